@@ -1,0 +1,63 @@
+"""The Danish word list behind ``restore_danish`` and lemma lookups.
+
+Source: spaCy's Danish lemma lookup table (``spacy-lookups-data``, 553k word forms), installed from
+PyPI in both environments, plus the domain words in ``kkshared/data/domain_words.txt``. Loaded
+lazily once per process (about one second).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from functools import lru_cache
+from importlib import resources
+
+from kkshared.normalize import fold
+
+
+@lru_cache(maxsize=1)
+def lemma_table() -> dict[str, str]:
+    """Lowercase Danish word form -> lemma (spaCy's lookup table plus the domain words)."""
+    import spacy_lookups_data
+
+    path = spacy_lookups_data.get_file("da_lemma_lookup.json.gz")
+    with gzip.open(str(path), "rt", encoding="utf-8") as handle:
+        raw: dict[str, str] = json.load(handle)
+    table = {form.lower(): lemma.lower() for form, lemma in raw.items()}
+    for word in domain_words():
+        table.setdefault(word, word)
+    return table
+
+
+@lru_cache(maxsize=1)
+def domain_words() -> tuple[str, ...]:
+    text = resources.files("kkshared").joinpath("data/domain_words.txt").read_text(encoding="utf-8")
+    return tuple(
+        line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+@lru_cache(maxsize=1)
+def _restore_index() -> tuple[dict[str, str], frozenset[str]]:
+    """folded form -> Danish form, for words with æ/ø/å; plus the set of all known words."""
+    table = lemma_table()
+    words = set(table) | set(table.values())
+    index: dict[str, str] = {}
+    for word in sorted(words):
+        if any(ch in word for ch in "æøå"):
+            index.setdefault(fold(word), word)
+    return index, frozenset(words)
+
+
+def restored_form(word: str) -> str | None:
+    """The Danish spelling of an ae/oe/aa-spelled lowercase word, or None when unknown or correct."""
+    index, known = _restore_index()
+    if word in known:
+        return None
+    return index.get(word)
+
+
+def lemma(word: str) -> str:
+    """Lemma of a word form (lowercased); the word itself when the table does not know it."""
+    lowered = word.lower()
+    return lemma_table().get(lowered, lowered)
