@@ -24,6 +24,21 @@ KNOWLEDGE_DIR = REPO_ROOT / "knowledge"
 GENERAL_SOURCE = "general"
 MAX_QUOTE_WORDS = 30
 
+# How current a note is, said once here and appended to every answer by status (never in the note).
+STATUS_NOTICES: dict[str, str] = {
+    "skal revurderes": (
+        "Bemærk: Vurderingen er fra {year}. Den bygger på regler og paragrafnumre fra før den nye lov "
+        "om en aktiv beskæftigelsesindsats trådte i kraft 1. januar 2020, så den skal revurderes."
+    ),
+    "historisk (2020)": "Bemærk: Beskrivelsen gælder praksis under corona-nedlukningen i 2020 og er historisk.",
+    "historisk (udkast, ca. 2010)": (
+        "Bemærk: Beskrivelsen stammer fra et ældre, udateret udkast til et effektiviseringskatalog; "
+        "forslagene er ikke nødvendigvis gennemført."
+    ),
+    "gældende pr. 2022": "Bemærk: Beskrivelsen er fra Københavns Kommunes beskæftigelsesplan for 2022.",
+    "besvaret af jurist": "Svaret er givet af juristerne i centralforvaltningen {date}.",
+}
+
 
 def default_seeds_dir() -> Path:
     """``../shared/seeds`` beside the repository (override with the ``KK_SEEDS_DIR`` variable)."""
@@ -63,6 +78,12 @@ class LegalNote:
     office: str
     status: str
     extra: dict = field(default_factory=dict, compare=False)
+
+
+def status_notice(note: "LegalNote") -> str:
+    """The sentence that tells a reader how current the note is (empty for an unknown status)."""
+    template = STATUS_NOTICES.get(note.status, "")
+    return template.format(year=note.date[:4], date=note.date)
 
 
 def _source(raw: dict) -> Source:

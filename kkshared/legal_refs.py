@@ -5,7 +5,7 @@ retrieval (a question citing "§ 10a" finds notes citing "LAS § 10 a") and by t
 
 A bare "§ 17, stk. 2" inherits the law named last before it in the same text ("jf. LAB § 16 a,
 stk. 5, § 17, stk. 2" → LAB § 17, stk. 2). Ankestyrelsen's principafgørelser ("principafgørelse
-44-17") and chapters ("kapitel 10-12") are references too.
+44-17"), chapters ("kapitel 10-12") and a law named on its own ("serviceloven") are references too.
 """
 
 from __future__ import annotations
@@ -38,6 +38,12 @@ LAW_NAMES: dict[str, str] = {
     "integrationsloven": "INL",
     "lov om integration af udlaendinge i danmark": "INL",
     "loa": "LOA",
+    "lov om organisering og understoettelse af beskaeftigelsesindsatsen": "LOU",
+    "sel": "SEL",
+    "serviceloven": "SEL",
+    "lov om social service": "SEL",
+    "repatrieringsloven": "RPL",
+    "lov om repatriering": "RPL",
 }
 
 _LAW = "|".join(re.escape(name) for name in sorted(LAW_NAMES, key=len, reverse=True))
@@ -56,7 +62,7 @@ _PATTERN = re.compile(
 
 @dataclass(frozen=True)
 class LegalRef:
-    kind: str  # "section" | "ruling" | "chapter"
+    kind: str  # "section" | "ruling" | "chapter" | "law" (a law named without a section)
     law: str | None  # canonical abbreviation, or None for a bare reference
     number: str  # "16a", "44-17", "10-12"
     stk: str | None = None
@@ -67,6 +73,8 @@ class LegalRef:
         """Canonical token, e.g. "LAB §16a stk5", "§17 stk2", "ANK 44-17", "LAB kap10-12"."""
         if self.kind == "ruling":
             return f"ANK {self.number}"
+        if self.kind == "law":
+            return str(self.law)
         head = f"kap{self.number}" if self.kind == "chapter" else f"§{self.number}"
         parts = [self.law, head] if self.law else [head]
         if self.stk:
@@ -77,6 +85,8 @@ class LegalRef:
 
     def is_satisfied_by(self, other: LegalRef) -> bool:
         """True if ``other`` (found in a source) states this reference, possibly more precisely."""
+        if self.kind == "law":
+            return other.law == self.law
         if (self.kind, self.number) != (other.kind, other.number):
             return False
         if self.law is not None and other.law is not None and self.law != other.law:
@@ -92,17 +102,24 @@ def extract_references(text: str) -> list[LegalRef]:
     """References in ``text`` in order; bare sections inherit the law named last before them."""
     folded = fold(text)
     current_law: str | None = None
+    pending_law = False  # a law was named and no reference has used it yet
     found: list[LegalRef] = []
     for match in _PATTERN.finditer(folded):
         if match["law"]:
-            current_law = LAW_NAMES[match["law"]]
-        elif match["section"]:
+            if pending_law:
+                found.append(LegalRef("law", current_law, ""))
+            current_law, pending_law = LAW_NAMES[match["law"]], True
+            continue
+        if match["section"]:
             number = match["section"] + (match["letter"] or "")
             found.append(LegalRef("section", current_law, number, match["stk"], match["nr"]))
         elif match["ruling"]:
             found.append(LegalRef("ruling", None, re.sub(r"\s+", "", match["ruling"])))
         elif match["chapter"]:
             found.append(LegalRef("chapter", current_law, re.sub(r"\s+", "", match["chapter"])))
+        pending_law = False
+    if pending_law:
+        found.append(LegalRef("law", current_law, ""))
     return found
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from kkshared.knowledge import (
     GENERAL_SOURCE,
+    STATUS_NOTICES,
     SourceTexts,
     check_legal_note,
     check_quote,
@@ -50,5 +51,7 @@ def test_legal_note(note, texts):
     assert DATE.match(note.date), note.date
     assert note.source.file != GENERAL_SOURCE, "legal notes cite a source document"
     assert check_legal_note(note, texts) == []
+    assert note.status in STATUS_NOTICES, f"unknown status {note.status!r}"
+    assert "Bemærk:" not in note.answer, "the status notice is added from the status, not written in the note"
     if note.source.file.startswith("002_"):
         assert note.status == "skal revurderes", "2017 notes predate the 2019 consolidation of LAB"

@@ -40,7 +40,7 @@ def test_references_not_stated_in_the_row(reference):
 
 def test_rulings_and_single_letter_words():
     assert reference_keys("jf. Ankestyrelsens principafgørelse 44-17") == {"ANK 44-17"}
-    assert reference_keys("efter § 2 i LAB") == {"§2"}  # "i" is a word, not a section letter
+    assert reference_keys("efter § 2 i LAB") == {"§2", "LAB"}  # "i" is a word, not a section letter
 
 
 def test_text_with_ae_oe_aa_spelling():
@@ -50,3 +50,10 @@ def test_text_with_ae_oe_aa_spelling():
 def test_parse_reference_rejects_non_references():
     with pytest.raises(ValueError):
         parse_reference("telefoniske jobsamtaler")
+
+
+def test_a_law_named_on_its_own_is_a_reference():
+    assert [r.key for r in extract_references("efter serviceloven og LAB § 16")] == ["SEL", "LAB §16"]
+    assert is_stated_in("Serviceloven", "Borgeren får hjælp efter lov om social service § 81.")
+    assert not is_stated_in("repatrieringsloven", "Borgeren får hjælp efter serviceloven.")
+    assert parse_reference("LAB-loven").key == "LAB"
