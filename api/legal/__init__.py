@@ -1,0 +1,1 @@
+"""Legal guidance for caseworkers: retrieval over the legal notes, calibrated confidence, answers."""

@@ -1,0 +1,42 @@
+"""Okapi BM25 over token lists we make ourselves (a corpus of hundreds of notes: plain dicts suffice)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+
+
+class BM25:
+    def __init__(self, documents: list[list[str]], k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self.size = len(documents)
+        self.lengths = np.array([len(doc) for doc in documents], dtype=float)
+        self.average_length = float(self.lengths.mean()) if self.size else 0.0
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        for index, doc in enumerate(documents):
+            for term, count in Counter(doc).items():
+                self.postings.setdefault(term, []).append((index, count))
+
+    def idf(self, term: str) -> float:
+        frequency = len(self.postings.get(term, ()))
+        return math.log(1.0 + (self.size - frequency + 0.5) / (frequency + 0.5))
+
+    def scores(self, query: list[str]) -> np.ndarray:
+        result = np.zeros(self.size)
+        if not self.size:
+            return result
+        norm = self.k1 * (1.0 - self.b + self.b * self.lengths / max(self.average_length, 1e-9))
+        for term, query_count in Counter(query).items():
+            postings = self.postings.get(term)
+            if not postings:
+                continue
+            idf = self.idf(term)
+            for index, count in postings:
+                result[index] += query_count * idf * count * (self.k1 + 1.0) / (count + norm[index])
+        return result
+
+    def max_score(self, query: list[str]) -> float:
+        """Upper bound of a query's score (every term present, saturated): a scale for confidence."""
+        return sum(self.idf(term) * (self.k1 + 1.0) for term in set(query) if term in self.postings) or 1.0

@@ -1,0 +1,85 @@
+"""Calibrated confidence: P(the best-ranked note answers the question), by logistic regression.
+
+Trained on a development split made from the notes themselves, never on the evaluation set:
+- positives/negatives by leaving one question out: each note question is asked of an index where
+  that note keeps its other questions and answer (label: did the right note come first?);
+- "unanswerable" questions by leaving one note out: its questions are asked of an index without
+  the note, so the right answer is absent (label 0).
+Refitted whenever the notes change (a jurist publishes one), which takes about a second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+import numpy as np
+
+from api.legal.retrieval import Encoder, LegalIndex, NoteDoc
+
+FEATURES = ("word_coverage", "char_coverage", "margin", "dense", "dense_margin", "ref_match", "ref_miss")
+
+
+def _vector(features: dict[str, float]) -> np.ndarray:
+    return np.array([1.0] + [features.get(name, 0.0) for name in FEATURES])
+
+
+@dataclass
+class DevExample:
+    question: str
+    expected: str | None  # the note that answers it, or None when it is absent from the index
+    predicted: str | None
+    features: dict[str, float]
+
+    @property
+    def correct(self) -> bool:
+        return self.expected is not None and self.predicted == self.expected
+
+
+def development_examples(
+    notes: Sequence[NoteDoc], encoder: Encoder | None, weights: dict[str, float] | None = None
+) -> list[DevExample]:
+    examples: list[DevExample] = []
+    for position, note in enumerate(notes):
+        others = [n for i, n in enumerate(notes) if i != position]
+        if len(note.questions) >= 2:
+            for q_index, question in enumerate(note.questions):
+                kept = tuple(q for i, q in enumerate(note.questions) if i != q_index)
+                index = LegalIndex([*others, replace(note, questions=kept)], encoder, weights)
+                ranking = index.rank(question)
+                examples.append(DevExample(question, note.id, ranking.best.note_id, ranking.features))
+        index = LegalIndex(others, encoder, weights)
+        for question in note.questions[:2]:
+            ranking = index.rank(question)
+            best = ranking.best.note_id if ranking.best else None
+            examples.append(DevExample(question, None, best, ranking.features))
+    return examples
+
+
+class Calibrator:
+    """L2-regularised logistic regression fitted by Newton's method (a handful of features)."""
+
+    def __init__(self, weights: np.ndarray | None = None) -> None:
+        self.weights = weights if weights is not None else np.zeros(len(FEATURES) + 1)
+
+    @classmethod
+    def fit(cls, examples: Sequence[DevExample], l2: float = 1.0, iterations: int = 50) -> "Calibrator":
+        if not examples:
+            return cls()
+        x = np.vstack([_vector(e.features) for e in examples])
+        y = np.array([1.0 if e.correct else 0.0 for e in examples])
+        w = np.zeros(x.shape[1])
+        penalty = l2 * np.eye(x.shape[1])
+        penalty[0, 0] = 0.0  # no penalty on the intercept
+        for _ in range(iterations):
+            p = 1.0 / (1.0 + np.exp(-(x @ w)))
+            gradient = x.T @ (p - y) + penalty @ w
+            hessian = x.T @ (x * (p * (1 - p))[:, None]) + penalty + 1e-9 * np.eye(x.shape[1])
+            step = np.linalg.solve(hessian, gradient)
+            w -= step
+            if np.abs(step).max() < 1e-8:
+                break
+        return cls(w)
+
+    def confidence(self, features: dict[str, float]) -> float:
+        return float(1.0 / (1.0 + np.exp(-(_vector(features) @ self.weights))))

