@@ -21,7 +21,7 @@ PHONE_PLACEHOLDER = "[TELEFON]"
 EMAIL_PLACEHOLDER = "[EMAIL]"
 PLACEHOLDERS = {"cpr": CPR_PLACEHOLDER, "phone": PHONE_PLACEHOLDER, "email": EMAIL_PLACEHOLDER}
 
-_DIGIT_EDGE_BEFORE = r"(?<![\d.,/-])"
+_DIGIT_EDGE_BEFORE = r"(?<![\d.,-])"
 _DIGIT_EDGE_AFTER = r"(?![\d]|[.,/-]\d)"
 
 _CPR = re.compile(
@@ -38,6 +38,9 @@ _PHONE = re.compile(
     + _DIGIT_EDGE_AFTER
 )
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
+
+# "2026-12-03" has the shape of a phone number written in pairs; it is a date.
+_ISO_DATE = re.compile(r"(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
 
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -74,6 +77,8 @@ def find_pii(text: str) -> list[PiiMatch]:
         if _is_valid_cpr_date(day, month, year) and not _overlaps(match.start(), match.end(), found):
             found.append(PiiMatch("cpr", match.start(), match.end(), match.group(0)))
     for match in _PHONE.finditer(text):
+        if _ISO_DATE.fullmatch(match.group(0)):
+            continue
         if not _overlaps(match.start(), match.end(), found):
             found.append(PiiMatch("phone", match.start(), match.end(), match.group(0)))
     return sorted(found, key=lambda m: m.start)

@@ -9,14 +9,15 @@ import numpy as np
 
 
 class BM25:
-    def __init__(self, documents: list[list[str]], k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(self, documents: list[list[str] | Counter], k1: float = 1.2, b: float = 0.75) -> None:
         self.k1, self.b = k1, b
-        self.size = len(documents)
-        self.lengths = np.array([len(doc) for doc in documents], dtype=float)
+        counters = [doc if isinstance(doc, Counter) else Counter(doc) for doc in documents]
+        self.size = len(counters)
+        self.lengths = np.array([sum(c.values()) for c in counters], dtype=float)
         self.average_length = float(self.lengths.mean()) if self.size else 0.0
         self.postings: dict[str, list[tuple[int, int]]] = {}
-        for index, doc in enumerate(documents):
-            for term, count in Counter(doc).items():
+        for index, counter in enumerate(counters):
+            for term, count in counter.items():
                 self.postings.setdefault(term, []).append((index, count))
 
     def idf(self, term: str) -> float:
@@ -36,6 +37,15 @@ class BM25:
             for index, count in postings:
                 result[index] += query_count * idf * count * (self.k1 + 1.0) / (count + norm[index])
         return result
+
+    def score_document(self, query: list[str], document: Counter) -> float:
+        """Score of one document that is not (or no longer) in the index, with the index's statistics."""
+        norm = self.k1 * (1.0 - self.b + self.b * sum(document.values()) / max(self.average_length, 1e-9))
+        return sum(
+            query_count * self.idf(term) * document[term] * (self.k1 + 1.0) / (document[term] + norm)
+            for term, query_count in Counter(query).items()
+            if document.get(term)
+        )
 
     def max_score(self, query: list[str]) -> float:
         """Upper bound of a query's score (every term present, saturated): a scale for confidence."""

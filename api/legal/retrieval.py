@@ -11,6 +11,7 @@ question the note covers, the margin to the runner-up) feed the calibrated confi
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol, Sequence
@@ -71,6 +72,14 @@ def _note_texts(note: NoteDoc) -> list[str]:
     return [note.title, note.title, *note.questions, *note.questions, note.answer]
 
 
+@lru_cache(maxsize=4096)
+def _note_counters(note: NoteDoc) -> tuple[Counter, Counter]:
+    texts = _note_texts(note)
+    words = Counter(t for text in texts for t in _word_terms(text))
+    grams = Counter(g for text in texts for g in _char_grams(text))
+    return words, grams
+
+
 def _scaled(values: np.ndarray) -> np.ndarray:
     top = values.max(initial=0.0)
     return values / top if top > 0 else values
@@ -88,31 +97,60 @@ class LegalIndex:
         self.weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
         if encoder is None:
             self.weights["dense"] = 0.0
-        self._word = BM25([[t for text in _note_texts(n) for t in _word_terms(text)] for n in self.notes])
-        self._char = BM25([[g for text in _note_texts(n) for g in _char_grams(text)] for n in self.notes])
-        self._refs = [reference_terms("; ".join(n.references)) for n in self.notes]
-        self._dense: list[np.ndarray] = []
-        if encoder is not None:
-            self._dense = [encoder.passages([n.title, *n.questions, n.answer]) for n in self.notes]
+        self._positions = {note.id: i for i, note in enumerate(self.notes)}
+        self._word = BM25([_note_counters(n)[0] for n in self.notes])
+        self._char = BM25([_note_counters(n)[1] for n in self.notes])
+        self._refs = [self._note_refs(n) for n in self.notes]
+        self._dense = [self._note_vectors(n) for n in self.notes] if encoder is not None else []
 
-    def rank(self, question: str, limit: int = 5) -> Ranking:
-        if not self.notes:
-            return Ranking([], {})
+    @staticmethod
+    def _note_refs(note: NoteDoc) -> set[str]:
+        return reference_terms("; ".join(note.references))
+
+    def _note_vectors(self, note: NoteDoc) -> np.ndarray:
+        return self.encoder.passages([note.title, *note.questions, note.answer])
+
+    def rank(
+        self,
+        question: str,
+        limit: int = 5,
+        exclude: frozenset[str] = frozenset(),
+        substitute: NoteDoc | None = None,
+    ) -> Ranking:
+        """Best notes for ``question``.
+
+        ``exclude`` (note ids) and ``substitute`` (a changed version of an indexed note) serve the
+        leave-one-out development split without rebuilding the index; corpus statistics (idf,
+        average length) stay those of the full index.
+        """
         words, grams = list(_word_terms(question)), list(_char_grams(question))
-        word_raw, char_raw = self._word.scores(words), self._char.scores(grams)
-        parts = {"word": _scaled(word_raw), "char": _scaled(char_raw)}
         asked_refs = {t for t in words if t.startswith("ref:")}
-        parts["ref"] = np.array(
-            [len(asked_refs & refs) / len(asked_refs) if asked_refs else 0.0 for refs in self._refs]
-        )
+        word_raw, char_raw = self._word.scores(words), self._char.scores(grams)
+        refs = list(self._refs)
+        dense_vectors = list(self._dense)
+        if substitute is not None:
+            i = self._positions[substitute.id]
+            word_counter, char_counter = _note_counters(substitute)
+            word_raw[i] = self._word.score_document(words, word_counter)
+            char_raw[i] = self._char.score_document(grams, char_counter)
+            refs[i] = self._note_refs(substitute)
+            if self.encoder is not None:
+                dense_vectors[i] = self._note_vectors(substitute)
+        keep = np.array([note.id not in exclude for note in self.notes], dtype=bool)
+        if not keep.any():
+            return Ranking([], {})
+        word_raw, char_raw = word_raw * keep, char_raw * keep
+        parts = {"word": _scaled(word_raw), "char": _scaled(char_raw)}
+        parts["ref"] = np.array([len(asked_refs & r) / len(asked_refs) if asked_refs else 0.0 for r in refs]) * keep
         dense_raw = np.zeros(len(self.notes))
         if self.encoder is not None:
             query = self.encoder.query(question)
-            dense_raw = np.array([float((vectors @ query).max()) for vectors in self._dense])
-            low = dense_raw.min()
-            parts["dense"] = _scaled(np.clip(dense_raw - low, 0.0, None))
+            dense_raw = np.array([float((vectors @ query).max()) for vectors in dense_vectors]) * keep
+            low = dense_raw[keep].min()
+            parts["dense"] = _scaled(np.clip(dense_raw - low, 0.0, None) * keep)
         fused = sum(self.weights.get(name, 0.0) * values for name, values in parts.items())
-        order = np.argsort(-fused, kind="stable")[:limit]
+        fused = np.where(keep, fused, -np.inf)
+        order = np.argsort(-fused, kind="stable")[: min(limit, int(keep.sum()))]
         candidates = [
             Candidate(self.notes[i].id, float(fused[i]), {name: float(v[i]) for name, v in parts.items()})
             for i in order

@@ -76,8 +76,8 @@ def _reference_terms(refs: list[LegalRef]) -> list[str]:
     return terms
 
 
-def folded_lemmas(text: str) -> list[str]:
-    """Folded lemmas of the words of ``text`` after restoring ae/oe/aa spellings."""
+def _surface_and_lemmas(text: str) -> list[tuple[str, str]]:
+    """(folded word, folded lemma) for the words of ``text`` after restoring ae/oe/aa spellings."""
     words: list[str] = []
     for word in word_tokens(restore_danish(text)):
         if word == "§" or word in _NOISE:
@@ -86,12 +86,18 @@ def folded_lemmas(text: str) -> list[str]:
             words.extend(part for part in word.split("-") if part)
         else:
             words.append(word)
-    return [fold(lemma(word)) for word in words]
+    return [(fold(word), fold(lemma(word))) for word in words]
+
+
+def folded_lemmas(text: str) -> list[str]:
+    """Folded lemmas of the words of ``text`` after restoring ae/oe/aa spellings."""
+    return [lem for _, lem in _surface_and_lemmas(text)]
 
 
 def word_terms(text: str) -> list[str]:
     """Retrieval terms: lemmas, synonyms, compound parts and reference tokens."""
-    lemmas = folded_lemmas(text)
+    pairs = _surface_and_lemmas(text)
+    lemmas = [lem for _, lem in pairs]
     stop = _stop_words()
     terms: list[str] = []
     position = 0
@@ -102,9 +108,9 @@ def word_terms(text: str) -> list[str]:
                 position += len(phrase)
                 break
         else:
-            word = lemmas[position]
+            surface, word = pairs[position]
             position += 1
-            if word in stop or word in _LAW_WORDS or not word[:1].isalpha():
+            if surface in stop or word in stop or word in _LAW_WORDS or not word[:1].isalpha():
                 continue
             word = WORD_SYNONYMS.get(word, word)
             terms.append(word)

@@ -70,3 +70,11 @@ def test_positions_point_at_the_match():
     text = "a 010190-1234 b"
     (match,) = find_pii(text)
     assert text[match.start : match.end] == match.text == "010190-1234"
+
+
+def test_iso_dates_are_not_phone_numbers():
+    assert pii_kinds("foretrukne tider: 2026-12-03 kl. 10 eller 2027-01-15") == set()
+
+
+def test_cpr_in_a_path_is_found():
+    assert pii_kinds("/citizens/010190-1234/meetings") == {"cpr"}

@@ -1,0 +1,114 @@
+"""Command line: ``python -m api.cli migrate | seed-demo | load-locations FILE | serve``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+from api.core.config import UnsafeSettingsError, get_settings
+from api.core.logging import configure_logging
+
+log = logging.getLogger("api.cli")
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from api.db import migrate
+    from api.db.session import ensure_sqlite_dir
+
+    settings = get_settings()
+    ensure_sqlite_dir(settings)
+    migrate.upgrade(settings.database_url, rev=args.revision)
+    print(f"database migrated to {args.revision}")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from api.db.session import make_engine, make_session_factory
+    from api.demo.seed import seed_demo
+
+    settings = get_settings()
+    if not settings.demo_mode and not args.force:
+        print("seed-demo writes demo users; it runs only with KK_DEMO_MODE=true (or --force).",
+              file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            summary = seed_demo(session, settings.tz, today=args.today)
+            session.commit()
+    finally:
+        engine.dispose()
+    print(f"demo data seeded: {vars(summary)}")
+    return 0
+
+
+def cmd_load_locations(args: argparse.Namespace) -> int:
+    from api.db.session import make_engine, make_session_factory
+    from api.demo.locations import load_locations
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            ids = load_locations(session, Path(args.file))
+            session.commit()
+    finally:
+        engine.dispose()
+    print(f"loaded {len(ids)} locations: {', '.join(ids)}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    try:
+        settings.assert_safe_for_startup()
+    except UnsafeSettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    uvicorn.run(
+        "api.main:app",
+        host=args.host,
+        port=args.port or settings.api_port,
+        access_log=False,  # our own access log (api.access) omits raw paths and headers
+        log_config=None,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m api.cli", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("migrate", help="upgrade the database schema (Alembic)")
+    p.add_argument("--revision", default="head")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("seed-demo", help="create/refresh demo data (idempotent)")
+    p.add_argument("--today", type=date.fromisoformat, default=None, help="pretend today is")
+    p.add_argument("--force", action="store_true", help="allow outside demo mode")
+    p.set_defaults(func=cmd_seed_demo)
+
+    p = sub.add_parser("load-locations", help="load locations and opening hours from JSON")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_load_locations)
+
+    p = sub.add_parser("serve", help="run the service with uvicorn")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=None)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(get_settings().log_level)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Common FastAPI dependencies, as ``Annotated`` aliases (SessionDep, CurrentPrincipal, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from api.core.config import Settings
+from api.db.session import get_session
+from api.models.users import Role
+from api.security.principal import Principal, resolve_principal, unauthorized
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+_bearer = HTTPBearer(auto_error=False, description="User JWT (HS256; sub, role, exp)")
+_service_token = APIKeyHeader(
+    name="X-Service-Token", auto_error=False, description="KK_SERVICE_TOKEN of the action server"
+)
+_subject = APIKeyHeader(
+    name="X-Subject",
+    auto_error=False,
+    description="The user the service acts for (only with a valid X-Service-Token)",
+)
+
+
+def get_caller(
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    service_token: Annotated[str | None, Security(_service_token)],
+    subject: Annotated[str | None, Security(_subject)],
+) -> Principal:
+    """Any authenticated caller, including the service without a subject."""
+    # A malformed Authorization header ("Basic ...", "Bearer" alone) counts as a bad credential.
+    if bearer is None and request.headers.get("authorization"):
+        raise unauthorized("invalid or expired token")
+    principal = resolve_principal(
+        session,
+        settings,
+        bearer=bearer.credentials if bearer else None,
+        service_token=service_token,
+        subject=subject,
+    )
+    request.state.principal = principal
+    return principal
+
+
+Caller = Annotated[Principal, Depends(get_caller)]
+
+
+def get_current_principal(caller: Caller) -> Principal:
+    """A user: a JWT holder, or the service acting for an X-Subject."""
+    if not caller.is_user:
+        raise unauthorized("this endpoint acts for a user: send X-Subject with the service token")
+    return caller
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_current_principal)]
+
+
+def get_service_caller(caller: Caller) -> Principal:
+    """The action server or a channel (service token); user JWTs are refused with 403."""
+    if not caller.is_service:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "service token required")
+    return caller
+
+
+ServiceCaller = Annotated[Principal, Depends(get_service_caller)]
+
+
+def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+    allowed = frozenset(roles)
+
+    def dependency(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in allowed:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "not allowed for your role")
+        return principal
+
+    return dependency
+
+
+CitizenPrincipal = Annotated[Principal, Depends(require_roles(Role.CITIZEN))]
+StaffOrAdmin = Annotated[Principal, Depends(require_roles(Role.STAFF, Role.ADMIN))]
+AdminPrincipal = Annotated[Principal, Depends(require_roles(Role.ADMIN))]

@@ -1,0 +1,124 @@
+"""The case service: ``create_app()`` builds the FastAPI app; ``api.main:app`` is the default one.
+
+Run: ``python -m api.cli migrate && python -m api.cli serve`` (or ``uvicorn api.main:app``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from api.core.config import Settings, get_settings
+from api.core.logging import configure_logging, register_secret
+from api.db.migrate import is_up_to_date
+from api.db.session import ensure_sqlite_dir, make_engine, make_session_factory
+from api.errors import install_error_handlers
+from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from api.routes import (
+    absence,
+    audit,
+    auth,
+    citizens,
+    closures,
+    feedback,
+    health,
+    holidays,
+    locations,
+    me,
+    meetings,
+    messages,
+    payments,
+    plans,
+    reschedule,
+    service,
+)
+from api.services.rate_limit import SlidingWindowLimiter
+
+log = logging.getLogger("api.main")
+
+DESCRIPTION = """System of record for KK-assistenten (Jobcenter København): citizens, cases,
+meetings, payments, plans, requests sent by the bot, locations with opening hours and closures.
+
+Authenticate with a user JWT (`Authorization: Bearer ...`) or, for the action server, with
+`X-Service-Token` (+ `X-Subject: <user id>` when acting for a user). Errors are
+`{"detail": "<reason>"}`. Times are Europe/Copenhagen; naive input times are local time."""
+
+
+def startup_checks(app: FastAPI) -> None:
+    """Refuse to start with unsafe settings or an unmigrated database; refresh demo data."""
+    settings: Settings = app.state.settings
+    settings.assert_safe_for_startup()
+    register_secret(settings.service_token)
+    register_secret(settings.jwt_secret)
+    ensure_sqlite_dir(settings)
+    if not is_up_to_date(app.state.engine):
+        raise RuntimeError(
+            "The database schema is not at the latest migration. "
+            "Run `python -m api.cli migrate` first."
+        )
+    if settings.demo_mode and settings.demo_seed_on_start:
+        from api.demo.seed import seed_demo
+
+        with app.state.session_factory() as session:
+            summary = seed_demo(session, settings.tz)
+            session.commit()
+        log.info("demo data refreshed", extra={"summary": vars(summary)})
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    configure_logging(app.state.settings.log_level)
+    startup_checks(app)
+    log.info("case service started", extra={"demo_mode": app.state.settings.demo_mode})
+    yield
+    app.state.engine.dispose()
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="KK-assistenten case service",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.session_factory = make_session_factory(app.state.engine)
+    app.state.feedback_limiter = SlidingWindowLimiter(settings.feedback_rate_per_minute)
+
+    install_error_handlers(app)
+    # Added last = outermost: the request id wraps everything, including 413 answers.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+
+    routers = [
+        health, locations, holidays, closures, me, citizens, meetings, payments, plans,
+        absence, reschedule, messages, audit, service, feedback,
+    ]
+    if settings.demo_mode:
+        routers.append(auth)
+    for module in routers:
+        app.include_router(module.router)
+    return app
+
+
+_default_app: FastAPI | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """``api.main:app`` is built on first access, so importing this module has no side effects."""
+    global _default_app
+    if name == "app":
+        if _default_app is None:
+            _default_app = create_app()
+        return _default_app
+    raise AttributeError(name)

@@ -1,0 +1,75 @@
+"""Absence reports (fraværsmeldinger): the bot reports on the citizen's behalf."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, status
+from kkshared.pii import mask_pii
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.core.clock import now_utc
+from api.db.base import new_id
+from api.deps import SessionDep, SettingsDep
+from api.models.absence import AbsenceReport
+from api.models.citizens import Citizen
+from api.routes._requests import log, own_meeting_or_404, unprocessable
+from api.schemas.requests import AbsenceReportIn, AbsenceReportOut, Created
+from api.services.access import MyCitizen, ReadableCitizen
+from api.services.references import ABSENCE, next_reference
+
+router = APIRouter(tags=["absence"])
+
+MAX_DAYS_AHEAD = 366
+
+
+@router.post(
+    "/me/absence-reports",
+    status_code=status.HTTP_201_CREATED,
+    summary="Report absence (sygdom/andet) for a day, optionally for a meeting",
+)
+def create_absence_report(
+    body: AbsenceReportIn, citizen: MyCitizen, session: SessionDep, settings: SettingsDep
+) -> Created:
+    now_local = now_utc().astimezone(settings.tz)
+    if body.date < now_local.date():
+        raise unprocessable("date must not be in the past")
+    if body.date > now_local.date() + timedelta(days=MAX_DAYS_AHEAD):
+        raise unprocessable("date must be within one year")
+    if body.meeting_id is not None:
+        own_meeting_or_404(session, citizen, body.meeting_id)
+    report = AbsenceReport(
+        id=new_id("fra"),
+        reference=next_reference(session, ABSENCE, now_local.year),
+        citizen_id=citizen.id,
+        meeting_id=body.meeting_id,
+        absence_date=body.date,
+        kind=body.kind,
+        reason=mask_pii(body.reason),
+    )
+    session.add(report)
+    session.commit()
+    log.info("absence report created", extra={"reference": report.reference})
+    return Created.model_validate(report)
+
+
+def list_reports(session: Session, citizen: Citizen) -> list[AbsenceReportOut]:
+    rows = session.scalars(
+        select(AbsenceReport)
+        .where(AbsenceReport.citizen_id == citizen.id)
+        .order_by(AbsenceReport.created_at.desc(), AbsenceReport.id)
+    )
+    return [AbsenceReportOut.model_validate(r) for r in rows]
+
+
+@router.get("/me/absence-reports", summary="My absence reports")
+def read_my_absence_reports(citizen: MyCitizen, session: SessionDep) -> list[AbsenceReportOut]:
+    return list_reports(session, citizen)
+
+
+@router.get("/citizens/{citizen_id}/absence-reports", summary="A citizen's absence reports")
+def read_citizen_absence_reports(
+    citizen: ReadableCitizen, session: SessionDep
+) -> list[AbsenceReportOut]:
+    return list_reports(session, citizen)

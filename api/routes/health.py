@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.deps import SessionDep, SettingsDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", summary="Liveness and database check")
+def health(session: SessionDep, settings: SettingsDep) -> JSONResponse:
+    try:
+        session.execute(text("SELECT 1"))
+        database = "ok"
+    except SQLAlchemyError:
+        database = "unavailable"
+    body = {
+        "status": "ok" if database == "ok" else "degraded",
+        "database": database,
+        "demo_mode": settings.demo_mode,
+    }
+    return JSONResponse(body, status_code=200 if database == "ok" else 503)

@@ -1,0 +1,31 @@
+"""Who am I (any authenticated user) and who is my caseworker (citizens)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+
+from api.deps import CurrentPrincipal, SessionDep
+from api.models.users import Role, User
+from api.schemas.citizens import CitizenOut, MeOut
+from api.schemas.users import CaseworkerOut
+from api.services.access import MyCitizen, citizen_of_user
+
+router = APIRouter(tags=["me"])
+
+
+@router.get("/me", summary="The calling user; for citizens also the profile and case")
+def read_me(principal: CurrentPrincipal, session: SessionDep) -> MeOut:
+    user = session.get(User, principal.user_id)
+    assert user is not None  # resolved by the principal dependency
+    citizen = None
+    if user.role is Role.CITIZEN:
+        row = citizen_of_user(session, user.id)
+        citizen = CitizenOut.model_validate(row) if row else None
+    return MeOut(user_id=user.id, role=user.role, display_name=user.display_name, citizen=citizen)
+
+
+@router.get("/me/caseworker", summary="The citizen's caseworker")
+def read_my_caseworker(citizen: MyCitizen) -> CaseworkerOut:
+    if citizen.case is None or citizen.case.caseworker is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no caseworker assigned")
+    return CaseworkerOut.model_validate(citizen.case.caseworker)

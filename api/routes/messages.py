@@ -1,0 +1,60 @@
+"""Messages from the citizen to their caseworker."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+from kkshared.pii import mask_pii
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.core.clock import now_utc
+from api.db.base import new_id
+from api.deps import SessionDep, SettingsDep
+from api.models.citizens import Citizen
+from api.models.messages import Message
+from api.routes._requests import log
+from api.schemas.requests import Created, MessageIn, MessageOut
+from api.services.access import MyCitizen, ReadableCitizen
+from api.services.references import MESSAGE, next_reference
+
+router = APIRouter(tags=["messages"])
+
+
+@router.post(
+    "/me/messages",
+    status_code=status.HTTP_201_CREATED,
+    summary="Send a message to my caseworker",
+)
+def create_message(
+    body: MessageIn, citizen: MyCitizen, session: SessionDep, settings: SettingsDep
+) -> Created:
+    message = Message(
+        id=new_id("bsk"),
+        reference=next_reference(session, MESSAGE, now_utc().astimezone(settings.tz).year),
+        citizen_id=citizen.id,
+        caseworker_id=citizen.case.caseworker_id if citizen.case else None,
+        text=mask_pii(body.text),
+    )
+    session.add(message)
+    session.commit()
+    log.info("message created", extra={"reference": message.reference})
+    return Created.model_validate(message)
+
+
+def list_messages(session: Session, citizen: Citizen) -> list[MessageOut]:
+    rows = session.scalars(
+        select(Message)
+        .where(Message.citizen_id == citizen.id)
+        .order_by(Message.created_at.desc(), Message.id)
+    )
+    return [MessageOut.model_validate(m) for m in rows]
+
+
+@router.get("/me/messages", summary="My messages to my caseworker")
+def read_my_messages(citizen: MyCitizen, session: SessionDep) -> list[MessageOut]:
+    return list_messages(session, citizen)
+
+
+@router.get("/citizens/{citizen_id}/messages", summary="A citizen's messages")
+def read_citizen_messages(citizen: ReadableCitizen, session: SessionDep) -> list[MessageOut]:
+    return list_messages(session, citizen)

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from api.schemas.common import LocalDateTime, ORMModel
+
+
+class AuditEntryOut(ORMModel):
+    id: int
+    at: LocalDateTime
+    actor_user_id: str
+    actor_role: str
+    via: str
+    citizen_id: str
+    action: str
+    endpoint: str
+    request_id: str | None

@@ -1,0 +1,59 @@
+"""Service-only endpoints used by the SMS channel."""
+
+import pytest
+
+from api.services.phones import normalize_msisdn
+from api_helpers import service_headers
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("+4500000101", "+4500000101"),
+        ("+45 00 00 01 01", "+4500000101"),
+        ("004500000101", "+4500000101"),
+        ("4500000101", "+4500000101"),
+        ("00000101", "+4500000101"),
+        ("+46701234567", "+46701234567"),
+        ("12345", None),
+        ("+45123", None),
+        ("abc", None),
+    ],
+)
+def test_normalize_msisdn(raw, expected):
+    assert normalize_msisdn(raw) == expected
+
+
+@pytest.mark.parametrize("msisdn", ["+4500000101", "004500000101", "00000101"])
+def test_citizen_by_phone(client, demo, msisdn):
+    r = client.get(f"/service/citizens/by-phone/{msisdn}", headers=service_headers())
+    assert r.status_code == 200
+    assert r.json() == {
+        "citizen_id": demo.citizen_id("demo-borger"),
+        "user_id": demo.user_id("demo-borger"),
+        "sms_opt_out": False,
+        "preferred_channel": "sms",
+    }
+
+
+def test_unknown_phone_is_404_and_bad_phone_422(client):
+    r = client.get("/service/citizens/by-phone/+4599999999", headers=service_headers())
+    assert r.status_code == 404 and r.json() == {"detail": "citizen not found"}
+    assert client.get("/service/citizens/by-phone/abc", headers=service_headers()).status_code == 422
+
+
+def test_sms_opt_out_set_and_clear(client, demo):
+    citizen_id = demo.citizen_id("demo-borger")
+    url = f"/service/citizens/{citizen_id}/sms-opt-out"
+    r = client.post(url, json={"opt_out": True}, headers=service_headers())
+    assert r.status_code == 200 and r.json() == {"citizen_id": citizen_id, "sms_opt_out": True}
+    looked_up = client.get("/service/citizens/by-phone/+4500000101", headers=service_headers())
+    assert looked_up.json()["sms_opt_out"] is True
+    r = client.post(url, json={"opt_out": False}, headers=service_headers())
+    assert r.json()["sms_opt_out"] is False
+
+
+def test_sms_opt_out_unknown_citizen_and_bad_body(client):
+    url = "/service/citizens/c-nope/sms-opt-out"
+    assert client.post(url, json={"opt_out": True}, headers=service_headers()).status_code == 404
+    assert client.post(url, json={"opt_out": "maybe"}, headers=service_headers()).status_code == 422
