@@ -1,4 +1,4 @@
-"""Command line: ``python -m api.cli migrate | seed-demo | load-locations FILE | serve``."""
+"""Command line: ``python -m api.cli migrate | seed-demo | load-locations FILE | load-legal-notes | serve``."""
 
 from __future__ import annotations
 
@@ -39,9 +39,34 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
         with make_session_factory(engine)() as session:
             summary = seed_demo(session, settings.tz, today=args.today)
             session.commit()
+            legal = _load_legal_notes(session)
     finally:
         engine.dispose()
     print(f"demo data seeded: {vars(summary)}")
+    print(f"legal notes loaded: {vars(legal)}")
+    return 0
+
+
+def _load_legal_notes(session, directory: Path | None = None):  # type: ignore[no-untyped-def]
+    from api.legal.config import notes_dir
+    from api.legal.notes_store import load_knowledge_notes
+
+    summary = load_knowledge_notes(session, directory or notes_dir())
+    session.commit()
+    return summary
+
+
+def cmd_load_legal_notes(args: argparse.Namespace) -> int:
+    from api.db.session import make_engine, make_session_factory
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            summary = _load_legal_notes(session, Path(args.directory) if args.directory else None)
+    finally:
+        engine.dispose()
+    print(f"legal notes loaded: {vars(summary)}")
     return 0
 
 
@@ -96,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("load-locations", help="load locations and opening hours from JSON")
     p.add_argument("file")
     p.set_defaults(func=cmd_load_locations)
+
+    p = sub.add_parser(
+        "load-legal-notes", help="load knowledge/legal/notes into the database (idempotent)"
+    )
+    p.add_argument("directory", nargs="?", default=None, help="default: knowledge/legal/notes")
+    p.set_defaults(func=cmd_load_legal_notes)
 
     p = sub.add_parser("serve", help="run the service with uvicorn")
     p.add_argument("--host", default="127.0.0.1")

@@ -18,6 +18,9 @@ from api.core.logging import configure_logging, register_secret
 from api.db.migrate import is_up_to_date
 from api.db.session import ensure_sqlite_dir, make_engine, make_session_factory
 from api.errors import install_error_handlers
+from api.legal.config import make_encoder
+from api.legal.guidance import LegalGuidance
+from api.legal.startup import start_legal_guidance
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.routes import (
     absence,
@@ -28,6 +31,8 @@ from api.routes import (
     feedback,
     health,
     holidays,
+    jurist_pages,
+    legal,
     locations,
     me,
     meetings,
@@ -68,6 +73,8 @@ def startup_checks(app: FastAPI) -> None:
             summary = seed_demo(session, settings.tz)
             session.commit()
         log.info("demo data refreshed", extra={"summary": vars(summary)})
+    # Legal notes (loaded from the knowledge files in demo mode); the advisor builds in the background.
+    start_legal_guidance(settings, app.state.session_factory, app.state.legal)
 
 
 @asynccontextmanager
@@ -94,6 +101,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
     app.state.feedback_limiter = SlidingWindowLimiter(settings.feedback_rate_per_minute)
+    app.state.legal = LegalGuidance(make_encoder())
 
     install_error_handlers(app)
     # Added last = outermost: the request id wraps everything, including 413 answers.
@@ -102,7 +110,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     routers = [
         health, locations, holidays, closures, me, citizens, meetings, payments, plans,
-        absence, reschedule, messages, audit, service, feedback,
+        absence, reschedule, messages, audit, service, feedback, legal, jurist_pages,
     ]
     if settings.demo_mode:
         routers.append(auth)

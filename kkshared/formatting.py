@@ -32,6 +32,13 @@ def format_date(day: date) -> str:
     return _babel_date(day, format="EEEE 'den' d. MMMM y", locale=LOCALE)
 
 
+def format_day_month_year(day: date) -> str:
+    """"3. marts 2026" (a date in running text where the weekday does not matter)."""
+    if isinstance(day, datetime):
+        day = to_local(day).date()
+    return _babel_date(day, format="d. MMMM y", locale=LOCALE)
+
+
 def format_short_date(day: date) -> str:
     """"3. marts" (for SMS and lists, where the weekday and year are clear from context)."""
     if isinstance(day, datetime):

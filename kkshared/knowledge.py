@@ -36,7 +36,7 @@ STATUS_NOTICES: dict[str, str] = {
         "forslagene er ikke nødvendigvis gennemført."
     ),
     "gældende pr. 2022": "Bemærk: Beskrivelsen er fra Københavns Kommunes beskæftigelsesplan for 2022.",
-    "besvaret af jurist": "Svaret er givet af juristerne i centralforvaltningen {date}.",
+    "besvaret af jurist": "Svaret er givet af juristerne i centralforvaltningen den {date}.",
 }
 
 
@@ -82,8 +82,16 @@ class LegalNote:
 
 def status_notice(note: "LegalNote") -> str:
     """The sentence that tells a reader how current the note is (empty for an unknown status)."""
+    from datetime import date
+
+    from kkshared.formatting import format_day_month_year
+
     template = STATUS_NOTICES.get(note.status, "")
-    return template.format(year=note.date[:4], date=note.date)
+    try:
+        shown = format_day_month_year(date.fromisoformat(note.date))
+    except ValueError:
+        shown = note.date
+    return template.format(year=note.date[:4], date=shown)
 
 
 def _source(raw: dict) -> Source:

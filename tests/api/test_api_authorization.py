@@ -27,6 +27,9 @@ ALL_ROLES = frozenset(Role)
 CITIZEN = frozenset({Role.CITIZEN})
 STAFF_ADMIN = frozenset({Role.STAFF, Role.ADMIN})
 CITIZEN_DATA = frozenset({Role.CITIZEN, Role.STAFF, Role.ADMIN})
+LEGAL_ASKERS = frozenset({Role.STAFF, Role.JURIST, Role.ADMIN})
+LAWYERS = frozenset({Role.JURIST, Role.ADMIN})
+UNKNOWN_TICKET = "JUR-2000-000000"
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,17 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("PUT", "/closures/{closure_id}"): Rule("user", STAFF_ADMIN, CLOSURE_BODY),
     ("DELETE", "/closures/{closure_id}"): Rule("user", STAFF_ADMIN),
     ("GET", "/audit-log"): Rule("user", frozenset({Role.ADMIN})),
+    # escalate=true: files a ticket even before the advisor has been built.
+    ("POST", "/legal/ask"): Rule(
+        "user", LEGAL_ASKERS, {"question": "Må jeg holde samtalen over telefonen?", "escalate": True}
+    ),
+    ("GET", "/legal/questions"): Rule("user", LAWYERS),
+    ("GET", "/legal/questions/{ticket_id}"): Rule("user", LEGAL_ASKERS),
+    ("POST", "/legal/questions/{ticket_id}/answer"): Rule(
+        "user", LAWYERS, {"answer": "Nej.", "references": [], "publish": False}
+    ),
+    ("GET", "/legal/my-questions"): Rule("user", LEGAL_ASKERS),
+    ("POST", "/legal/my-questions/{ticket_id}/seen"): Rule("user", LEGAL_ASKERS),
     ("GET", "/service/citizens/by-phone/{msisdn}"): SERVICE,
     ("POST", "/service/citizens/{citizen_id}/sms-opt-out"): Rule(
         "service", body={"opt_out": True}
@@ -129,6 +143,7 @@ def fill(path: str, demo) -> str:
         .replace("{date}", "2026-03-03")
         .replace("{year}", "2026")
         .replace("{msisdn}", "+4500000101")
+        .replace("{ticket_id}", UNKNOWN_TICKET)
     )
 
 
@@ -217,8 +232,9 @@ def test_wrong_role_via_service_subject_is_403(client, demo, key, role):
 def test_allowed_role_gets_through(client, demo, auth, key, role):
     r = call(client, key, demo, auth(USERNAME_BY_ROLE[role]))
     assert r.status_code not in (401, 403), r.text
-    # The reschedule body names an unknown meeting on purpose.
-    if key == ("POST", "/me/reschedule-requests"):
+    # The reschedule body names an unknown meeting on purpose, the legal ticket routes an unknown
+    # ticket (test_legal_postkasse.py reads real tickets as asker, other caseworker and lawyer).
+    if key == ("POST", "/me/reschedule-requests") or "{ticket_id}" in key[1]:
         assert r.status_code == 404
     else:
         assert r.status_code < 300, r.text

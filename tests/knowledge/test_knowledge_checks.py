@@ -54,3 +54,11 @@ def test_a_long_quote_fails(tmp_path):
     source = Source(file="seed.txt", date="2017", quote=" ".join(["ord"] * 31))
     note = _note(source={"file": source.file, "date": source.date, "quote": source.quote})
     assert any("more than 30 words" in p for p in check_legal_note(note, _texts(tmp_path)))
+
+
+def test_status_notice_shows_a_danish_date_for_jurist_answers():
+    from kkshared.knowledge import status_notice
+
+    note = _note(status="besvaret af jurist", date="2026-11-22")
+    assert status_notice(note) == "Svaret er givet af juristerne i centralforvaltningen den 22. november 2026."
+    assert "2017" in status_notice(_note())

@@ -28,3 +28,9 @@ def test_date_and_time():
 )
 def test_amounts(amount, expected):
     assert format_amount(amount) == expected
+
+
+def test_day_month_year():
+    from kkshared.formatting import format_day_month_year
+
+    assert format_day_month_year(date(2026, 11, 22)) == "22. november 2026"

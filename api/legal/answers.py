@@ -1,0 +1,60 @@
+"""What ``POST /legal/ask`` gives back: the note's answer with its status notice, and citations.
+
+Citations come only from the note itself, one per reference exactly as the note writes it (a note
+without references gets one citation with ``reference: null``), each with the note's source file,
+date and quote, so the caseworker always sees where and how old the answer is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.legal import messages
+from api.legal.answering import Advice
+from api.legal.guidance import Snapshot
+from kkshared.knowledge import LegalNote, status_notice
+
+
+@dataclass
+class AskResult:
+    status: str
+    answer: str | None
+    note_id: str | None
+    citations: list[dict]
+    confidence: float
+    notice: str
+    alternative: dict | None = None
+    ticket_id: str | None = None
+
+
+def answer_text(note: LegalNote) -> str:
+    return " ".join(part for part in (note.answer, status_notice(note)) if part)
+
+
+def citations(note: LegalNote) -> list[dict]:
+    base = {"source_file": note.source.file, "source_date": note.date, "quote": note.source.quote}
+    if not note.references:
+        return [{"reference": None, **base}]
+    return [{"reference": reference, **base} for reference in note.references]
+
+
+def ask_result(snapshot: Snapshot, advice: Advice) -> AskResult:
+    confidence = round(advice.confidence, 3)
+    note = snapshot.notes.get(advice.note_id) if advice.note_id else None
+    if advice.status == "refused" or note is None:
+        return AskResult("refused", None, None, [], confidence, messages.REFUSED)
+    alternative = None
+    notice = messages.ANSWERED
+    if advice.status == "clarify":
+        notice = messages.CLARIFY
+        other = snapshot.notes.get(advice.alternative_id) if advice.alternative_id else None
+        if other is not None:
+            alternative = {"note_id": other.id, "title": other.title}
+            notice += " " + messages.CLARIFY_ALTERNATIVE.format(title=other.title)
+    return AskResult(
+        advice.status, answer_text(note), note.id, citations(note), confidence, notice, alternative
+    )
+
+
+def unavailable_result() -> AskResult:
+    return AskResult("refused", None, None, [], 0.0, messages.UNAVAILABLE)

@@ -1,0 +1,47 @@
+"""Which bot responses count as the right handling of each evaluation label.
+
+The evaluation set (eval/citizen/messages.yml) labels messages with a catalogue answer
+(``faq/<id>``) or a handling label; the bot's responses are named in bot/domain/*.yml.
+"""
+
+LABEL_RESPONSES: dict[str, set[str]] = {
+    "handover": {
+        "utter_handover_intro",
+        "utter_handover_after_fallback",
+        "utter_handover_location_open",
+        "utter_handover_location_closed",
+        "utter_handover_location_closed_unknown",
+        "utter_handover_location_phone",
+        "utter_handover_unavailable",
+        "utter_faq/contact_talk_to_person",
+    },
+    "opening_hours": {
+        "utter_opening_hours",
+        "utter_opening_hours_day",
+        "utter_handover_location_open",
+        "utter_handover_location_closed",
+        "utter_faq/contact_opening_hours_lookup",
+    },
+    "oos_municipal": {"utter_oos_municipal"},
+    "oos_health": {"utter_oos_health"},
+    "oos_tax": {"utter_oos_tax"},
+    "oos_akasse": {"utter_oos_akasse"},
+    "oos_politics": {"utter_oos_politics"},
+    "refuse_personal_data": {"utter_ask_others_data", "utter_ask_staff_private"},
+    "prompt_injection": {"utter_prompt_injection"},
+    "gibberish": {"utter_ask_rephrase", "utter_default"},
+    "anger": {"utter_deescalate"},
+    "english": {"utter_english"},
+    "smalltalk": {"utter_greet", "utter_goodbye", "utter_thank", "utter_bot_identity", "utter_bot_capabilities"},
+    "pii": {"utter_pii_warning", "utter_share_personal_info"},
+}
+
+# Responses that are not an answer to the message (they accompany it).
+NEUTRAL_RESPONSES = {"utter_ai_notice"}
+FALLBACK_RESPONSES = {"utter_default", "utter_ask_rephrase", "utter_clarify_suggest", "utter_handover_after_fallback"}
+
+
+def acceptable(label: str) -> set[str]:
+    if label.startswith("faq/"):
+        return {f"utter_{label}"}
+    return LABEL_RESPONSES[label]

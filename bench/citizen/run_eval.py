@@ -1,0 +1,158 @@
+"""Citizen-assistant evaluation: scores the bot's answers (not its intents) on the held-out set.
+
+Start the system first (``./kk run``), then:
+
+    .venvs/bot/bin/python -m bench.citizen.run_eval [--rasa-url http://127.0.0.1:5005]
+
+Each message goes to a fresh conversation through the REST channel, exactly as a citizen's first
+message. The bot's reply is mapped back to the domain responses it was made from; a message is
+right when one of its responses is an acceptable one for the message's label. Also reported:
+accuracy per topic, fallback rate, out-of-scope handling, CPR numbers echoed, latency.
+Writes docs/citizen_eval.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import time
+import urllib.request
+import uuid
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import yaml
+
+from bench.citizen.labels import FALLBACK_RESPONSES, NEUTRAL_RESPONSES, acceptable
+from kkshared.knowledge import load_citizen_entries
+from kkshared.pii import find_pii
+
+ROOT = Path(__file__).resolve().parents[2]
+EVAL_FILE = ROOT / "eval" / "citizen" / "messages.yml"
+REPORT = ROOT / "docs" / "citizen_eval.md"
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def response_signatures() -> list[tuple[str, str]]:
+    """(static text prefix, response name) for every response variant in the domain."""
+    signatures = []
+    for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
+        for name, variants in (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).items():
+            for variant in variants:
+                text = variant.get("text")
+                if text:
+                    static = _normal(re.split(r"\{", text, maxsplit=1)[0])
+                    signatures.append((static[:60], name))
+    # Longest prefixes first, so a specific response wins over a shorter one it starts with.
+    return sorted(signatures, key=lambda item: -len(item[0]))
+
+
+def identify(text: str, signatures: list[tuple[str, str]]) -> str:
+    text = _normal(text)
+    for prefix, name in signatures:
+        if prefix and text.startswith(prefix):
+            return name
+    return "unknown"
+
+
+def ask(rasa_url: str, message: str) -> tuple[list[dict], float]:
+    body = json.dumps({"sender": f"eval-{uuid.uuid4().hex}", "message": message}).encode()
+    request = urllib.request.Request(
+        f"{rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+    )
+    start = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=30) as response:
+        replies = json.loads(response.read())
+    return replies, (time.perf_counter() - start) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rasa-url", default=os.environ.get("KK_RASA_URL", "http://127.0.0.1:5005"))
+    parser.add_argument("--report", type=Path, default=REPORT)
+    args = parser.parse_args()
+
+    messages = yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))
+    topics = {f"faq/{e.id}": e.topic for e in load_citizen_entries()}
+    signatures = response_signatures()
+
+    per_topic: dict[str, Counter] = defaultdict(Counter)
+    per_style: dict[str, Counter] = defaultdict(Counter)
+    by_scope: dict[bool, Counter] = {True: Counter(), False: Counter()}
+    misses, latencies = [], []
+    fallbacks = echoed = sourced = in_scope_total = 0
+    for item in messages:
+        labels = item.get("expect_any") or [item["expect"]]
+        wanted = set().union(*(acceptable(label) for label in labels))
+        replies, latency = ask(args.rasa_url, item["message"])
+        latencies.append(latency)
+        texts = [r["text"] for r in replies if r.get("text")]
+        names = [identify(t, signatures) for t in texts]
+        answer_names = [n for n in names if n not in NEUTRAL_RESPONSES]
+        right = bool(wanted & set(answer_names))
+        in_scope = all(label.startswith("faq/") for label in labels)
+        topic = topics.get(labels[0], "(other)") if in_scope else labels[0]
+        per_topic[topic]["right" if right else "wrong"] += 1
+        per_style[item.get("style", "?")]["right" if right else "wrong"] += 1
+        by_scope[in_scope]["right" if right else "wrong"] += 1
+        if in_scope:
+            in_scope_total += 1
+            fallbacks += bool(set(answer_names) & FALLBACK_RESPONSES)
+            sourced += any("source" in (r.get("custom") or {}) for r in replies)
+        digits = {re.sub(r"\D", "", m.text) for m in find_pii(item["message"]) if m.kind == "cpr"}
+        echoed += any(d and d in re.sub(r"\D", "", json.dumps(replies)) for d in digits)
+        if not right:
+            misses.append(f"| {item['id']} | {item['message'][:70]} | {', '.join(labels)} | {', '.join(answer_names) or '-'} |")
+
+    def share(counter: Counter) -> str:
+        total = counter["right"] + counter["wrong"]
+        return f"{counter['right']}/{total} ({counter['right'] / total:.0%})" if total else "-"
+
+    lines = [
+        "# Citizen assistant evaluation",
+        "",
+        "Produced by `.venvs/bot/bin/python -m bench.citizen.run_eval` against the running system (`./kk run`),",
+        f"on the held-out set `eval/citizen/messages.yml` ({len(messages)} messages written by a helper that never saw",
+        "the training data). Each message is the first message of a new conversation on the REST channel;",
+        "an answer is right when the bot's reply contains an acceptable response for the message's label.",
+        "",
+        "| measure | value |",
+        "| --- | --- |",
+        f"| in-scope questions answered right | {share(by_scope[True])} |",
+        f"| out-of-scope, handover, small talk, PII handled right | {share(by_scope[False])} |",
+        f"| fallback rate on in-scope questions | {fallbacks}/{in_scope_total} ({fallbacks / max(in_scope_total, 1):.0%}) |",
+        f"| in-scope replies carrying a source element | {sourced}/{in_scope_total} |",
+        f"| CPR numbers echoed | {echoed} |",
+        f"| latency p50 / p95 (ms, sequential) | {statistics.median(latencies):.0f} / {sorted(latencies)[int(0.95 * len(latencies)) - 1]:.0f} |",
+        "",
+        "## Per topic or label",
+        "",
+        "| topic / label | right |",
+        "| --- | --- |",
+        *[f"| {t} | {share(c)} |" for t, c in sorted(per_topic.items())],
+        "",
+        "## Per style",
+        "",
+        "| style | right |",
+        "| --- | --- |",
+        *[f"| {s} | {share(c)} |" for s, c in sorted(per_style.items())],
+        "",
+        "## Misses (confusions)",
+        "",
+        "| id | message | expected | bot answered with |",
+        "| --- | --- | --- | --- |",
+        *misses,
+        "",
+    ]
+    args.report.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines[7:15]))
+
+
+if __name__ == "__main__":
+    main()
