@@ -58,7 +58,7 @@ def test_jurist_publishes_and_a_paraphrase_is_answered_at_once(client, auth, dem
     assert after["status"] in ("answered", "clarify"), after
     assert after["note_id"] == note_id
     assert after["answer"].startswith(SATURDAY_ANSWER["answer"])
-    assert f"juristerne i centralforvaltningen {today_cph().isoformat()}" in after["answer"]
+    assert f"juristerne i centralforvaltningen den {format_day_month_year(today_cph())}" in after["answer"]
     assert after["citations"] == [
         {
             "reference": "LAB § 82",
