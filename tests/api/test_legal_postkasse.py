@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from kkshared.formatting import format_day_month_year
+
 from api.legal.jurist_notes import JURIST_STATUS, check_answer_references, jurist_note_id, quote_of
 from api.models import LegalNoteRecord, LegalQuestion, NoteOrigin
 from api_helpers import service_headers, today_cph
