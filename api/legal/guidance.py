@@ -21,14 +21,14 @@ from datetime import datetime
 
 from api.core.clock import now_utc
 from api.legal.answering import Advice, LegalAdvisor
-from api.legal.retrieval import Encoder, NoteDoc
+from kkshared.retrieval.index import Encoder, Document
 from kkshared.knowledge import LegalNote
 
 log = logging.getLogger("api.legal")
 
 
-def note_doc(note: LegalNote) -> NoteDoc:
-    return NoteDoc(note.id, note.title, note.questions, note.answer, note.references)
+def note_doc(note: LegalNote) -> Document:
+    return Document(note.id, note.title, note.questions, note.answer, note.references)
 
 
 @dataclass(frozen=True)

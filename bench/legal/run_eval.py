@@ -19,23 +19,23 @@ from pathlib import Path
 import numpy as np
 
 from api.legal.answering import LegalAdvisor
-from api.legal.bm25 import BM25
-from api.legal.dense import default_encoder
-from api.legal.retrieval import NoteDoc
+from kkshared.retrieval.bm25 import BM25
+from kkshared.retrieval.dense import default_encoder
+from kkshared.retrieval.index import Document
 from bench.legal.eval_mapping import EvalQuestion, load_eval
 from kkshared.knowledge import SourceTexts, check_legal_note, load_legal_notes
 
 REPORT = Path(__file__).resolve().parents[2] / "docs" / "legal_eval.md"
 
 
-def note_docs(notes) -> list[NoteDoc]:
-    return [NoteDoc(n.id, n.title, n.questions, n.answer, n.references) for n in notes]
+def note_docs(notes) -> list[Document]:
+    return [Document(n.id, n.title, n.questions, n.answer, n.references) for n in notes]
 
 
 class PlainBM25:
     """Baseline: lowercase word tokens, no Danish normalisation, no references, no confidence."""
 
-    def __init__(self, docs: list[NoteDoc]) -> None:
+    def __init__(self, docs: list[Document]) -> None:
         self.ids = [d.id for d in docs]
         self.bm25 = BM25([self.tokens(" ".join([d.title, *d.questions, d.answer])) for d in docs])
 

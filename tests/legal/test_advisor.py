@@ -6,13 +6,13 @@ import pytest
 
 from api.legal.answering import LegalAdvisor
 from api.legal.calibration import Calibrator, DevExample
-from api.legal.retrieval import NoteDoc
+from kkshared.retrieval.index import Document
 from kkshared.knowledge import load_legal_notes
 
 
 @pytest.fixture(scope="module")
 def notes():
-    return [NoteDoc(n.id, n.title, n.questions, n.answer, n.references) for n in load_legal_notes()]
+    return [Document(n.id, n.title, n.questions, n.answer, n.references) for n in load_legal_notes()]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def test_a_question_outside_the_knowledge_base_is_refused(advisor):
 
 
 def test_a_published_note_is_found_by_a_paraphrase_without_retraining(notes):
-    new = NoteDoc(
+    new = Document(
         "jurist-2026-0001",
         "Befordringsgodtgørelse ved jobsamtale i weekenden",
         ("Får borgeren kørselsgodtgørelse til en jobsamtale om lørdagen?",),

@@ -1,6 +1,6 @@
 import pytest
 
-from api.legal.bm25 import BM25
+from kkshared.retrieval.bm25 import BM25
 
 
 def test_rare_terms_weigh_more_and_missing_terms_score_zero():

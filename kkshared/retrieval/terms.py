@@ -1,4 +1,4 @@
-"""Danish retrieval terms for legal questions and notes.
+"""Danish retrieval terms for questions, legal notes and FAQ entries.
 
 A question like "Kan en sygedagpengemodtager der udeblev fra samtalen sanktioneres jf. LAB § 16a?"
 becomes lemma terms with ae/oe/aa restored and folded, domain synonyms unified (udeblev →
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from api.legal.synonyms import PHRASE_SYNONYMS, WORD_SYNONYMS
+from kkshared.retrieval.synonyms import PHRASE_SYNONYMS, WORD_SYNONYMS
 from kkshared.legal_refs import LegalRef, extract_references
 from kkshared.lexicon import lemma, lemma_table
 from kkshared.normalize import fold, restore_danish

@@ -1,4 +1,4 @@
-"""Ranking legal notes for a caseworker's question.
+"""Ranking documents (legal notes, FAQ entries) for a question.
 
 Scores per note, each scaled per query so the best note gets 1:
 - ``char``: BM25 over character 3-5-grams of folded words (typos, inflections, ae/oe/aa);
@@ -18,8 +18,8 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from api.legal.bm25 import BM25
-from api.legal.text_features import char_ngrams, reference_terms, word_terms
+from kkshared.retrieval.bm25 import BM25
+from kkshared.retrieval.terms import char_ngrams, reference_terms, word_terms
 
 DEFAULT_WEIGHTS = {"char": 0.35, "word": 0.35, "dense": 0.3, "ref": 0.3}
 
@@ -30,8 +30,8 @@ class Encoder(Protocol):
 
 
 @dataclass(frozen=True)
-class NoteDoc:
-    """What retrieval needs of a note."""
+class Document:
+    """What retrieval needs of a document: a legal note or an FAQ entry (questions = paraphrases)."""
 
     id: str
     title: str
@@ -67,13 +67,13 @@ def _char_grams(text: str) -> tuple[str, ...]:
     return tuple(char_ngrams(text))
 
 
-def _note_texts(note: NoteDoc) -> list[str]:
+def _note_texts(note: Document) -> list[str]:
     # Title and questions twice: they are written in the askers' words.
     return [note.title, note.title, *note.questions, *note.questions, note.answer]
 
 
 @lru_cache(maxsize=4096)
-def _note_counters(note: NoteDoc) -> tuple[Counter, Counter]:
+def _note_counters(note: Document) -> tuple[Counter, Counter]:
     texts = _note_texts(note)
     words = Counter(t for text in texts for t in _word_terms(text))
     grams = Counter(g for text in texts for g in _char_grams(text))
@@ -85,10 +85,10 @@ def _scaled(values: np.ndarray) -> np.ndarray:
     return values / top if top > 0 else values
 
 
-class LegalIndex:
+class SearchIndex:
     def __init__(
         self,
-        notes: Sequence[NoteDoc],
+        notes: Sequence[Document],
         encoder: Encoder | None = None,
         weights: dict[str, float] | None = None,
     ) -> None:
@@ -104,10 +104,10 @@ class LegalIndex:
         self._dense = [self._note_vectors(n) for n in self.notes] if encoder is not None else []
 
     @staticmethod
-    def _note_refs(note: NoteDoc) -> set[str]:
+    def _note_refs(note: Document) -> set[str]:
         return reference_terms("; ".join(note.references))
 
-    def _note_vectors(self, note: NoteDoc) -> np.ndarray:
+    def _note_vectors(self, note: Document) -> np.ndarray:
         return self.encoder.passages([note.title, *note.questions, note.answer])
 
     def rank(
@@ -115,7 +115,7 @@ class LegalIndex:
         question: str,
         limit: int = 5,
         exclude: frozenset[str] = frozenset(),
-        substitute: NoteDoc | None = None,
+        substitute: Document | None = None,
     ) -> Ranking:
         """Best notes for ``question``.
 

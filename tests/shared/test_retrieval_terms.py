@@ -1,4 +1,4 @@
-from api.legal.text_features import char_ngrams, compound_parts, word_terms
+from kkshared.retrieval.terms import char_ngrams, compound_parts, word_terms
 
 
 def test_compounds_are_split_into_known_parts():
