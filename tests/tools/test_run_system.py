@@ -1,0 +1,52 @@
+import os
+import stat
+
+from tools import run_system
+from tools.run_system import SystemConfig, channel_urls, ensure_secrets, process_env
+
+
+def test_secrets_are_generated_once_private_and_env_wins(tmp_path):
+    first = ensure_secrets(tmp_path, {})
+    path = tmp_path / "secrets.env"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(first["KK_JWT_SECRET"]) >= 32 and first["KK_JWT_SECRET"] != first["KK_SERVICE_TOKEN"]
+    assert ensure_secrets(tmp_path, {}) == first
+    other = ensure_secrets(tmp_path / "other", {})
+    assert other["KK_JWT_SECRET"] != first["KK_JWT_SECRET"]
+    env_wins = ensure_secrets(tmp_path, {"KK_JWT_SECRET": "from-env"})
+    assert env_wins["KK_JWT_SECRET"] == "from-env"
+    assert "from-env" not in path.read_text()
+
+
+def test_config_reads_ports_and_derives_urls(tmp_path):
+    cfg = SystemConfig.from_env({"KK_API_PORT": "18100", "KK_RASA_PORT": "15105"},
+                                data_dir=tmp_path)
+    assert (cfg.api_port, cfg.rasa_port, cfg.actions_port) == (18100, 15105, 5055)
+    assert cfg.database_url == f"sqlite:///{tmp_path.resolve() / 'kk.db'}"
+    assert cfg.cors_origins == ["http://localhost:18100", "http://127.0.0.1:18100"]
+    custom = SystemConfig.from_env({"KK_CORS_ORIGINS": "https://a.example, https://b.example"})
+    assert custom.cors_origins == ["https://a.example", "https://b.example"]
+
+
+def test_process_env_carries_ports_demo_mode_and_repo_path(tmp_path):
+    cfg = SystemConfig.from_env({"KK_ACTIONS_PORT": "15155"}, data_dir=tmp_path)
+    env = process_env(cfg, {"KK_JWT_SECRET": "j", "KK_SERVICE_TOKEN": "s"},
+                      {"PYTHONPATH": "/x", "VIRTUAL_ENV": "/v"})
+    assert env["KK_DEMO_MODE"] == "true" and env["KK_ACTIONS_PORT"] == "15155"
+    assert env["KK_API_URL"] == "http://127.0.0.1:8000"
+    assert env["PYTHONPATH"].split(os.pathsep) == [str(run_system.REPO), "/x"]
+    assert "VIRTUAL_ENV" not in env and env["RASA_TELEMETRY_ENABLED"] == "false"
+
+
+def test_channel_urls_from_credentials(tmp_path, monkeypatch):
+    (tmp_path / "bot" / "channels").mkdir(parents=True)
+    (tmp_path / "bot" / "channels" / "web.py").write_text(
+        'class WebInput:\n    @classmethod\n    def name(cls) -> str:\n        return "kkweb"\n')
+    creds = tmp_path / "bot" / "credentials.yml"
+    creds.write_text("# channels\nrest: {}\nbot.channels.web.WebInput:\n  x: 1\n")
+    monkeypatch.setattr(run_system, "REPO", tmp_path)
+    cfg = SystemConfig(rasa_port=15005)
+    assert channel_urls(cfg, creds) == [
+        ("rest", "http://127.0.0.1:15005/webhooks/rest/webhook"),
+        ("kkweb", "http://127.0.0.1:15005/webhooks/kkweb/webhook"),
+    ]

@@ -1,0 +1,347 @@
+"""`./kk test [SUITE ...]`: run every test suite in the environment it needs.
+
+Installs the venvs (same steps as `./kk run`), a throwaway PostgreSQL cluster for the case
+service tests, and the whole system on other ports for the end-to-end tests. Ends with one
+line `N passed, N failed`; exit code 1 when anything failed.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from tools import pg_cluster, venvs
+from tools.errors import CommandFailed, StepError
+from tools.paths import LOGS, REPO, VAR, rel
+from tools.processes import (Supervisor, free_port, install_signal_handlers, port_in_use,
+                             run_logged, shielded)
+from tools.run_system import RASA_CONFIG, SystemConfig, bot_present, child_env, start_system
+from tools.steps import StepFailed, StepRunner, log_tail
+
+RESULTS_DIR = VAR / "test-results"
+E2E_PORTS = (("KK_E2E_API_PORT", 18000), ("KK_E2E_RASA_PORT", 15005),
+             ("KK_E2E_ACTIONS_PORT", 15055))
+VALIDATE_CMD = ["data", "validate", "--domain", "bot/domain", "--data", "nlu_data", "bot/data",
+                "--config", "config.yml"]
+
+
+@dataclass(frozen=True)
+class Suite:
+    key: str          # name used on the command line
+    name: str         # shown in the results
+    path: str = ""    # tests directory (pytest suites)
+    venv: str = "host"  # "host" (python running ./kk), "api", "bot"
+    postgres: bool = False
+    system: bool = False
+    validate: bool = False  # `rasa data validate` instead of pytest
+
+
+SUITES = (
+    Suite("tools", "tools", "tests/tools", "host"),
+    Suite("shared", "shared (api venv)", "tests/shared", "api"),
+    Suite("shared", "shared (bot venv)", "tests/shared", "bot"),
+    Suite("api", "api", "tests/api", "api", postgres=True),
+    Suite("legal", "legal", "tests/legal", "api"),
+    Suite("actions", "actions", "tests/actions", "bot"),
+    Suite("bot", "bot", "tests/bot", "bot"),
+    Suite("channels", "channels", "tests/channels", "bot"),
+    Suite("knowledge", "knowledge", "tests/knowledge", "bot"),
+    Suite("validate", "rasa data validate", venv="bot", validate=True),
+    Suite("e2e", "e2e", "tests/e2e", "bot", system=True),
+)
+
+
+@dataclass
+class SuiteResult:
+    name: str
+    status: str  # "passed" | "failed" | "absent"
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    note: str = ""
+
+    def line(self) -> str:
+        if self.status == "absent":
+            return f"  {self.name:<22} not run: {self.note}"
+        text = f"  {self.name:<22} {self.passed} passed, {self.failed} failed, " \
+               f"{self.skipped} skipped  {self.seconds:6.1f}s"
+        return text + (f"  ({self.note})" if self.note else "")
+
+
+def has_tests(directory: Path) -> bool:
+    return any(directory.rglob("test_*.py")) or any(directory.rglob("*_test.py"))
+
+
+def junit_counts(xml_path: Path) -> tuple[int, int, int] | None:
+    """(passed, failed, skipped) from a pytest JUnit XML file; errors count as failed."""
+    try:
+        root = ET.parse(xml_path).getroot()
+    except (OSError, ET.ParseError):
+        return None
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+    tests = failures = errors = skipped = 0
+    for s in suites:
+        tests += int(s.get("tests", 0))
+        failures += int(s.get("failures", 0))
+        errors += int(s.get("errors", 0))
+        skipped += int(s.get("skipped", 0))
+    failed = failures + errors
+    return tests - failed - skipped, failed, skipped
+
+
+def pytest_result(name: str, rc: int, counts: tuple[int, int, int] | None,
+                  seconds: float) -> SuiteResult:
+    passed, failed, skipped = counts or (0, 0, 0)
+    res = SuiteResult(name, "passed", passed, failed, skipped, seconds)
+    if rc == 5:
+        res.failed = max(res.failed, 1)
+        res.note = "no tests collected although the directory has test files"
+    elif rc != 0 and res.failed == 0:
+        res.failed = 1
+        res.note = f"pytest exited with code {rc}"
+    if res.failed:
+        res.status = "failed"
+    return res
+
+
+def summary_line(results: list[SuiteResult]) -> str:
+    passed = sum(r.passed for r in results)
+    failed = sum(r.failed for r in results)
+    return f"{passed} passed, {failed} failed"
+
+
+class Session:
+    """State of one `./kk test`: venvs installed so far, cleanup of clusters/systems."""
+
+    def __init__(self, runner: StepRunner, environ: dict):
+        self.runner = runner
+        self.environ = environ
+        self._venvs: dict[str, str | None] = {}  # name -> None if ok, else failure text
+
+    def venv(self, name: str) -> str | None:
+        """Ensure a venv; None when usable, else why not."""
+        if name == "host":
+            return None
+        if name not in self._venvs:
+            try:
+                venvs.ensure_venv(self.runner, venvs.SPECS[name])
+                self._venvs[name] = None
+            except StepFailed as exc:
+                self.runner.print(exc.report())
+                self._venvs[name] = f"installing the {name} venv failed"
+        return self._venvs[name]
+
+    def python(self, venv: str) -> str:
+        if venv == "host":
+            if importlib.util.find_spec("pytest") is not None:
+                return sys.executable
+            venv = "api"
+        return str(venvs.SPECS[venv].python)
+
+    def base_env(self) -> dict:
+        return child_env(self.environ)
+
+    # --- resources -------------------------------------------------------------------------
+
+    def start_postgres(self, stack: ExitStack) -> dict:
+        log = LOGS / "postgres.log"
+        self.runner.step("install postgresql", lambda ctx: self._install_pg(ctx),
+                         log_name="install-postgresql",
+                         hint="Install it by hand: apt-get update && apt-get install -y postgresql")
+        cluster = self.runner.step(
+            "start postgres", lambda ctx: pg_cluster.start(owner_pid=os.getpid(), log_path=log),
+            log_name="postgres", hint="Read the error above; the cluster is a temp dir under /tmp.")
+        stack.callback(self._cleanup, "stop postgres", lambda ctx: pg_cluster.stop(cluster.dir))
+        return {"KK_TEST_POSTGRES_URL": cluster.url, "KK_REQUIRE_POSTGRES": "1"}
+
+    @staticmethod
+    def _install_pg(ctx) -> None:
+        found = pg_cluster.find_pg_bin()
+        if found:
+            ctx.skip(f"found in {found}")
+        try:
+            pg_cluster.ensure_installed(ctx.log_path)
+        except pg_cluster.PgError as exc:
+            raise StepError(str(exc), ctx.log_path) from exc
+
+    def start_e2e_system(self, stack: ExitStack) -> dict:
+        tmp = Path(tempfile.mkdtemp(prefix="kk-e2e-"))
+        stack.callback(shutil.rmtree, tmp, True)
+        ports = {name: _pick_port(self.environ, name, default) for name, default in E2E_PORTS}
+        cfg = SystemConfig.from_env(
+            {}, data_dir=tmp, log_dir=LOGS / "e2e", label="e2e: ",
+            api_port=ports["KK_E2E_API_PORT"], rasa_port=ports["KK_E2E_RASA_PORT"],
+            actions_port=ports["KK_E2E_ACTIONS_PORT"],
+            database_url=f"sqlite:///{tmp / 'kk.db'}",
+            tracker_db_url=f"sqlite:///{tmp / 'tracker.db'}")
+        sup = Supervisor()
+        stack.callback(self._cleanup, "e2e: stop system", lambda ctx: sup.stop_all())
+        env = start_system(self.runner, sup, cfg, self.environ)
+        exported = {
+            "KK_E2E_API_URL": cfg.api_url,
+            "KK_E2E_SERVICE_TOKEN": env["KK_SERVICE_TOKEN"],
+            "KK_E2E_JWT_SECRET": env["KK_JWT_SECRET"],
+        }
+        if cfg.with_bot:
+            exported["KK_E2E_RASA_URL"] = cfg.rasa_url
+            exported["KK_E2E_ACTIONS_URL"] = cfg.actions_url
+        return exported
+
+    def _cleanup(self, name: str, fn) -> None:
+        """Run a cleanup step that neither a second Ctrl-C nor its own failure can abort."""
+        with shielded():
+            try:
+                self.runner.step(name, fn)
+            except StepFailed as exc:
+                self.runner.print(exc.report())
+
+    # --- suites ----------------------------------------------------------------------------
+
+    def run_suite(self, suite: Suite) -> SuiteResult:
+        if suite.validate:
+            if not bot_present():
+                return SuiteResult(suite.name, "absent",
+                                   note=f"{rel(RASA_CONFIG)} does not exist yet")
+        else:
+            directory = REPO / suite.path
+            if not directory.is_dir():
+                return SuiteResult(suite.name, "absent", note=f"{suite.path}/ does not exist yet")
+            if not has_tests(directory):
+                return SuiteResult(suite.name, "absent",
+                                   note=f"{suite.path}/ has no test files yet")
+        needed = [suite.venv] + (["api"] if suite.system else [])
+        if suite.system and bot_present():
+            needed.append("bot")
+        for name in dict.fromkeys(needed):
+            problem = self.venv(name)
+            if problem:
+                return SuiteResult(suite.name, "failed", failed=1, note=f"not run: {problem}")
+        self.runner.print(f"\n=== {suite.name} ===")
+        started = time.monotonic()
+        with ExitStack() as stack:
+            env = self.base_env()
+            try:
+                if suite.postgres:
+                    env.update(self.start_postgres(stack))
+                if suite.system:
+                    env.update(self.start_e2e_system(stack))
+            except StepFailed as exc:
+                self.runner.print(exc.report())
+                return SuiteResult(suite.name, "failed", failed=1,
+                                   seconds=time.monotonic() - started,
+                                   note=f"not run: step \"{exc.step}\" failed")
+            try:
+                if suite.validate:
+                    result = self._validate(suite, env)
+                else:
+                    result = self._pytest(suite, env)
+            except KeyboardInterrupt:
+                self.runner.print("")  # pytest's output may end mid-line
+                raise
+        result.seconds = time.monotonic() - started
+        return result
+
+    def _pytest(self, suite: Suite, env: dict) -> SuiteResult:
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        xml = RESULTS_DIR / f"{suite.name.replace(' ', '-').replace('(', '').replace(')', '')}.xml"
+        xml.unlink(missing_ok=True)
+        cmd = [self.python(suite.venv), "-m", "pytest", suite.path, f"--junitxml={xml}"]
+        if suite.venv == "host":
+            cmd.append(f"--confcutdir={suite.path}")  # tests/conftest.py may need a venv
+        started = time.monotonic()
+        timeout = float(self.environ.get("KK_TEST_TIMEOUT", 1800))
+        try:
+            rc = run_logged(cmd, None, env=env, cwd=REPO, check=False, timeout=timeout)
+        except CommandFailed:
+            return SuiteResult(suite.name, "failed", failed=1,
+                               note=f"stopped after {timeout:.0f}s (KK_TEST_TIMEOUT)")
+        result = pytest_result(suite.name, rc, junit_counts(xml), time.monotonic() - started)
+        if suite.system and result.failed:
+            result.note = ((result.note + "; ") if result.note else "") + \
+                f"service logs in {rel(LOGS / 'e2e')}/"
+        return result
+
+    def _validate(self, suite: Suite, env: dict) -> SuiteResult:
+        log = LOGS / "validate.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text("")
+        try:
+            rc = run_logged([str(venvs.BOT.bin("rasa")), *VALIDATE_CMD], log, env=env,
+                            cwd=REPO, check=False, timeout=900)
+            why = f"exit code {rc}"
+        except CommandFailed as exc:
+            rc, why = None, exc.message
+        if rc == 0:
+            self.runner.print(f"rasa data validate: ok (log {rel(log)})")
+            return SuiteResult(suite.name, "passed", passed=1)
+        self.runner.print(f"rasa data validate failed ({why}). Last lines of {rel(log)}:")
+        for line in log_tail(log, 40):
+            self.runner.print(f"  | {line}")
+        return SuiteResult(suite.name, "failed", failed=1, note=why)
+
+
+def _pick_port(environ: dict, name: str, default: int) -> int:
+    if environ.get(name):
+        return int(environ[name])
+    return default if not port_in_use(default) else free_port()
+
+
+def unwired_test_dirs(tests_root: Path = REPO / "tests") -> list[str]:
+    """tests/<dir> with test files that no suite runs (they would silently never run)."""
+    known = {s.path for s in SUITES if s.path}
+    if not tests_root.is_dir():
+        return []
+    return sorted(f"tests/{d.name}" for d in tests_root.iterdir()
+                  if d.is_dir() and f"tests/{d.name}" not in known and has_tests(d))
+
+
+def select(args: list[str]) -> list[Suite]:
+    keys = {s.key for s in SUITES}
+    unknown = [a for a in args if a not in keys]
+    if unknown:
+        raise SystemExit(f"unknown suite(s): {', '.join(unknown)}; choose from "
+                         f"{', '.join(dict.fromkeys(s.key for s in SUITES))}")
+    return [s for s in SUITES if not args or s.key in args]
+
+
+def main(argv: list[str]) -> int:
+    install_signal_handlers()
+    suites = select(argv)
+    runner = StepRunner(LOGS)
+    session = Session(runner, dict(os.environ))
+    started = time.monotonic()
+    results: list[SuiteResult] = []
+    interrupted = False
+    try:
+        for d in pg_cluster.reap():
+            runner.print(f"(removed a PostgreSQL cluster left behind by a killed run: {d})")
+    except pg_cluster.PgError:
+        pass
+    if not argv:
+        for path in unwired_test_dirs():
+            runner.print(f"{path}/ has tests that ./kk test does not know: add it to SUITES "
+                         f"in tools/run_tests.py (with the venv it needs).")
+            results.append(SuiteResult(path, "failed", failed=1, note="not wired into ./kk test"))
+    try:
+        for suite in suites:
+            results.append(session.run_suite(suite))
+    except KeyboardInterrupt:
+        interrupted = True
+        runner.print("\nInterrupted; everything started for the tests has been stopped.")
+    runner.print(f"\nTest results ({time.monotonic() - started:.0f}s):")
+    for res in results:
+        runner.print(res.line())
+    if interrupted:
+        results.append(SuiteResult("interrupted", "failed", failed=1))
+    runner.print(summary_line(results))
+    if interrupted:
+        return 130
+    return 1 if any(r.failed for r in results) else 0
