@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from api.legal.calibration import Calibrator, development_examples
+from kkshared.retrieval.calibration import Calibrator, development_examples
 from kkshared.retrieval.index import Encoder, SearchIndex, Document
 
 # Chosen with bench/legal/tune_thresholds.py on the development split: REFUSE_BELOW maximises the

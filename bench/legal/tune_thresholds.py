@@ -2,7 +2,7 @@
 
     .venvs/api/bin/python -m bench.legal.tune_thresholds
 
-The development split is leave-one-out over the notes' own questions (see api.legal.calibration):
+The development split is leave-one-out over the notes' own questions (see kkshared.retrieval.calibration):
 each note question asked of an index lacking that question (answerable) or lacking the whole note
 (unanswerable). Confidence comes from a calibrator fitted on the other half of the notes (two-fold),
 so the threshold is not chosen on the examples the calibrator was fitted on.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from api.legal.calibration import Calibrator, development_examples
+from kkshared.retrieval.calibration import Calibrator, development_examples
 from bench.legal.run_eval import note_docs
 from kkshared.knowledge import load_legal_notes
 

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from api.legal.answering import LegalAdvisor
-from api.legal.calibration import Calibrator, DevExample
+from kkshared.retrieval.calibration import Calibrator, DevExample
 from kkshared.retrieval.index import Document
 from kkshared.knowledge import load_legal_notes
 

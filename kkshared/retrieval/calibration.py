@@ -38,13 +38,17 @@ class DevExample:
 
 
 def development_examples(
-    notes: Sequence[Document], encoder: Encoder | None, weights: dict[str, float] | None = None
+    notes: Sequence[Document],
+    encoder: Encoder | None,
+    weights: dict[str, float] | None = None,
+    per_document: int | None = None,
 ) -> list[DevExample]:
+    """The leave-one-out split; ``per_document`` caps the questions held out per document."""
     examples: list[DevExample] = []
     index = SearchIndex(notes, encoder, weights)
     for note in notes:
         if len(note.questions) >= 2:
-            for q_index, question in enumerate(note.questions):
+            for q_index, question in enumerate(note.questions[:per_document]):
                 kept = tuple(q for i, q in enumerate(note.questions) if i != q_index)
                 ranking = index.rank(question, substitute=replace(note, questions=kept))
                 examples.append(DevExample(question, note.id, ranking.best.note_id, ranking.features))
