@@ -1,0 +1,163 @@
+"""The action server's one client for the case service (api/, contract in docs/architecture.md).
+
+One class per external service, as in RasaHQ/helpdesk-assistant's ``actions/snow.py``: all HTTP
+details live here, every call has a short timeout, and failures come out as a few normalised
+exceptions the actions can turn into Danish text:
+
+- ``CaseServiceUnavailable``: connection refused, timeout, 5xx, unreadable answer;
+- ``CaseServiceNotFound``: 404;
+- ``CaseServiceUnauthorized``: 401/403 (wrong service token, or subject not allowed);
+- ``CaseServiceBadRequest``: other 4xx.
+
+Configuration: ``KK_API_URL`` (default ``http://127.0.0.1:8000``) and ``KK_SERVICE_TOKEN`` (sent
+as ``X-Service-Token``). Later issues add the own-case methods (``X-Subject``) here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from datetime import datetime
+from typing import Any, Optional
+from urllib.parse import quote
+
+import aiohttp
+
+from kkshared.formatting import COPENHAGEN
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "http://127.0.0.1:8000"
+DEFAULT_SERVICE_TOKEN = "insecure-dev-service-token-change-me"
+# Total time for one HTTP call; a handover makes at most a few, under an overall deadline.
+DEFAULT_TIMEOUT_SECONDS = 2.0
+LOCATIONS_CACHE_SECONDS = 300.0
+
+
+class CaseServiceError(Exception):
+    """Base class of all case-service failures (messages never contain user data)."""
+
+
+class CaseServiceUnavailable(CaseServiceError):
+    """The case service could not be reached or answered with a server error."""
+
+
+class CaseServiceNotFound(CaseServiceError):
+    """The case service answered 404."""
+
+
+class CaseServiceUnauthorized(CaseServiceError):
+    """The case service answered 401 or 403."""
+
+
+class CaseServiceBadRequest(CaseServiceError):
+    """The case service refused the request (400, 413, 422)."""
+
+
+class CaseServiceClient:
+    """Async client for the case service's HTTP API."""
+
+    def __init__(
+        self,
+        base_url: Optional[str] = None,
+        service_token: Optional[str] = None,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> None:
+        self.base_url = (base_url or os.environ.get("KK_API_URL") or DEFAULT_API_URL).rstrip("/")
+        self.service_token = (
+            service_token or os.environ.get("KK_SERVICE_TOKEN") or DEFAULT_SERVICE_TOKEN
+        )
+        self.timeout = min(timeout, 2.5)
+        self._locations: Optional[list[dict[str, Any]]] = None
+        self._locations_fetched_at = 0.0
+
+    @classmethod
+    def from_env(cls) -> "CaseServiceClient":
+        return cls()
+
+    def _headers(self, subject: Optional[str] = None) -> dict[str, str]:
+        headers = {"X-Service-Token": self.service_token, "Accept": "application/json"}
+        if subject:
+            headers["X-Subject"] = subject
+        return headers
+
+    async def _get(
+        self,
+        path: str,
+        params: Optional[dict[str, str]] = None,
+        subject: Optional[str] = None,
+    ) -> Any:
+        url = f"{self.base_url}{path}"
+        timeout = aiohttp.ClientTimeout(total=self.timeout, connect=min(1.0, self.timeout))
+        try:
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.get(
+                    url, params=params, headers=self._headers(subject)
+                ) as response:
+                    status = response.status
+                    if status == 404:
+                        raise CaseServiceNotFound(path)
+                    if status in (401, 403):
+                        raise CaseServiceUnauthorized(f"{status} for {path}")
+                    if 400 <= status < 500:
+                        raise CaseServiceBadRequest(f"{status} for {path}")
+                    if status >= 500:
+                        raise CaseServiceUnavailable(f"{status} for {path}")
+                    return await response.json(content_type=None)
+        except CaseServiceError:
+            raise
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            raise CaseServiceUnavailable(f"{type(error).__name__} for {path}") from error
+
+    # Public data ---------------------------------------------------------------------------
+
+    async def health(self) -> dict[str, Any]:
+        return await self._get("/health")
+
+    async def list_locations(self) -> list[dict[str, Any]]:
+        """All locations (cached for five minutes; they rarely change)."""
+        now = time.monotonic()
+        if self._locations is not None and now - self._locations_fetched_at < LOCATIONS_CACHE_SECONDS:
+            return self._locations
+        data = await self._get("/locations")
+        if isinstance(data, dict):  # tolerate {"locations": [...]} as well as a bare list
+            data = data.get("locations") or data.get("items") or []
+        if not isinstance(data, list):
+            raise CaseServiceUnavailable("unexpected /locations answer")
+        self._locations = [item for item in data if isinstance(item, dict)]
+        self._locations_fetched_at = now
+        return self._locations
+
+    async def get_location(self, location_id: str) -> dict[str, Any]:
+        return await self._get(f"/locations/{quote(location_id, safe='')}")
+
+    async def location_status(
+        self, location_id: str, at: Optional[datetime] = None
+    ) -> dict[str, Any]:
+        """Opening status of a location at ``at`` (default: now, Copenhagen time)."""
+        moment = (at or datetime.now(COPENHAGEN)).isoformat(timespec="seconds")
+        data = await self._get(
+            f"/locations/{quote(location_id, safe='')}/status", params={"at": moment}
+        )
+        if not isinstance(data, dict):
+            raise CaseServiceUnavailable("unexpected status answer")
+        return data
+
+
+_client: Optional[CaseServiceClient] = None
+
+
+def get_client() -> CaseServiceClient:
+    """The process-wide client (shares the locations cache between requests)."""
+    global _client
+    if _client is None:
+        _client = CaseServiceClient.from_env()
+    return _client
+
+
+def reset_client() -> None:
+    """Forget the process-wide client (tests change KK_API_URL)."""
+    global _client
+    _client = None

@@ -1,0 +1,121 @@
+"""Two-stage fallback for a rules-only bot (instead of Rasa's action_two_stage_fallback).
+
+Rasa's built-in two-stage fallback asks "Did you mean '<intent>'?" with ``/intent`` buttons and
+repeats the affirmed message. That does not work for the retrieval intent ``faq`` (the button
+``/faq`` carries no ``faq/<id>``, so ``utter_faq`` has nothing to say), its texts are English, and
+its third stage only says ``utter_default``. This equivalent keeps the two stages but fits:
+
+1. First failed understanding (``nlu_fallback`` from the FallbackClassifier, or ``gibberish``):
+   if the NLU's best guess is an FAQ answer or a known topic, ask "Mente du: »<title>«?" with
+   Ja/Nej buttons (``/affirm``, ``/deny``) and remember the guess in ``suggested_response``;
+   otherwise ask the citizen to rephrase. Ja answers the guess; Nej asks to rephrase.
+2. Second failed understanding in a row (a Nej in between does not count as understood):
+   hand over to a human (phone line and opening status, actions/handover.py). A third failure
+   starts over at stage one, a fourth hands over again, and so on.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handover import utter_handover
+
+FAILURE_INTENTS = {"nlu_fallback", "gibberish"}
+# A "Nej" to a suggestion is not an understood message: the count goes on through it.
+NEUTRAL_INTENTS = {"deny"}
+SLOT = "suggested_response"
+# Below this confidence the best guess is not worth suggesting.
+MIN_SUGGESTION_CONFIDENCE = 0.2
+
+# Topics (besides FAQ answers) worth suggesting: intent -> (what to run, Danish label).
+SUGGESTABLE: Dict[str, Tuple[str, str]] = {
+    "request_human": ("action_handover", "Du vil gerne i kontakt med en medarbejder"),
+    "bot_capabilities": ("utter_bot_capabilities", "Hvad kan jeg spørge dig om?"),
+    "oos_municipal": ("utter_oos_municipal", "Et spørgsmål om fx parkering, affald eller skole"),
+    "oos_health": ("utter_oos_health", "Et spørgsmål om sygdom eller helbred"),
+    "oos_tax": ("utter_oos_tax", "Et spørgsmål om skat"),
+    "oos_akasse": ("utter_oos_akasse", "Et spørgsmål om dagpenge eller a-kasse"),
+}
+
+
+def consecutive_failures(tracker: Tracker) -> int:
+    """How many of the latest user messages in this session were not understood."""
+    count = 0
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "session_started":
+            break
+        if kind != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent in FAILURE_INTENTS:
+            count += 1
+        elif intent in NEUTRAL_INTENTS:
+            continue
+        else:
+            break
+    return count
+
+
+def best_guess(latest_message: Dict[str, Any], domain: Dict[str, Any]) -> Optional[Tuple[str, str]]:
+    """(response or action to run, Danish label) for the NLU's best real guess, if any."""
+    ranking = [r for r in latest_message.get("intent_ranking") or [] if r.get("name") not in FAILURE_INTENTS]
+    if not ranking or (ranking[0].get("confidence") or 0.0) < MIN_SUGGESTION_CONFIDENCE:
+        return None
+    intent = ranking[0].get("name")
+    if intent == "faq":
+        selected = ((latest_message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+        key = selected.get("intent_response_key")
+        response = f"utter_{key}" if key else None
+        variations = (domain.get("responses") or {}).get(response) if response else None
+        if not variations:
+            return None
+        title = ((variations[0].get("custom") or {}).get("title") or "").strip()
+        return (response, title) if title else None
+    return SUGGESTABLE.get(intent)
+
+
+class ActionClarify(Action):
+    """Stage one: suggest or ask to rephrase. Stage two: hand over."""
+
+    def name(self) -> Text:
+        return "action_clarify"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        failures = consecutive_failures(tracker)
+        if failures >= 2 and failures % 2 == 0:
+            await utter_handover(dispatcher, "utter_handover_after_fallback")
+            return [SlotSet(SLOT, None)]
+        guess = best_guess(tracker.latest_message, domain)
+        if guess is None:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+            return [SlotSet(SLOT, None)]
+        target, label = guess
+        dispatcher.utter_message(response="utter_clarify_suggest", suggestion=label)
+        return [SlotSet(SLOT, target)]
+
+
+class ActionAnswerSuggestion(Action):
+    """The citizen said Ja to a suggestion: give that answer."""
+
+    def name(self) -> Text:
+        return "action_answer_suggestion"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        target = tracker.get_slot(SLOT)
+        events: List[Dict[Text, Any]] = [SlotSet(SLOT, None)]
+        if not target:
+            dispatcher.utter_message(response="utter_affirm_ack")
+        elif target.startswith("utter_"):
+            dispatcher.utter_message(response=target)
+        else:
+            events.append(FollowupAction(target))
+        return events

@@ -1,0 +1,27 @@
+"""Session start: the AI notice, in the same reply as the answer to the first message."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, SessionStarted
+from rasa_sdk.executor import CollectingDispatcher
+
+
+class ActionSessionStart(Action):
+    """Start a session with the notice that this is an automated assistant.
+
+    No consent gate and no extra turn: Rasa runs this action before it handles the first message
+    of a session, so the notice and the answer come back in one response. Slots are not carried
+    over, and the client's session metadata is not stored.
+    """
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response="utter_ai_notice")
+        return [SessionStarted(), ActionExecuted("action_listen")]

@@ -1,0 +1,1 @@
+"""The Rasa side of KK-assistenten: domain, rules, custom channels and NLU components."""

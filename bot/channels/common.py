@@ -1,0 +1,164 @@
+"""Logic every input channel shares: input validation, PII masking, payload checks, output.
+
+A channel (web REST now; the logged-in web channel and SMS later) does, in this order:
+
+1. ``validate_sender`` / ``validate_text``: reject bad input with a reason (HTTP 400).
+2. ``mask_message``: replace CPR numbers, phone numbers and e-mails with ``[CPR]``,
+   ``[TELEFON]``, ``[EMAIL]`` (``kkshared.pii``) *before* Rasa sees the text, so the tracker
+   store, logs and the action server only ever get the placeholders.
+3. ``resolve_payload``: text starting with ``/`` is a Rasa intent payload. It is accepted only
+   when the bot offered exactly that payload as a button in its last message and the payload is
+   a bare intent (no entities, no slots, no confidence); otherwise the slashes are dropped and the
+   text is handled as ordinary user text.
+4. After Rasa answered: ``pii_notice`` is appended when personal data was removed.
+
+Nothing here logs user text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.shared.core.events import BotUttered
+
+from kkshared.pii import find_pii, mask_pii
+
+MAX_MESSAGE_CHARS = 1000
+SENDER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+# A bare intent payload such as "/affirm" (no entities, slots or confidence).
+BARE_PAYLOAD = re.compile(r"^/[a-z][a-z0-9_]*$")
+
+DID_NOT_UNDERSTAND = "Jeg forstod ikke din besked. Skriv gerne dit spørgsmål med almindelige ord."
+
+_NOTICE_BY_KIND = {
+    "cpr": "dit CPR-nummer",
+    "phone": "telefonnumre",
+    "email": "e-mailadresser",
+}
+
+
+class ChannelInputError(ValueError):
+    """The request is not acceptable; ``reason`` is safe to show (it never contains user text)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class MaskedMessage:
+    text: str
+    pii_kinds: frozenset = field(default_factory=frozenset)
+
+
+def validate_sender(raw: Any, prefix: str) -> str:
+    """The conversation id for a client-chosen sender: ``<prefix><sender>``.
+
+    The prefix (``anon:`` for the anonymous web chat) keeps conversations of different channels
+    and identities apart: an anonymous client can never name a logged-in or SMS conversation.
+    """
+    if not isinstance(raw, str) or not raw:
+        raise ChannelInputError("'sender' is required (1-64 characters: letters, digits, _ . -)")
+    if not SENDER_PATTERN.match(raw):
+        raise ChannelInputError("'sender' must be 1-64 characters: letters, digits, _ . -")
+    if find_pii(raw):
+        # The sender id is stored and logged in clear: it must not be a CPR or phone number.
+        raise ChannelInputError("'sender' must not contain personal data (CPR or phone number)")
+    return f"{prefix}{raw}"
+
+
+def validate_text(raw: Any, max_chars: int = MAX_MESSAGE_CHARS) -> str:
+    """The message text, stripped; missing, empty, non-text or oversized text is refused."""
+    if raw is None:
+        raise ChannelInputError("'message' is required")
+    if not isinstance(raw, str):
+        raise ChannelInputError("'message' must be a string")
+    text = raw.strip()
+    if not text:
+        raise ChannelInputError("'message' must not be empty")
+    if len(text) > max_chars:
+        raise ChannelInputError(f"'message' is too long (at most {max_chars} characters)")
+    return text
+
+
+def mask_message(text: str) -> MaskedMessage:
+    """``text`` with personal data replaced by placeholders, and the kinds that were found."""
+    kinds = frozenset(match.kind for match in find_pii(text))
+    if not kinds:
+        return MaskedMessage(text)
+    return MaskedMessage(mask_pii(text), kinds)
+
+
+def pii_notice(kinds: Iterable[str]) -> Optional[str]:
+    """The Danish warning shown when personal data was removed from a message (None if none)."""
+    names = [_NOTICE_BY_KIND[k] for k in ("cpr", "phone", "email") if k in set(kinds)]
+    if not names:
+        return None
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " eller " + names[-1]
+    return (
+        f"Skriv ikke {listed} her i chatten. Jeg har fjernet det fra din besked og gemmer det ikke."
+    )
+
+
+def last_offered_payloads(events: Iterable[Any]) -> set[str]:
+    """Button payloads of the bot's last message in a list of tracker events."""
+    for event in reversed(list(events)):
+        if isinstance(event, BotUttered):
+            buttons = (event.data or {}).get("buttons") or []
+            return {b["payload"] for b in buttons if isinstance(b, dict) and b.get("payload")}
+    return set()
+
+
+async def offered_payloads(tracker_store: Any, sender_id: str) -> set[str]:
+    """Payloads the bot offered as buttons in its last message to ``sender_id``."""
+    if tracker_store is None:
+        return set()
+    tracker = await tracker_store.retrieve(sender_id)
+    if tracker is None:
+        return set()
+    return last_offered_payloads(tracker.events)
+
+
+async def resolve_payload(text: str, tracker_store: Any, sender_id: str) -> Optional[str]:
+    """The text to hand to Rasa, or None when nothing usable is left.
+
+    ``/affirm`` is passed on only if the bot's last message offered exactly that button;
+    any other text starting with ``/`` loses its slashes and goes through NLU as plain text.
+    """
+    if not text.startswith("/"):
+        return text
+    if BARE_PAYLOAD.match(text) and text in await offered_payloads(tracker_store, sender_id):
+        return text
+    plain = text.lstrip("/ \t").strip()
+    return plain or None
+
+
+class MergingCollectingOutputChannel(CollectingOutputChannel):
+    """Collects each bot message as ONE element (text, buttons and custom together).
+
+    Rasa's collector splits a response with ``text`` and ``custom`` into two elements; keeping
+    them together lets a client show an FAQ answer with its source. Keys are Rasa's own
+    (``recipient_id``, ``text``, ``buttons``, ``image``, ``attachment``, ``custom``).
+    """
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        element: Dict[Text, Any] = {"recipient_id": recipient_id}
+        for key in ("text", "buttons", "image", "attachment", "custom"):
+            value = message.get(key)
+            if value:
+                element[key] = value
+        if message.get("quick_replies") and "buttons" not in element:
+            element["buttons"] = message["quick_replies"]
+        if len(element) > 1:
+            await self._persist_message(element)
+
+
+def with_notice(messages: List[Dict[Text, Any]], recipient_id: str, kinds: Iterable[str]) -> List[Dict[Text, Any]]:
+    """``messages`` plus the PII notice as the last element when personal data was removed."""
+    notice = pii_notice(kinds)
+    if notice is None:
+        return messages
+    return [*messages, {"recipient_id": recipient_id, "text": notice}]

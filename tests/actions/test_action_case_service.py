@@ -1,0 +1,82 @@
+"""The case-service client: token header, normalised errors, short timeouts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from actions.case_service import (
+    CaseServiceClient,
+    CaseServiceNotFound,
+    CaseServiceUnauthorized,
+    CaseServiceUnavailable,
+)
+from case_service_stub import LOCATIONS, StubState, free_port, running_stub
+
+
+def test_locations_are_fetched_with_the_service_token() -> None:
+    async def scenario() -> None:
+        state = StubState()
+        async with running_stub(state) as url:
+            client = CaseServiceClient(url, "secret-token")
+            assert await client.list_locations() == LOCATIONS
+            assert await client.list_locations() == LOCATIONS  # cached: one request only
+        assert len(state.headers) == 1
+        assert state.headers[0]["X-Service-Token"] == "secret-token"
+
+    asyncio.run(scenario())
+
+
+def test_status_is_asked_for_now_with_an_iso_timestamp() -> None:
+    async def scenario() -> None:
+        state = StubState(statuses={"ydelsesservice": {"open": True}})
+        async with running_stub(state) as url:
+            status = await CaseServiceClient(url, "t").location_status("ydelsesservice")
+        assert status["open"] is True
+        assert state.status_queries[0][:4].isdigit() and "T" in state.status_queries[0]
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    "code, error",
+    [(404, CaseServiceNotFound), (401, CaseServiceUnauthorized), (403, CaseServiceUnauthorized),
+     (500, CaseServiceUnavailable), (503, CaseServiceUnavailable)],
+)
+def test_http_errors_are_normalised(code: int, error: type) -> None:
+    async def scenario() -> None:
+        async with running_stub(StubState(fail_with=code)) as url:
+            with pytest.raises(error):
+                await CaseServiceClient(url, "t").location_status("ydelsesservice")
+
+    asyncio.run(scenario())
+
+
+def test_unreachable_service_fails_fast() -> None:
+    client = CaseServiceClient(f"http://127.0.0.1:{free_port()}", "t")
+    started = time.monotonic()
+    with pytest.raises(CaseServiceUnavailable):
+        asyncio.run(client.list_locations())
+    assert time.monotonic() - started < 2.5
+
+
+def test_slow_service_times_out_within_the_limit() -> None:
+    async def scenario() -> float:
+        async with running_stub(StubState(delay=5)) as url:
+            client = CaseServiceClient(url, "t", timeout=10)  # capped at 2.5 s
+            started = time.monotonic()
+            with pytest.raises(CaseServiceUnavailable):
+                await client.list_locations()
+            return time.monotonic() - started
+
+    assert asyncio.run(scenario()) < 3.0
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KK_API_URL", "http://case-service.example:8123/")
+    monkeypatch.setenv("KK_SERVICE_TOKEN", "from-env")
+    client = CaseServiceClient.from_env()
+    assert client.base_url == "http://case-service.example:8123"
+    assert client.service_token == "from-env"

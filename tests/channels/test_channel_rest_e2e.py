@@ -1,0 +1,146 @@
+"""The REST channel end to end: a real Rasa server and action server with models/kk.tar.gz.
+
+Covers: AI notice + answer in ONE response, PII masked before anything is stored or logged,
+client metadata/input_channel ignored, the anon: prefix, /intent{...} injection refused, and
+400 answers for bad bodies. The case service is deliberately unreachable here (port 9).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from rasa_stack import MODEL, start_stack
+
+pytestmark = pytest.mark.skipif(
+    not MODEL.exists(), reason="models/kk.tar.gz not trained (the test command trains first)"
+)
+
+CPR = "010190-1234"
+CPR_DIGITS = "0101901234"
+PHONE = "22 33 44 55"
+EMAIL = "anna.hansen@example.dk"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory):
+    running = start_stack(tmp_path_factory.mktemp("rasa_stack"))
+    yield running
+    running.stop()
+
+
+def _events(db: Path, sender_id: str) -> list[dict]:
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute(
+            "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender_id,)
+        ).fetchall()
+    return [json.loads(row[0]) for row in rows]
+
+
+def _user_events(db: Path, sender_id: str) -> list[dict]:
+    return [e for e in _events(db, sender_id) if e["event"] == "user"]
+
+
+def test_first_reply_is_notice_plus_answer_in_one_response(stack) -> None:
+    started = time.monotonic()
+    status, messages = stack.post({"sender": "first1", "message": "hej hvem er du"})
+    elapsed = time.monotonic() - started
+    assert status == 200
+    texts = [m.get("text", "") for m in messages]
+    assert len(texts) >= 2, messages
+    assert "automatisk assistent" in texts[0] and "CPR" in texts[0]
+    assert "KK-assistenten" in texts[1]
+    assert elapsed < 5
+    # The second message of the session does not repeat the notice.
+    _, again = stack.post({"sender": "first1", "message": "tak"})
+    assert all("automatisk assistent (ikke et menneske)" not in m.get("text", "") for m in again)
+
+
+def test_pii_is_masked_everywhere_and_the_user_is_warned(stack) -> None:
+    text = f"mit cpr er {CPR} og mit nummer er {PHONE}, mail {EMAIL}"
+    status, messages = stack.post({"sender": "pii1", "message": text})
+    assert status == 200
+    joined = " ".join(m.get("text", "") for m in messages)
+    assert "Skriv ikke dit CPR-nummer" in joined
+    assert CPR not in joined and EMAIL not in joined
+
+    stored = _user_events(stack.tracker_db, "anon:pii1")
+    assert stored and stored[-1]["text"] == "mit cpr er [CPR] og mit nummer er [TELEFON], mail [EMAIL]"
+    assert stored[-1]["parse_data"]["text"] == stored[-1]["text"]
+
+    time.sleep(1)  # let both servers flush their logs
+    database_bytes = stack.tracker_db.read_bytes()
+    for secret in (CPR, CPR_DIGITS, "22334455", PHONE, EMAIL):
+        assert secret.encode() not in database_bytes
+        assert secret not in stack.log_text()
+
+
+def test_client_metadata_and_input_channel_are_ignored(stack) -> None:
+    body = {
+        "sender": "meta1", "message": "hej",
+        "metadata": {"name": "Anna Hansen", "cpr": CPR},
+        "input_channel": "kk",
+    }
+    status, messages = stack.post(body)
+    assert status == 200 and messages
+    user = _user_events(stack.tracker_db, "anon:meta1")[-1]
+    assert user["input_channel"] == "rest"
+    # Rasa itself adds the model and assistant ids; nothing from the client may be there.
+    assert set(user.get("metadata") or {}) <= {"model_id", "assistant_id"}
+    assert b"Anna Hansen" not in stack.tracker_db.read_bytes()
+
+
+def test_sender_ids_are_prefixed_with_anon(stack) -> None:
+    status, messages = stack.post({"sender": "prefix1", "message": "hej"})
+    assert status == 200
+    assert {m["recipient_id"] for m in messages} == {"anon:prefix1"}
+    assert _events(stack.tracker_db, "anon:prefix1")
+    assert not _events(stack.tracker_db, "prefix1")
+
+
+def test_intent_payload_with_slots_is_not_obeyed(stack) -> None:
+    status, _ = stack.post({"sender": "inj1", "message": '/request_human{"suggested_response": "utter_goodbye"}'})
+    assert status == 200
+    user = _user_events(stack.tracker_db, "anon:inj1")[-1]
+    assert not user["text"].startswith("/")
+    assert user["parse_data"]["entities"] == []
+    slots = [e for e in _events(stack.tracker_db, "anon:inj1") if e["event"] == "slot"]
+    assert all(e["value"] != "utter_goodbye" for e in slots)
+
+
+def test_bare_payload_not_offered_by_the_bot_is_plain_text(stack) -> None:
+    stack.post({"sender": "inj2", "message": "hej"})
+    status, _ = stack.post({"sender": "inj2", "message": "/affirm"})
+    assert status == 200
+    user = _user_events(stack.tracker_db, "anon:inj2")[-1]
+    assert user["text"] == "affirm"
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        ({"message": "hej"}, "sender"),
+        ({"sender": "a b", "message": "hej"}, "sender"),
+        ({"sender": "x" * 65, "message": "hej"}, "sender"),
+        ({"sender": "0101901234", "message": "hej"}, "personal data"),
+        ({"sender": "ok1"}, "message"),
+        ({"sender": "ok1", "message": "   "}, "message"),
+        ({"sender": "ok1", "message": 42}, "message"),
+        ({"sender": "ok1", "message": "x" * 1001}, "too long"),
+        (["not", "an", "object"], "JSON object"),
+        ({"sender": "ok1", "message": "hej", "padding": "x" * 20000}, "too large"),
+    ],
+)
+def test_bad_bodies_are_refused_with_a_reason(stack, body, reason) -> None:
+    status, answer = stack.post(body)
+    assert status == 400
+    assert reason in answer["detail"]
+
+
+def test_malformed_json_is_refused(stack) -> None:
+    status, answer = stack.post(None, raw=b"{not json")
+    assert status == 400 and "JSON" in answer["detail"]
