@@ -29,8 +29,9 @@ MODEL_INPUTS = MODELS / "kk.inputs.json"  # per-file hashes, to say what changed
 RASA_CONFIG = REPO / "config.yml"
 # Training inputs. bot/channels/ holds only the channel connectors' Python code, which
 # does not change the trained model, so editing it must not cost a retrain.
-TRAIN_INPUTS = (RASA_CONFIG, REPO / "bot", REPO / "nlu_data")
-TRAIN_EXCLUDE = (REPO / "bot" / "channels",)
+TRAIN_INPUTS = (RASA_CONFIG, REPO / "bot", REPO / "nlu_data", REPO / "kkshared" / "retrieval")
+TRAIN_EXCLUDE = (REPO / "bot" / "channels", REPO / "bot" / "README.md", REPO / "bot" / "eval_split.py",
+                 REPO / "bot" / "build_faq.py")
 
 
 def bot_present() -> bool:

@@ -22,7 +22,8 @@ from tools.errors import CommandFailed, StepError
 from tools.paths import LOGS, REPO, VAR, rel
 from tools.processes import (Supervisor, free_port, install_signal_handlers, port_in_use,
                              run_logged, shielded)
-from tools.run_system import RASA_CONFIG, SystemConfig, bot_present, child_env, start_system
+from tools.run_system import (RASA_CONFIG, SystemConfig, bot_present, child_env, start_system,
+                              train_model)
 from tools.steps import StepFailed, StepRunner, log_tail
 
 RESULTS_DIR = VAR / "test-results"
@@ -41,6 +42,7 @@ class Suite:
     postgres: bool = False
     system: bool = False
     validate: bool = False  # `rasa data validate` instead of pytest
+    needs_model: bool = False  # trains models/kk.tar.gz first (skipped when up to date)
 
 
 SUITES = (
@@ -50,8 +52,8 @@ SUITES = (
     Suite("api", "api", "tests/api", "api", postgres=True),
     Suite("legal", "legal", "tests/legal", "api"),
     Suite("actions", "actions", "tests/actions", "bot"),
-    Suite("bot", "bot", "tests/bot", "bot"),
-    Suite("channels", "channels", "tests/channels", "bot"),
+    Suite("bot", "bot", "tests/bot", "bot", needs_model=True),
+    Suite("channels", "channels", "tests/channels", "bot", needs_model=True),
     Suite("knowledge", "knowledge", "tests/knowledge", "bot"),
     Suite("validate", "rasa data validate", venv="bot", validate=True),
     Suite("e2e", "e2e", "tests/e2e", "bot", system=True),
@@ -125,6 +127,7 @@ class Session:
         self.runner = runner
         self.environ = environ
         self._venvs: dict[str, str | None] = {}  # name -> None if ok, else failure text
+        self._model: str | None | bool = False  # False: not tried; None: ok; str: why not
 
     def venv(self, name: str) -> str | None:
         """Ensure a venv; None when usable, else why not."""
@@ -138,6 +141,17 @@ class Session:
                 self.runner.print(exc.report())
                 self._venvs[name] = f"installing the {name} venv failed"
         return self._venvs[name]
+
+    def model(self) -> str | None:
+        """Train the Rasa model once per run (skipped when its inputs are unchanged)."""
+        if self._model is False:
+            try:
+                train_model(self.runner, self.base_env())
+                self._model = None
+            except StepFailed as exc:
+                self.runner.print(exc.report())
+                self._model = "training the Rasa model failed"
+        return self._model
 
     def python(self, venv: str) -> str:
         if venv == "host":
@@ -217,6 +231,10 @@ class Session:
             if not has_tests(directory):
                 return SuiteResult(suite.name, "absent",
                                    note=f"{suite.path}/ has no test files yet")
+        if suite.needs_model and bot_present() and self.venv("bot") is None:
+            problem = self.model()
+            if problem:
+                return SuiteResult(suite.name, "failed", failed=1, note=f"not run: {problem}")
         needed = [suite.venv] + (["api"] if suite.system else [])
         if suite.system and bot_present():
             needed.append("bot")
