@@ -33,8 +33,11 @@ LABEL_RESPONSES: dict[str, set[str]] = {
     "anger": {"utter_deescalate"},
     "english": {"utter_english"},
     "smalltalk": {"utter_greet", "utter_goodbye", "utter_thank", "utter_bot_identity", "utter_bot_capabilities"},
-    "pii": {"utter_pii_warning", "utter_share_personal_info"},
+    "pii": {"channel_pii_warning", "utter_share_personal_info"},
 }
+
+# Texts the channels add themselves (bot/channels/common.py), with the name the bench gives them.
+CHANNEL_TEXTS = {"Skriv ikke dit": "channel_pii_warning"}
 
 # Responses that are not an answer to the message (they accompany it).
 NEUTRAL_RESPONSES = {"utter_ai_notice"}

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.citizen.labels import FALLBACK_RESPONSES, NEUTRAL_RESPONSES, acceptable
+from bench.citizen.labels import CHANNEL_TEXTS, FALLBACK_RESPONSES, NEUTRAL_RESPONSES, acceptable
 from kkshared.knowledge import load_citizen_entries
 from kkshared.pii import find_pii
 
@@ -50,6 +50,7 @@ def response_signatures() -> list[tuple[str, str]]:
                 if text:
                     static = _normal(re.split(r"\{", text, maxsplit=1)[0])
                     signatures.append((static[:60], name))
+    signatures += list(CHANNEL_TEXTS.items())
     # Longest prefixes first, so a specific response wins over a shorter one it starts with.
     return sorted(signatures, key=lambda item: -len(item[0]))
 
