@@ -51,7 +51,7 @@ SUITES = (
     Suite("shared", "shared (bot venv)", "tests/shared", "bot"),
     Suite("api", "api", "tests/api", "api", postgres=True),
     Suite("legal", "legal", "tests/legal", "api"),
-    Suite("actions", "actions", "tests/actions", "bot"),
+    Suite("actions", "actions", "tests/actions", "bot", system=True, needs_model=True),  # real case service
     Suite("bot", "bot", "tests/bot", "bot", needs_model=True),
     Suite("channels", "channels", "tests/channels", "bot", needs_model=True),
     Suite("knowledge", "knowledge", "tests/knowledge", "bot"),
