@@ -67,7 +67,7 @@ def location_message(location: Dict[str, Any], status: Optional[Dict[str, Any]])
                 "closes_at": format_time(closes),
             }
         return {"response": "utter_handover_location_phone", "name": name, "phone": phone}
-    next_open = _parse_moment(status.get("next_opening") or status.get("next_open"))
+    next_open = _parse_moment(status.get("next_opening"))
     if next_open is not None:
         return {
             "response": "utter_handover_location_closed",

@@ -11,11 +11,14 @@ note reference occurs, as tokens, in the source.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import yaml
 
+from kkshared.formatting import format_day_month_year
 from kkshared.legal_refs import extract_references, is_stated_in, parse_reference
 from kkshared.normalize import normalize_source_text
 
@@ -42,8 +45,6 @@ STATUS_NOTICES: dict[str, str] = {
 
 def default_seeds_dir() -> Path:
     """``../shared/seeds`` beside the repository (override with the ``KK_SEEDS_DIR`` variable)."""
-    import os
-
     return Path(os.environ.get("KK_SEEDS_DIR", REPO_ROOT.parent / "shared" / "seeds"))
 
 
@@ -82,10 +83,6 @@ class LegalNote:
 
 def status_notice(note: "LegalNote") -> str:
     """The sentence that tells a reader how current the note is (empty for an unknown status)."""
-    from datetime import date
-
-    from kkshared.formatting import format_day_month_year
-
     template = STATUS_NOTICES.get(note.status, "")
     try:
         shown = format_day_month_year(date.fromisoformat(note.date))

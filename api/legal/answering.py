@@ -29,6 +29,7 @@ class Advice:
     note_id: str | None
     confidence: float
     alternative_id: str | None = None
+    ranked: tuple[str, ...] = ()  # note ids, best first
 
 
 class LegalAdvisor:
@@ -38,13 +39,14 @@ class LegalAdvisor:
 
     def advise(self, question: str) -> Advice:
         ranking = self.index.rank(question)
+        ranked = tuple(c.note_id for c in ranking.candidates)
         if ranking.best is None:
             return Advice("refused", None, 0.0)
         confidence = self.calibrator.confidence(ranking.features)
         if confidence < REFUSE_BELOW:
-            return Advice("refused", None, confidence)
+            return Advice("refused", None, confidence, ranked=ranked)
         runner_up = ranking.candidates[1] if len(ranking.candidates) > 1 else None
         close = runner_up is not None and ranking.best.score - runner_up.score < CLOSE_RUNNER_UP
         alternative = runner_up.note_id if close else None
         status = "answered" if confidence >= ANSWER_AT and not close else "clarify"
-        return Advice(status, ranking.best.note_id, confidence, alternative)
+        return Advice(status, ranking.best.note_id, confidence, alternative, ranked)

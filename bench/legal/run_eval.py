@@ -52,9 +52,8 @@ def evaluate(advisor: LegalAdvisor | None, baseline: PlainBM25 | None, questions
     rows = []
     for q in questions:
         if advisor is not None:
-            ranking = advisor.index.rank(q.question, limit=3)
-            top = [c.note_id for c in ranking.candidates]
             advice = advisor.advise(q.question)
+            top = list(advice.ranked[:3])
             status, answered_id = advice.status, advice.note_id
         else:
             top = baseline.top(q.question)

@@ -46,7 +46,8 @@ def training_documents(training_data: TrainingData, retrieval_intent: str) -> Li
         examples.setdefault(key, []).append(text)
     documents = []
     for key, texts in sorted(examples.items()):
-        response = (training_data.responses.get(f"utter_{key}") or [{}])[0] if "/" in key else {}
+        is_answer = key.startswith(f"{retrieval_intent}/")
+        response = (training_data.responses.get(f"utter_{key}") or [{}])[0] if is_answer else {}
         title = str((response.get("custom") or {}).get("title", ""))
         documents.append(Document(key, title, tuple(texts), str(response.get("text", ""))))
     return documents
