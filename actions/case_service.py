@@ -10,7 +10,8 @@ exceptions the actions can turn into Danish text:
 - ``CaseServiceBadRequest``: other 4xx.
 
 Configuration: ``KK_API_URL`` (default ``http://127.0.0.1:8000``) and ``KK_SERVICE_TOKEN`` (sent
-as ``X-Service-Token``). Later issues add the own-case methods (``X-Subject``) here.
+as ``X-Service-Token``). Calls for a logged-in user add ``X-Subject`` with the subject the channel
+verified (``actions/identity.py``); the case service takes the role from its own users table.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import asyncio
 import logging
 import os
 import time
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Optional
 from urllib.parse import quote
 
@@ -83,18 +84,21 @@ class CaseServiceClient:
             headers["X-Subject"] = subject
         return headers
 
-    async def _get(
+    async def _request(
         self,
+        method: str,
         path: str,
+        *,
         params: Optional[dict[str, str]] = None,
+        json: Optional[dict[str, Any]] = None,
         subject: Optional[str] = None,
     ) -> Any:
         url = f"{self.base_url}{path}"
         timeout = aiohttp.ClientTimeout(total=self.timeout, connect=min(1.0, self.timeout))
         try:
             async with aiohttp.ClientSession(timeout=timeout) as session:
-                async with session.get(
-                    url, params=params, headers=self._headers(subject)
+                async with session.request(
+                    method, url, params=params, json=json, headers=self._headers(subject)
                 ) as response:
                     status = response.status
                     if status == 404:
@@ -110,6 +114,34 @@ class CaseServiceClient:
             raise
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             raise CaseServiceUnavailable(f"{type(error).__name__} for {path}") from error
+
+    async def _get(
+        self,
+        path: str,
+        params: Optional[dict[str, str]] = None,
+        subject: Optional[str] = None,
+    ) -> Any:
+        return await self._request("GET", path, params=params, subject=subject)
+
+    async def _get_dict(self, path: str, **kwargs: Any) -> dict[str, Any]:
+        data = await self._get(path, **kwargs)
+        if not isinstance(data, dict):
+            raise CaseServiceUnavailable(f"unexpected answer for {path}")
+        return data
+
+    async def _get_list(self, path: str, **kwargs: Any) -> list[dict[str, Any]]:
+        data = await self._get(path, **kwargs)
+        if isinstance(data, dict):  # tolerate {"items": [...]} as well as a bare list
+            data = data.get("items") or []
+        if not isinstance(data, list):
+            raise CaseServiceUnavailable(f"unexpected answer for {path}")
+        return [item for item in data if isinstance(item, dict)]
+
+    async def _post(self, path: str, body: dict[str, Any], subject: str) -> dict[str, Any]:
+        data = await self._request("POST", path, json=body, subject=subject)
+        if not isinstance(data, dict):
+            raise CaseServiceUnavailable(f"unexpected answer for {path}")
+        return data
 
     # Public data ---------------------------------------------------------------------------
 
@@ -138,12 +170,59 @@ class CaseServiceClient:
     ) -> dict[str, Any]:
         """Opening status of a location at ``at`` (default: now, Copenhagen time)."""
         moment = (at or datetime.now(COPENHAGEN)).isoformat(timespec="seconds")
-        data = await self._get(
+        return await self._get_dict(
             f"/locations/{quote(location_id, safe='')}/status", params={"at": moment}
         )
-        if not isinstance(data, dict):
-            raise CaseServiceUnavailable("unexpected status answer")
-        return data
+
+    async def location_day(self, location_id: str, day: date) -> dict[str, Any]:
+        """Opening hours of a location on one date (holidays and closures included)."""
+        return await self._get_dict(
+            f"/locations/{quote(location_id, safe='')}/days/{day.isoformat()}"
+        )
+
+    # The logged-in user's own data (service token + X-Subject from a verified token) ----------
+
+    async def me(self, subject: str) -> dict[str, Any]:
+        return await self._get_dict("/me", subject=subject)
+
+    async def upcoming_meetings(self, subject: str) -> list[dict[str, Any]]:
+        return await self._get_list("/me/meetings", params={"upcoming": "true"}, subject=subject)
+
+    async def upcoming_payments(self, subject: str) -> list[dict[str, Any]]:
+        return await self._get_list("/me/payments", params={"upcoming": "true"}, subject=subject)
+
+    async def plan(self, subject: str) -> list[dict[str, Any]]:
+        """The items of the citizen's plan (Min Plan)."""
+        return await self._get_list("/me/plan", subject=subject)
+
+    async def caseworker(self, subject: str) -> dict[str, Any]:
+        return await self._get_dict("/me/caseworker", subject=subject)
+
+    async def create_absence_report(self, subject: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._post("/me/absence-reports", body, subject)
+
+    async def create_reschedule_request(self, subject: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._post("/me/reschedule-requests", body, subject)
+
+    async def create_message(self, subject: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._post("/me/messages", body, subject)
+
+    # Legal guidance (staff, jurist, admin) -------------------------------------------------
+
+    async def legal_ask(self, subject: str, question: str, escalate: bool = False,
+                        context: Optional[str] = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"question": question, "escalate": escalate}
+        if context:
+            body["context"] = context
+        return await self._post("/legal/ask", body, subject)
+
+    async def legal_my_questions(self, subject: str) -> list[dict[str, Any]]:
+        return await self._get_list("/legal/my-questions", subject=subject)
+
+    async def legal_mark_seen(self, subject: str, ticket_id: str) -> dict[str, Any]:
+        return await self._post(
+            f"/legal/my-questions/{quote(ticket_id, safe='')}/seen", {}, subject
+        )
 
 
 _client: Optional[CaseServiceClient] = None

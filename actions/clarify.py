@@ -39,6 +39,11 @@ SUGGESTABLE: Dict[str, Tuple[str, str]] = {
     "oos_health": ("utter_oos_health", "Et spørgsmål om sygdom eller helbred"),
     "oos_tax": ("utter_oos_tax", "Et spørgsmål om skat"),
     "oos_akasse": ("utter_oos_akasse", "Et spørgsmål om dagpenge eller a-kasse"),
+    "ask_next_meeting": ("action_next_meeting", "Hvornår er din næste samtale?"),
+    "ask_next_payment": ("action_next_payment", "Hvornår får du din næste udbetaling?"),
+    "ask_plan": ("action_own_plan", "Hvad står der i din plan?"),
+    "ask_caseworker": ("action_own_caseworker", "Hvem er din sagsbehandler?"),
+    "ask_opening_hours": ("action_opening_hours", "Åbningstider og lukkedage"),
 }
 
 

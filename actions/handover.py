@@ -39,7 +39,7 @@ def pick_locations(locations: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return chosen
 
 
-def _parse_moment(value: Any) -> Optional[datetime]:
+def parse_moment(value: Any) -> Optional[datetime]:
     if not value or not isinstance(value, str):
         return None
     try:
@@ -58,7 +58,7 @@ def location_message(location: Dict[str, Any], status: Optional[Dict[str, Any]])
     if status is None:
         return {"response": "utter_handover_location_phone", "name": name, "phone": phone}
     if status.get("open"):
-        closes = _parse_moment(status.get("closes_at"))
+        closes = parse_moment(status.get("closes_at"))
         if closes is not None:
             return {
                 "response": "utter_handover_location_open",
@@ -67,7 +67,7 @@ def location_message(location: Dict[str, Any], status: Optional[Dict[str, Any]])
                 "closes_at": format_time(closes),
             }
         return {"response": "utter_handover_location_phone", "name": name, "phone": phone}
-    next_open = _parse_moment(status.get("next_opening"))
+    next_open = parse_moment(status.get("next_opening"))
     if next_open is not None:
         return {
             "response": "utter_handover_location_closed",

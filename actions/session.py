@@ -8,6 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.identity import session_caller
+from actions.legal_mode import unseen_answer_messages, utter_all
+
 
 class ActionSessionStart(Action):
     """Start a session with the notice that this is an automated assistant.
@@ -24,4 +27,6 @@ class ActionSessionStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_ai_notice")
+        # Caseworkers see the lawyers' answers to their earlier questions when they come back.
+        utter_all(dispatcher, await unseen_answer_messages(session_caller(tracker)))
         return [SessionStarted(), ActionExecuted("action_listen")]

@@ -61,3 +61,10 @@ def lemma(word: str) -> str:
     """Lemma of a word form (lowercased); the word itself when the table does not know it."""
     lowered = word.lower()
     return lemma_table().get(lowered, lowered)
+
+
+def is_known_word(word: str) -> bool:
+    """True for a Danish word form the lexicon knows (also spelled with ae/oe/aa)."""
+    lowered = word.lower()
+    index, known = _restore_index()
+    return lowered in known or lowered in index

@@ -1,0 +1,188 @@
+"""What all forms share: validation helpers, the yes/no confirmation, choosing a meeting.
+
+Style after RasaHQ/financial-demo's ``custom_forms.py``: one validation base class, so every
+form answers bad input the same way — a clear Danish re-prompt, never a crash, and nothing is
+sent to the case service before the citizen confirmed.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import abstractmethod
+from datetime import date, datetime
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions import meeting_text
+from kkshared.dates import find_day
+from kkshared.formatting import COPENHAGEN
+from kkshared.lexicon import is_known_word
+from kkshared.normalize import fold
+
+# Slot with the meetings the form offered: [{"id", "label", "day"}] (ids are not personal data).
+OFFERED_MEETINGS = "form_meetings"
+MAX_CHOICES = 4
+MAX_DAYS_AHEAD = 365
+
+YES_WORDS = {"ja", "jo", "jep", "jeps", "ok", "okay", "send", "yes", "javel", "gerne", "korrekt", "rigtigt"}
+NO_WORDS = {"nej", "nope", "no", "ikke", "nej tak"}
+_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+
+
+def today() -> date:
+    return datetime.now(COPENHAGEN).date()
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def yes_or_no(tracker: Tracker) -> Optional[bool]:
+    """True for yes, False for no, None when the answer is neither."""
+    intent = latest_intent(tracker)
+    if intent == "affirm":
+        return True
+    if intent in ("deny", "cancel"):
+        return False
+    words = fold(latest_text(tracker).lower()).strip(" .!").split()
+    if not words:
+        return None
+    if words[0] in YES_WORDS and not any(w in NO_WORDS for w in words[1:]):
+        return True
+    if words[0] in NO_WORDS:
+        return False
+    return None
+
+
+def looks_like_text(value: Any, min_words: int = 1) -> bool:
+    """True when ``value`` contains at least ``min_words`` real (Danish) words, not "hdfjk"."""
+    if not isinstance(value, str):
+        return False
+    words = [w for w in _WORD.findall(value) if is_known_word(w)]
+    return len(words) >= min_words
+
+
+def day_in(text: str) -> Optional[date]:
+    match = find_day(text, today())
+    return match.day if match is not None else None
+
+
+def day_problem(day: date) -> Optional[str]:
+    """The response explaining why ``day`` cannot be used, or None when it is fine."""
+    if day < today():
+        return "utter_form_date_past"
+    if (day - today()).days > MAX_DAYS_AHEAD:
+        return "utter_form_date_too_far"
+    return None
+
+
+def offered_meetings(tracker: Tracker) -> List[Dict[str, Any]]:
+    value = tracker.get_slot(OFFERED_MEETINGS)
+    return [m for m in value if isinstance(m, dict) and m.get("id")] if isinstance(value, list) else []
+
+
+def offer_meetings(meetings: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The slot value for the first few upcoming meetings."""
+    chosen = meeting_text.upcoming(meetings)[:MAX_CHOICES]
+    return [
+        {
+            "id": m["id"],
+            "label": meeting_text.choice_label(m),
+            "day": meeting_text.meeting_day(m).isoformat(),  # type: ignore[union-attr]
+            "description": meeting_text.full_description(m),
+        }
+        for m in chosen
+    ]
+
+
+def meeting_choice_buttons(meetings: List[Dict[str, Any]]) -> List[Dict[str, str]]:
+    return [{"title": m["label"], "payload": str(i)} for i, m in enumerate(meetings, start=1)]
+
+
+def pick_meeting(text: str, meetings: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The offered meeting ``text`` names: its number ("1"), its day ("fredag", "24.11"),
+    or its label. None when it names none or is ambiguous."""
+    stripped = text.strip().strip(".")
+    if stripped.isdigit():
+        index = int(stripped)
+        return meetings[index - 1] if 1 <= index <= len(meetings) else None
+    for meeting in meetings:
+        if fold(meeting["label"].lower()) == fold(stripped.lower()):
+            return meeting
+    day = day_in(text)
+    if day is not None:
+        on_day = [m for m in meetings if m.get("day") == day.isoformat()]
+        if len(on_day) == 1:
+            return on_day[0]
+    if len(meetings) == 1 and yes_or_no_text(text) is True:
+        return meetings[0]
+    return None
+
+
+def yes_or_no_text(text: str) -> Optional[bool]:
+    words = fold(text.lower()).strip(" .!").split()
+    if words and words[0] in YES_WORDS:
+        return True
+    if words and words[0] in NO_WORDS:
+        return False
+    return None
+
+
+def meeting_by_id(tracker: Tracker, meeting_id: Any) -> Optional[Dict[str, Any]]:
+    for meeting in offered_meetings(tracker):
+        if meeting["id"] == meeting_id:
+            return meeting
+    return None
+
+
+class KKFormValidation(FormValidationAction):
+    """Base for the forms' validation actions (``validate_<form>``)."""
+
+    @abstractmethod
+    def name(self) -> Text:
+        """``validate_<form name>``."""
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        """Validate the answers given this turn. Slots our own actions just emptied (value
+        None) are not answers and are not validated (rasa-sdk would validate them too)."""
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        updates: Dict[Text, Any] = {}
+        for slot, value in tracker.slots_to_validate().items():
+            if slot not in required or value is None:
+                continue
+            method = getattr(self, f"validate_{slot}", None)
+            if method is None:
+                updates[slot] = value
+                continue
+            result = method(value, dispatcher, tracker, domain)
+            if hasattr(result, "__await__"):
+                result = await result
+            updates.update(result)
+            tracker.slots.update(result)
+        return [SlotSet(slot, value) for slot, value in updates.items()]
+
+    def reask(self, dispatcher: CollectingDispatcher, response: str, slot: str, **kwargs: Any) -> Dict[Text, Any]:
+        """Explain what was wrong and leave ``slot`` empty, so the form asks again."""
+        dispatcher.utter_message(response=response, **kwargs)
+        return {slot: None}
+
+    def confirm(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        """The yes/no answer to the summary; anything else asks again."""
+        answer = yes_or_no(tracker)
+        if answer is None:
+            return self.reask(dispatcher, "utter_form_confirm_unclear", slot)
+        return {slot: answer}
+
+
+def reset_events(slots: List[str]) -> List[Dict[Text, Any]]:
+    return [SlotSet(slot, None) for slot in slots] + [SlotSet(OFFERED_MEETINGS, None)]

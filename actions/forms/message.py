@@ -1,0 +1,80 @@
+"""Sending a message to the caseworker (``message_form``): ``message_text``, ``message_confirm``.
+
+Creates ``POST /me/messages`` after "ja". Not over SMS (the reply would arrive elsewhere).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+
+from actions.case_service import get_client
+from actions.forms.base import KKFormValidation, looks_like_text, reset_events
+from actions.forms.start import StartFormAction
+from actions.forms.submit import submit_created
+from actions.identity import caller
+
+SLOTS = ["message_text", "message_confirm"]
+MAX_CHARS = 1000
+
+
+class ActionStartMessage(StartFormAction):
+    action_name = "action_start_message"
+    form = "message_form"
+    general_response = "utter_faq/contact_talk_to_person"
+    needs_meetings = False
+    sms_allowed = False
+
+    def prefill(self, dispatcher, tracker, who, meetings):  # type: ignore[override]
+        return [SlotSet(slot, None) for slot in SLOTS]
+
+
+class ValidateMessageForm(KKFormValidation):
+    def name(self) -> Text:
+        return "validate_message_form"
+
+    def validate_message_text(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        text = str(value or "").strip()
+        if not looks_like_text(text, min_words=2):
+            return self.reask(dispatcher, "utter_message_text_unclear", "message_text")
+        if len(text) > MAX_CHARS:
+            return self.reask(dispatcher, "utter_message_text_too_long", "message_text", max=MAX_CHARS)
+        return {"message_text": text}
+
+    def validate_message_confirm(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        return self.confirm("message_confirm", dispatcher, tracker)
+
+
+class ActionAskMessageConfirm(Action):
+    def name(self) -> Text:
+        return "action_ask_message_confirm"
+
+    async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
+        dispatcher.utter_message(
+            response="utter_ask_message_confirm",
+            text_preview=tracker.get_slot("message_text") or "",
+            buttons=[{"title": "Ja, send", "payload": "/affirm"}, {"title": "Nej", "payload": "/deny"}],
+        )
+        return []
+
+
+class ActionSubmitMessage(Action):
+    def name(self) -> Text:
+        return "action_submit_message"
+
+    async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
+        who = caller(tracker)
+        text = tracker.get_slot("message_text")
+        if tracker.get_slot("message_confirm") is not True or not who.is_citizen or not text:
+            dispatcher.utter_message(response="utter_form_nothing_sent")
+            return reset_events(SLOTS)
+        await submit_created(
+            dispatcher,
+            lambda: get_client().create_message(who.subject, {"text": text}),
+            done="utter_message_sent",
+            failed="utter_message_not_sent",
+        )
+        return reset_events(SLOTS)
+

@@ -1,0 +1,69 @@
+"""Starting a form: only for logged-in citizens, and only when the case service answers.
+
+A start action checks the caller, loads the citizen's meetings when the form needs them, fills
+what the first message already said (e.g. "jeg er syg i morgen" → the meeting tomorrow), and
+hands over to the form with ``FollowupAction``. Anonymous users get the general answer plus how
+to log in; staff are told this is for citizens; a case service that is down gets a Danish
+message and no form is started.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.case_service import CaseServiceError, get_client
+from actions.forms.base import OFFERED_MEETINGS, offer_meetings
+from actions.identity import Caller, caller
+from actions.own_case import utter_case_service_problem, utter_not_own_case
+
+logger = logging.getLogger(__name__)
+
+
+class StartFormAction(Action, ABC):
+    """Base: subclasses name the form, the general answer, and what to prefill."""
+
+    action_name = ""
+    form = ""
+    general_response: Optional[str] = None
+    needs_meetings = True
+    sms_allowed = True
+
+    def name(self) -> Text:
+        return self.action_name
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        who = caller(tracker)
+        if utter_not_own_case(dispatcher, who, self.general_response):
+            return []
+        if who.over_sms and not self.sms_allowed:
+            dispatcher.utter_message(response="utter_own_sms_web_only")
+            return []
+        meetings: List[Dict[str, Any]] = []
+        if self.needs_meetings:
+            try:
+                meetings = offer_meetings(await get_client().upcoming_meetings(who.subject))
+            except CaseServiceError as error:
+                utter_case_service_problem(dispatcher, error)
+                return []
+        events = self.prefill(dispatcher, tracker, who, meetings)
+        if events is None:  # nothing to do (the prefill said why)
+            return []
+        return [SlotSet(OFFERED_MEETINGS, meetings), *events, FollowupAction(self.form)]
+
+    @abstractmethod
+    def prefill(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        who: Caller,
+        meetings: List[Dict[str, Any]],
+    ) -> Optional[List[Dict[Text, Any]]]:
+        """Slot events from the first message; None to not start the form."""

@@ -1,0 +1,203 @@
+"""The legal-guidance mode for caseworkers (staff, jurist, admin) on the logged-in channel.
+
+Entered with "jeg har et juridisk spørgsmål" or ``/juridisk`` (``action_start_legal_mode``
+checks the verified role; citizens and anonymous users are refused politely). While the loop
+``legal_mode`` is active every message is a question: ``validate_legal_mode`` asks the case
+service (``POST /legal/ask``) and answers in the same turn with the answer, the references, the
+source and its date. A refused or unsure answer offers to send the question to the lawyers
+(``action_legal_escalate``). "afslut" (intent ``cancel``) or a new session leaves the mode.
+Answers the lawyers gave to this caseworker's earlier questions are shown when the mode starts
+and at the start of a new session (``unseen_answer_messages``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.case_service import CaseServiceClient, CaseServiceError, get_client
+from actions.forms.base import KKFormValidation
+from actions.identity import Caller, caller
+
+logger = logging.getLogger(__name__)
+
+LAST_QUESTION = "legal_last_question"
+ESCALATE_BUTTON = {"title": "Send spørgsmålet til juristerne", "payload": "/legal_escalate"}
+MAX_UNSEEN = 3
+
+
+def citation_lines(citations: List[Dict[str, Any]]) -> Dict[str, str]:
+    """"LAB § 16 a, stk. 5; § 17, stk. 2" and "002_….txt (2017)" from the citations."""
+    references: List[str] = []
+    sources: List[str] = []
+    for citation in citations:
+        reference = citation.get("reference")
+        if reference and reference not in references:
+            references.append(reference)
+        source = f"{citation.get('source_file')} ({citation.get('source_date')})"
+        if citation.get("source_file") and source not in sources:
+            sources.append(source)
+    return {
+        "references": "; ".join(references) or "ingen paragraf nævnt i kilden",
+        "sources": "; ".join(sources) or "ukendt",
+    }
+
+
+def answer_messages(result: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The bot messages for one ``/legal/ask`` result."""
+    status = result.get("status")
+    if status not in ("answered", "clarify") or not result.get("answer"):
+        return [{"response": "utter_legal_refused_answer", "buttons": [ESCALATE_BUTTON]}]
+    lines = citation_lines(result.get("citations") or [])
+    messages: List[Dict[str, Any]] = [
+        {
+            "response": "utter_legal_answer",
+            "answer": result["answer"],
+            "references": lines["references"],
+            "sources": lines["sources"],
+            "note_id": result.get("note_id") or "",
+            "custom": {"legal": {"note_id": result.get("note_id"), "citations": result.get("citations") or [],
+                                 "confidence": result.get("confidence"), "status": status}},
+        }
+    ]
+    alternative = result.get("alternative") or {}
+    if status == "clarify" and alternative.get("title"):
+        messages.append({
+            "response": "utter_legal_clarify",
+            "title": alternative["title"],
+            "buttons": [{"title": alternative["title"], "payload": alternative["title"]}, ESCALATE_BUTTON],
+        })
+    elif status == "clarify":
+        messages.append({"response": "utter_legal_unsure", "buttons": [ESCALATE_BUTTON]})
+    return messages
+
+
+async def unseen_answer_messages(
+    who: Caller, client: Optional[CaseServiceClient] = None
+) -> List[Dict[str, Any]]:
+    """The lawyers' answers this caseworker has not seen yet (then marked as seen)."""
+    if not who.is_staff:
+        return []
+    client = client or get_client()
+    try:
+        questions = await client.legal_my_questions(who.subject)  # type: ignore[arg-type]
+    except CaseServiceError as error:
+        logger.warning("unseen legal answers unavailable: %s", type(error).__name__)
+        return []
+    unseen = [q for q in questions if q.get("answer") and not q.get("seen_by_asker_at") and q.get("ticket_id")]
+    messages = []
+    for question in unseen[:MAX_UNSEEN]:
+        messages.append({
+            "response": "utter_legal_unseen_answer",
+            "ticket_id": question["ticket_id"],
+            "question": question.get("question") or "",
+            "answer": question["answer"],
+        })
+        try:
+            await client.legal_mark_seen(who.subject, question["ticket_id"])  # type: ignore[arg-type]
+        except CaseServiceError as error:
+            logger.warning("could not mark a legal answer as seen: %s", type(error).__name__)
+    return messages
+
+
+def utter_all(dispatcher: CollectingDispatcher, messages: List[Dict[str, Any]]) -> None:
+    for message in messages:
+        dispatcher.utter_message(**message)
+
+
+class ActionStartLegalMode(Action):
+    def name(self) -> Text:
+        return "action_start_legal_mode"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        who = caller(tracker)
+        if not who.is_staff:
+            dispatcher.utter_message(response="utter_legal_only_staff")
+            return []
+        dispatcher.utter_message(response="utter_legal_welcome")
+        utter_all(dispatcher, await unseen_answer_messages(who))
+        return [SlotSet("legal_question", None), SlotSet(LAST_QUESTION, None), FollowupAction("legal_mode")]
+
+
+class ValidateLegalMode(KKFormValidation):
+    def name(self) -> Text:
+        return "validate_legal_mode"
+
+    async def validate_legal_question(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        who = caller(tracker)
+        question = str(value or "").strip()
+        if not who.is_staff:  # the role is checked again on every turn
+            dispatcher.utter_message(response="utter_legal_only_staff")
+            return {"legal_question": None}
+        if len(question) < 3 or question.startswith("/"):
+            dispatcher.utter_message(response="utter_legal_ask_again")
+            return {"legal_question": None}
+        try:
+            result = await get_client().legal_ask(who.subject, question)  # type: ignore[arg-type]
+        except CaseServiceError as error:
+            logger.warning("legal answer unavailable: %s", type(error).__name__)
+            dispatcher.utter_message(response="utter_legal_unavailable")
+            return {"legal_question": None, LAST_QUESTION: question}
+        utter_all(dispatcher, answer_messages(result))
+        # The slot stays empty, so the loop keeps going: every message is the next question.
+        return {"legal_question": None, LAST_QUESTION: question}
+
+
+class ActionAskLegalQuestion(Action):
+    """The loop's "question": nothing to say (each answer already invites the next question)."""
+
+    def name(self) -> Text:
+        return "action_ask_legal_question"
+
+    async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
+        return []
+
+
+class ActionLegalEscalate(Action):
+    def name(self) -> Text:
+        return "action_legal_escalate"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        who = caller(tracker)
+        if not who.is_staff:
+            dispatcher.utter_message(response="utter_legal_only_staff")
+            return []
+        question = tracker.get_slot(LAST_QUESTION)
+        if not question:
+            dispatcher.utter_message(response="utter_legal_nothing_to_escalate")
+            return []
+        try:
+            result = await get_client().legal_ask(
+                who.subject, question, escalate=True, context=_context(tracker)  # type: ignore[arg-type]
+            )
+        except CaseServiceError as error:
+            logger.warning("legal escalation failed: %s", type(error).__name__)
+            dispatcher.utter_message(response="utter_legal_escalation_failed")
+            return []
+        ticket = result.get("ticket_id")
+        if not ticket:
+            dispatcher.utter_message(response="utter_legal_escalation_failed")
+            return []
+        dispatcher.utter_message(response="utter_legal_escalated", ticket_id=ticket)
+        return [SlotSet(LAST_QUESTION, None)]
+
+
+def _context(tracker: Tracker, turns: int = 6) -> str:
+    """The last few turns (already PII-masked by the channel) for the lawyers."""
+    lines: List[str] = []
+    for event in tracker.events or []:
+        if event.get("event") == "user" and event.get("text"):
+            lines.append(f"Sagsbehandler: {event['text']}")
+        elif event.get("event") == "bot" and event.get("text"):
+            lines.append(f"Assistent: {event['text']}")
+    return "\n".join(lines[-turns:])[:4000]

@@ -1,0 +1,131 @@
+"""Opening hours and closures, date-aware: "er jobcentret på Lærkevej åbent i morgen?".
+
+Which place: names and aliases from ``GET /locations`` found in the message (æ/ø/å folded);
+none named → the job centres' addresses (or the phone lines when the message is about
+calling). Which day: ``kkshared.dates.find_day`` ("i morgen", "på fredag", "2. juledag",
+"den 24.12"); none → right now. The answer comes from ``GET /locations/{id}/days/{date}``
+(holidays and registered closures included) or ``/status``. Anonymous users may ask.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import date, datetime
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.case_service import CaseServiceClient, CaseServiceError, get_client
+from actions.handover import parse_moment
+from kkshared.dates import find_day
+from kkshared.formatting import COPENHAGEN, format_date, format_datetime, format_time
+from kkshared.normalize import fold
+
+logger = logging.getLogger(__name__)
+
+DEADLINE_SECONDS = 2.5
+MAX_PLACES = 3
+_PHONE_WORDS = re.compile(r"\b(ring\w*|telefon\w*|tlf|opkald)\b")
+_WORD_CHARS = re.compile(r"[^a-z0-9]+")
+
+
+def _folded(text: str) -> str:
+    return " " + _WORD_CHARS.sub(" ", fold(text.lower())).strip() + " "
+
+
+def named_locations(text: str, locations: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Locations whose name or an alias occurs in ``text`` (whole words, æ/ø/å folded)."""
+    haystack = _folded(text)
+    found = []
+    for location in locations:
+        names = [location.get("name") or ""] + list(location.get("aliases") or [])
+        if any(len(n) >= 3 and _folded(n) in haystack for n in names if n):
+            found.append(location)
+    return found
+
+
+def default_locations(text: str, locations: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """No place named: the phone lines when the message is about calling, else the job centres."""
+    wants_phone = bool(_PHONE_WORDS.search(fold(text.lower())))
+    channel = "telefon" if wants_phone else "fysisk"
+    chosen = [loc for loc in locations if loc.get("channel") == channel]
+    return chosen or locations
+
+
+def _hours(intervals: List[Dict[str, Any]]) -> str:
+    parts = []
+    for interval in intervals:
+        opens, closes = parse_moment(interval.get("opens")), parse_moment(interval.get("closes"))
+        if opens and closes:
+            parts.append(f"{format_time(opens)}-{format_time(closes)}")
+    return " og ".join(parts)
+
+
+def day_line(location: Dict[str, Any], info: Dict[str, Any]) -> str:
+    name = location.get("name") or location.get("id")
+    if info.get("open") and info.get("hours"):
+        return f"{name}: åbent kl. {_hours(info['hours'])}."
+    reason = info.get("holiday") or info.get("detail")
+    closures = info.get("closures") or []
+    if not reason and closures:
+        reason = closures[0].get("reason")
+    return f"{name}: lukket ({reason})." if reason else f"{name}: lukket."
+
+
+def status_line(location: Dict[str, Any], status: Dict[str, Any]) -> str:
+    name = location.get("name") or location.get("id")
+    if status.get("open"):
+        closes = parse_moment(status.get("closes_at"))
+        return f"{name}: åbent nu, indtil kl. {format_time(closes)}." if closes else f"{name}: åbent nu."
+    next_open = parse_moment(status.get("next_opening"))
+    if next_open:
+        return f"{name}: lukket nu. Åbner igen {format_datetime(next_open)}."
+    return f"{name}: lukket nu."
+
+
+async def opening_messages(
+    text: str, client: Optional[CaseServiceClient] = None, now: Optional[datetime] = None
+) -> List[Dict[str, Any]]:
+    """The responses (name + variables) answering ``text``."""
+    client = client or get_client()
+    now = now or datetime.now(COPENHAGEN)
+    locations = await client.list_locations()
+    places = (named_locations(text, locations) or default_locations(text, locations))[:MAX_PLACES]
+    if not places:
+        raise CaseServiceError("no locations")
+    match = find_day(text, now.date())
+    messages: List[Dict[str, Any]] = []
+    if match is None:
+        statuses = await asyncio.gather(*(client.location_status(p["id"], now) for p in places))
+        lines = [status_line(p, s) for p, s in zip(places, statuses)]
+        messages.append({"response": "utter_opening_hours", "lines": "\n".join(lines)})
+    else:
+        day: date = match.day
+        infos = await asyncio.gather(*(client.location_day(p["id"], day) for p in places))
+        lines = [day_line(p, i) for p, i in zip(places, infos)]
+        response = "utter_opening_hours_day_past" if day < now.date() else "utter_opening_hours_day"
+        messages.append({"response": response, "day": format_date(day), "lines": "\n".join(lines)})
+    if not all(p.get("verified", False) for p in places):
+        messages.append({"response": "utter_handover_unverified"})
+    return messages
+
+
+class ActionOpeningHours(Action):
+    def name(self) -> Text:
+        return "action_opening_hours"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        try:
+            messages = await asyncio.wait_for(opening_messages(text), timeout=DEADLINE_SECONDS)
+        except (CaseServiceError, asyncio.TimeoutError) as error:
+            logger.warning("opening hours without case service: %s", type(error).__name__)
+            messages = [{"response": "utter_opening_hours_unavailable"}]
+        for message in messages:
+            dispatcher.utter_message(**message)
+        return []

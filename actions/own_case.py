@@ -1,0 +1,197 @@
+"""Answers about the logged-in citizen's own case: next meeting, next payment, plan, caseworker.
+
+Who is asking comes only from ``actions.identity.caller`` (verified by the channel on this
+turn). Anonymous users get the general answer from the FAQ plus how to log in; staff are told
+that this is for citizens. Over SMS only the next meeting's date, time and place and whether a
+payment is scheduled are given — never amounts or plan content — with a pointer to the web chat.
+When the case service is down or slow, a Danish message comes back within ~2.5 s.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from datetime import date
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import meeting_text
+from actions.case_service import (
+    CaseServiceError,
+    CaseServiceNotFound,
+    CaseServiceUnauthorized,
+    get_client,
+)
+from actions.identity import Caller, caller
+from kkshared.formatting import format_amount, format_date, format_datetime
+
+logger = logging.getLogger(__name__)
+
+MAX_PLAN_ITEMS = 6
+PLAN_KIND_LABELS = {"goal": "Mål", "activity": "Aktivitet", "deadline": "Frist"}
+
+
+def utter_not_own_case(dispatcher: CollectingDispatcher, who: Caller, general: Optional[str]) -> bool:
+    """For callers who are not a logged-in citizen: the general answer and what to do.
+
+    Returns True when it answered (the caller is not a logged-in citizen).
+    """
+    if who.is_citizen:
+        return False
+    if who.subject is not None:  # staff, jurist, admin
+        dispatcher.utter_message(response="utter_own_not_citizen")
+        return True
+    if general:
+        dispatcher.utter_message(response=general)
+    dispatcher.utter_message(
+        response="utter_own_unknown_sms_number" if who.over_sms else "utter_own_login_hint"
+    )
+    return True
+
+
+def utter_case_service_problem(dispatcher: CollectingDispatcher, error: CaseServiceError) -> None:
+    logger.warning("own-case answer without case service: %s", type(error).__name__)
+    if isinstance(error, (CaseServiceNotFound, CaseServiceUnauthorized)):
+        dispatcher.utter_message(response="utter_own_no_case")
+    else:
+        dispatcher.utter_message(response="utter_case_service_down")
+
+
+class OwnCaseAction(Action, ABC):
+    """Base: check the caller, fetch, answer; subclasses implement ``answer``."""
+
+    action_name = ""
+    # The FAQ answer given to anonymous users instead.
+    general_response: Optional[str] = None
+
+    def name(self) -> Text:
+        return self.action_name
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        who = caller(tracker)
+        if utter_not_own_case(dispatcher, who, self.general_response):
+            return []
+        try:
+            await self.answer(dispatcher, who)
+        except CaseServiceError as error:
+            utter_case_service_problem(dispatcher, error)
+        return []
+
+    @abstractmethod
+    async def answer(self, dispatcher: CollectingDispatcher, who: Caller) -> None:
+        """Fetch the caller's data and utter the answer."""
+
+
+class ActionNextMeeting(OwnCaseAction):
+    action_name = "action_next_meeting"
+    general_response = "utter_faq/plan_min_plan_what"
+
+    async def answer(self, dispatcher: CollectingDispatcher, who: Caller) -> None:
+        meetings = meeting_text.upcoming(await get_client().upcoming_meetings(who.subject))
+        if not meetings:
+            dispatcher.utter_message(response="utter_own_no_meeting")
+            return
+        first = meetings[0]
+        if who.over_sms:
+            moment = meeting_text.starts_at(first)
+            dispatcher.utter_message(
+                response="utter_own_next_meeting_sms",
+                when=format_datetime(moment) if moment else "",
+                place=meeting_text.place(first),
+            )
+            return
+        note = (first.get("place_note") or "").strip()
+        dispatcher.utter_message(
+            response="utter_own_next_meeting",
+            meeting=meeting_text.full_description(first),
+            note=f" {note}" if note else "",
+        )
+        if len(meetings) > 1:
+            later = "; ".join(meeting_text.choice_label(m) for m in meetings[1:4])
+            dispatcher.utter_message(response="utter_own_later_meetings", later=later)
+
+
+class ActionNextPayment(OwnCaseAction):
+    action_name = "action_next_payment"
+    general_response = "utter_faq/benefit_kontanthjaelp_payment"
+
+    async def answer(self, dispatcher: CollectingDispatcher, who: Caller) -> None:
+        payments = await get_client().upcoming_payments(who.subject)
+        planned = sorted(
+            (p for p in payments if _parse_day(p.get("pay_date")) is not None),
+            key=lambda p: _parse_day(p.get("pay_date")),  # type: ignore[arg-type, return-value]
+        )
+        if not planned:
+            dispatcher.utter_message(response="utter_own_no_payment")
+            return
+        first = planned[0]
+        when = format_date(_parse_day(first["pay_date"]))  # type: ignore[arg-type]
+        if who.over_sms:
+            dispatcher.utter_message(response="utter_own_next_payment_sms", when=when)
+            return
+        dispatcher.utter_message(
+            response="utter_own_next_payment",
+            description=first.get("description") or "din ydelse",
+            amount=format_amount(first.get("amount") or "0"),
+            when=when,
+        )
+
+
+class ActionPlan(OwnCaseAction):
+    action_name = "action_own_plan"
+    general_response = "utter_faq/plan_min_plan_what"
+
+    async def answer(self, dispatcher: CollectingDispatcher, who: Caller) -> None:
+        if who.over_sms:
+            dispatcher.utter_message(response="utter_own_sms_web_only")
+            return
+        items = await get_client().plan(who.subject)
+        items = [i for i in items if i.get("status") not in ("done", "cancelled")]
+        if not items:
+            dispatcher.utter_message(response="utter_own_plan_empty")
+            return
+        items.sort(key=lambda i: i.get("sort_order", 0))
+        lines = [plan_line(item) for item in items[:MAX_PLAN_ITEMS]]
+        dispatcher.utter_message(response="utter_own_plan", items="\n".join(lines))
+
+
+def plan_line(item: Dict[str, Any]) -> str:
+    label = PLAN_KIND_LABELS.get(item.get("kind"), "Punkt")
+    line = f"- {label}: {item.get('title', '').strip()}"
+    due = _parse_day(item.get("due_date"))
+    if due is not None:
+        line += f" (senest {format_date(due)})"
+    return line
+
+
+class ActionCaseworker(OwnCaseAction):
+    action_name = "action_own_caseworker"
+    general_response = "utter_faq/contact_talk_to_person"
+
+    async def answer(self, dispatcher: CollectingDispatcher, who: Caller) -> None:
+        try:
+            worker = await get_client().caseworker(who.subject)
+        except CaseServiceNotFound:
+            dispatcher.utter_message(response="utter_own_no_caseworker")
+            return
+        name = worker.get("display_name")
+        if not name:
+            dispatcher.utter_message(response="utter_own_no_caseworker")
+            return
+        if who.over_sms:
+            dispatcher.utter_message(response="utter_own_caseworker_sms", name=name)
+            return
+        dispatcher.utter_message(response="utter_own_caseworker", name=name)
+
+
+def _parse_day(value: Any) -> Optional[date]:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None

@@ -1,0 +1,187 @@
+"""The request handling every web channel shares (anonymous ``rest``, logged-in ``kk``).
+
+``GuardedInputChannel.blueprint`` runs, in this order, and stops at the first failure:
+
+1. body size (400), 2. ``identify`` — who is asking, from the request alone (401 in ``kk``),
+3. JSON body, ``sender`` and ``message`` (400 with a reason), 4. rate limit per conversation
+and per identity (429), 5. PII masking, 6. channel commands (``/juridisk``) and button payloads,
+7. Rasa, 8. the PII notice.
+
+Client ``metadata`` and ``input_channel`` are never used. What the actions may know about the
+caller is ``Identity.metadata()``, built by the channel from a verified token — never from the
+request body. User text is never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.common import (
+    DID_NOT_UNDERSTAND,
+    ChannelInputError,
+    MergingCollectingOutputChannel,
+    mask_message,
+    resolve_payload,
+    validate_sender,
+    validate_text,
+    with_notice,
+)
+from bot.channels.rate_limit import SlidingWindowLimiter, limits_from_env
+
+logger = logging.getLogger(__name__)
+
+# A message is at most MAX_MESSAGE_CHARS characters; the whole body gets some room for JSON.
+MAX_BODY_BYTES = 16 * 1024
+TECHNICAL_ERROR = (
+    "Beklager, der skete en teknisk fejl. Prøv igen om lidt, eller find kontaktoplysninger på kk.dk."
+)
+TOO_MANY = "too many messages in a short time; wait a minute and try again"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is writing, as the channel verified it. ``subject`` is None for anonymous users."""
+
+    channel: str
+    subject: Optional[str] = None
+    role: Optional[str] = None
+
+    def metadata(self) -> Optional[Dict[str, Any]]:
+        """The message metadata the actions read (``actions/identity.py``); None if anonymous."""
+        if self.subject is None:
+            return None
+        return {"kk": {"channel": self.channel, "subject": self.subject, "role": self.role}}
+
+
+class ChannelAuthError(Exception):
+    """No or an invalid credential: answered 401 before the body is read."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _error(status: int, reason: str, headers: Optional[dict] = None) -> HTTPResponse:
+    return response.json({"detail": reason}, status=status, headers=headers)
+
+
+class GuardedInputChannel(InputChannel):
+    """Base of the web channels; subclasses say who is asking and how senders are named."""
+
+    def __init__(self) -> None:
+        per_conversation, per_identity = limits_from_env()
+        self._conversation_limit = SlidingWindowLimiter(per_conversation, 60.0)
+        self._identity_limit = SlidingWindowLimiter(per_identity, 60.0)
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "InputChannel":
+        return cls()
+
+    def get_metadata(self, request: Request) -> Optional[dict]:
+        """Client metadata is never passed on or stored."""
+        return None
+
+    # Hooks -----------------------------------------------------------------------------------
+
+    async def identify(self, request: Request) -> Identity:
+        """Who is asking (raise ``ChannelAuthError`` to answer 401)."""
+        raise NotImplementedError
+
+    def conversation_id(self, identity: Identity, raw_sender: Any) -> str:
+        """The tracker id for ``raw_sender`` (raise ``ChannelInputError`` to answer 400)."""
+        raise NotImplementedError
+
+    def channel_command(self, text: str, identity: Identity) -> Optional[str]:
+        """A payload the channel itself allows for ``identity`` (e.g. ``/juridisk``), else None."""
+        return None
+
+    # Request handling ------------------------------------------------------------------------
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        module = inspect.getmodule(self)
+        webhook = Blueprint(
+            f"custom_webhook_{type(self).__name__}", module.__name__ if module else None
+        )
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self._receive(request, on_new_message)
+
+        return webhook
+
+    async def _receive(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        if len(request.body or b"") > MAX_BODY_BYTES:
+            return _error(400, f"the body is too large (at most {MAX_BODY_BYTES} bytes)")
+        try:
+            identity = await self.identify(request)
+        except ChannelAuthError as error:
+            return _error(401, error.reason, {"WWW-Authenticate": "Bearer"})
+        try:
+            body = request.json
+        except Exception:  # sanic raises on malformed JSON
+            return _error(400, "the body must be a JSON object")
+        if not isinstance(body, dict):
+            return _error(400, "the body must be a JSON object")
+        try:
+            sender_id = self.conversation_id(identity, body.get("sender"))
+            text = validate_text(body.get("message"))
+        except ChannelInputError as error:
+            return _error(400, error.reason)
+        if not self._conversation_limit.allow(sender_id) or (
+            identity.subject is not None and not self._identity_limit.allow(identity.subject)
+        ):
+            return _error(429, TOO_MANY, {"Retry-After": "60"})
+
+        masked = mask_message(text)
+        command = self.channel_command(masked.text, identity)
+        if command is not None:
+            rasa_text: Optional[str] = command
+        else:
+            agent = getattr(request.app.ctx, "agent", None)
+            tracker_store = getattr(agent, "tracker_store", None)
+            rasa_text = await resolve_payload(masked.text, tracker_store, sender_id)
+        if rasa_text is None:
+            messages = [{"recipient_id": sender_id, "text": DID_NOT_UNDERSTAND}]
+            return response.json(with_notice(messages, sender_id, masked.pii_kinds))
+
+        collector = MergingCollectingOutputChannel()
+        try:
+            await on_new_message(
+                UserMessage(
+                    rasa_text,
+                    collector,
+                    sender_id,
+                    input_channel=self.name(),
+                    metadata=identity.metadata(),
+                )
+            )
+        except asyncio.CancelledError:
+            logger.error("%s channel: handling timed out (sender %s)", self.name(), sender_id)
+            collector.messages.append({"recipient_id": sender_id, "text": TECHNICAL_ERROR})
+        except Exception as error:  # never log the text, only what failed
+            logger.error(
+                "%s channel: handling failed (sender %s): %s",
+                self.name(),
+                sender_id,
+                type(error).__name__,
+            )
+            collector.messages.append({"recipient_id": sender_id, "text": TECHNICAL_ERROR})
+
+        return response.json(with_notice(collector.messages, sender_id, masked.pii_kinds))

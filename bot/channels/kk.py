@@ -1,0 +1,67 @@
+"""The logged-in web chat channel: ``/webhooks/kk/webhook``.
+
+Same JSON as the REST channel, plus ``Authorization: Bearer <token>`` issued by the case
+service (``POST /auth/demo-login`` in the demo). Every request is checked on its own:
+
+- a missing, malformed, expired or forged token answers 401 before the body is read, and
+  nothing reaches Rasa;
+- the conversation id is ``kk:<subject>:<sender>``: the subject comes from the verified token,
+  so no sender id on any channel can name another person's conversation;
+- subject and role reach the actions as message metadata built here (``Identity.metadata``),
+  never from the request body; the token itself is not stored anywhere;
+- ``/juridisk`` (legal mode) is let through only for staff, jurist and admin tokens; other
+  ``/`` text is a button payload only if the bot offered it (``common.resolve_payload``).
+
+The secret is ``KK_JWT_SECRET`` (the same as the case service's); the check itself is
+``kkshared.tokens.verify_user_token``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any, Optional, Text
+
+from sanic.request import Request
+
+from bot.channels.base import ChannelAuthError, GuardedInputChannel, Identity
+from bot.channels.common import validate_sender
+from kkshared.tokens import STAFF_ROLES, InvalidToken, verify_user_token
+
+DEMO_JWT_SECRET = "insecure-dev-secret-change-me"
+LEGAL_COMMAND = "/juridisk"
+LEGAL_PAYLOAD = "/legal_mode_start"
+_BEARER = re.compile(r"^Bearer\s+(\S+)\s*$", re.IGNORECASE)
+
+
+def jwt_secret() -> str:
+    return os.environ.get("KK_JWT_SECRET") or DEMO_JWT_SECRET
+
+
+class KKInput(GuardedInputChannel):
+    """Logged-in web chat (name ``kk``)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "kk"
+
+    async def identify(self, request: Request) -> Identity:
+        header = request.headers.get("Authorization")
+        if not header:
+            raise ChannelAuthError("missing bearer token (Authorization: Bearer <token>)")
+        match = _BEARER.match(header)
+        if match is None:
+            raise ChannelAuthError("the Authorization header must be 'Bearer <token>'")
+        try:
+            claims = verify_user_token(match.group(1), jwt_secret())
+        except InvalidToken as error:
+            raise ChannelAuthError(f"invalid or expired token ({error})") from None
+        return Identity(channel=self.name(), subject=claims.sub, role=claims.role)
+
+    def conversation_id(self, identity: Identity, raw_sender: Any) -> str:
+        return validate_sender(raw_sender, f"kk:{identity.subject}:")
+
+    def channel_command(self, text: str, identity: Identity) -> Optional[str]:
+        if text.strip().lower() == LEGAL_COMMAND and identity.role in STAFF_ROLES:
+            return LEGAL_PAYLOAD
+        return None
