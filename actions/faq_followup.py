@@ -19,6 +19,7 @@ from actions.identity import caller
 OFFERS = {
     "absence_report_before_meeting": ("utter_offer_absence", "Meld fravær nu", "/report_absence"),
     "absence_sick_report": ("utter_offer_absence", "Meld fravær nu", "/report_absence"),
+    "absence_from_offer": ("utter_offer_absence", "Meld fravær nu", "/report_absence"),
     "meeting_reschedule": ("utter_offer_reschedule", "Bed om at flytte en samtale", "/request_reschedule"),
     "contact_talk_to_person": ("utter_offer_message", "Skriv til din sagsbehandler", "/message_caseworker"),
     "plan_min_plan_what": ("utter_offer_plan", "Vis min plan", "/ask_plan"),

@@ -64,6 +64,8 @@ def answer_messages(result: Dict[str, Any]) -> List[Dict[str, Any]]:
                                  "confidence": result.get("confidence"), "status": status}},
         }
     ]
+    if status == "answered":  # a caseworker who is not satisfied can always ask the lawyers
+        messages[0]["buttons"] = [ESCALATE_BUTTON]
     alternative = result.get("alternative") or {}
     if status == "clarify" and alternative.get("title"):
         messages.append({

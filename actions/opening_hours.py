@@ -41,7 +41,9 @@ def named_locations(text: str, locations: List[Dict[str, Any]]) -> List[Dict[str
     haystack = _folded(text)
     found = []
     for location in locations:
-        names = [location.get("name") or ""] + list(location.get("aliases") or [])
+        name = location.get("name") or ""
+        # "Jobcenter København, Lærkevej" is also found as "Lærkevej".
+        names = [name, name.rsplit(",", 1)[-1]] + list(location.get("aliases") or [])
         if any(len(n) >= 3 and _folded(n) in haystack for n in names if n):
             found.append(location)
     return found

@@ -1,0 +1,128 @@
+"""Own-case answers and opening hours, against the real case service the test command starts
+(KK_E2E_API_URL); the case service down is simulated with a closed port."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import time
+import urllib.request
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import case_service
+from actions.opening_hours import ActionOpeningHours, default_locations, named_locations
+from actions.own_case import ActionCaseworker, ActionNextMeeting, ActionNextPayment, ActionPlan
+from case_service_stub import LOCATIONS, free_port
+from tracker_factory import said
+
+real_service = pytest.mark.skipif(
+    not os.environ.get("KK_E2E_API_URL"), reason="KK_E2E_API_URL not set: no running case service"
+)
+
+
+@pytest.fixture
+def live(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("KK_API_URL", os.environ["KK_E2E_API_URL"])
+    if os.environ.get("KK_E2E_SERVICE_TOKEN"):
+        monkeypatch.setenv("KK_SERVICE_TOKEN", os.environ["KK_E2E_SERVICE_TOKEN"])
+    case_service.reset_client()
+    yield os.environ["KK_E2E_API_URL"]
+    case_service.reset_client()
+
+
+def subject_of(username: str) -> str:
+    request = urllib.request.Request(
+        f"{os.environ['KK_E2E_API_URL']}/auth/demo-login", method="POST",
+        data=json.dumps({"username": username}).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        token = json.loads(response.read())["access_token"]
+    import jwt
+
+    return jwt.decode(token, options={"verify_signature": False})["sub"]
+
+
+def run(action, tracker) -> list[dict]:
+    dispatcher = CollectingDispatcher()
+    asyncio.run(action.run(dispatcher, tracker, {}))
+    return dispatcher.messages
+
+
+@real_service
+def test_next_meeting_for_a_citizen(live: str) -> None:
+    messages = run(ActionNextMeeting(), said("næste samtale", channel="kk", subject=subject_of("demo-borger"), role="citizen"))
+    assert messages[0]["response"] == "utter_own_next_meeting"
+    assert re.search(r"den \d+\. \w+ \d{4} kl\. \d{2}\.\d{2}", messages[0]["meeting"])
+
+
+@real_service
+def test_sms_gets_no_amounts_and_no_plan(live: str) -> None:
+    sub = subject_of("demo-borger")
+    payment = run(ActionNextPayment(), said("penge", channel="sms", subject=sub, role="citizen"))
+    assert payment[0]["response"] == "utter_own_next_payment_sms"
+    assert "amount" not in payment[0] and "kr" not in json.dumps(payment[0])
+    plan = run(ActionPlan(), said("plan", channel="sms", subject=sub, role="citizen"))
+    assert [m["response"] for m in plan] == ["utter_own_sms_web_only"]
+
+
+@real_service
+def test_payment_plan_and_caseworker_on_the_web(live: str) -> None:
+    sub = subject_of("demo-borger")
+    payment = run(ActionNextPayment(), said("penge", channel="kk", subject=sub, role="citizen"))[0]
+    assert payment["response"] == "utter_own_next_payment" and payment["amount"].endswith("kr.")
+    plan = run(ActionPlan(), said("plan", channel="kk", subject=sub, role="citizen"))[0]
+    assert plan["response"] == "utter_own_plan" and plan["items"].startswith("- ")
+    worker = run(ActionCaseworker(), said("sagsbehandler", channel="kk", subject=sub, role="citizen"))[0]
+    assert worker == {**worker, "response": "utter_own_caseworker", "name": "Demo Sagsbehandler"}
+
+
+@real_service
+def test_staff_and_unknown_subjects_get_no_citizen_data(live: str) -> None:
+    staff = run(ActionNextMeeting(), said("x", channel="kk", subject=subject_of("demo-sagsbehandler"), role="staff"))
+    assert [m["response"] for m in staff] == ["utter_own_not_citizen"]
+    forged = run(ActionNextMeeting(), said("x", channel="kk", subject="u-does-not-exist", role="citizen"))
+    assert [m["response"] for m in forged] == ["utter_own_no_case"]
+
+
+def test_anonymous_gets_the_general_answer_and_how_to_log_in() -> None:
+    messages = run(ActionNextPayment(), said("hvornår kommer pengene"))
+    assert [m["response"] for m in messages] == ["utter_faq/benefit_kontanthjaelp_payment", "utter_own_login_hint"]
+    sms = run(ActionNextPayment(), said("penge", channel="sms"))
+    assert [m["response"] for m in sms][-1] == "utter_own_unknown_sms_number"
+
+
+def test_case_service_down_answers_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KK_API_URL", f"http://127.0.0.1:{free_port()}")
+    case_service.reset_client()
+    started = time.monotonic()
+    messages = run(ActionNextMeeting(), said("x", channel="kk", subject="u-1", role="citizen"))
+    assert time.monotonic() - started < 3.0
+    assert [m["response"] for m in messages] == ["utter_case_service_down"]
+    hours = run(ActionOpeningHours(), said("er i åbne i morgen"))
+    assert [m["response"] for m in hours] == ["utter_opening_hours_unavailable"]
+    case_service.reset_client()
+
+
+def test_places_are_found_by_name_or_alias_with_folding() -> None:
+    locations = [
+        {"id": "laerkevej", "name": "Jobcenter København, Lærkevej", "aliases": ["Lærkevej"], "channel": "fysisk"},
+        {"id": "gkl", "name": "Jobcenter København, Gammel Køge Landevej", "aliases": ["GKL", "Valby"], "channel": "fysisk"},
+        {"id": "tlf", "name": "Jobcenter København (telefon)", "aliases": [], "channel": "telefon"},
+    ]
+    assert [l["id"] for l in named_locations("er laerkevej aaben i morgen", locations)] == ["laerkevej"]
+    assert [l["id"] for l in named_locations("har gammel koege landevej åbent", locations)] == ["gkl"]
+    assert named_locations("er i åbne", locations) == []
+    assert [l["id"] for l in default_locations("kan man ringe i dag", locations)] == ["tlf"]
+    assert [l["id"] for l in default_locations("er i åbne", locations)] == ["laerkevej", "gkl"]
+
+
+@real_service
+def test_opening_hours_on_a_holiday_and_a_named_day(live: str) -> None:
+    messages = run(ActionOpeningHours(), said("har Lærkevej åbent 2. juledag"))
+    assert messages[0]["response"] in ("utter_opening_hours_day", "utter_opening_hours_day_past")
+    assert "Lærkevej: lukket (2. juledag)" in messages[0]["lines"]
+    now = run(ActionOpeningHours(), said("er ydelsesservice åben nu"))
+    assert now[0]["response"] == "utter_opening_hours" and "Ydelsesservice" in now[0]["lines"]
