@@ -16,11 +16,12 @@ import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.case_service import CaseServiceClient, CaseServiceError, get_client
 from actions.forms.base import KKFormValidation
+from actions.forms.start import FORM_READY, NOT_READY
 from actions.identity import Caller, caller
 
 logger = logging.getLogger(__name__)
@@ -121,10 +122,10 @@ class ActionStartLegalMode(Action):
         who = caller(tracker)
         if not who.is_staff:
             dispatcher.utter_message(response="utter_legal_only_staff")
-            return []
+            return [NOT_READY]
         dispatcher.utter_message(response="utter_legal_welcome")
         utter_all(dispatcher, await unseen_answer_messages(who))
-        return [SlotSet("legal_question", None), SlotSet(LAST_QUESTION, None), FollowupAction("legal_mode")]
+        return [SlotSet("legal_question", None), SlotSet(LAST_QUESTION, None), SlotSet(FORM_READY, True)]
 
 
 class ValidateLegalMode(KKFormValidation):

@@ -54,7 +54,6 @@ def names_offer(text: str) -> bool:
 
 class ActionStartAbsence(StartFormAction):
     action_name = "action_start_absence"
-    form = "absence_form"
     general_response = "utter_faq/absence_report_before_meeting"
 
     def prefill(self, dispatcher, tracker, who: Caller, meetings):  # type: ignore[override]

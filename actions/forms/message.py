@@ -22,7 +22,6 @@ MAX_CHARS = 1000
 
 class ActionStartMessage(StartFormAction):
     action_name = "action_start_message"
-    form = "message_form"
     general_response = "utter_faq/contact_talk_to_person"
     needs_meetings = False
     sms_allowed = False

@@ -40,7 +40,6 @@ _SPLIT = re.compile(r"\s*(?:,|;|\beller\b|\bog\b|\n)\s*")
 
 class ActionStartReschedule(StartFormAction):
     action_name = "action_start_reschedule"
-    form = "reschedule_form"
     general_response = "utter_faq/meeting_reschedule"
 
     def prefill(self, dispatcher, tracker, who: Caller, meetings):  # type: ignore[override]

@@ -2,7 +2,7 @@
 
 A start action checks the caller, loads the citizen's meetings when the form needs them, fills
 what the first message already said (e.g. "jeg er syg i morgen" → the meeting tomorrow), and
-hands over to the form with ``FollowupAction``. Anonymous users get the general answer plus how
+sets ``form_ready``; the rules (bot/data/rules/forms.yml) start the form only when it is true. Anonymous users get the general answer plus how
 to log in; staff are told this is for citizens; a case service that is down gets a Danish
 message and no form is started.
 """
@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.case_service import CaseServiceError, get_client
@@ -24,12 +24,15 @@ from actions.own_case import utter_case_service_problem, utter_not_own_case
 
 logger = logging.getLogger(__name__)
 
+# Featurised slot: the rules start the form after a start action only when it is true.
+FORM_READY = "form_ready"
+NOT_READY = SlotSet(FORM_READY, False)
+
 
 class StartFormAction(Action, ABC):
     """Base: subclasses name the form, the general answer, and what to prefill."""
 
     action_name = ""
-    form = ""
     general_response: Optional[str] = None
     needs_meetings = True
     sms_allowed = True
@@ -42,21 +45,21 @@ class StartFormAction(Action, ABC):
     ) -> List[Dict[Text, Any]]:
         who = caller(tracker)
         if utter_not_own_case(dispatcher, who, self.general_response):
-            return []
+            return [NOT_READY]
         if who.over_sms and not self.sms_allowed:
             dispatcher.utter_message(response="utter_own_sms_web_only")
-            return []
+            return [NOT_READY]
         meetings: List[Dict[str, Any]] = []
         if self.needs_meetings:
             try:
                 meetings = offer_meetings(await get_client().upcoming_meetings(who.subject))
             except CaseServiceError as error:
                 utter_case_service_problem(dispatcher, error)
-                return []
+                return [NOT_READY]
         events = self.prefill(dispatcher, tracker, who, meetings)
         if events is None:  # nothing to do (the prefill said why)
-            return []
-        return [SlotSet(OFFERED_MEETINGS, meetings), *events, FollowupAction(self.form)]
+            return [NOT_READY]
+        return [SlotSet(OFFERED_MEETINGS, meetings), *events, SlotSet(FORM_READY, True)]
 
     @abstractmethod
     def prefill(

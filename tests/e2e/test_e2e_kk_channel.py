@@ -122,7 +122,7 @@ def start_form(chat: Chat, text: str, payload: str) -> list[dict]:
 
 def test_absence_report_through_the_form_creates_one_record(citizen: Chat) -> None:
     before = len(my_records(citizen.token, "/me/absence-reports"))
-    first = citizen.send("jeg kan ikke komme til min samtale")
+    first = start_form(citizen, "jeg kan ikke komme til min samtale", "/report_absence")
     choices = [b for b in buttons(first) if b["payload"].isdigit()]
     assert choices, first
     citizen.send(choices[0]["payload"])
@@ -139,7 +139,7 @@ def test_absence_report_through_the_form_creates_one_record(citizen: Chat) -> No
 
 def test_bad_values_get_a_re_prompt_and_cancel_creates_nothing(citizen: Chat) -> None:
     before = len(my_records(citizen.token, "/me/absence-reports"))
-    citizen.send("jeg vil melde fravær til min samtale")
+    start_form(citizen, "jeg vil melde fravær til min samtale", "/report_absence")
     assert "Det forstod jeg ikke" in citizen.say("hdfjk")
     assert "Hvilken dag" in citizen.say("tilbud")
     assert "passeret" in citizen.say("den 1.1.2020")
@@ -176,7 +176,7 @@ def test_reschedule_with_correction_and_reference(citizen: Chat) -> None:
 
 
 def test_cpr_in_a_form_answer_is_masked_everywhere(citizen: Chat) -> None:
-    citizen.send("send en besked til min sagsbehandler")
+    start_form(citizen, "send en besked til min sagsbehandler", "/message_caseworker")
     summary = citizen.say("Jeg har glemt mit CPR 010190-1234 og vil gerne ringes op")
     assert "010190-1234" not in summary and "[CPR]" in summary
     done = citizen.say("ja")
