@@ -26,6 +26,7 @@ from api.routes import (
     absence,
     audit,
     auth,
+    chat_pages,
     citizens,
     closures,
     feedback,
@@ -107,10 +108,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Added last = outermost: the request id wraps everything, including 413 answers.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    chat_pages.install_cors(app, settings)  # outermost: answers browsers' CORS preflights
 
     routers = [
         health, locations, holidays, closures, me, citizens, meetings, payments, plans,
-        absence, reschedule, messages, audit, service, feedback, legal, jurist_pages,
+        absence, reschedule, messages, audit, service, feedback, legal, jurist_pages, chat_pages,
     ]
     if settings.demo_mode:
         routers.append(auth)

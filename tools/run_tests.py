@@ -6,6 +6,7 @@ line `N passed, N failed`; exit code 1 when anything failed.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import shutil
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from tools import pg_cluster, venvs
 from tools.errors import CommandFailed, StepError
+from tools.fingerprint import is_current, write_stamp
 from tools.paths import LOGS, REPO, VAR, rel
 from tools.processes import (Supervisor, free_port, install_signal_handlers, port_in_use,
                              run_logged, shielded)
@@ -31,6 +33,7 @@ E2E_PORTS = (("KK_E2E_API_PORT", 18000), ("KK_E2E_RASA_PORT", 15005),
              ("KK_E2E_ACTIONS_PORT", 15055))
 VALIDATE_CMD = ["data", "validate", "--domain", "bot/domain", "--data", "nlu_data", "bot/data",
                 "--config", "config.yml"]
+WEB = REPO / "web"  # the chat widget; package.json holds the browser tests' npm packages
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Suite:
     system: bool = False
     validate: bool = False  # `rasa data validate` instead of pytest
     needs_model: bool = False  # trains models/kk.tar.gz first (skipped when up to date)
+    browser: bool = False  # Debian's Chromium + web/node_modules (axe-core) first
 
 
 SUITES = (
@@ -57,6 +61,7 @@ SUITES = (
     Suite("knowledge", "knowledge", "tests/knowledge", "bot"),
     Suite("validate", "rasa data validate", venv="bot", validate=True),
     Suite("e2e", "e2e", "tests/e2e", "bot", system=True),
+    Suite("web", "web (browser)", "tests/web", "api", system=True, browser=True),
 )
 
 
@@ -186,6 +191,42 @@ class Session:
         except pg_cluster.PgError as exc:
             raise StepError(str(exc), ctx.log_path) from exc
 
+    def prepare_browser(self) -> dict:
+        """Debian's Chromium (Playwright cannot download browsers here) and `npm ci` in web/."""
+        chromium = Path(self.environ.get("KK_WEB_CHROMIUM") or "/usr/bin/chromium")
+        self.runner.step("install chromium", lambda ctx: self._install_chromium(ctx, chromium),
+                         log_name="install-chromium",
+                         hint="Install it by hand: apt-get update && apt-get install -y chromium")
+        self.runner.step("install web test packages", self._npm_ci, log_name="install-web-packages",
+                         hint="Run `npm ci --prefix web` by hand (needs node and npm).")
+        return {"KK_WEB_CHROMIUM": str(chromium)}
+
+    @staticmethod
+    def _install_chromium(ctx, chromium: Path) -> None:
+        if chromium.exists():
+            ctx.skip(f"found {chromium}")
+        if os.geteuid() != 0:
+            raise StepError(f"{chromium} is missing and installing it needs root: "
+                            "run `sudo apt-get install -y chromium`")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        ctx.run(["apt-get", "update"], env=env)
+        ctx.run(["apt-get", "install", "-y", "chromium"], env=env)
+        if not chromium.exists():
+            raise StepError(f"apt-get installed chromium but {chromium} does not exist",
+                            ctx.log_path)
+
+    @staticmethod
+    def _npm_ci(ctx) -> None:
+        stamp = WEB / "node_modules" / ".kk-stamp"
+        want = hashlib.sha256((WEB / "package-lock.json").read_bytes()).hexdigest()
+        if is_current(stamp, want):
+            ctx.skip("up to date")
+        npm = shutil.which("npm")
+        if npm is None:
+            raise StepError("npm is not installed", hint="apt-get install -y nodejs npm")
+        ctx.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB)
+        write_stamp(stamp, want)
+
     def start_e2e_system(self, stack: ExitStack) -> dict:
         tmp = Path(tempfile.mkdtemp(prefix="kk-e2e-"))
         stack.callback(shutil.rmtree, tmp, True)
@@ -203,6 +244,10 @@ class Session:
             "KK_E2E_API_URL": cfg.api_url,
             "KK_E2E_SERVICE_TOKEN": env["KK_SERVICE_TOKEN"],
             "KK_E2E_JWT_SECRET": env["KK_JWT_SECRET"],
+            # For the privacy checks: the tests look for personal data in all of these.
+            "KK_E2E_DATABASE_URL": cfg.database_url,
+            "KK_E2E_TRACKER_DB_URL": cfg.tracker_db_url,
+            "KK_E2E_LOG_DIR": str(cfg.log_dir),
         }
         if cfg.with_bot:
             exported["KK_E2E_RASA_URL"] = cfg.rasa_url
@@ -247,6 +292,8 @@ class Session:
         with ExitStack() as stack:
             env = self.base_env()
             try:
+                if suite.browser:
+                    env.update(self.prepare_browser())
                 if suite.postgres:
                     env.update(self.start_postgres(stack))
                 if suite.system:

@@ -51,7 +51,7 @@ class VenvSpec:
 
 
 API = VenvSpec(
-    name="api", extras="api,test", version=(3, 11), python_env_var="KK_API_PYTHON",
+    name="api", extras="api,test,web", version=(3, 11), python_env_var="KK_API_PYTHON",
     python_candidates=("/root/.pyenv/versions/3.11.7/bin/python", "python3.11", "python3"),
     missing_python_hint="Install Python 3.11 (e.g. `apt-get install python3.11-venv` or "
                         "`pyenv install 3.11.7`) or point KK_API_PYTHON at one.",

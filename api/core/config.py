@@ -7,6 +7,7 @@ with the published default secrets.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +18,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_JWT_SECRET = "insecure-dev-secret-change-me"
 DEFAULT_SERVICE_TOKEN = "insecure-dev-service-token-change-me"
 DEFAULT_DATABASE_URL = "sqlite:///./var/kk.db"
+# An http(s) base URL without query, fragment, quotes, spaces, commas or semicolons: it is written
+# into an HTML attribute and the chat pages' Content-Security-Policy.
+_PUBLIC_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~\-/]*)?$")
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
 
 
 class UnsafeSettingsError(RuntimeError):
@@ -40,12 +45,45 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     # Anonymous POST /feedback: requests per client address per minute.
     feedback_rate_per_minute: int = 30
+    # Web chat (/chat): the Rasa URL browsers use (default http://127.0.0.1:<KK_RASA_PORT>), and
+    # the browser origins allowed to call Rasa and this service (space or comma separated, the
+    # same list `./kk run` passes to `rasa run --cors`; "*" is never accepted).
+    rasa_port: int = Field(default=5005, ge=1, le=65535)
+    rasa_public_url: str = ""
+    cors_origins: str = ""
 
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         ZoneInfo(value)  # raises for unknown zones
         return value
+
+    @field_validator("rasa_public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not _PUBLIC_URL.match(value):
+            raise ValueError("KK_RASA_PUBLIC_URL must be an http(s) URL such as https://bot.example.dk")
+        return value.rstrip("/")
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in value.replace(",", " ").split():
+            if not _ORIGIN.match(origin):
+                raise ValueError(
+                    f"KK_CORS_ORIGINS: {origin!r} is not an origin like http://localhost:8000 ('*' is refused)"
+                )
+        return value
+
+    @property
+    def chat_rasa_url(self) -> str:
+        """Where the web chat's browser code sends messages (Rasa's REST and kk channels)."""
+        return self.rasa_public_url or f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return self.cors_origins.replace(",", " ").split()
 
     @property
     def tz(self) -> ZoneInfo:

@@ -67,6 +67,12 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/feedback"): Rule(
         "public", body={"conversation_ref": "abc", "message_id": "m1", "rating": "up"}
     ),
+    # The web chat (api/routes/chat_pages.py): HTML pages and the widget's files.
+    ("GET", "/chat"): PUBLIC,
+    ("GET", "/chat/staff"): PUBLIC,
+    ("GET", "/chat/embed-example"): PUBLIC,
+    ("GET", "/chat/kk-chat.js"): PUBLIC,
+    ("GET", "/chat/kk-chat.css"): PUBLIC,
     ("GET", "/me"): Rule("user", ALL_ROLES),
     ("GET", "/me/caseworker"): Rule("user", CITIZEN),
     ("GET", "/me/meetings"): Rule("user", CITIZEN),

@@ -62,3 +62,20 @@ def test_select_filters_and_rejects_unknown_names():
     assert len(select([])) == len(run_tests.SUITES)
     with pytest.raises(SystemExit):
         select(["nonsense"])
+
+
+
+def test_web_suite_gets_a_browser_and_the_running_system(tmp_path):
+    from tools.steps import Skip
+
+    (web,) = select(["web"])
+    assert (web.path, web.venv, web.system, web.browser) == ("tests/web", "api", True, True)
+
+    class Ctx:
+        def skip(self, reason):
+            raise Skip(reason)
+
+    chromium = tmp_path / "chromium"
+    chromium.write_text("")
+    with pytest.raises(Skip, match="found"):  # installed: apt-get is not run
+        run_tests.Session._install_chromium(Ctx(), chromium)
