@@ -1,9 +1,10 @@
-"""After an FAQ answer: offer a logged-in citizen to do the thing the answer is about.
+"""After an FAQ answer: help a logged-in citizen with their own case right away.
 
 "hvordan melder jeg afbud" and "jeg er syg" overlap: the FAQ answers how absence is reported,
 and for a logged-in citizen this action adds a button that starts the absence form (likewise
-moving a meeting, messaging the caseworker, and the own-case answers). Anonymous users and staff
-get nothing extra (the FAQ answer already says how to log in where it matters).
+moving a meeting and messaging the caseworker). After the general answers on payment dates and
+Min Plan it adds the citizen's own next payment or plan directly. Anonymous users and staff get
+nothing extra (rules run this action only in logged-in citizens' sessions, and it checks again).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.case_service import CaseServiceError
 from actions.identity import caller
+from actions.own_case import ActionNextPayment, ActionPlan, utter_case_service_problem
 
 # FAQ entry -> (offer response, button title, payload of the intent that starts it)
 OFFERS = {
@@ -22,8 +25,11 @@ OFFERS = {
     "absence_from_offer": ("utter_offer_absence", "Meld fravær nu", "/report_absence"),
     "meeting_reschedule": ("utter_offer_reschedule", "Bed om at flytte en samtale", "/request_reschedule"),
     "contact_talk_to_person": ("utter_offer_message", "Skriv til din sagsbehandler", "/message_caseworker"),
-    "plan_min_plan_what": ("utter_offer_plan", "Vis min plan", "/ask_plan"),
-    "benefit_kontanthjaelp_payment": ("utter_offer_payment", "Vis min næste udbetaling", "/ask_next_payment"),
+}
+# FAQ entry -> the own-case answer given right after it (reading is harmless; acting needs a click).
+DIRECT = {
+    "benefit_kontanthjaelp_payment": ActionNextPayment,
+    "plan_min_plan_what": ActionPlan,
 }
 
 
@@ -41,11 +47,21 @@ class ActionFaqFollowup(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        offer = OFFERS.get(selected_faq(tracker) or "")
+        entry = selected_faq(tracker) or ""
         who = caller(tracker)
-        if offer is None or not who.is_citizen:
+        if not who.is_citizen:
             return []
-        if who.over_sms and offer[2] in ("/message_caseworker", "/ask_plan"):
+        direct = DIRECT.get(entry)
+        if direct is not None:
+            try:
+                await direct().answer(dispatcher, who)
+            except CaseServiceError as error:
+                utter_case_service_problem(dispatcher, error)
+            return []
+        offer = OFFERS.get(entry)
+        if offer is None:
+            return []
+        if who.over_sms and offer[2] == "/message_caseworker":
             return []
         response, title, payload = offer
         dispatcher.utter_message(response=response, buttons=[{"title": title, "payload": payload}])

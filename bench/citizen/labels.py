@@ -34,7 +34,22 @@ LABEL_RESPONSES: dict[str, set[str]] = {
     "english": {"utter_english"},
     "smalltalk": {"utter_greet", "utter_goodbye", "utter_thank", "utter_bot_identity", "utter_bot_capabilities"},
     "pii": {"channel_pii_warning", "utter_share_personal_info"},
+    # Own case (eval/citizen/own_case.yml, asked by demo-borger through the kk channel).
+    "own_next_meeting": {"utter_own_next_meeting", "utter_own_no_meeting"},
+    "own_next_payment": {"utter_own_next_payment", "utter_own_no_payment"},
+    "own_plan": {"utter_own_plan", "utter_own_plan_empty"},
+    "own_caseworker": {"utter_own_caseworker", "utter_own_no_caseworker"},
+    # A form that starts (any of its first questions or its summary), or the FAQ answer followed
+    # by the button that starts it (counted separately as "via an offer").
+    "report_absence": {"utter_ask_absence_target", "utter_ask_absence_date", "utter_ask_absence_reason",
+                       "utter_ask_absence_confirm", "utter_offer_absence"},
+    "reschedule_meeting": {"utter_ask_reschedule_meeting", "utter_ask_reschedule_reason",
+                           "utter_offer_reschedule"},
+    "message_caseworker": {"utter_ask_message_text", "utter_offer_message"},
 }
+
+# Right answers that are an FAQ answer plus a button, not the action itself.
+VIA_OFFER = {"utter_offer_absence", "utter_offer_reschedule", "utter_offer_message"}
 
 # Texts the channels add themselves (bot/channels/common.py), with the name the bench gives them.
 CHANNEL_TEXTS = {"Skriv ikke dit": "channel_pii_warning"}

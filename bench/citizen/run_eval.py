@@ -3,6 +3,10 @@
 Start the system first (``./kk run``), then:
 
     .venvs/bot/bin/python -m bench.citizen.run_eval [--rasa-url http://127.0.0.1:5005]
+    .venvs/bot/bin/python -m bench.citizen.run_eval --set own_case [--api-url http://127.0.0.1:8000]
+
+``--set own_case`` asks eval/citizen/own_case.yml as the logged-in demo citizen ``demo-borger``
+through the kk channel and writes docs/citizen_own_case_eval.md.
 
 Each message goes to a fresh conversation through the REST channel, exactly as a citizen's first
 message. The bot's reply is mapped back to the domain responses it was made from; a message is
@@ -27,13 +31,15 @@ from pathlib import Path
 
 import yaml
 
-from bench.citizen.labels import CHANNEL_TEXTS, FALLBACK_RESPONSES, NEUTRAL_RESPONSES, acceptable
+from bench.citizen.labels import CHANNEL_TEXTS, FALLBACK_RESPONSES, NEUTRAL_RESPONSES, VIA_OFFER, acceptable
 from kkshared.knowledge import load_citizen_entries
 from kkshared.pii import find_pii
 
 ROOT = Path(__file__).resolve().parents[2]
-EVAL_FILE = ROOT / "eval" / "citizen" / "messages.yml"
-REPORT = ROOT / "docs" / "citizen_eval.md"
+SETS = {
+    "citizen": (ROOT / "eval" / "citizen" / "messages.yml", ROOT / "docs" / "citizen_eval.md"),
+    "own_case": (ROOT / "eval" / "citizen" / "own_case.yml", ROOT / "docs" / "citizen_own_case_eval.md"),
+}
 
 
 def _normal(text: str) -> str:
@@ -63,13 +69,23 @@ def identify(text: str, signatures: list[tuple[str, str]]) -> str:
     return "unknown"
 
 
-def ask(rasa_url: str, message: str) -> tuple[list[dict], float]:
+def demo_token(api_url: str, username: str) -> str:
+    request = urllib.request.Request(
+        f"{api_url}/auth/demo-login", data=json.dumps({"username": username}).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())["access_token"]
+
+
+def ask(rasa_url: str, message: str, token: str | None = None) -> tuple[list[dict], float]:
     # Letters only: a sender id with eight digits in a row would be refused as a phone number.
     sender = "eval-" + "".join(random.choices(string.ascii_lowercase, k=16))
     body = json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(
-        f"{rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
-    )
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    channel = "kk" if token else "rest"
+    request = urllib.request.Request(f"{rasa_url}/webhooks/{channel}/webhook", data=body, headers=headers)
     start = time.perf_counter()
     with urllib.request.urlopen(request, timeout=30) as response:
         replies = json.loads(response.read())
@@ -79,10 +95,15 @@ def ask(rasa_url: str, message: str) -> tuple[list[dict], float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rasa-url", default=os.environ.get("KK_RASA_URL", "http://127.0.0.1:5005"))
-    parser.add_argument("--report", type=Path, default=REPORT)
+    parser.add_argument("--api-url", default=os.environ.get("KK_API_URL", "http://127.0.0.1:8000"))
+    parser.add_argument("--set", choices=sorted(SETS), default="citizen")
+    parser.add_argument("--report", type=Path, default=None)
     args = parser.parse_args()
+    eval_file, report = SETS[args.set]
+    args.report = args.report or report
+    token = demo_token(args.api_url, "demo-borger") if args.set == "own_case" else None
 
-    messages = yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))
+    messages = yaml.safe_load(eval_file.read_text(encoding="utf-8"))
     topics = {f"faq/{e.id}": e.topic for e in load_citizen_entries()}
     signatures = response_signatures()
 
@@ -90,17 +111,19 @@ def main() -> None:
     per_style: dict[str, Counter] = defaultdict(Counter)
     by_scope: dict[bool, Counter] = {True: Counter(), False: Counter()}
     misses, latencies = [], []
-    fallbacks = echoed = sourced = in_scope_total = 0
+    fallbacks = echoed = sourced = in_scope_total = via_offer = 0
     for item in messages:
         labels = item.get("expect_any") or [item["expect"]]
         wanted = set().union(*(acceptable(label) for label in labels))
-        replies, latency = ask(args.rasa_url, item["message"])
+        replies, latency = ask(args.rasa_url, item["message"], token)
         latencies.append(latency)
         texts = [r["text"] for r in replies if r.get("text")]
         names = [identify(t, signatures) for t in texts]
         answer_names = [n for n in names if n not in NEUTRAL_RESPONSES]
         right = bool(wanted & set(answer_names))
-        in_scope = all(label.startswith("faq/") for label in labels)
+        via_offer += right and not (wanted - VIA_OFFER) & set(answer_names)
+        # In the own-case set every message is an in-scope question.
+        in_scope = args.set == "own_case" or all(label.startswith("faq/") for label in labels)
         topic = topics.get(labels[0], "(other)") if in_scope else labels[0]
         per_topic[topic]["right" if right else "wrong"] += 1
         per_style[item.get("style", "?")]["right" if right else "wrong"] += 1
@@ -121,9 +144,10 @@ def main() -> None:
     lines = [
         "# Citizen assistant evaluation",
         "",
-        "Produced by `.venvs/bot/bin/python -m bench.citizen.run_eval` against the running system (`./kk run`),",
-        f"on the held-out set `eval/citizen/messages.yml` ({len(messages)} messages written by a helper that never saw",
-        "the training data). Each message is the first message of a new conversation on the REST channel;",
+        f"Produced by `.venvs/bot/bin/python -m bench.citizen.run_eval --set {args.set}` against the running system (`./kk run`),",
+        f"on the held-out set `{eval_file.relative_to(ROOT)}` ({len(messages)} messages written by a helper that never saw",
+        "the training data). Each message is the first message of a new conversation on the "
+        + ("kk channel, logged in as `demo-borger`;" if token else "REST channel;"),
         "an answer is right when the bot's reply contains an acceptable response for the message's label.",
         "",
         "| measure | value |",
@@ -133,6 +157,7 @@ def main() -> None:
         f"| fallback rate on in-scope questions | {fallbacks}/{in_scope_total} ({fallbacks / max(in_scope_total, 1):.0%}) |",
         f"| in-scope replies carrying a source element | {sourced}/{in_scope_total} |",
         f"| CPR numbers echoed | {echoed} |",
+        *([f"| right answers that were the FAQ answer plus a button starting the form | {via_offer} |"] if token else []),
         f"| latency p50 / p95 (ms, sequential) | {statistics.median(latencies):.0f} / {sorted(latencies)[int(0.95 * len(latencies)) - 1]:.0f} |",
         "",
         "## Per topic or label",
