@@ -19,7 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.case_service import CaseServiceClient, CaseServiceError, get_client
+from actions.case_service import CaseServiceClient, CaseServiceError, CaseServiceUnauthorized, get_client
 from actions.forms.base import KKFormValidation
 from actions.forms.start import FORM_READY, NOT_READY
 from actions.identity import Caller, caller
@@ -145,6 +145,9 @@ class ValidateLegalMode(KKFormValidation):
             return {"legal_question": None}
         try:
             result = await get_client().legal_ask(who.subject, question)  # type: ignore[arg-type]
+        except CaseServiceUnauthorized:  # the case service's users table says otherwise
+            dispatcher.utter_message(response="utter_legal_only_staff")
+            return {"legal_question": None}
         except CaseServiceError as error:
             logger.warning("legal answer unavailable: %s", type(error).__name__)
             dispatcher.utter_message(response="utter_legal_unavailable")
