@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.case_service import CaseServiceError
+from kkshared.case_service import CaseServiceError
 from actions.identity import caller
 from actions.own_case import ActionNextPayment, ActionPlan, utter_case_service_problem
 

@@ -19,7 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.case_service import CaseServiceClient, CaseServiceError, CaseServiceUnauthorized, get_client
+from kkshared.case_service import CaseServiceClient, CaseServiceError, CaseServiceUnauthorized, get_client
 from actions.forms.base import KKFormValidation
 from actions.forms.start import FORM_READY, NOT_READY
 from actions.identity import Caller, caller

@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.case_service import CaseServiceClient, CaseServiceError, get_client
+from kkshared.case_service import CaseServiceClient, CaseServiceError, get_client
 from actions.handover import parse_moment
 from kkshared.dates import find_day
 from kkshared.formatting import COPENHAGEN, format_date, format_datetime, format_time

@@ -18,7 +18,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import meeting_text
-from actions.case_service import (
+from kkshared.case_service import (
     CaseServiceError,
     CaseServiceNotFound,
     CaseServiceUnauthorized,

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import secrets
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +17,14 @@ from tools import venvs
 from tools.errors import StepError
 from tools.fingerprint import changed_files, combined_hash, file_hashes, is_current, write_stamp
 from tools.paths import LOGS, MODELS, REPO, VAR, rel
-from tools.processes import Service, Supervisor, http_get, install_signal_handlers
+from tools.processes import (Service, Supervisor, free_port, http_get, install_signal_handlers,
+                             port_in_use)
 from tools.steps import StepContext, StepFailed, StepRunner, log_tail
 from tools.venvs import locked
 
-SECRET_NAMES = ("KK_JWT_SECRET", "KK_SERVICE_TOKEN")
+SECRET_NAMES = ("KK_JWT_SECRET", "KK_SERVICE_TOKEN",
+                # SMS channel <-> (fake) gateway: webhook signature, send-API token, number hash
+                "KK_SMS_WEBHOOK_SECRET", "KK_SMS_GATEWAY_TOKEN", "KK_SMS_HMAC_KEY")
 DEMO_USERS = ("demo-borger", "demo-borger-syg", "demo-sagsbehandler", "demo-jurist",
               "demo-admin")
 MODEL = MODELS / "kk.tar.gz"
@@ -31,7 +35,7 @@ RASA_CONFIG = REPO / "config.yml"
 # does not change the trained model, so editing it must not cost a retrain.
 TRAIN_INPUTS = (RASA_CONFIG, REPO / "bot", REPO / "nlu_data", REPO / "kkshared" / "retrieval")
 TRAIN_EXCLUDE = (REPO / "bot" / "channels", REPO / "bot" / "README.md", REPO / "bot" / "eval_split.py",
-                 REPO / "bot" / "build_faq.py")
+                 REPO / "bot" / "build_faq.py", REPO / "bot" / "sms")
 
 
 def bot_present() -> bool:
@@ -50,6 +54,8 @@ class SystemConfig:
     cors_origins: list[str] = field(default_factory=list)
     with_bot: bool = True
     label: str = ""  # prefix of step names, e.g. "e2e: "
+    sms_gateway_port: int = 5080  # the fake SMS gateway (tools/fake_gateway.py)
+    fake_sms_gateway: bool = True  # False when KK_SMS_GATEWAY_URL names a real gateway
 
     @property
     def api_url(self) -> str:
@@ -63,6 +69,10 @@ class SystemConfig:
     def actions_url(self) -> str:
         return f"http://127.0.0.1:{self.actions_port}"
 
+    @property
+    def sms_gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.sms_gateway_port}"
+
     @classmethod
     def from_env(cls, environ: dict, data_dir: Path = VAR, log_dir: Path = LOGS,
                  **overrides) -> "SystemConfig":
@@ -71,6 +81,8 @@ class SystemConfig:
             rasa_port=_port(environ, "KK_RASA_PORT", 5005),
             actions_port=_port(environ, "KK_ACTIONS_PORT", 5055),
             data_dir=Path(data_dir), log_dir=Path(log_dir), with_bot=bot_present(),
+            sms_gateway_port=_port(environ, "KK_SMS_GATEWAY_PORT", 5080),
+            fake_sms_gateway=not environ.get("KK_SMS_GATEWAY_URL"),
         )
         for key, value in overrides.items():
             setattr(cfg, key, value)
@@ -84,6 +96,9 @@ class SystemConfig:
             raw = environ.get("KK_CORS_ORIGINS", "")
             cfg.cors_origins = raw.replace(",", " ").split() or [
                 f"http://localhost:{cfg.api_port}", f"http://127.0.0.1:{cfg.api_port}"]
+        if "*" in cfg.cors_origins:
+            raise SystemExit("KK_CORS_ORIGINS must list origins (e.g. http://localhost:8000), "
+                             "never '*'")
         return cfg
 
 
@@ -131,6 +146,9 @@ def process_env(cfg: SystemConfig, secret_values: dict[str, str], environ: dict)
         "KK_ACTIONS_URL": f"{cfg.actions_url}/webhook",
         "KK_CORS_ORIGINS": " ".join(cfg.cors_origins),
     })
+    if cfg.fake_sms_gateway:
+        env["KK_SMS_GATEWAY_URL"] = cfg.sms_gateway_url
+        env["KK_SMS_WEBHOOK_URL"] = f"{cfg.rasa_url}/webhooks/sms/webhook"
     return env
 
 
@@ -238,6 +256,14 @@ def services(cfg: SystemConfig, env: dict) -> dict[str, Service]:
             healthy=lambda status, body: status == 200 and "Hello from Rasa" in body,
             timeout=float(os.environ.get("KK_RASA_START_TIMEOUT", 300)),
             hint=port_hint.format("RASA"), port_env="KK_RASA_PORT")
+        if cfg.fake_sms_gateway:
+            result["sms_gateway"] = Service(
+                name="fake SMS gateway", port=cfg.sms_gateway_port, env=env, cwd=REPO,
+                cmd=[sys.executable, "-m", "tools.fake_gateway", "serve",
+                     "--port", str(cfg.sms_gateway_port)],
+                log_path=log / _log_file(cfg, "sms-gateway"),
+                health_url=f"{cfg.sms_gateway_url}/_fake/health", timeout=30,
+                hint=port_hint.format("SMS_GATEWAY"), port_env="KK_SMS_GATEWAY_PORT")
     return result
 
 
@@ -248,6 +274,8 @@ def _log_file(cfg: SystemConfig, name: str) -> str:
 def start_system(runner: StepRunner, sup: Supervisor, cfg: SystemConfig,
                  environ: dict) -> dict:
     """Install, train, migrate, seed and start; returns the processes' environment."""
+    if cfg.label and cfg.fake_sms_gateway and port_in_use(cfg.sms_gateway_port):
+        cfg.sms_gateway_port = free_port()  # a test system next to `./kk run`
     venvs.ensure_venv(runner, venvs.API)
     if cfg.with_bot:
         venvs.ensure_venv(runner, venvs.BOT)
@@ -260,7 +288,7 @@ def start_system(runner: StepRunner, sup: Supervisor, cfg: SystemConfig,
     procs = services(cfg, env)
     # Rasa and the action server load slowly and need nothing from the database at start:
     # launch them first so they load while the database is prepared.
-    for key in ("actions", "rasa"):
+    for key in ("sms_gateway", "actions", "rasa"):
         if key in procs:
             runner.step(f"{cfg.label}launch {procs[key].name}",
                         lambda ctx, s=procs[key]: sup.start(s),
@@ -269,7 +297,7 @@ def start_system(runner: StepRunner, sup: Supervisor, cfg: SystemConfig,
     api = procs["api"]
     runner.step(f"{cfg.label}start {api.name}", lambda ctx: _start_and_wait(ctx, sup, api),
                 log_name=_log_name(cfg, "start-api"))
-    for key in ("actions", "rasa"):
+    for key in ("sms_gateway", "actions", "rasa"):
         if key in procs:
             runner.step(f"{cfg.label}wait for {procs[key].name}",
                         lambda ctx, s=procs[key]: _wait(ctx, sup, s),
@@ -325,7 +353,7 @@ def _custom_channel_name(class_path: str) -> str | None:
 
 
 # Browser pages the case service may serve; printed when they answer with HTML.
-UI_PAGES = (("/chat", "web chat"), ("/jurist", "jurist pages"))
+UI_PAGES = (("/chat", "web chat"), ("/chat/staff", "staff chat"), ("/jurist", "jurist pages"))
 
 
 def html_pages(cfg: SystemConfig) -> list[tuple[str, str]]:
@@ -349,6 +377,9 @@ def print_urls(runner: StepRunner, cfg: SystemConfig) -> None:
         for name, url in channel_urls(cfg):
             p(f"    chat channel   {name}: {url}")
         p(f"  Action server    {cfg.actions_url}/health")
+        if cfg.fake_sms_gateway:
+            p(f"  Fake SMS gateway {cfg.sms_gateway_url}   (text the bot: python3 -m "
+              f"tools.fake_gateway text \"hvornår er mit næste møde?\")")
     else:
         p("  (no config.yml yet: Rasa and the action server were not started)")
     p(f"  Demo users       {', '.join(DEMO_USERS)}  (POST {cfg.api_url}/auth/demo-login)")

@@ -10,7 +10,7 @@ from typing import Any, Dict, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 
-from actions.case_service import get_client
+from kkshared.case_service import get_client
 from actions.forms.base import KKFormValidation, looks_like_text, reset_events
 from actions.forms.start import StartFormAction
 from actions.forms.submit import submit_created

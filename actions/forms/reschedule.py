@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.case_service import get_client
+from kkshared.case_service import get_client
 from actions.forms.base import (
     KKFormValidation,
     day_in,

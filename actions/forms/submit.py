@@ -7,7 +7,7 @@ from typing import Any, Awaitable, Callable, Dict
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.case_service import (
+from kkshared.case_service import (
     CaseServiceBadRequest,
     CaseServiceError,
     CaseServiceNotFound,

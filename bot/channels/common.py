@@ -92,24 +92,46 @@ def mask_message(text: str) -> MaskedMessage:
     return MaskedMessage(mask_pii(text), kinds)
 
 
-def pii_notice(kinds: Iterable[str]) -> Optional[str]:
-    """The Danish warning shown when personal data was removed from a message (None if none)."""
+def pii_notice(kinds: Iterable[str], where: str = "her i chatten") -> Optional[str]:
+    """The Danish warning shown when personal data was removed from a message (None if none).
+
+    ``where`` names the medium (the SMS channel says "i en sms").
+    """
     names = [_NOTICE_BY_KIND[k] for k in ("cpr", "phone", "email") if k in set(kinds)]
     if not names:
         return None
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " eller " + names[-1]
     return (
-        f"Skriv ikke {listed} her i chatten. Jeg har fjernet det fra din besked og gemmer det ikke."
+        f"Skriv ikke {listed} {where}. Jeg har fjernet det fra din besked og gemmer det ikke."
     )
+
+
+def last_offered_buttons(events: Iterable[Any]) -> List[Dict[str, Any]]:
+    """Buttons (in the order shown) of the bot's last message in a list of tracker events.
+
+    Only buttons with a payload count. Channels that cannot show buttons (SMS) number them in
+    this order and map a reply "1", "2", ... back to the payload.
+    """
+    for event in reversed(list(events)):
+        if isinstance(event, BotUttered):
+            buttons = (event.data or {}).get("buttons") or []
+            return [b for b in buttons if isinstance(b, dict) and b.get("payload")]
+    return []
 
 
 def last_offered_payloads(events: Iterable[Any]) -> set[str]:
     """Button payloads of the bot's last message in a list of tracker events."""
-    for event in reversed(list(events)):
-        if isinstance(event, BotUttered):
-            buttons = (event.data or {}).get("buttons") or []
-            return {b["payload"] for b in buttons if isinstance(b, dict) and b.get("payload")}
-    return set()
+    return {b["payload"] for b in last_offered_buttons(events)}
+
+
+async def offered_buttons(tracker_store: Any, sender_id: str) -> List[Dict[str, Any]]:
+    """Buttons (in order) the bot offered in its last message to ``sender_id``."""
+    if tracker_store is None:
+        return []
+    tracker = await tracker_store.retrieve(sender_id)
+    if tracker is None:
+        return []
+    return last_offered_buttons(tracker.events)
 
 
 async def offered_payloads(tracker_store: Any, sender_id: str) -> set[str]:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from actions.case_service import (
+from kkshared.case_service import (
     CaseServiceClient,
     CaseServiceNotFound,
     CaseServiceUnauthorized,

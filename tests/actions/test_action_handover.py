@@ -11,8 +11,8 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import case_service
-from actions.case_service import CaseServiceClient
+from kkshared import case_service
+from kkshared.case_service import CaseServiceClient
 from actions.handover import ActionHandover, handover_messages, pick_locations
 from case_service_stub import LOCATIONS, StubState, free_port, running_stub
 from kkshared.formatting import COPENHAGEN

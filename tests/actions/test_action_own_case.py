@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import case_service
+from kkshared import case_service
 from actions.opening_hours import ActionOpeningHours, default_locations, named_locations
 from actions.own_case import ActionCaseworker, ActionNextMeeting, ActionNextPayment, ActionPlan
 from case_service_stub import LOCATIONS, free_port

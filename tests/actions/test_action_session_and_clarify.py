@@ -8,7 +8,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import case_service
+from kkshared import case_service
 from actions.clarify import ActionAnswerSuggestion, ActionClarify, best_guess, consecutive_failures
 from actions.session import ActionSessionStart
 from case_service_stub import free_port

@@ -1,6 +1,8 @@
 import os
 import stat
 
+import pytest
+
 from tools import run_system
 from tools.run_system import SystemConfig, channel_urls, ensure_secrets, process_env
 
@@ -26,6 +28,8 @@ def test_config_reads_ports_and_derives_urls(tmp_path):
     assert cfg.cors_origins == ["http://localhost:18100", "http://127.0.0.1:18100"]
     custom = SystemConfig.from_env({"KK_CORS_ORIGINS": "https://a.example, https://b.example"})
     assert custom.cors_origins == ["https://a.example", "https://b.example"]
+    with pytest.raises(SystemExit, match="never '\\*'"):
+        SystemConfig.from_env({"KK_CORS_ORIGINS": "http://localhost:8000 *"})
 
 
 def test_process_env_carries_ports_demo_mode_and_repo_path(tmp_path):

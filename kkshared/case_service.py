@@ -1,13 +1,17 @@
-"""The action server's one client for the case service (api/, contract in docs/architecture.md).
+"""The one client for the case service (api/, contract in docs/architecture.md), used by the
+action server (``actions/``) and by the Rasa server's SMS channel (``bot/sms/``).
 
 One class per external service, as in RasaHQ/helpdesk-assistant's ``actions/snow.py``: all HTTP
 details live here, every call has a short timeout, and failures come out as a few normalised
-exceptions the actions can turn into Danish text:
+exceptions the callers turn into Danish text or a retry:
 
-- ``CaseServiceUnavailable``: connection refused, timeout, 5xx, unreadable answer;
+- ``CaseServiceUnavailable``: connection refused, timeout, 5xx, 408/429, unreadable answer;
 - ``CaseServiceNotFound``: 404;
 - ``CaseServiceUnauthorized``: 401/403 (wrong service token, or subject not allowed);
 - ``CaseServiceBadRequest``: other 4xx.
+
+Needs aiohttp (installed with the ``bot`` extra; the case service itself never imports this).
+One HTTP session per event loop is kept open (keep-alive to the case service).
 
 Configuration: ``KK_API_URL`` (default ``http://127.0.0.1:8000``) and ``KK_SERVICE_TOKEN`` (sent
 as ``X-Service-Token``). Calls for a logged-in user add ``X-Subject`` with the subject the channel
@@ -20,6 +24,7 @@ import asyncio
 import logging
 import os
 import time
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Optional
 from urllib.parse import quote
@@ -57,6 +62,15 @@ class CaseServiceBadRequest(CaseServiceError):
     """The case service refused the request (400, 413, 422)."""
 
 
+@dataclass(frozen=True)
+class CitizenMatch:
+    """A citizen found by phone number (``GET /service/citizens/by-phone/{msisdn}``)."""
+
+    citizen_id: str
+    user_id: Optional[str]  # the subject the actions use as X-Subject; None without a login user
+    sms_opt_out: bool
+
+
 class CaseServiceClient:
     """Async client for the case service's HTTP API."""
 
@@ -73,6 +87,32 @@ class CaseServiceClient:
         self.timeout = min(timeout, 2.5)
         self._locations: Optional[list[dict[str, Any]]] = None
         self._locations_fetched_at = 0.0
+        self._session: Optional[aiohttp.ClientSession] = None
+        self._session_loop: Optional[asyncio.AbstractEventLoop] = None
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        """The kept-open session of the running event loop (a new one when the loop changed)."""
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._session_loop is not loop:
+            self._drop_session()
+            timeout = aiohttp.ClientTimeout(total=self.timeout, connect=min(1.0, self.timeout))
+            self._session = aiohttp.ClientSession(timeout=timeout)
+            self._session_loop = loop
+        return self._session
+
+    def _drop_session(self) -> None:
+        """Forget a session of another (finished) event loop without an "unclosed" warning."""
+        old, self._session = self._session, None
+        if old is not None and not old.closed:
+            connector = old.connector
+            old.detach()
+            if connector is not None:
+                connector._close()  # synchronous: the old loop may be gone
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
 
     @classmethod
     def from_env(cls) -> "CaseServiceClient":
@@ -94,22 +134,20 @@ class CaseServiceClient:
         subject: Optional[str] = None,
     ) -> Any:
         url = f"{self.base_url}{path}"
-        timeout = aiohttp.ClientTimeout(total=self.timeout, connect=min(1.0, self.timeout))
         try:
-            async with aiohttp.ClientSession(timeout=timeout) as session:
-                async with session.request(
-                    method, url, params=params, json=json, headers=self._headers(subject)
-                ) as response:
-                    status = response.status
-                    if status == 404:
-                        raise CaseServiceNotFound(path)
-                    if status in (401, 403):
-                        raise CaseServiceUnauthorized(f"{status} for {path}")
-                    if 400 <= status < 500:
-                        raise CaseServiceBadRequest(f"{status} for {path}")
-                    if status >= 500:
-                        raise CaseServiceUnavailable(f"{status} for {path}")
-                    return await response.json(content_type=None)
+            async with self._get_session().request(
+                method, url, params=params, json=json, headers=self._headers(subject)
+            ) as response:
+                status = response.status
+                if status == 404:
+                    raise CaseServiceNotFound(path)
+                if status in (401, 403):
+                    raise CaseServiceUnauthorized(f"{status} for {path}")
+                if status >= 500 or status in (408, 429):
+                    raise CaseServiceUnavailable(f"{status} for {path}")
+                if 400 <= status < 500:
+                    raise CaseServiceBadRequest(f"{status} for {path}")
+                return await response.json(content_type=None)
         except CaseServiceError:
             raise
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
@@ -206,6 +244,39 @@ class CaseServiceClient:
 
     async def create_message(self, subject: str, body: dict[str, Any]) -> dict[str, Any]:
         return await self._post("/me/messages", body, subject)
+
+    # Service calls of the SMS channel (service token only, no subject) ----------------------
+
+    async def citizen_by_phone(self, msisdn_e164: str) -> Optional["CitizenMatch"]:
+        """The citizen registered with this phone number, or None (unknown or not a number the
+        case service accepts). A refused service token counts as unavailable (and is logged)."""
+        try:
+            body = await self._get_dict(f"/service/citizens/by-phone/{quote(msisdn_e164, safe='')}")
+        except (CaseServiceNotFound, CaseServiceBadRequest):
+            return None
+        except CaseServiceUnauthorized as error:
+            logger.error("the case service refused the service token (%s)", error)
+            raise CaseServiceUnavailable("service token refused") from error
+        if not body.get("citizen_id"):
+            raise CaseServiceUnavailable("unexpected by-phone answer")
+        user_id = body.get("user_id")
+        return CitizenMatch(
+            citizen_id=str(body["citizen_id"]),
+            user_id=str(user_id) if user_id else None,
+            sms_opt_out=bool(body.get("sms_opt_out")),
+        )
+
+    async def set_sms_opt_out(self, citizen_id: str, opt_out: bool) -> None:
+        """Store STOP/START in the case service (a citizen who is gone is ignored)."""
+        try:
+            await self._request(
+                "POST", f"/service/citizens/{quote(citizen_id, safe='')}/sms-opt-out",
+                json={"opt_out": opt_out})
+        except CaseServiceNotFound:
+            return
+        except (CaseServiceUnauthorized, CaseServiceBadRequest) as error:
+            logger.error("sms opt-out refused by the case service (%s)", error)
+            raise CaseServiceUnavailable("opt-out refused") from error
 
     # Legal guidance (staff, jurist, admin) -------------------------------------------------
 

@@ -1,0 +1,123 @@
+"""A real action server + Rasa server (models/kk.tar.gz) with the SMS channel configured, the
+fake gateway (tools/fake_gateway.py) and a case-service stub, all on free loopback ports.
+
+The Rasa server can be stopped and started again on the same databases (restart tests).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from rasa_stack import BIN, MODEL, REPO_ROOT, _wait_for
+from sms_fakes import GATEWAY_TOKEN, WEBHOOK_SECRET, CaseServiceStub, environment
+from tools.fake_gateway import FakeGateway, FakeGatewayServer
+from tools.processes import free_port
+
+
+@dataclass
+class SmsStack:
+    workdir: Path
+    case: CaseServiceStub
+    gateway: FakeGatewayServer
+    rasa_port: int = field(default_factory=free_port)
+    actions_port: int = field(default_factory=free_port)
+    actions: Optional[subprocess.Popen] = None
+    rasa: Optional[subprocess.Popen] = None
+    rasa_starts: int = 0
+
+    @property
+    def tracker_db(self) -> Path:
+        return self.workdir / "tracker.db"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.base_url}/webhooks/sms/webhook"
+
+    @property
+    def fake(self) -> FakeGateway:
+        return self.gateway.fake
+
+    def env(self) -> dict:
+        env = dict(os.environ)
+        env.update(environment(f"sqlite:///{self.tracker_db}", self.gateway.url, self.case.url))
+        env.update(
+            PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
+            KK_ACTIONS_PORT=str(self.actions_port),
+            KK_TRACKER_DB_URL=f"sqlite:///{self.tracker_db}",
+            SQLALCHEMY_SILENCE_UBER_WARNING="1",
+            RASA_TELEMETRY_ENABLED="false",
+        )
+        return env
+
+    def _spawn(self, command: list, log: Path) -> subprocess.Popen:
+        handle = open(log, "ab")
+        return subprocess.Popen(command, cwd=REPO_ROOT, env=self.env(), stdout=handle,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+    def start_actions(self) -> None:
+        self.actions = self._spawn(
+            [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+             "--port", str(self.actions_port)], self.workdir / "actions.log")
+        _wait_for(f"http://127.0.0.1:{self.actions_port}/health", time.monotonic() + 240,
+                  [self.actions])
+
+    def start_rasa(self) -> None:
+        self.rasa_starts += 1
+        self.rasa = self._spawn(
+            [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", "bot/endpoints.yml",
+             "--credentials", "bot/credentials.yml", "--interface", "127.0.0.1",
+             "--port", str(self.rasa_port)], self.workdir / "rasa.log")
+        _wait_for(f"{self.base_url}/webhooks/sms/", time.monotonic() + 240,
+                  [self.rasa] + ([self.actions] if self.actions else []))
+
+    @staticmethod
+    def _stop(process: Optional[subprocess.Popen]) -> None:
+        if process is None or process.poll() is not None:
+            return
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+    def stop_rasa(self) -> None:
+        self._stop(self.rasa)
+        self.rasa = None
+
+    def stop(self) -> None:
+        self.stop_rasa()
+        self._stop(self.actions)
+        self.gateway.shutdown()
+        self.gateway.server_close()
+        self.case.stop()
+
+    def log_text(self) -> str:
+        return "\n".join(p.read_text(encoding="utf-8", errors="replace")
+                         for p in (self.workdir / "rasa.log", self.workdir / "actions.log")
+                         if p.exists())
+
+
+def start_sms_stack(workdir: Path) -> SmsStack:
+    case = CaseServiceStub()
+    gateway = FakeGatewayServer(FakeGateway(None, WEBHOOK_SECRET, GATEWAY_TOKEN))
+    gateway.start_in_thread()
+    stack = SmsStack(workdir, case, gateway)
+    gateway.fake.webhook_url = stack.webhook_url
+    try:
+        stack.start_actions()
+        stack.start_rasa()
+    except BaseException:
+        stack.stop()
+        raise
+    return stack

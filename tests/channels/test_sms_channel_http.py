@@ -1,0 +1,147 @@
+"""The channel's HTTP side in-process (a Sanic server with the SMS blueprint, as Rasa registers
+it), with a stand-in for Rasa's agent: no model needed. The same paths run against a real Rasa
+server in test_sms_channel_e2e.py."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from pathlib import Path
+
+import aiohttp
+import pytest
+from rasa.core.channels.channel import UserMessage
+from sanic import Sanic
+
+from bot.channels.sms import SmsInput
+from bot.sms.settings import SmsSettings
+from sms_fakes import (
+    GATEWAY_TOKEN,
+    KNOWN_MSISDN,
+    WEBHOOK_SECRET,
+    CaseServiceStub,
+    FakeTrackerStore,
+    mo_body,
+    settings,
+    signed_headers,
+)
+from tools.fake_gateway import FakeGateway, FakeGatewayServer
+from tools.processes import free_port
+
+_apps = iter(range(10**6))
+
+
+@pytest.fixture(autouse=True)
+def sanic_test_mode():
+    """Several Sanic apps in one process: sanic's start-up "touch-up" rewrites class methods,
+    and only keeps the originals for a second app in test mode."""
+    previous = Sanic.test_mode
+    Sanic.test_mode = True
+    yield
+    Sanic.test_mode = previous
+
+
+class FakeAgent:
+    def __init__(self) -> None:
+        self.tracker_store = FakeTrackerStore()
+        self.messages: list[UserMessage] = []
+
+    def is_ready(self) -> bool:
+        return True
+
+
+async def _serve(channel: SmsInput, agent: FakeAgent | None):
+    """Start a Sanic server with the channel the way rasa.core.channels.channel.register does."""
+    app = Sanic(f"sms_test_{next(_apps)}")
+
+    async def on_new_message(message: UserMessage) -> None:
+        agent.messages.append(message)
+        await message.output_channel.send_text_message(message.sender_id, f"Svar: {message.text}")
+
+    app.ctx.agent = agent
+    app.blueprint(channel.blueprint(on_new_message), url_prefix="/webhooks/sms")
+    port = free_port()
+    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
+                                     access_log=False)
+    await server.startup()
+    await server.before_start()
+    await server.after_start()
+
+    async def stop() -> None:
+        await server.before_stop()
+        server.close()
+        await server.wait_closed()
+        await server.after_stop()
+
+    return f"http://127.0.0.1:{port}/webhooks/sms", stop
+
+
+def test_an_unconfigured_channel_answers_503_and_runs_nothing() -> None:
+    async def scenario():
+        base, stop = await _serve(SmsInput(SmsSettings.from_env({})), None)
+        try:
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"{base}/") as response:
+                    health = await response.json()
+                async with session.post(f"{base}/webhook", data=b"{") as response:
+                    return health, response.status
+        finally:
+            await stop()
+
+    health, status = asyncio.run(scenario())
+    assert health == {"status": "ok", "configured": False, "running": False}
+    assert status == 503
+
+
+def test_the_blueprint_runs_the_service_between_start_and_stop(tmp_path: Path) -> None:
+    fake = FakeGateway(None, WEBHOOK_SECRET, GATEWAY_TOKEN)
+    gateway = FakeGatewayServer(fake)
+    gateway.start_in_thread()
+    case = CaseServiceStub()
+    db = tmp_path / "tracker.db"
+    channel = SmsInput(settings(f"sqlite:///{db}", gateway.url, case.url))
+    agent = FakeAgent()
+    body = mo_body(KNOWN_MSISDN, "hej", 4242)
+
+    async def scenario():
+        base, stop = await _serve(channel, agent)
+        try:
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"{base}/") as response:
+                    health = await response.json()
+                results = []
+                for headers, raw in (
+                    ({"Content-Type": "application/json"}, json.dumps(body)),  # unsigned
+                    (signed_headers(body, secret="wrong-" + WEBHOOK_SECRET), json.dumps(body)),
+                    (signed_headers(body), b"not json"),
+                    (signed_headers(body), json.dumps(body)),
+                    (signed_headers(body), json.dumps(body)),
+                ):
+                    async with session.post(f"{base}/webhook", data=raw,
+                                            headers=headers) as response:
+                        results.append((response.status, await response.json()))
+            for _ in range(200):
+                if fake.sent:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await stop()
+        return health, results
+
+    try:
+        health, results = asyncio.run(scenario())
+    finally:
+        gateway.shutdown()
+        gateway.server_close()
+        case.stop()
+    assert health == {"status": "ok", "configured": True, "running": True}
+    assert [status for status, _ in results] == [401, 401, 401, 200, 200]
+    assert [answer.get("status") for _, answer in results[3:]] == ["accepted", "duplicate"]
+    [message] = agent.messages
+    assert message.input_channel == "sms" and message.output_channel.name() == "sms"
+    assert message.metadata == {"kk": {"channel": "sms", "subject": "u-borger", "role": "citizen"}}
+    assert message.message_id == "sms-4242"
+    assert [m["message"] for m in fake.sent] == ["Svar: hej"]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT gateway_id, text FROM sms_inbox").fetchall() == [("4242", None)]
