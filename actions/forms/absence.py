@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from kkshared.case_service import CaseServiceError, get_client
 from actions.forms.base import (
+    CONFIRM_BUTTONS,
     KKFormValidation,
     day_in,
     day_problem,
@@ -163,7 +164,7 @@ class ActionAskAbsenceConfirm(Action):
             response="utter_ask_absence_confirm",
             what=describe_target(tracker),
             reason=tracker.get_slot("absence_reason") or "",
-            buttons=[{"title": "Ja, send", "payload": "/affirm"}, {"title": "Nej", "payload": "/deny"}],
+            buttons=CONFIRM_BUTTONS,
         )
         return []
 

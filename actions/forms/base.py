@@ -28,6 +28,8 @@ OFFERED_MEETINGS = "form_meetings"
 MAX_CHOICES = 4
 MAX_DAYS_AHEAD = 365
 
+# The buttons under every summary ("Skal jeg sende den?").
+CONFIRM_BUTTONS = [{"title": "Ja, send", "payload": "/affirm"}, {"title": "Nej", "payload": "/deny"}]
 YES_WORDS = {"ja", "jo", "jep", "jeps", "ok", "okay", "send", "yes", "javel", "gerne", "korrekt", "rigtigt"}
 NO_WORDS = {"nej", "nope", "no", "ikke", "nej tak"}
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)

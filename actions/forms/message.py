@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 
 from kkshared.case_service import get_client
-from actions.forms.base import KKFormValidation, looks_like_text, reset_events
+from actions.forms.base import CONFIRM_BUTTONS, KKFormValidation, looks_like_text, reset_events
 from actions.forms.start import StartFormAction
 from actions.forms.submit import submit_created
 from actions.identity import caller
@@ -54,7 +54,7 @@ class ActionAskMessageConfirm(Action):
         dispatcher.utter_message(
             response="utter_ask_message_confirm",
             text_preview=tracker.get_slot("message_text") or "",
-            buttons=[{"title": "Ja, send", "payload": "/affirm"}, {"title": "Nej", "payload": "/deny"}],
+            buttons=CONFIRM_BUTTONS,
         )
         return []
 

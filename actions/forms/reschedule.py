@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from kkshared.case_service import get_client
 from actions.forms.base import (
+    CONFIRM_BUTTONS,
     KKFormValidation,
     day_in,
     latest_text,
@@ -124,7 +125,7 @@ class ActionAskRescheduleConfirm(Action):
             meeting=meeting.get("description", ""),
             reason=tracker.get_slot("reschedule_reason") or "",
             times=tracker.get_slot("reschedule_times") or NO_PREFERENCE,
-            buttons=[{"title": "Ja, send", "payload": "/affirm"}, {"title": "Nej", "payload": "/deny"}],
+            buttons=CONFIRM_BUTTONS,
         )
         return []
 
