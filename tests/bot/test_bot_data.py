@@ -10,21 +10,19 @@ import yaml
 
 from bot_paths import DATA_ARGS, MODEL, RASA, REPO_ROOT, rasa_env
 
-# Responses that are sent by custom actions (not by rules), so the validator cannot see them used.
-SENT_BY_ACTIONS = {
-    "utter_ai_notice",  # action_session_start
-    "utter_default",  # Rasa's action_default_fallback
-    "utter_clarify_suggest",  # action_clarify
-    "utter_handover_intro",
-    "utter_handover_after_fallback",
-    "utter_handover_location_open",
-    "utter_handover_location_closed",
-    "utter_handover_location_closed_unknown",
-    "utter_handover_location_phone",
-    "utter_handover_location_no_phone",
-    "utter_handover_unverified",
-    "utter_handover_unavailable",
-}
+def responses_sent_by_actions() -> set[str]:
+    """Responses the validator cannot see being used: named in the action server's code, asked by
+    forms (``utter_ask_<slot>``), or sent by Rasa itself."""
+    named = set()
+    for path in (REPO_ROOT / "actions").rglob("*.py"):
+        named |= set(re.findall(r"\"(utter_[a-z0-9_/]+)\"", path.read_text(encoding="utf-8")))
+    for path in (REPO_ROOT / "bot" / "domain").glob("*.yml"):
+        for form in (yaml.safe_load(path.read_text(encoding="utf-8")).get("forms") or {}).values():
+            named |= {f"utter_ask_{slot}" for slot in form.get("required_slots") or []}
+    return named | {"utter_default"}  # Rasa's action_default_fallback
+
+
+SENT_BY_ACTIONS = responses_sent_by_actions()
 
 
 def test_rasa_data_validate_is_clean_apart_from_action_responses() -> None:
