@@ -29,7 +29,9 @@ FAILURE_INTENTS = {"nlu_fallback", "gibberish"}
 NEUTRAL_INTENTS = {"deny"}
 SLOT = "suggested_response"
 # Below this confidence the best guess is not worth suggesting.
-MIN_SUGGESTION_CONFIDENCE = 0.2
+# Below the FallbackClassifier's threshold (0.1) by construction: a guess this weak is still
+# worth offering as a yes/no question.
+MIN_SUGGESTION_CONFIDENCE = 0.03
 
 # Topics (besides FAQ answers) worth suggesting: intent -> (what to run, Danish label).
 SUGGESTABLE: Dict[str, Tuple[str, str]] = {
@@ -44,6 +46,11 @@ SUGGESTABLE: Dict[str, Tuple[str, str]] = {
     "ask_plan": ("action_own_plan", "Hvad står der i din plan?"),
     "ask_caseworker": ("action_own_caseworker", "Hvem er din sagsbehandler?"),
     "ask_opening_hours": ("action_opening_hours", "Åbningstider og lukkedage"),
+    "login_help": ("utter_login_help", "Hvordan logger jeg ind, og hvad kan jeg så?"),
+    # Forms start from their own intent: "Ja" sends that intent as the button's payload.
+    "report_absence": ("/report_absence", "Du vil melde fravær til en samtale eller et tilbud"),
+    "request_reschedule": ("/request_reschedule", "Du vil bede om at få flyttet en samtale"),
+    "message_caseworker": ("/message_caseworker", "Du vil skrive en besked til din sagsbehandler"),
 }
 
 
@@ -102,6 +109,12 @@ class ActionClarify(Action):
             dispatcher.utter_message(response="utter_ask_rephrase")
             return [SlotSet(SLOT, None)]
         target, label = guess
+        if target.startswith("/"):  # an intent: "Ja" is that intent, handled by its own rules
+            dispatcher.utter_message(
+                response="utter_clarify_suggest_intent", suggestion=label,
+                buttons=[{"title": "Ja", "payload": target}, {"title": "Nej, noget andet", "payload": "/deny"}],
+            )
+            return [SlotSet(SLOT, None)]
         dispatcher.utter_message(response="utter_clarify_suggest", suggestion=label)
         return [SlotSet(SLOT, target)]
 

@@ -56,7 +56,8 @@ CHANNEL_TEXTS = {"Skriv ikke dit": "channel_pii_warning"}
 
 # Responses that are not an answer to the message (they accompany it).
 NEUTRAL_RESPONSES = {"utter_ai_notice"}
-FALLBACK_RESPONSES = {"utter_default", "utter_ask_rephrase", "utter_clarify_suggest", "utter_handover_after_fallback"}
+FALLBACK_RESPONSES = {"utter_default", "utter_ask_rephrase", "utter_clarify_suggest", "utter_clarify_suggest_intent",
+                      "utter_handover_after_fallback"}
 
 
 def acceptable(label: str) -> set[str]:

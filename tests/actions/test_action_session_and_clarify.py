@@ -64,7 +64,7 @@ def test_best_guess_for_an_faq_uses_the_catalogue_title() -> None:
 
 
 def test_no_guess_when_confidence_is_too_low_or_intent_not_suggestable() -> None:
-    low = {"intent_ranking": [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "oos_tax", "confidence": 0.1}]}
+    low = {"intent_ranking": [{"name": "nlu_fallback", "confidence": 0.1}, {"name": "oos_tax", "confidence": 0.02}]}
     odd = {"intent_ranking": [{"name": "insult", "confidence": 0.35}]}
     assert best_guess(low, DOMAIN) is None
     assert best_guess(odd, DOMAIN) is None
@@ -79,6 +79,22 @@ def test_first_failure_suggests_with_buttons_and_remembers_the_guess() -> None:
     assert dispatcher.messages[0]["response"] == "utter_clarify_suggest"
     assert dispatcher.messages[0]["suggestion"] == "Et spørgsmål om skat"
     assert events == [{"event": "slot", "timestamp": None, "name": "suggested_response", "value": "utter_oos_tax"}]
+
+
+def test_a_guess_below_the_fallback_threshold_is_still_suggested() -> None:
+    latest = {"intent_ranking": [{"name": "nlu_fallback", "confidence": 0.1}, {"name": "oos_tax", "confidence": 0.07}]}
+    assert best_guess(latest, DOMAIN) == ("utter_oos_tax", "Et spørgsmål om skat")
+
+
+def test_a_form_intent_is_suggested_with_its_own_payload() -> None:
+    latest = {"intent": {"name": "nlu_fallback"},
+              "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.1}, {"name": "report_absence", "confidence": 0.08}]}
+    tracker = _tracker([{"event": "user", "text": "x", "parse_data": latest}], latest)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionClarify().run(dispatcher, tracker, DOMAIN))
+    assert dispatcher.messages[0]["response"] == "utter_clarify_suggest_intent"
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/report_absence", "/deny"]
+    assert events == [{"event": "slot", "timestamp": None, "name": "suggested_response", "value": None}]
 
 
 def test_second_failure_in_a_row_hands_over(monkeypatch: pytest.MonkeyPatch) -> None:
