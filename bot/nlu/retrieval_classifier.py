@@ -18,6 +18,7 @@ trained on the same data: see the report. Training takes seconds, not minutes.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
@@ -29,10 +30,43 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from kkshared.retrieval.calibration import Calibrator, development_examples
+from kkshared.retrieval.calibration import Calibrator, DevExample, development_examples
 from kkshared.retrieval.index import Document, SearchIndex
 
 MODEL_FILE = "retrieval_classifier.json"
+
+
+# Context people wrap around their question in a chat, with no bearing on what they ask. The
+# training examples are short; real messages often are not, and their lower word coverage made
+# the calibrated confidence too low for right answers (fallbacks on long messages).
+FILLERS = (
+    ("hej", "på forhånd tak"),
+    ("hej med dig, jeg håber du kan hjælpe mig.", "tak"),
+    ("undskyld mit dårlige dansk.", "mange tak for hjælpen"),
+    ("jeg har prøvet at kigge på hjemmesiden men kan ikke finde ud af det.", "håber at høre fra jer"),
+    ("godmorgen. jeg har et spørgsmål.", "venlig hilsen"),
+    ("jeg er lidt stresset over det her og ved ikke hvad jeg skal gøre.", "tak for svar"),
+    ("min veninde sagde at jeg skulle spørge her.", "mvh"),
+    ("hej igen", "det ville være en stor hjælp"),
+)
+
+
+def wordy_examples(documents: List[Document], index: SearchIndex) -> List[DevExample]:
+    """Calibration examples with chat context around a held-out question: one per document
+    asked with the document present (minus that question) and one with it absent."""
+    examples: List[DevExample] = []
+    for number, document in enumerate(documents):
+        if len(document.questions) < 3:
+            continue
+        before, after = FILLERS[number % len(FILLERS)]
+        held_out = document.questions[-1]
+        question = f"{before} {held_out} {after}"
+        kept = document.questions[:-1]
+        ranking = index.rank(question, substitute=replace(document, questions=kept))
+        examples.append(DevExample(question, document.id, ranking.best.note_id, ranking.features))
+        absent = index.rank(question, exclude=frozenset({document.id}))
+        examples.append(DevExample(question, None, absent.best.note_id if absent.best else None, absent.features))
+    return examples
 
 
 def training_documents(training_data: TrainingData, retrieval_intent: str) -> List[Document]:
@@ -94,6 +128,7 @@ class DanishRetrievalClassifier(GraphComponent):
         split = development_examples(
             self._documents, None, per_document=self._config["calibration_questions_per_document"]
         )
+        split += wordy_examples(self._documents, self._index)
         self._calibrator = Calibrator.fit(split)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / MODEL_FILE).write_text(
