@@ -21,8 +21,8 @@ from kkshared.retrieval.index import Encoder, SearchIndex, Document
 FEATURES = ("word_coverage", "char_coverage", "margin", "dense", "dense_margin", "ref_match", "ref_miss")
 
 
-def _vector(features: dict[str, float]) -> np.ndarray:
-    return np.array([1.0] + [features.get(name, 0.0) for name in FEATURES])
+def _vector(features: dict[str, float], names: Sequence[str] = FEATURES) -> np.ndarray:
+    return np.array([1.0] + [features.get(name, 0.0) for name in names])
 
 
 @dataclass
@@ -60,16 +60,27 @@ def development_examples(
 
 
 class Calibrator:
-    """L2-regularised logistic regression fitted by Newton's method (a handful of features)."""
+    """L2-regularised logistic regression fitted by Newton's method (a handful of features).
 
-    def __init__(self, weights: np.ndarray | None = None) -> None:
-        self.weights = weights if weights is not None else np.zeros(len(FEATURES) + 1)
+    ``features`` names the inputs (default ``FEATURES``, the ranking's own); a caller that adds
+    features of its own to ``DevExample.features`` (the legal advisor's coverage) passes their names.
+    """
+
+    def __init__(self, weights: np.ndarray | None = None, features: Sequence[str] = FEATURES) -> None:
+        self.features = tuple(features)
+        self.weights = weights if weights is not None else np.zeros(len(self.features) + 1)
 
     @classmethod
-    def fit(cls, examples: Sequence[DevExample], l2: float = 1.0, iterations: int = 50) -> "Calibrator":
+    def fit(
+        cls,
+        examples: Sequence[DevExample],
+        l2: float = 1.0,
+        iterations: int = 50,
+        features: Sequence[str] = FEATURES,
+    ) -> "Calibrator":
         if not examples:
-            return cls()
-        x = np.vstack([_vector(e.features) for e in examples])
+            return cls(features=features)
+        x = np.vstack([_vector(e.features, features) for e in examples])
         y = np.array([1.0 if e.correct else 0.0 for e in examples])
         w = np.zeros(x.shape[1])
         penalty = l2 * np.eye(x.shape[1])
@@ -82,7 +93,7 @@ class Calibrator:
             w -= step
             if np.abs(step).max() < 1e-8:
                 break
-        return cls(w)
+        return cls(w, features)
 
     def confidence(self, features: dict[str, float]) -> float:
-        return float(1.0 / (1.0 + np.exp(-(_vector(features) @ self.weights))))
+        return float(1.0 / (1.0 + np.exp(-(_vector(features, self.features) @ self.weights))))
