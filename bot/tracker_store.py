@@ -21,6 +21,7 @@ from typing import Any, Optional
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from sqlalchemy import event
 from sqlalchemy.engine.url import make_url
 
 DEFAULT_URL = "sqlite:///var/tracker.db"
@@ -57,3 +58,16 @@ class KKSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         settings = connection_settings(kwargs.pop("url", None))
         super().__init__(domain=domain, event_broker=event_broker, **settings)
+        if settings.get("dialect") == "sqlite":
+            # Rasa's SQL store commits every turn from the event loop: with SQLite's defaults each
+            # commit waits for a full fsync. WAL with synchronous=NORMAL stays crash-safe (a power
+            # cut can lose the last turns, never corrupt the file) and lets readers go on.
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

@@ -35,7 +35,8 @@ RASA_CONFIG = REPO / "config.yml"
 # does not change the trained model, so editing it must not cost a retrain.
 TRAIN_INPUTS = (RASA_CONFIG, REPO / "bot", REPO / "nlu_data", REPO / "kkshared" / "retrieval")
 TRAIN_EXCLUDE = (REPO / "bot" / "channels", REPO / "bot" / "README.md", REPO / "bot" / "eval_split.py",
-                 REPO / "bot" / "build_faq.py", REPO / "bot" / "sms",
+                 REPO / "bot" / "build_faq.py", REPO / "bot" / "sms", REPO / "bot" / "rasa_speedups.py",
+                 REPO / "bot" / "tracker_store.py",
                  # which channels and endpoints the server uses does not change the model
                  REPO / "bot" / "credentials.yml", REPO / "bot" / "endpoints.yml")
 
@@ -242,7 +243,10 @@ def services(cfg: SystemConfig, env: dict) -> dict[str, Service]:
     }
     if cfg.with_bot:
         result["actions"] = Service(
-            name="action server", port=cfg.actions_port, env=env, cwd=REPO,
+            name="action server", port=cfg.actions_port,
+            # Loopback only: the action server trusts the identity Rasa passes it (rasa-sdk
+            # reads its bind address from SANIC_HOST; its default is every interface).
+            env={**env, "SANIC_HOST": "127.0.0.1"}, cwd=REPO,
             cmd=[str(venvs.BOT.bin("rasa")), "run", "actions", "--actions", "actions",
                  "--port", str(cfg.actions_port)],
             log_path=log / _log_file(cfg, "actions"), health_url=f"{cfg.actions_url}/health",

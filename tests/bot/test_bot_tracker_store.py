@@ -38,3 +38,12 @@ def test_store_saves_and_retrieves_from_the_configured_sqlite(monkeypatch, tmp_p
     assert db.exists()
     restored = asyncio.run(store.retrieve("anon:x"))
     assert restored.latest_message.text == "mit cpr er [CPR]"
+
+
+def test_sqlite_store_uses_wal_and_normal_sync(monkeypatch, tmp_path: Path) -> None:
+    db = tmp_path / "w.db"
+    monkeypatch.setenv("KK_TRACKER_DB_URL", f"sqlite:///{db}")
+    store = KKSQLTrackerStore(domain=Domain.empty())
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL

@@ -77,6 +77,7 @@ def start_stack(workdir: Path, api_url: str = "http://127.0.0.1:9") -> Stack:
         KK_ACTIONS_PORT=str(ACTIONS_PORT),
         KK_API_URL=api_url,
         KK_TRACKER_DB_URL=f"sqlite:///{workdir / 'tracker.db'}",
+        SANIC_HOST="127.0.0.1",  # the action server on loopback only, as ./kk run starts it
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
     )
     logs = [workdir / "actions.log", workdir / "rasa.log"]

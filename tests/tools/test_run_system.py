@@ -54,3 +54,13 @@ def test_channel_urls_from_credentials(tmp_path, monkeypatch):
         ("rest", "http://127.0.0.1:15005/webhooks/rest/webhook"),
         ("kkweb", "http://127.0.0.1:15005/webhooks/kkweb/webhook"),
     ]
+
+
+def test_every_service_listens_on_loopback_only(tmp_path):
+    cfg = SystemConfig.from_env({}, data_dir=tmp_path, log_dir=tmp_path)
+    procs = run_system.services(cfg, {})
+    assert procs["api"].cmd[procs["api"].cmd.index("--host") + 1] == "127.0.0.1"
+    if "actions" in procs:
+        assert procs["actions"].env["SANIC_HOST"] == "127.0.0.1"
+        rasa = procs["rasa"].cmd
+        assert rasa[rasa.index("--interface") + 1] == "127.0.0.1"
