@@ -18,6 +18,7 @@ The secret is ``KK_JWT_SECRET`` (the same as the case service's); the check itse
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from typing import Any, Optional, Text
@@ -28,14 +29,22 @@ from bot.channels.base import ChannelAuthError, GuardedInputChannel, Identity
 from bot.channels.common import validate_sender
 from kkshared.tokens import STAFF_ROLES, InvalidToken, verify_user_token
 
+logger = logging.getLogger(__name__)
+
 DEMO_JWT_SECRET = "insecure-dev-secret-change-me"
 LEGAL_COMMAND = "/juridisk"
 LEGAL_PAYLOAD = "/legal_mode_start"
 _BEARER = re.compile(r"^Bearer\s+(\S+)\s*$", re.IGNORECASE)
 
 
-def jwt_secret() -> str:
-    return os.environ.get("KK_JWT_SECRET") or DEMO_JWT_SECRET
+def jwt_secret() -> Optional[str]:
+    """``KK_JWT_SECRET``; the published demo secret only in demo mode (fail closed otherwise)."""
+    secret = os.environ.get("KK_JWT_SECRET")
+    if secret:
+        return secret
+    if os.environ.get("KK_DEMO_MODE", "").lower() in ("1", "true", "yes"):
+        return DEMO_JWT_SECRET
+    return None
 
 
 class KKInput(GuardedInputChannel):
@@ -52,8 +61,12 @@ class KKInput(GuardedInputChannel):
         match = _BEARER.match(header)
         if match is None:
             raise ChannelAuthError("the Authorization header must be 'Bearer <token>'")
+        secret = jwt_secret()
+        if secret is None:
+            logger.error("kk channel: KK_JWT_SECRET is not set; refusing every token")
+            raise ChannelAuthError("the channel is not configured for logins")
         try:
-            claims = verify_user_token(match.group(1), jwt_secret())
+            claims = verify_user_token(match.group(1), secret)
         except InvalidToken as error:
             raise ChannelAuthError(f"invalid or expired token ({error})") from None
         return Identity(channel=self.name(), subject=claims.sub, role=claims.role)
