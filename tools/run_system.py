@@ -22,7 +22,7 @@ from tools.processes import (Service, Supervisor, free_port, http_get, install_s
 from tools.steps import StepContext, StepFailed, StepRunner, log_tail
 from tools.venvs import locked
 
-SECRET_NAMES = ("KK_JWT_SECRET", "KK_SERVICE_TOKEN",
+SECRET_NAMES = ("KK_JWT_SECRET", "KK_SERVICE_TOKEN", "KK_ACTIONS_TOKEN",
                 # SMS channel <-> (fake) gateway: webhook signature, send-API token, number hash
                 "KK_SMS_WEBHOOK_SECRET", "KK_SMS_GATEWAY_TOKEN", "KK_SMS_HMAC_KEY")
 DEMO_USERS = ("demo-borger", "demo-borger-syg", "demo-sagsbehandler", "demo-jurist",
@@ -244,10 +244,10 @@ def services(cfg: SystemConfig, env: dict) -> dict[str, Service]:
     if cfg.with_bot:
         result["actions"] = Service(
             name="action server", port=cfg.actions_port,
-            # Loopback only: the action server trusts the identity Rasa passes it (rasa-sdk
-            # reads its bind address from SANIC_HOST; its default is every interface).
-            env={**env, "SANIC_HOST": "127.0.0.1"}, cwd=REPO,
-            cmd=[str(venvs.BOT.bin("rasa")), "run", "actions", "--actions", "actions",
+            # actions.server: loopback only, and only Rasa (KK_ACTIONS_TOKEN) may call it,
+            # because the actions trust the identity Rasa passes them.
+            env=env, cwd=REPO,
+            cmd=[str(venvs.BOT.bin("python")), "-m", "actions.server",
                  "--port", str(cfg.actions_port)],
             log_path=log / _log_file(cfg, "actions"), health_url=f"{cfg.actions_url}/health",
             timeout=float(os.environ.get("KK_ACTIONS_START_TIMEOUT", 180)),

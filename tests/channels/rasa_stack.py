@@ -77,12 +77,12 @@ def start_stack(workdir: Path, api_url: str = "http://127.0.0.1:9") -> Stack:
         KK_ACTIONS_PORT=str(ACTIONS_PORT),
         KK_API_URL=api_url,
         KK_TRACKER_DB_URL=f"sqlite:///{workdir / 'tracker.db'}",
-        SANIC_HOST="127.0.0.1",  # the action server on loopback only, as ./kk run starts it
+        KK_ACTIONS_TOKEN=env.get("KK_ACTIONS_TOKEN") or "test-actions-token-0123456789",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
     )
     logs = [workdir / "actions.log", workdir / "rasa.log"]
     commands = [
-        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(ACTIONS_PORT)],
+        [str(BIN / "python"), "-m", "actions.server", "--port", str(ACTIONS_PORT)],
         [
             str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", "bot/endpoints.yml",
             "--credentials", "bot/credentials.yml", "--port", str(RASA_PORT), "--debug",

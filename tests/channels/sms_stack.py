@@ -53,6 +53,7 @@ class SmsStack:
         env.update(
             PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
             KK_ACTIONS_PORT=str(self.actions_port),
+            KK_ACTIONS_TOKEN=env.get("KK_ACTIONS_TOKEN") or "test-actions-token-0123456789",
             KK_TRACKER_DB_URL=f"sqlite:///{self.tracker_db}",
             SQLALCHEMY_SILENCE_UBER_WARNING="1",
             RASA_TELEMETRY_ENABLED="false",
@@ -66,7 +67,7 @@ class SmsStack:
 
     def start_actions(self) -> None:
         self.actions = self._spawn(
-            [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+            [str(BIN / "python"), "-m", "actions.server",
              "--port", str(self.actions_port)], self.workdir / "actions.log")
         _wait_for(f"http://127.0.0.1:{self.actions_port}/health", time.monotonic() + 240,
                   [self.actions])

@@ -1,0 +1,63 @@
+"""The action server: rasa-sdk's, on loopback, answering only the Rasa server.
+
+``python -m actions.server --port 5055`` replaces ``rasa run actions``. The actions trust the
+identity that Rasa passes in the message metadata (``actions/identity.py``), so the action
+server must only ever be reachable by our Rasa server:
+
+- it listens on 127.0.0.1 (``rasa run actions`` listens on every interface);
+- ``POST /webhook`` requires ``X-KK-Actions-Token`` equal to ``KK_ACTIONS_TOKEN``, which the
+  Rasa server sends (``bot/endpoints.yml``); other callers get 401 and nothing runs.
+``GET /health`` stays open (it says nothing but "ok").
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import logging
+import os
+from typing import Optional
+
+from rasa_sdk.endpoint import create_app
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+TOKEN_HEADER = "X-KK-Actions-Token"
+HOST = "127.0.0.1"
+
+logger = logging.getLogger(__name__)
+
+
+def authorised(request: Request, token: str) -> bool:
+    given = request.headers.get(TOKEN_HEADER) or ""
+    return hmac.compare_digest(given.encode(), token.encode())
+
+
+def build_app(token: str, package: str = "actions") -> Sanic:
+    if len(token) < 16:
+        raise SystemExit("KK_ACTIONS_TOKEN must be set (at least 16 characters)")
+    app = create_app(package, cors_origins=None)
+
+    @app.middleware("request")
+    async def require_token(request: Request) -> Optional[HTTPResponse]:
+        if request.path == "/health" or authorised(request, token):
+            return None
+        logger.warning("action call without a valid %s refused", TOKEN_HEADER)
+        return response.json({"detail": "missing or wrong action-server token"}, status=401)
+
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("KK_ACTIONS_PORT") or 5055))
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s - %(message)s")
+    app = build_app(os.environ.get("KK_ACTIONS_TOKEN", ""))
+    logger.info("action server on http://%s:%s", HOST, args.port)
+    app.run(HOST, args.port, workers=1, access_log=False)
+
+
+if __name__ == "__main__":
+    main()
