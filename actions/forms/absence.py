@@ -14,9 +14,8 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
-from kkshared.case_service import CaseServiceError, get_client
+from kkshared.case_service import get_client
 from actions.forms.base import (
     CONFIRM_BUTTONS,
     KKFormValidation,

@@ -31,7 +31,6 @@ from bot.channels.common import (
     MergingCollectingOutputChannel,
     mask_message,
     resolve_payload,
-    validate_sender,
     validate_text,
     with_notice,
 )

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from kkshared import case_service
 from actions.opening_hours import ActionOpeningHours, default_locations, named_locations
 from actions.own_case import ActionCaseworker, ActionNextMeeting, ActionNextPayment, ActionPlan
-from case_service_stub import LOCATIONS, free_port
+from case_service_stub import free_port
 from tracker_factory import said
 
 real_service = pytest.mark.skipif(
