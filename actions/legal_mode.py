@@ -107,6 +107,15 @@ async def unseen_answer_messages(
     return messages
 
 
+def verified_staff(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Caller]:
+    """The caller when this turn's verified role may use the legal mode; else refuse politely."""
+    who = caller(tracker)
+    if who.is_staff:
+        return who
+    dispatcher.utter_message(response="utter_legal_only_staff")
+    return None
+
+
 def utter_all(dispatcher: CollectingDispatcher, messages: List[Dict[str, Any]]) -> None:
     for message in messages:
         dispatcher.utter_message(**message)
@@ -119,9 +128,8 @@ class ActionStartLegalMode(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        who = caller(tracker)
-        if not who.is_staff:
-            dispatcher.utter_message(response="utter_legal_only_staff")
+        who = verified_staff(dispatcher, tracker)
+        if who is None:
             return [NOT_READY]
         dispatcher.utter_message(response="utter_legal_welcome")
         utter_all(dispatcher, await unseen_answer_messages(who))
@@ -135,10 +143,9 @@ class ValidateLegalMode(KKFormValidation):
     async def validate_legal_question(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
-        who = caller(tracker)
         question = str(value or "").strip()
-        if not who.is_staff:  # the role is checked again on every turn
-            dispatcher.utter_message(response="utter_legal_only_staff")
+        who = verified_staff(dispatcher, tracker)  # the role is checked again on every turn
+        if who is None:
             return {"legal_question": None}
         if len(question) < 3 or question.startswith("/"):
             dispatcher.utter_message(response="utter_legal_ask_again")
@@ -174,9 +181,8 @@ class ActionLegalEscalate(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        who = caller(tracker)
-        if not who.is_staff:
-            dispatcher.utter_message(response="utter_legal_only_staff")
+        who = verified_staff(dispatcher, tracker)
+        if who is None:
             return []
         question = tracker.get_slot(LAST_QUESTION)
         if not question:

@@ -122,14 +122,14 @@ class ActionNextPayment(OwnCaseAction):
     async def answer(self, dispatcher: CollectingDispatcher, who: Caller) -> None:
         payments = await get_client().upcoming_payments(who.subject)
         planned = sorted(
-            (p for p in payments if _parse_day(p.get("pay_date")) is not None),
-            key=lambda p: _parse_day(p.get("pay_date")),  # type: ignore[arg-type, return-value]
+            (p for p in payments if parse_iso_day(p.get("pay_date")) is not None),
+            key=lambda p: parse_iso_day(p.get("pay_date")),  # type: ignore[arg-type, return-value]
         )
         if not planned:
             dispatcher.utter_message(response="utter_own_no_payment")
             return
         first = planned[0]
-        when = format_date(_parse_day(first["pay_date"]))  # type: ignore[arg-type]
+        when = format_date(parse_iso_day(first["pay_date"]))  # type: ignore[arg-type]
         if who.over_sms:
             dispatcher.utter_message(response="utter_own_next_payment_sms", when=when)
             return
@@ -162,7 +162,7 @@ class ActionPlan(OwnCaseAction):
 def plan_line(item: Dict[str, Any]) -> str:
     label = PLAN_KIND_LABELS.get(item.get("kind"), "Punkt")
     line = f"- {label}: {item.get('title', '').strip()}"
-    due = _parse_day(item.get("due_date"))
+    due = parse_iso_day(item.get("due_date"))
     if due is not None:
         line += f" (senest {format_date(due)})"
     return line
@@ -188,7 +188,8 @@ class ActionCaseworker(OwnCaseAction):
         dispatcher.utter_message(response="utter_own_caseworker", name=name)
 
 
-def _parse_day(value: Any) -> Optional[date]:
+def parse_iso_day(value: Any) -> Optional[date]:
+    """The date of an ISO date or datetime string ("2026-11-30", "2026-11-30T10:00"), or None."""
     if not isinstance(value, str):
         return None
     try:

@@ -20,6 +20,8 @@ from typing import Optional
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
+
+from kkshared.lexicon import is_known_word
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -55,6 +57,8 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s - %(message)s")
     app = build_app(os.environ.get("KK_ACTIONS_TOKEN", ""))
+    # Load the Danish word list now (about 2 s), not in the first citizen's form answer.
+    is_known_word("hej")
     logger.info("action server on http://%s:%s", HOST, args.port)
     app.run(HOST, args.port, workers=1, access_log=False)
 

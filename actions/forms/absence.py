@@ -27,11 +27,11 @@ from actions.forms.base import (
     meeting_choice_buttons,
     offered_meetings,
     pick_meeting,
-    reset_events,
 )
 from actions.forms.start import StartFormAction
-from actions.identity import Caller, caller
-from actions.forms.submit import submit_created
+from actions.identity import Caller
+from actions.own_case import parse_iso_day
+from actions.forms.submit import SubmitFormAction
 from kkshared.formatting import format_date
 from kkshared.normalize import fold
 
@@ -104,7 +104,7 @@ class ValidateAbsenceForm(KKFormValidation):
         return self.reask(dispatcher, "utter_form_choice_unclear", "absence_target")
 
     def validate_absence_date(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
-        day = _iso(value) or day_in(str(value or ""))
+        day = parse_iso_day(value) or day_in(str(value or ""))
         if day is None:
             return self.reask(dispatcher, "utter_form_date_unclear", "absence_date")
         problem = day_problem(day)
@@ -137,7 +137,7 @@ def describe_target(tracker: Tracker) -> str:
     meeting = meeting_by_id(tracker, target)
     if meeting is not None:
         return meeting["description"]
-    day = _iso(tracker.get_slot("absence_date"))
+    day = parse_iso_day(tracker.get_slot("absence_date"))
     return f"dit tilbud eller din aktivitet {format_date(day)}" if day else "dit tilbud eller din aktivitet"
 
 
@@ -168,37 +168,24 @@ class ActionAskAbsenceConfirm(Action):
         return []
 
 
-class ActionSubmitAbsence(Action):
-    def name(self) -> Text:
-        return "action_submit_absence"
+class ActionSubmitAbsence(SubmitFormAction):
+    action_name = "action_submit_absence"
+    confirm_slot = "absence_confirm"
+    slots = SLOTS
+    done = "utter_absence_sent"
+    failed = "utter_absence_not_sent"
 
-    async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
-        who = caller(tracker)
-        target = tracker.get_slot("absence_target")
-        meeting = meeting_by_id(tracker, target)
-        day = date.fromisoformat(meeting["day"]) if meeting else _iso(tracker.get_slot("absence_date"))
-        if tracker.get_slot("absence_confirm") is not True or not who.is_citizen or day is None:
-            dispatcher.utter_message(response="utter_form_nothing_sent")
-            return reset_events(SLOTS)
-        body = {
+    def body(self, tracker: Tracker) -> Optional[Dict[str, Any]]:
+        meeting = meeting_by_id(tracker, tracker.get_slot("absence_target"))
+        day = parse_iso_day(meeting["day"] if meeting else tracker.get_slot("absence_date"))
+        if day is None:
+            return None
+        return {
             "meeting_id": meeting["id"] if meeting else None,
             "date": day.isoformat(),
             "reason": tracker.get_slot("absence_reason") or "",
             "kind": tracker.get_slot("absence_kind") or "andet",
         }
-        await submit_created(
-            dispatcher,
-            lambda: get_client().create_absence_report(who.subject, body),
-            done="utter_absence_sent",
-            failed="utter_absence_not_sent",
-        )
-        return reset_events(SLOTS)
 
-
-def _iso(value: Any) -> Optional[date]:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
+    async def create(self, subject: str, body: Dict[str, Any]) -> Dict[str, Any]:
+        return await get_client().create_absence_report(subject, body)

@@ -54,14 +54,7 @@ def yes_or_no(tracker: Tracker) -> Optional[bool]:
         return True
     if intent in ("deny", "cancel"):
         return False
-    words = fold(latest_text(tracker).lower()).strip(" .!").split()
-    if not words:
-        return None
-    if words[0] in YES_WORDS and not any(w in NO_WORDS for w in words[1:]):
-        return True
-    if words[0] in NO_WORDS:
-        return False
-    return None
+    return yes_or_no_text(latest_text(tracker))
 
 
 def looks_like_text(value: Any, min_words: int = 1) -> bool:
@@ -130,10 +123,13 @@ def pick_meeting(text: str, meetings: List[Dict[str, Any]]) -> Optional[Dict[str
 
 
 def yes_or_no_text(text: str) -> Optional[bool]:
+    """"ja ..." is yes (unless a "nej" follows), "nej ..." is no, anything else None."""
     words = fold(text.lower()).strip(" .!").split()
-    if words and words[0] in YES_WORDS:
+    if not words:
+        return None
+    if words[0] in YES_WORDS and not any(w in NO_WORDS for w in words[1:]):
         return True
-    if words and words[0] in NO_WORDS:
+    if words[0] in NO_WORDS:
         return False
     return None
 

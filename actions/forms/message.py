@@ -5,16 +5,15 @@ Creates ``POST /me/messages`` after "ja". Not over SMS (the reply would arrive e
 
 from __future__ import annotations
 
-from typing import Any, Dict, Text
+from typing import Any, Dict, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 
 from kkshared.case_service import get_client
-from actions.forms.base import CONFIRM_BUTTONS, KKFormValidation, looks_like_text, reset_events
+from actions.forms.base import CONFIRM_BUTTONS, KKFormValidation, looks_like_text
 from actions.forms.start import StartFormAction
-from actions.forms.submit import submit_created
-from actions.identity import caller
+from actions.forms.submit import SubmitFormAction
 
 SLOTS = ["message_text", "message_confirm"]
 MAX_CHARS = 1000
@@ -59,21 +58,16 @@ class ActionAskMessageConfirm(Action):
         return []
 
 
-class ActionSubmitMessage(Action):
-    def name(self) -> Text:
-        return "action_submit_message"
+class ActionSubmitMessage(SubmitFormAction):
+    action_name = "action_submit_message"
+    confirm_slot = "message_confirm"
+    slots = SLOTS
+    done = "utter_message_sent"
+    failed = "utter_message_not_sent"
 
-    async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
-        who = caller(tracker)
+    def body(self, tracker: Tracker) -> Optional[Dict[str, Any]]:
         text = tracker.get_slot("message_text")
-        if tracker.get_slot("message_confirm") is not True or not who.is_citizen or not text:
-            dispatcher.utter_message(response="utter_form_nothing_sent")
-            return reset_events(SLOTS)
-        await submit_created(
-            dispatcher,
-            lambda: get_client().create_message(who.subject, {"text": text}),
-            done="utter_message_sent",
-            failed="utter_message_not_sent",
-        )
-        return reset_events(SLOTS)
+        return {"text": text} if text else None
 
+    async def create(self, subject: str, body: Dict[str, Any]) -> Dict[str, Any]:
+        return await get_client().create_message(subject, body)

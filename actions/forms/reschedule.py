@@ -24,11 +24,10 @@ from actions.forms.base import (
     meeting_choice_buttons,
     offered_meetings,
     pick_meeting,
-    reset_events,
 )
 from actions.forms.start import StartFormAction
-from actions.forms.submit import submit_created
-from actions.identity import Caller, caller
+from actions.forms.submit import SubmitFormAction
+from actions.identity import Caller
 from kkshared.formatting import format_date
 from kkshared.normalize import fold
 
@@ -129,25 +128,22 @@ class ActionAskRescheduleConfirm(Action):
         return []
 
 
-class ActionSubmitReschedule(Action):
-    def name(self) -> Text:
-        return "action_submit_reschedule"
+class ActionSubmitReschedule(SubmitFormAction):
+    action_name = "action_submit_reschedule"
+    confirm_slot = "reschedule_confirm"
+    slots = SLOTS
+    done = "utter_reschedule_sent"
+    failed = "utter_reschedule_not_sent"
 
-    async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
-        who = caller(tracker)
+    def body(self, tracker: Tracker) -> Optional[Dict[str, Any]]:
         meeting = meeting_by_id(tracker, tracker.get_slot("reschedule_meeting"))
-        if tracker.get_slot("reschedule_confirm") is not True or not who.is_citizen or meeting is None:
-            dispatcher.utter_message(response="utter_form_nothing_sent")
-            return reset_events(SLOTS)
-        body = {
+        if meeting is None:
+            return None
+        return {
             "meeting_id": meeting["id"],
             "reason": tracker.get_slot("reschedule_reason") or "",
             "preferred_times": preferred_times(tracker.get_slot("reschedule_times")),
         }
-        await submit_created(
-            dispatcher,
-            lambda: get_client().create_reschedule_request(who.subject, body),
-            done="utter_reschedule_sent",
-            failed="utter_reschedule_not_sent",
-        )
-        return reset_events(SLOTS)
+
+    async def create(self, subject: str, body: Dict[str, Any]) -> Dict[str, Any]:
+        return await get_client().create_reschedule_request(subject, body)

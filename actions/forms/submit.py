@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict
+from abc import ABC, abstractmethod
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from actions.forms.base import reset_events
+from actions.identity import caller
 
 from kkshared.case_service import (
     CaseServiceBadRequest,
@@ -41,3 +46,36 @@ async def submit_created(
         return False
     dispatcher.utter_message(response=done, reference=reference)
     return True
+
+
+class SubmitFormAction(Action, ABC):
+    """Runs when a form is complete: sends it only after "ja" from a logged-in citizen, reads
+    the reference out, and forgets the form's answers either way."""
+
+    action_name = ""
+    confirm_slot = ""
+    slots: List[str] = []
+    done = ""
+    failed = ""
+
+    def name(self) -> Text:
+        return self.action_name
+
+    @abstractmethod
+    def body(self, tracker: Tracker) -> Optional[Dict[str, Any]]:
+        """The request body from the form's slots; None when something is missing."""
+
+    @abstractmethod
+    async def create(self, subject: str, body: Dict[str, Any]) -> Dict[str, Any]:
+        """Create the record in the case service."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        who = caller(tracker)
+        body = self.body(tracker)
+        if tracker.get_slot(self.confirm_slot) is not True or not who.is_citizen or body is None:
+            dispatcher.utter_message(response="utter_form_nothing_sent")
+            return reset_events(self.slots)
+        await submit_created(dispatcher, lambda: self.create(who.subject, body),  # type: ignore[arg-type]
+                             done=self.done, failed=self.failed)
+        return reset_events(self.slots)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, List, Optional
+from typing import Any, Callable, Iterable, List, Optional, Sequence
 
 from sqlalchemy import (
     Boolean,
@@ -241,33 +241,15 @@ class SmsStore:
         """
         if limit <= 0:
             return []
-        blocked = set(busy_hashes)
-        claimed: List[InboxRow] = []
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(inbox).where(inbox.c.status == PENDING).order_by(inbox.c.id).limit(500)
             ).fetchall()
-            for row in rows:
-                if row.phone_hash in blocked:
-                    continue
-                blocked.add(row.phone_hash)
-                if row.next_attempt_at > now or (row.lease_until or 0) > now:
-                    continue
-                with conn.begin():
-                    got = conn.execute(
-                        update(inbox)
-                        .where(and_(inbox.c.id == row.id, inbox.c.status == PENDING,
-                                    or_(inbox.c.lease_until.is_(None),
-                                        inbox.c.lease_until <= now)))
-                        .values(lease_until=now + lease)
-                    ).rowcount
-                if got:
-                    claimed.append(InboxRow(row.id, row.gateway_id, row.phone_hash, row.receiver,
-                                            row.text, _kinds(row.pii_kinds), row.received_at,
-                                            row.attempts))
-                    if len(claimed) >= limit:
-                        break
-        return claimed
+            return _claim_first_per_number(
+                conn, inbox, rows, now, lease, limit, set(busy_hashes),
+                lambda row: InboxRow(row.id, row.gateway_id, row.phone_hash, row.receiver,
+                                     row.text, _kinds(row.pii_kinds), row.received_at,
+                                     row.attempts))
 
     def count_received(self, phone_hash: str, since: float, up_to_id: int) -> int:
         """Messages from this number received after ``since``, up to and including ``up_to_id``."""
@@ -369,10 +351,8 @@ class SmsStore:
     def claim_outbox(self, now: float, lease: float, limit: int) -> List[OutboxRow]:
         """Due SMS to send, oldest first and at most one per number, so one number's replies go
         out in order (a reply waiting for a retry holds back the later ones)."""
-        claimed: List[OutboxRow] = []
         if limit <= 0:
-            return claimed
-        blocked: set = set()
+            return []
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(outbox, recipients.c.msisdn)
@@ -381,27 +361,11 @@ class SmsStore:
                 .where(outbox.c.status == PENDING)
                 .order_by(outbox.c.id).limit(500)
             ).fetchall()
-            for row in rows:
-                if row.phone_hash in blocked:
-                    continue
-                blocked.add(row.phone_hash)
-                if row.next_attempt_at > now or (row.lease_until or 0) > now:
-                    continue
-                with conn.begin():
-                    got = conn.execute(
-                        update(outbox)
-                        .where(and_(outbox.c.id == row.id, outbox.c.status == PENDING,
-                                    or_(outbox.c.lease_until.is_(None),
-                                        outbox.c.lease_until <= now)))
-                        .values(lease_until=now + lease)
-                    ).rowcount
-                if got:
-                    claimed.append(OutboxRow(row.id, row.phone_hash, row.msisdn, row.kind,
-                                             row.sender, row.text, row.encoding, row.segments,
-                                             row.attempts, row.created_at))
-                    if len(claimed) >= limit:
-                        break
-        return claimed
+            return _claim_first_per_number(
+                conn, outbox, rows, now, lease, limit, set(),
+                lambda row: OutboxRow(row.id, row.phone_hash, row.msisdn, row.kind, row.sender,
+                                      row.text, row.encoding, row.segments, row.attempts,
+                                      row.created_at))
 
     def outbox_sent(self, row_id: int, gateway_message_id: Optional[str], now: float) -> None:
         self._close_outbox(row_id, SENT, now, gateway_message_id=gateway_message_id,
@@ -464,3 +428,29 @@ class SmsStore:
             waiting = select(inbox.c.phone_hash).where(inbox.c.status == PENDING).union(
                 select(outbox.c.phone_hash).where(outbox.c.status == PENDING))
             conn.execute(delete(recipients).where(recipients.c.phone_hash.not_in(waiting)))
+
+
+def _claim_first_per_number(conn: Any, table: Table, rows: Sequence[Any], now: float,
+                            lease: float, limit: int, blocked: set,
+                            make: Callable[[Any], Any]) -> list:
+    """Lease the oldest due row of each number (``rows`` oldest first). A number whose oldest
+    row is not due, leased elsewhere or in ``blocked`` gets nothing, keeping its order."""
+    claimed: list = []
+    for row in rows:
+        if row.phone_hash in blocked:
+            continue
+        blocked.add(row.phone_hash)
+        if row.next_attempt_at > now or (row.lease_until or 0) > now:
+            continue
+        with conn.begin():
+            got = conn.execute(
+                update(table)
+                .where(and_(table.c.id == row.id, table.c.status == PENDING,
+                            or_(table.c.lease_until.is_(None), table.c.lease_until <= now)))
+                .values(lease_until=now + lease)
+            ).rowcount
+        if got:
+            claimed.append(make(row))
+            if len(claimed) >= limit:
+                break
+    return claimed
