@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from kkshared.case_service import CaseServiceClient, CaseServiceError, get_client
-from kkshared.formatting import COPENHAGEN, format_datetime, format_time
+from kkshared.formatting import COPENHAGEN, format_datetime, format_time, parse_moment
 
 logger = logging.getLogger(__name__)
 
@@ -37,16 +37,6 @@ def pick_locations(locations: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         preferred = [loc for loc in of_kind if loc.get("channel") == channel]
         chosen.append((preferred or of_kind)[0])
     return chosen
-
-
-def parse_moment(value: Any) -> Optional[datetime]:
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=COPENHAGEN)
 
 
 def location_message(location: Dict[str, Any], status: Optional[Dict[str, Any]]) -> Dict[str, Any]:

@@ -5,17 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Dict, List, Optional
 
-from kkshared.formatting import format_datetime, format_short_date, format_time, to_local
+from kkshared.formatting import format_datetime, format_short_date, format_time, parse_moment, to_local
 
 
 def starts_at(meeting: Dict[str, Any]) -> Optional[datetime]:
-    value = meeting.get("starts_at")
-    if not isinstance(value, str):
-        return None
-    try:
-        return to_local(datetime.fromisoformat(value))
-    except ValueError:
-        return None
+    moment = parse_moment(meeting.get("starts_at"))
+    return to_local(moment) if moment else None
 
 
 def meeting_day(meeting: Dict[str, Any]) -> Optional[date]:

@@ -19,9 +19,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from kkshared.case_service import CaseServiceClient, CaseServiceError, get_client
-from actions.handover import parse_moment
 from kkshared.dates import find_day
-from kkshared.formatting import COPENHAGEN, format_date, format_datetime, format_time
+from kkshared.formatting import COPENHAGEN, format_date, format_datetime, format_time, parse_moment
 from kkshared.normalize import fold
 
 logger = logging.getLogger(__name__)

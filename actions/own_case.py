@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from datetime import date
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -25,7 +24,7 @@ from kkshared.case_service import (
     get_client,
 )
 from actions.identity import Caller, caller
-from kkshared.formatting import format_amount, format_date, format_datetime
+from kkshared.formatting import format_amount, format_date, format_datetime, parse_day
 
 logger = logging.getLogger(__name__)
 
@@ -122,14 +121,14 @@ class ActionNextPayment(OwnCaseAction):
     async def answer(self, dispatcher: CollectingDispatcher, who: Caller) -> None:
         payments = await get_client().upcoming_payments(who.subject)
         planned = sorted(
-            (p for p in payments if parse_iso_day(p.get("pay_date")) is not None),
-            key=lambda p: parse_iso_day(p.get("pay_date")),  # type: ignore[arg-type, return-value]
+            (p for p in payments if parse_day(p.get("pay_date")) is not None),
+            key=lambda p: parse_day(p.get("pay_date")),  # type: ignore[arg-type, return-value]
         )
         if not planned:
             dispatcher.utter_message(response="utter_own_no_payment")
             return
         first = planned[0]
-        when = format_date(parse_iso_day(first["pay_date"]))  # type: ignore[arg-type]
+        when = format_date(parse_day(first["pay_date"]))  # type: ignore[arg-type]
         if who.over_sms:
             dispatcher.utter_message(response="utter_own_next_payment_sms", when=when)
             return
@@ -162,7 +161,7 @@ class ActionPlan(OwnCaseAction):
 def plan_line(item: Dict[str, Any]) -> str:
     label = PLAN_KIND_LABELS.get(item.get("kind"), "Punkt")
     line = f"- {label}: {item.get('title', '').strip()}"
-    due = parse_iso_day(item.get("due_date"))
+    due = parse_day(item.get("due_date"))
     if due is not None:
         line += f" (senest {format_date(due)})"
     return line
@@ -186,13 +185,3 @@ class ActionCaseworker(OwnCaseAction):
             dispatcher.utter_message(response="utter_own_caseworker_sms", name=name)
             return
         dispatcher.utter_message(response="utter_own_caseworker", name=name)
-
-
-def parse_iso_day(value: Any) -> Optional[date]:
-    """The date of an ISO date or datetime string ("2026-11-30", "2026-11-30T10:00"), or None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None

@@ -25,6 +25,28 @@ def to_local(moment: datetime) -> datetime:
     return moment.astimezone(COPENHAGEN)
 
 
+def parse_moment(value: object) -> datetime | None:
+    """A case-service timestamp ("2026-11-24T10:00:00+01:00") as an aware datetime; naive input
+    is Copenhagen time; anything unreadable is None."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=COPENHAGEN)
+
+
+def parse_day(value: object) -> date | None:
+    """The date of an ISO date or datetime string ("2026-11-30", "2026-11-30T10:00"), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
 def format_date(day: date) -> str:
     """"tirsdag den 3. marts 2026"."""
     if isinstance(day, datetime):

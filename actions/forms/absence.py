@@ -9,7 +9,6 @@ masked by the channel and again by the case service), ``absence_kind`` (sygdom/a
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -30,9 +29,8 @@ from actions.forms.base import (
 )
 from actions.forms.start import StartFormAction
 from actions.identity import Caller
-from actions.own_case import parse_iso_day
 from actions.forms.submit import SubmitFormAction
-from kkshared.formatting import format_date
+from kkshared.formatting import format_date, parse_day
 from kkshared.normalize import fold
 
 OFFER = "offer"
@@ -104,7 +102,7 @@ class ValidateAbsenceForm(KKFormValidation):
         return self.reask(dispatcher, "utter_form_choice_unclear", "absence_target")
 
     def validate_absence_date(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
-        day = parse_iso_day(value) or day_in(str(value or ""))
+        day = parse_day(value) or day_in(str(value or ""))
         if day is None:
             return self.reask(dispatcher, "utter_form_date_unclear", "absence_date")
         problem = day_problem(day)
@@ -137,7 +135,7 @@ def describe_target(tracker: Tracker) -> str:
     meeting = meeting_by_id(tracker, target)
     if meeting is not None:
         return meeting["description"]
-    day = parse_iso_day(tracker.get_slot("absence_date"))
+    day = parse_day(tracker.get_slot("absence_date"))
     return f"dit tilbud eller din aktivitet {format_date(day)}" if day else "dit tilbud eller din aktivitet"
 
 
@@ -177,7 +175,7 @@ class ActionSubmitAbsence(SubmitFormAction):
 
     def body(self, tracker: Tracker) -> Optional[Dict[str, Any]]:
         meeting = meeting_by_id(tracker, tracker.get_slot("absence_target"))
-        day = parse_iso_day(meeting["day"] if meeting else tracker.get_slot("absence_date"))
+        day = parse_day(meeting["day"] if meeting else tracker.get_slot("absence_date"))
         if day is None:
             return None
         return {
