@@ -17,8 +17,7 @@ from tools import venvs
 from tools.errors import StepError
 from tools.fingerprint import changed_files, combined_hash, file_hashes, is_current, write_stamp
 from tools.paths import LOGS, MODELS, REPO, VAR, rel
-from tools.processes import (Service, Supervisor, free_port, http_get, install_signal_handlers,
-                             port_in_use)
+from tools.processes import Service, Supervisor, http_get, install_signal_handlers
 from tools.steps import StepContext, StepFailed, StepRunner, log_tail
 from tools.venvs import locked
 
@@ -280,8 +279,6 @@ def _log_file(cfg: SystemConfig, name: str) -> str:
 def start_system(runner: StepRunner, sup: Supervisor, cfg: SystemConfig,
                  environ: dict) -> dict:
     """Install, train, migrate, seed and start; returns the processes' environment."""
-    if cfg.label and cfg.fake_sms_gateway and port_in_use(cfg.sms_gateway_port):
-        cfg.sms_gateway_port = free_port()  # a test system next to `./kk run`
     venvs.ensure_venv(runner, venvs.API)
     if cfg.with_bot:
         venvs.ensure_venv(runner, venvs.BOT)

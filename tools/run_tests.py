@@ -29,8 +29,9 @@ from tools.run_system import (RASA_CONFIG, SystemConfig, bot_present, child_env,
 from tools.steps import StepFailed, StepRunner, log_tail
 
 RESULTS_DIR = VAR / "test-results"
+# Not the run command's defaults, so the test system can run next to `./kk run`.
 E2E_PORTS = (("KK_E2E_API_PORT", 18000), ("KK_E2E_RASA_PORT", 15005),
-             ("KK_E2E_ACTIONS_PORT", 15055))
+             ("KK_E2E_ACTIONS_PORT", 15055), ("KK_E2E_SMS_GATEWAY_PORT", 15080))
 VALIDATE_CMD = ["data", "validate", "--domain", "bot/domain", "--data", "nlu_data", "bot/data",
                 "--config", "config.yml"]
 WEB = REPO / "web"  # the chat widget; package.json holds the browser tests' npm packages
@@ -235,6 +236,7 @@ class Session:
             {}, data_dir=tmp, log_dir=LOGS / "e2e", label="e2e: ",
             api_port=ports["KK_E2E_API_PORT"], rasa_port=ports["KK_E2E_RASA_PORT"],
             actions_port=ports["KK_E2E_ACTIONS_PORT"],
+            sms_gateway_port=ports["KK_E2E_SMS_GATEWAY_PORT"],
             database_url=f"sqlite:///{tmp / 'kk.db'}",
             tracker_db_url=f"sqlite:///{tmp / 'tracker.db'}")
         sup = Supervisor()
