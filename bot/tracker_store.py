@@ -10,22 +10,42 @@ here:
 
 Only masked text ever reaches the store: the input channels mask personal data before Rasa sees
 a message (bot/channels/common.py).
+
+Rasa's SQL store reads every event of the current session back from the database on each turn
+and counts the stored ones again before writing (about half of Rasa's time per message under
+load, see docs/load_benchmark.md). One Rasa process owns its conversations, so this store keeps
+the latest session of recent conversations as the same JSON it writes, and only ever inserts the
+events a tracker gained since it was read. The database stays the record: every turn is written
+before Rasa answers, and a conversation not in memory is read from it. Running several Rasa
+processes on one tracker database needs ``KK_TRACKER_CACHE_SIZE=0``.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
+from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from sqlalchemy import event
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.engine.url import make_url
 
 DEFAULT_URL = "sqlite:///var/tracker.db"
 ENV_VAR = "KK_TRACKER_DB_URL"
+CACHE_SIZE_VAR = "KK_TRACKER_CACHE_SIZE"
+DEFAULT_CACHE_SIZE = 5000  # conversations; a session is a few dozen events of a few kB
+# How many of a tracker's events are in the database, set on the trackers this store hands out.
+_PERSISTED = "_kk_persisted_events"
 
 
 def connection_settings(url: Optional[str] = None) -> dict[str, Any]:
@@ -47,7 +67,8 @@ def connection_settings(url: Optional[str] = None) -> dict[str, Any]:
 
 
 class KKSQLTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore whose database comes from KK_TRACKER_DB_URL (SQLite by default)."""
+    """SQLTrackerStore whose database comes from KK_TRACKER_DB_URL (SQLite by default), with the
+    latest session of recent conversations kept in memory (write-through)."""
 
     def __init__(
         self,
@@ -58,13 +79,95 @@ class KKSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         settings = connection_settings(kwargs.pop("url", None))
         super().__init__(domain=domain, event_broker=event_broker, **settings)
+        self._cache_size = int(kwargs.get("cache_size", os.environ.get(CACHE_SIZE_VAR, DEFAULT_CACHE_SIZE)))
+        # sender id -> the JSON of the events of its latest session, in database order
+        self._sessions: "OrderedDict[str, List[str]]" = OrderedDict()
         if settings.get("dialect") == "sqlite":
+            # SQLAlchemy 1.4 opens a new SQLite connection per session for a file database; keep a
+            # few open instead (each is used by one thread at a time, handed out by the pool).
+            self.engine.dispose()
+            self.engine = create_engine(
+                self.engine.url, poolclass=QueuePool, pool_size=5, connect_args={"check_same_thread": False}
+            )
+            self.sessionmaker = sessionmaker(bind=self.engine)
             # Rasa's SQL store commits every turn from the event loop: with SQLite's defaults each
             # commit waits for a full fsync. WAL with synchronous=NORMAL stays crash-safe (a power
             # cut can lose the last turns, never corrupt the file) and lets readers go on.
             event.listen(self.engine, "connect", _sqlite_pragmas)
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        """The latest session of ``sender_id``'s conversation, from memory or the database."""
+        cached = self._sessions.get(sender_id)
+        if cached is None:
+            tracker = await super().retrieve(sender_id)
+            if tracker is None:
+                return None
+            self._remember(sender_id, [json.dumps(e.as_dict()) for e in tracker.events])
+        else:
+            self._sessions.move_to_end(sender_id)
+            events = [json.loads(data) for data in cached]
+            tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        setattr(tracker, _PERSISTED, len(tracker.events))
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Insert the events ``tracker`` gained since this store handed it out."""
+        persisted = getattr(tracker, _PERSISTED, None)
+        cached = self._sessions.get(tracker.sender_id)
+        if persisted is None or cached is None or self._cache_size <= 0:
+            # A tracker this store did not hand out (new conversation, full-history reads):
+            # Rasa's own way, counting what is stored; read it back from the database next time.
+            self._sessions.pop(tracker.sender_id, None)
+            await super().save(tracker)
+            return
+        await self.stream_events(tracker)
+        new_events = list(itertools.islice(tracker.events, persisted, None))
+        rows = [self._row(tracker.sender_id, e) for e in new_events]
+        new_data = [row.data for row in rows]  # the rows expire at commit
+        try:
+            with self.session_scope() as session:
+                session.add_all(rows)
+                session.commit()
+        except Exception:
+            self._sessions.pop(tracker.sender_id, None)
+            raise
+        setattr(tracker, _PERSISTED, len(tracker.events))
+        events = cached + new_data
+        if any(isinstance(e, SessionStarted) for e in new_events):
+            events = _latest_session(events)
+        self._remember(tracker.sender_id, events)
+
+    def _row(self, sender_id: str, event_: Event) -> "SQLTrackerStore.SQLEvent":
+        """The database row Rasa's SQL store writes for an event."""
+        data = event_.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event_.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
+    def _remember(self, sender_id: str, events: List[str]) -> None:
+        if self._cache_size <= 0:
+            return
+        self._sessions[sender_id] = events
+        self._sessions.move_to_end(sender_id)
+        while len(self._sessions) > self._cache_size:
+            self._sessions.popitem(last=False)
+
+
+def _latest_session(events: List[str]) -> List[str]:
+    """The events Rasa's SQL store would read back: those from the latest session start on
+    (by timestamp, as its query does), or all of them when no session was started."""
+    parsed = [json.loads(data) for data in events]
+    starts = [e.get("timestamp") or 0.0 for e in parsed if e.get("event") == SessionStarted.type_name]
+    if not starts:
+        return list(events)
+    return [data for data, e in zip(events, parsed) if (e.get("timestamp") or 0.0) >= max(starts)]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,4 +1,8 @@
-"""Okapi BM25 over token lists we make ourselves (a corpus of hundreds of notes: plain dicts suffice)."""
+"""Okapi BM25 over token lists we make ourselves (a corpus of hundreds of notes).
+
+Each term's contribution to every document containing it is computed once at build time
+(idf * saturated term frequency), so scoring a query is one vector addition per query term.
+"""
 
 from __future__ import annotations
 
@@ -15,27 +19,32 @@ class BM25:
         self.size = len(counters)
         self.lengths = np.array([sum(c.values()) for c in counters], dtype=float)
         self.average_length = float(self.lengths.mean()) if self.size else 0.0
-        self.postings: dict[str, list[tuple[int, int]]] = {}
+        postings: dict[str, list[tuple[int, int]]] = {}
         for index, counter in enumerate(counters):
             for term, count in counter.items():
-                self.postings.setdefault(term, []).append((index, count))
+                postings.setdefault(term, []).append((index, count))
+        norm = self.k1 * (1.0 - self.b + self.b * self.lengths / max(self.average_length, 1e-9))
+        # term -> (document indices, that term's score in each of them)
+        self._weights: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for term, entries in postings.items():
+            indices = np.array([i for i, _ in entries], dtype=np.intp)
+            counts = np.array([c for _, c in entries], dtype=float)
+            weights = self.idf(term, len(entries)) * counts * (self.k1 + 1.0) / (counts + norm[indices])
+            self._weights[term] = (indices, weights)
 
-    def idf(self, term: str) -> float:
-        frequency = len(self.postings.get(term, ()))
+    def idf(self, term: str, frequency: int | None = None) -> float:
+        if frequency is None:
+            entry = self._weights.get(term)
+            frequency = len(entry[0]) if entry else 0
         return math.log(1.0 + (self.size - frequency + 0.5) / (frequency + 0.5))
 
     def scores(self, query: list[str]) -> np.ndarray:
         result = np.zeros(self.size)
-        if not self.size:
-            return result
-        norm = self.k1 * (1.0 - self.b + self.b * self.lengths / max(self.average_length, 1e-9))
         for term, query_count in Counter(query).items():
-            postings = self.postings.get(term)
-            if not postings:
-                continue
-            idf = self.idf(term)
-            for index, count in postings:
-                result[index] += query_count * idf * count * (self.k1 + 1.0) / (count + norm[index])
+            entry = self._weights.get(term)
+            if entry is not None:
+                indices, weights = entry
+                result[indices] += query_count * weights  # a term occurs once per document: no repeats
         return result
 
     def score_document(self, query: list[str], document: Counter) -> float:
@@ -49,4 +58,4 @@ class BM25:
 
     def max_score(self, query: list[str]) -> float:
         """Upper bound of a query's score (every term present, saturated): a scale for confidence."""
-        return sum(self.idf(term) * (self.k1 + 1.0) for term in set(query) if term in self.postings) or 1.0
+        return sum(self.idf(term) * (self.k1 + 1.0) for term in set(query) if term in self._weights) or 1.0

@@ -47,3 +47,113 @@ def test_sqlite_store_uses_wal_and_normal_sync(monkeypatch, tmp_path: Path) -> N
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
+def _events_in_db(store: KKSQLTrackerStore, sender_id: str) -> list[dict]:
+    import json
+
+    with store.session_scope() as session:
+        rows = session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender_id).order_by(store.SQLEvent.id)
+        return [json.loads(row.data) for row in rows]
+
+
+def _turn(tracker: DialogueStateTracker, text: str, at: float) -> None:
+    from rasa.shared.core.events import ActionExecuted, BotUttered
+
+    tracker.update(UserUttered(text, timestamp=at))
+    tracker.update(ActionExecuted("utter_greet", timestamp=at + 0.1))
+    tracker.update(BotUttered(f"svar på {text}", timestamp=at + 0.2))
+    tracker.update(ActionExecuted("action_listen", timestamp=at + 0.3))
+
+
+def _session_start(tracker: DialogueStateTracker, at: float) -> None:
+    from rasa.shared.core.events import ActionExecuted, SessionStarted
+
+    tracker.update(ActionExecuted("action_session_start", timestamp=at))
+    tracker.update(SessionStarted(timestamp=at + 0.01))
+    tracker.update(ActionExecuted("action_listen", timestamp=at + 0.02))
+
+
+def test_cached_store_writes_each_event_once_and_reads_back_what_the_database_holds(monkeypatch, tmp_path) -> None:
+    import asyncio
+
+    monkeypatch.setenv("KK_TRACKER_DB_URL", f"sqlite:///{tmp_path / 'c.db'}")
+    store = KKSQLTrackerStore(domain=Domain.empty())
+    uncached = KKSQLTrackerStore(domain=Domain.empty(), cache_size=0)
+
+    async def conversation() -> None:
+        tracker = DialogueStateTracker("kk:a:1", [])
+        _session_start(tracker, 100.0)
+        await store.save(tracker)  # a new conversation: not handed out by the store
+        for turn in range(4):
+            tracker = await store.retrieve("kk:a:1")
+            _turn(tracker, f"besked {turn}", 200.0 + turn)
+            await store.save(tracker)
+            await store.save(tracker)  # Rasa may save the same tracker twice in a turn
+        from_memory = await store.retrieve("kk:a:1")
+        from_database = await uncached.retrieve("kk:a:1")
+        assert [e.as_dict() for e in from_memory.events] == [e.as_dict() for e in from_database.events]
+
+    asyncio.run(conversation())
+    stored = _events_in_db(store, "kk:a:1")
+    assert len(stored) == 3 + 4 * 4  # session start + four turns, no event twice
+    assert [e["text"] for e in stored if e["event"] == "user"] == [f"besked {n}" for n in range(4)]
+
+
+def test_cached_store_hands_out_only_the_latest_session_like_rasa(monkeypatch, tmp_path) -> None:
+    import asyncio
+
+    monkeypatch.setenv("KK_TRACKER_DB_URL", f"sqlite:///{tmp_path / 's.db'}")
+    store = KKSQLTrackerStore(domain=Domain.empty())
+    uncached = KKSQLTrackerStore(domain=Domain.empty(), cache_size=0)
+
+    async def conversation() -> None:
+        tracker = DialogueStateTracker("anon:s", [])
+        _session_start(tracker, 100.0)
+        await store.save(tracker)
+        tracker = await store.retrieve("anon:s")
+        _turn(tracker, "gammel session", 200.0)
+        await store.save(tracker)
+        tracker = await store.retrieve("anon:s")
+        _session_start(tracker, 5000.0)  # the session expired: a new one starts in this turn
+        _turn(tracker, "ny session", 5001.0)
+        await store.save(tracker)
+        _turn(tracker, "samme tracker igen", 5002.0)
+        await store.save(tracker)
+        from_memory = await store.retrieve("anon:s")
+        from_database = await uncached.retrieve("anon:s")
+        texts = [e.text for e in from_memory.events if isinstance(e, UserUttered)]
+        assert texts == ["ny session", "samme tracker igen"]
+        assert [e.as_dict() for e in from_memory.events] == [e.as_dict() for e in from_database.events]
+
+    asyncio.run(conversation())
+    assert len(_events_in_db(store, "anon:s")) == 3 + 4 + 3 + 4 + 4
+
+
+def test_a_failed_write_is_not_kept_in_memory(monkeypatch, tmp_path) -> None:
+    import asyncio
+
+    monkeypatch.setenv("KK_TRACKER_DB_URL", f"sqlite:///{tmp_path / 'f.db'}")
+    store = KKSQLTrackerStore(domain=Domain.empty())
+
+    async def conversation() -> None:
+        tracker = DialogueStateTracker("anon:f", [])
+        _session_start(tracker, 100.0)
+        await store.save(tracker)
+        tracker = await store.retrieve("anon:f")
+        _turn(tracker, "bliver ikke gemt", 200.0)
+        broken = store.sessionmaker
+
+        def failing_session():
+            session = broken()
+            session.commit = lambda: (_ for _ in ()).throw(RuntimeError("database gone"))
+            return session
+
+        store.sessionmaker = failing_session
+        with pytest.raises(RuntimeError):
+            await store.save(tracker)
+        store.sessionmaker = broken
+        again = await store.retrieve("anon:f")
+        assert [e.text for e in again.events if isinstance(e, UserUttered)] == []
+
+    asyncio.run(conversation())
