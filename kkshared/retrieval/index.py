@@ -91,7 +91,10 @@ class SearchIndex:
         notes: Sequence[Document],
         encoder: Encoder | None = None,
         weights: dict[str, float] | None = None,
+        vectors: Sequence[np.ndarray] | None = None,
     ) -> None:
+        """``vectors``: the notes' dense vectors as ``dense_vectors`` returned them before (a saved
+        model), so that loading does not encode every note again."""
         self.notes = list(notes)
         self.encoder = encoder
         self.weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
@@ -101,7 +104,17 @@ class SearchIndex:
         self._word = BM25([_note_counters(n)[0] for n in self.notes])
         self._char = BM25([_note_counters(n)[1] for n in self.notes])
         self._refs = [self._note_refs(n) for n in self.notes]
-        self._dense = [self._note_vectors(n) for n in self.notes] if encoder is not None else []
+        if encoder is None:
+            self._dense: list[np.ndarray] = []
+        elif vectors is not None and len(vectors) == len(self.notes):
+            self._dense = [np.asarray(v, dtype=float) for v in vectors]
+        else:
+            self._dense = [self._note_vectors(n) for n in self.notes]
+
+    @property
+    def dense_vectors(self) -> list[np.ndarray]:
+        """Per note, one unit vector per text (title, questions, answer); empty without an encoder."""
+        return list(self._dense)
 
     @staticmethod
     def _note_refs(note: Document) -> set[str]:

@@ -59,12 +59,38 @@ def test_only_rule_and_memoization_policies() -> None:
 
 def test_every_intent_has_enough_examples() -> None:
     counts: dict[str, int] = {}
-    for path in (REPO_ROOT / "nlu_data").glob("*.yml"):
+    for path in (REPO_ROOT / "nlu_data").rglob("*.yml"):
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
             lines = [l for l in block["examples"].splitlines() if l.strip().startswith("- ")]
             counts[block["intent"]] = counts.get(block["intent"], 0) + len(lines)
     too_few = {intent: n for intent, n in counts.items() if n < 20}
     assert not too_few, too_few
+
+
+def _training_texts() -> set[str]:
+    from kkshared.normalize import fold
+
+    texts = set()
+    for path in (REPO_ROOT / "nlu_data").rglob("*.yml"):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            for line in block["examples"].splitlines():
+                if line.strip().startswith("- "):
+                    texts.add(" ".join(fold(line.strip()[2:]).split()))
+    return texts
+
+
+def test_no_evaluation_or_development_message_is_training_data() -> None:
+    from kkshared.normalize import fold
+
+    held_out = []
+    for path in [*(REPO_ROOT / "eval" / "citizen").glob("*.yml"), REPO_ROOT / "bench" / "citizen" / "dev_messages.yml"]:
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            messages = [item.get("message")] + [turn.get("user") for turn in item.get("turns") or []]
+            # Three words or fewer ("ja", "hej", "hvad er nytteindsats") are what anyone writes.
+            held_out += [" ".join(fold(m).split()) for m in messages if m and len(m.split()) > 3]
+    assert len(held_out) > 400
+    leaked = [m for m in held_out if m in _training_texts()]
+    assert not leaked, leaked
 
 
 @pytest.mark.skipif(not MODEL.exists(), reason="models/kk.tar.gz not trained (the test command trains first)")
