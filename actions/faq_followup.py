@@ -2,8 +2,9 @@
 
 "hvordan melder jeg afbud" and "jeg er syg" overlap: the FAQ answers how absence is reported,
 and for a logged-in citizen this action adds a button that starts the absence form (likewise
-moving a meeting and messaging the caseworker). After the general answers on payment dates and
-Min Plan it adds the citizen's own next payment or plan directly. Anonymous users and staff get
+moving a meeting and messaging the caseworker). After the general answers on payment dates,
+Min Plan and how meetings are held (in person, phone, video) it adds the citizen's own next
+payment, plan or meeting directly: "skal jeg møde op til min samtale?" is answered by both. Anonymous users and staff get
 nothing extra (rules run this action only in logged-in citizens' sessions, and it checks again).
 """
 
@@ -16,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from kkshared.case_service import CaseServiceError
 from actions.identity import caller
-from actions.own_case import ActionNextPayment, ActionPlan, utter_case_service_problem
+from actions.own_case import ActionNextMeeting, ActionNextPayment, ActionPlan, utter_case_service_problem
 
 # FAQ entry -> (offer response, button title, payload of the intent that starts it)
 OFFERS = {
@@ -30,6 +31,13 @@ OFFERS = {
 DIRECT = {
     "benefit_kontanthjaelp_payment": ActionNextPayment,
     "plan_min_plan_what": ActionPlan,
+    "plan_jobplan_is_min_plan": ActionPlan,
+    "plan_new_plan_delivery": ActionPlan,
+    "plan_min_plan_language": ActionPlan,
+    "meeting_personal_attendance": ActionNextMeeting,
+    "meeting_phone_while_in_offer": ActionNextMeeting,
+    "meeting_other_way": ActionNextMeeting,
+    "meeting_video": ActionNextMeeting,
 }
 
 

@@ -51,8 +51,9 @@ LABEL_RESPONSES: dict[str, set[str]] = {
 # Right answers that are an FAQ answer plus a button, not the action itself.
 VIA_OFFER = {"utter_offer_absence", "utter_offer_reschedule", "utter_offer_message"}
 
-# Texts the channels add themselves (bot/channels/common.py), with the name the bench gives them.
-CHANNEL_TEXTS = {"Skriv ikke dit": "channel_pii_warning"}
+# Texts the channels add themselves (bot/channels/common.py pii_notice), as patterns, with the
+# name the bench gives them.
+CHANNEL_TEXTS = {r"Skriv ikke .*? Jeg har fjernet det fra din besked": "channel_pii_warning"}
 
 # Responses that are not an answer to the message (they accompany it).
 NEUTRAL_RESPONSES = {"utter_ai_notice"}

@@ -46,25 +46,31 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def response_signatures() -> list[tuple[str, str]]:
-    """(static text prefix, response name) for every response variant in the domain."""
+def _pattern(template: str) -> re.Pattern:
+    """A template's text as a pattern: its static parts literally, each ``{slot}`` as any text."""
+    parts = [re.escape(_normal(part)) for part in re.split(r"\{[^}]*\}", template)]
+    return re.compile(r".*?".join(parts) if any(parts) else r"(?!)", re.DOTALL)
+
+
+def response_signatures() -> list[tuple[re.Pattern, str, int]]:
+    """(pattern, response name, length of its static text) for every response variant in the domain."""
     signatures = []
     for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
         for name, variants in (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).items():
             for variant in variants:
                 text = variant.get("text")
                 if text:
-                    static = _normal(re.split(r"\{", text, maxsplit=1)[0])
-                    signatures.append((static[:60], name))
-    signatures += list(CHANNEL_TEXTS.items())
-    # Longest prefixes first, so a specific response wins over a shorter one it starts with.
-    return sorted(signatures, key=lambda item: -len(item[0]))
+                    static = len(re.sub(r"\{[^}]*\}", "", text))
+                    signatures.append((_pattern(text), name, static))
+    signatures += [(re.compile(pattern, re.DOTALL), name, len(pattern)) for pattern, name in CHANNEL_TEXTS.items()]
+    # The most specific first, so a response wins over a shorter one it starts with.
+    return sorted(signatures, key=lambda item: -item[2])
 
 
-def identify(text: str, signatures: list[tuple[str, str]]) -> str:
+def identify(text: str, signatures: list[tuple[re.Pattern, str, int]]) -> str:
     text = _normal(text)
-    for prefix, name in signatures:
-        if prefix and text.startswith(prefix):
+    for pattern, name, _ in signatures:
+        if pattern.match(text):
             return name
     return "unknown"
 

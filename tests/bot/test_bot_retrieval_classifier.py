@@ -1,0 +1,90 @@
+"""The citizen NLU classifier (bot/nlu/retrieval_classifier.py) on a small training set, BM25 only."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.gibberish import Vocabulary
+from bot.nlu.retrieval_classifier import DanishRetrievalClassifier
+
+EXAMPLES = {
+    "faq/benefit_sygedagpenge": ["hvad er sygedagpenge", "kan jeg få sygedagpenge når jeg er syg fra arbejde",
+                                 "penge fra kommunen når man er syg", "sygedagpenge hvem kan få det"],
+    "faq/holiday_right_on_benefits": ["må jeg holde ferie på kontanthjælp", "ferie når man er på kontanthjælp",
+                                      "har jeg ret til ferie", "kan jeg tage på ferie med kontanthjælp"],
+    "greet": ["hej", "goddag", "hej med dig", "godmorgen"],
+    "gibberish": ["asdf", "qwerty", "jkjkjk", "sdfsdf"],
+    "share_personal_info": ["mit cpr er [CPR]", "[CPR]", "cpr [CPR]", "her er mit cpr nummer [CPR]"],
+}
+
+
+def _training_data() -> TrainingData:
+    messages = []
+    for key, texts in EXAMPLES.items():
+        intent, _, response = key.partition("/")
+        for text in texts:
+            data = {TEXT: text, "intent": intent}
+            if response:
+                data["intent_response_key"] = key
+            messages.append(Message(data=data))
+    return TrainingData(training_examples=messages, responses={
+        "utter_faq/benefit_sygedagpenge": [{"text": "Sygedagpenge er ..."}],
+        "utter_faq/holiday_right_on_benefits": [{"text": "Ferie ..."}],
+    })
+
+
+@pytest.fixture(scope="module")
+def classifier(tmp_path_factory) -> DanishRetrievalClassifier:
+    storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
+    resource = Resource("retrieval_classifier")
+    component = DanishRetrievalClassifier.create(
+        {"retrieval_intent": "faq"}, storage, resource, ExecutionContext(None, "test"))
+    component.train(_training_data())
+    # Loaded back from the model storage, as the Rasa server does.
+    return DanishRetrievalClassifier.load({"retrieval_intent": "faq"}, storage, resource, ExecutionContext(None, "test"))
+
+
+def _parse(classifier: DanishRetrievalClassifier, text: str) -> Message:
+    message = Message(data={TEXT: text})
+    classifier.process([message])
+    return message
+
+
+def test_a_typo_and_ae_spelling_still_reach_the_faq_answer(classifier) -> None:
+    message = _parse(classifier, "kan man faa sygedagpnge naar man er syg")
+    assert message.get("intent")["name"] == "faq"
+    assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/benefit_sygedagpenge"
+
+
+def test_keyboard_mashing_is_gibberish_with_full_confidence(classifier) -> None:
+    message = _parse(classifier, "jhgf kjdfs lkjh")
+    assert message.get("intent") == {"name": "gibberish", "confidence": 1.0}
+    assert message.get("response_selector") is None
+
+
+def test_a_real_question_is_not_gibberish(classifier) -> None:
+    assert _parse(classifier, "må jeg holde ferie").get("intent")["name"] == "faq"
+
+
+def test_a_question_next_to_a_masked_cpr_number_is_answered_for_itself(classifier) -> None:
+    assert _parse(classifier, "mit cpr er [CPR]").get("intent")["name"] == "share_personal_info"
+    message = _parse(classifier, "her er mit cpr nummer [CPR], mit cpr er [CPR]. har jeg ret til ferie")
+    assert message.get("intent")["name"] == "faq"
+    assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/holiday_right_on_benefits"
+
+
+def test_vocabulary_knows_lexicon_words_and_typos_of_training_words() -> None:
+    vocabulary = Vocabulary(["hvad er sygedagpenge", "ressourceforløb"])
+    assert not vocabulary.is_gibberish("sygedagpnge")          # typo of a training word
+    assert not vocabulary.is_gibberish("ressoruceforløb")
+    assert not vocabulary.is_gibberish("hvornaar kommer bussen")  # lexicon words, ae/oe/aa spelling
+    assert not vocabulary.is_gibberish("[CPR]")                 # a placeholder is not mashing
+    assert not vocabulary.is_gibberish("???")                   # no letters: left to the classifier
+    assert vocabulary.is_gibberish("asdfg hjkl")
+    assert vocabulary.is_gibberish("jhgf kjdfs ffff øøø lkj")
