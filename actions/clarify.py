@@ -36,7 +36,6 @@ MIN_SUGGESTION_CONFIDENCE = 0.03
 # Topics (besides FAQ answers) worth suggesting: intent -> (what to run, Danish label).
 SUGGESTABLE: Dict[str, Tuple[str, str]] = {
     "request_human": ("action_handover", "Du vil gerne i kontakt med en medarbejder"),
-    "bot_capabilities": ("utter_bot_capabilities", "Hvad kan jeg spørge dig om?"),
     "oos_municipal": ("utter_oos_municipal", "Et spørgsmål om fx parkering, affald eller skole"),
     "oos_health": ("utter_oos_health", "Et spørgsmål om sygdom eller helbred"),
     "oos_tax": ("utter_oos_tax", "Et spørgsmål om skat"),

