@@ -42,6 +42,7 @@ from sqlalchemy import (
     and_,
     create_engine,
     delete,
+    event,
     func,
     insert,
     or_,
@@ -173,6 +174,12 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _secure_delete(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
 def _kinds(raw: Optional[str]) -> frozenset:
     return frozenset(k for k in (raw or "").split(",") if k)
 
@@ -181,7 +188,19 @@ class SmsStore:
     def __init__(self, url_or_engine) -> None:
         self.engine = (url_or_engine if isinstance(url_or_engine, Engine)
                        else make_engine(url_or_engine))
+        self._sqlite = self.engine.dialect.name == "sqlite"
+        if self._sqlite:
+            # Deleted numbers and texts are overwritten with zeros, not just unlinked.
+            event.listen(self.engine, "connect", _secure_delete)
         metadata.create_all(self.engine)
+
+    def _scrub(self) -> None:
+        """After deleting a number or a text: with SQLite's write-ahead log the old page versions
+        stay in the log (and the database file keeps the last checkpointed one) until a
+        checkpoint; run it now, so that nothing deleted can be read back from the files."""
+        if self._sqlite:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -272,6 +291,7 @@ class SmsStore:
             conn.execute(update(inbox).where(inbox.c.id == row_id).values(
                 status=DONE, outcome=outcome, text=None, lease_until=None, processed_at=now))
             self._forget_number_if_unused(conn, row.phone_hash)
+        self._scrub()
 
     def defer_inbox(self, row_id: int, next_attempt_at: float,
                     reply: Optional[Reply] = None, now: float = 0.0) -> None:
@@ -384,6 +404,7 @@ class SmsStore:
                 attempts=outbox.c.attempts + (1 if status in (SENT, REJECTED, EXPIRED) else 0),
                 sent_at=now if status == SENT else None, **values))
             self._forget_number_if_unused(conn, row.phone_hash)
+        self._scrub()
 
     def outbox_retry(self, row_id: int, next_attempt_at: float, error: str) -> None:
         with self.engine.begin() as conn:
@@ -428,6 +449,7 @@ class SmsStore:
             waiting = select(inbox.c.phone_hash).where(inbox.c.status == PENDING).union(
                 select(outbox.c.phone_hash).where(outbox.c.status == PENDING))
             conn.execute(delete(recipients).where(recipients.c.phone_hash.not_in(waiting)))
+        self._scrub()
 
 
 def _claim_first_per_number(conn: Any, table: Table, rows: Sequence[Any], now: float,

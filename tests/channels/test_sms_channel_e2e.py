@@ -157,7 +157,9 @@ def test_no_phone_number_or_cpr_number_is_stored_or_logged(stack) -> None:
     assert replies[0]["message"].startswith("Skriv ikke dit CPR-nummer i en sms.")
     assert _user_events(stack, KNOWN_MSISDN)[-1]["text"] == "mit cpr-nummer er [CPR]"
     time.sleep(1)  # let both servers flush their logs
-    stored = stack.tracker_db.read_bytes()
+    # The database file and its write-ahead log: a deleted row must not linger in either.
+    wal = stack.tracker_db.with_name(stack.tracker_db.name + "-wal")
+    stored = stack.tracker_db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
     logs = stack.log_text()
     for secret in (CPR, "0101901234", "4500000101", "4522334455"):
         assert secret.encode() not in stored, secret
