@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -37,7 +37,7 @@ from bot.nlu.vocabulary import Vocabulary
 from kkshared.pii import PLACEHOLDERS
 from kkshared.retrieval.calibration import Calibrator, DevExample, development_examples
 from kkshared.retrieval.dense import E5Encoder
-from kkshared.retrieval.index import DEFAULT_WEIGHTS, Document, SearchIndex
+from kkshared.retrieval.index import DEFAULT_WEIGHTS, Document, Ranking, SearchIndex
 
 MODEL_FILE = "retrieval_classifier.json"
 VECTORS_FILE = "retrieval_classifier_vectors.npz"  # e5 vectors of the documents, not re-encoded at load
@@ -115,7 +115,12 @@ class DanishRetrievalClassifier(GraphComponent):
         # (bot/nlu/vocabulary.py); its own examples do not count as words. The same vocabulary
         # corrects typos before ranking.
         return {"retrieval_intent": "faq", "ranking_length": 10, "calibration_questions_per_document": 4,
-                "dense_weight": 0.0, "gibberish_intent": "gibberish"}
+                "dense_weight": 0.0, "gibberish_intent": "gibberish",
+                # e5 costs ~10-40 ms of CPU per message; when BM25 alone is at least this sure
+                # (its own calibration), its answer is taken and e5 is not run. 0.65: on the
+                # development messages (bench/citizen/dev_messages.yml and the load benchmark's)
+                # 42% skip e5 with the same answers; at 0.6 answers start to change.
+                "dense_skip_confidence": 0.65}
 
     def __init__(
         self,
@@ -125,6 +130,7 @@ class DanishRetrievalClassifier(GraphComponent):
         documents: Optional[List[Document]] = None,
         calibrator: Optional[Calibrator] = None,
         vectors: Optional[List[np.ndarray]] = None,
+        sparse_calibrator: Optional[Calibrator] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -132,6 +138,9 @@ class DanishRetrievalClassifier(GraphComponent):
         self._documents = documents or []
         self._index = self._make_index(self._documents, vectors)
         self._calibrator = calibrator or Calibrator()
+        # BM25 alone, tried first when the index also has e5 (None without e5).
+        self._sparse_index = SearchIndex(self._documents) if self._index.dense_vectors else None
+        self._sparse_calibrator = sparse_calibrator or Calibrator()
         self._vocabulary = self._make_vocabulary(self._documents)
         if self._documents:
             self._index.rank("hej")  # load the Danish lexicon now, not on the first user's message
@@ -166,14 +175,17 @@ class DanishRetrievalClassifier(GraphComponent):
         split = development_examples(
             self._documents, None, per_document=self._config["calibration_questions_per_document"]
         )
-        split += wordy_examples(self._documents, self._index)
-        self._calibrator = Calibrator.fit(split)
+        self._calibrator = Calibrator.fit(split + wordy_examples(self._documents, self._index))
+        self._sparse_index = SearchIndex(self._documents) if self._index.dense_vectors else None
+        if self._sparse_index is not None:
+            self._sparse_calibrator = Calibrator.fit(split + wordy_examples(self._documents, self._sparse_index))
         with self._model_storage.write_to(self._resource) as directory:
             (directory / MODEL_FILE).write_text(
                 json.dumps(
                     {
                         "documents": [d.__dict__ for d in self._documents],
                         "calibrator": [float(w) for w in self._calibrator.weights],
+                        "sparse_calibrator": [float(w) for w in self._sparse_calibrator.weights],
                     },
                     ensure_ascii=False,
                 ),
@@ -205,7 +217,9 @@ class DanishRetrievalClassifier(GraphComponent):
             Document(d["id"], d["title"], tuple(d["questions"]), d["answer"], tuple(d["references"]))
             for d in raw["documents"]
         ]
-        return cls(config, model_storage, resource, documents, Calibrator(np.array(raw["calibrator"])), vectors)
+        sparse = raw.get("sparse_calibrator")
+        return cls(config, model_storage, resource, documents, Calibrator(np.array(raw["calibrator"])), vectors,
+                   Calibrator(np.array(sparse)) if sparse else None)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -213,6 +227,17 @@ class DanishRetrievalClassifier(GraphComponent):
             if text and self._documents:
                 self._classify(message, text)
         return messages
+
+    def _rank(self, text: str) -> Tuple[Ranking, float]:
+        """The ranking and its calibrated confidence: BM25 alone when it is sure enough, else with e5."""
+        limit = self._config["ranking_length"]
+        if self._sparse_index is not None:
+            ranking = self._sparse_index.rank(text, limit=limit)
+            confidence = self._sparse_calibrator.confidence(ranking.features)
+            if ranking.best is not None and confidence >= self._config["dense_skip_confidence"]:
+                return ranking, confidence
+        ranking = self._index.rank(text, limit=limit)
+        return ranking, self._calibrator.confidence(ranking.features)
 
     def _classify(self, message: Message, text: str) -> None:
         if self._vocabulary is not None and self._vocabulary.is_gibberish(text):
@@ -223,15 +248,13 @@ class DanishRetrievalClassifier(GraphComponent):
         retrieval_intent = self._config["retrieval_intent"]
         if self._vocabulary is not None:
             text = self._vocabulary.correct(text)
-        ranking = self._index.rank(text, limit=self._config["ranking_length"])
+        ranking, confidence = self._rank(text)
         if ranking.best is None:
             return
-        confidence = self._calibrator.confidence(ranking.features)
         rest = " ".join(_PERSONAL_DATA.sub(" ", text).split())
         if _PERSONAL_DATA.search(text) and len(rest.split()) >= 3:
             # "mit cpr er [CPR], hvornår er min samtale": answer the question, not the number.
-            rest_ranking = self._index.rank(rest, limit=self._config["ranking_length"])
-            rest_confidence = self._calibrator.confidence(rest_ranking.features)
+            rest_ranking, rest_confidence = self._rank(rest)
             if rest_ranking.best is not None and rest_confidence >= PERSONAL_DATA_REST_CONFIDENCE:
                 ranking, confidence = rest_ranking, rest_confidence
         best_score = ranking.best.score or 1.0

