@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Sequence
 
+from kkshared.edit_distance import edit_distance
 from kkshared.lexicon import domain_words
 from kkshared.normalize import fold
 from kkshared.retrieval.index import Document
@@ -91,20 +92,7 @@ def _within_typos(a: str, b: str) -> bool:
     budget = 1 if min(len(a), len(b)) < 9 else 2
     if abs(len(a) - len(b)) > budget or len(set(a) ^ set(b)) > 2 * budget:  # cheap filters first
         return False
-    # Damerau-Levenshtein (optimal string alignment), stopped as soon as a row exceeds the budget.
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > budget:
-            return False
-        previous2, previous = previous, current
-    return previous[-1] <= budget
+    return edit_distance(a, b, budget) <= budget
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Iterable
 
+from kkshared.edit_distance import edit_distance
 from kkshared.lexicon import is_known_word
 from kkshared.normalize import fold
 
@@ -31,25 +32,6 @@ TYPO_SIMILARITY = 0.45
 def _trigrams(word: str) -> set[str]:
     padded = f"#{word}#"
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
-
-
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance (insert, delete, substitute, swap neighbours), capped."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 class Vocabulary:
@@ -104,7 +86,7 @@ class Vocabulary:
         for candidate, count in shared.items():
             if count < needed:
                 continue
-            distance = _edit_distance(folded, candidate, limit)
+            distance = edit_distance(folded, candidate, limit)
             if distance <= limit:
                 # Equal distance: swapped letters ("vidoe" -> "video") before a dropped one, then the commoner word.
                 key = (distance, sorted(candidate) != sorted(folded), -self.counts[candidate], candidate)
