@@ -139,7 +139,7 @@ class DanishRetrievalClassifier(GraphComponent):
         self._index = self._make_index(self._documents, vectors)
         self._calibrator = calibrator or Calibrator()
         # BM25 alone, tried first when the index also has e5 (None without e5).
-        self._sparse_index = SearchIndex(self._documents) if self._index.dense_vectors else None
+        self._sparse_index = self._index.without_dense() if self._index.dense_vectors else None
         self._sparse_calibrator = sparse_calibrator or Calibrator()
         self._vocabulary = self._make_vocabulary(self._documents)
         if self._documents:
@@ -176,7 +176,7 @@ class DanishRetrievalClassifier(GraphComponent):
             self._documents, None, per_document=self._config["calibration_questions_per_document"]
         )
         self._calibrator = Calibrator.fit(split + wordy_examples(self._documents, self._index))
-        self._sparse_index = SearchIndex(self._documents) if self._index.dense_vectors else None
+        self._sparse_index = self._index.without_dense() if self._index.dense_vectors else None
         if self._sparse_index is not None:
             self._sparse_calibrator = Calibrator.fit(split + wordy_examples(self._documents, self._sparse_index))
         with self._model_storage.write_to(self._resource) as directory:
@@ -251,8 +251,8 @@ class DanishRetrievalClassifier(GraphComponent):
         ranking, confidence = self._rank(text)
         if ranking.best is None:
             return
-        rest = " ".join(_PERSONAL_DATA.sub(" ", text).split())
-        if _PERSONAL_DATA.search(text) and len(rest.split()) >= 3:
+        rest = " ".join(_PERSONAL_DATA.sub(" ", text).split()) if _PERSONAL_DATA.search(text) else ""
+        if len(rest.split()) >= 3:
             # "mit cpr er [CPR], hvornår er min samtale": answer the question, not the number.
             rest_ranking, rest_confidence = self._rank(rest)
             if rest_ranking.best is not None and rest_confidence >= PERSONAL_DATA_REST_CONFIDENCE:

@@ -49,6 +49,14 @@ class Vocabulary:
             for gram in _trigrams(word):
                 self._by_trigram[gram].add(word)
 
+    def _shared_trigrams(self, grams: set[str]) -> dict[str, int]:
+        """Training words sharing trigrams with ``grams``, and how many."""
+        shared: dict[str, int] = defaultdict(int)
+        for gram in grams:
+            for candidate in self._by_trigram.get(gram, ()):
+                shared[candidate] += 1
+        return shared
+
     def knows(self, word: str) -> bool:
         folded = fold(word)
         if folded in self.words or is_known_word(word):
@@ -56,12 +64,9 @@ class Vocabulary:
         if len(folded) < 4:
             return False
         grams = _trigrams(folded)
-        overlap: dict[str, int] = defaultdict(int)
-        for gram in grams:
-            for candidate in self._by_trigram.get(gram, ()):
-                overlap[candidate] += 1
         return any(
-            shared / len(grams | _trigrams(candidate)) >= TYPO_SIMILARITY for candidate, shared in overlap.items()
+            shared / len(grams | _trigrams(candidate)) >= TYPO_SIMILARITY
+            for candidate, shared in self._shared_trigrams(grams).items()
         )
 
     def is_gibberish(self, text: str) -> bool:
@@ -76,14 +81,10 @@ class Vocabulary:
             return None
         limit = 1 if len(folded) < 8 else 2
         grams = _trigrams(folded)
-        shared: dict[str, int] = defaultdict(int)
-        for gram in grams:
-            for candidate in self._by_trigram.get(gram, ()):
-                shared[candidate] += 1
         # Each edit (a swap included) touches at most four trigrams: closer words share at least this many.
         needed = max(1, len(grams) - 4 * limit)
         best: tuple[int, bool, int, str] | None = None
-        for candidate, count in shared.items():
+        for candidate, count in self._shared_trigrams(grams).items():
             if count < needed:
                 continue
             distance = edit_distance(folded, candidate, limit)

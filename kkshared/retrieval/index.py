@@ -11,6 +11,7 @@ question the note covers, the margin to the runner-up) feed the calibrated confi
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -110,6 +111,13 @@ class SearchIndex:
             self._dense = [np.asarray(v, dtype=float) for v in vectors]
         else:
             self._dense = [self._note_vectors(n) for n in self.notes]
+
+    def without_dense(self) -> "SearchIndex":
+        """The same index ranking by BM25 alone; shares this one's structures (nothing is rebuilt)."""
+        view = copy.copy(self)
+        view.encoder, view._dense = None, []
+        view.weights = {**self.weights, "dense": 0.0}
+        return view
 
     @property
     def dense_vectors(self) -> list[np.ndarray]:
