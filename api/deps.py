@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi import Depends, Header, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -94,3 +95,27 @@ def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
 CitizenPrincipal = Annotated[Principal, Depends(require_roles(Role.CITIZEN))]
 StaffOrAdmin = Annotated[Principal, Depends(require_roles(Role.STAFF, Role.ADMIN))]
 AdminPrincipal = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+
+
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def get_idempotency_key(
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Optional, 8-64 characters [A-Za-z0-9_-]: sent again with the same body, "
+            "the first answer comes back (200) instead of a second record",
+        ),
+    ] = None,
+) -> str | None:
+    if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            "Idempotency-Key must be 8-64 characters: letters, digits, _ and -",
+        )
+    return key
+
+
+IdempotencyKey = Annotated[str | None, Depends(get_idempotency_key)]

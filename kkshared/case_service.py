@@ -47,7 +47,15 @@ class CaseServiceError(Exception):
 
 
 class CaseServiceUnavailable(CaseServiceError):
-    """The case service could not be reached or answered with a server error."""
+    """The case service could not be reached or answered with a server error.
+
+    ``may_have_arrived`` is False only when the request certainly did not reach the service
+    (connection refused, 408/429): after a timeout or a 5xx a create may have been committed.
+    """
+
+    def __init__(self, message: str, *, may_have_arrived: bool = True) -> None:
+        super().__init__(message)
+        self.may_have_arrived = may_have_arrived
 
 
 class CaseServiceNotFound(CaseServiceError):
@@ -132,24 +140,34 @@ class CaseServiceClient:
         params: Optional[dict[str, str]] = None,
         json: Optional[dict[str, Any]] = None,
         subject: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
     ) -> Any:
         url = f"{self.base_url}{path}"
+        headers = self._headers(subject)
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
         try:
             async with self._get_session().request(
-                method, url, params=params, json=json, headers=self._headers(subject)
+                method, url, params=params, json=json, headers=headers
             ) as response:
                 status = response.status
                 if status == 404:
                     raise CaseServiceNotFound(path)
                 if status in (401, 403):
                     raise CaseServiceUnauthorized(f"{status} for {path}")
-                if status >= 500 or status in (408, 429):
+                if status in (408, 429):
+                    raise CaseServiceUnavailable(f"{status} for {path}", may_have_arrived=False)
+                if status >= 500:
                     raise CaseServiceUnavailable(f"{status} for {path}")
                 if 400 <= status < 500:
                     raise CaseServiceBadRequest(f"{status} for {path}")
                 return await response.json(content_type=None)
         except CaseServiceError:
             raise
+        except aiohttp.ClientConnectorError as error:  # nothing was sent
+            raise CaseServiceUnavailable(
+                f"{type(error).__name__} for {path}", may_have_arrived=False
+            ) from error
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             raise CaseServiceUnavailable(f"{type(error).__name__} for {path}") from error
 
@@ -175,8 +193,12 @@ class CaseServiceClient:
             raise CaseServiceUnavailable(f"unexpected answer for {path}")
         return [item for item in data if isinstance(item, dict)]
 
-    async def _post(self, path: str, body: dict[str, Any], subject: str) -> dict[str, Any]:
-        data = await self._request("POST", path, json=body, subject=subject)
+    async def _post(
+        self, path: str, body: dict[str, Any], subject: str, idempotency_key: Optional[str] = None
+    ) -> dict[str, Any]:
+        data = await self._request(
+            "POST", path, json=body, subject=subject, idempotency_key=idempotency_key
+        )
         if not isinstance(data, dict):
             raise CaseServiceUnavailable(f"unexpected answer for {path}")
         return data
@@ -236,14 +258,23 @@ class CaseServiceClient:
     async def caseworker(self, subject: str) -> dict[str, Any]:
         return await self._get_dict("/me/caseworker", subject=subject)
 
-    async def create_absence_report(self, subject: str, body: dict[str, Any]) -> dict[str, Any]:
-        return await self._post("/me/absence-reports", body, subject)
+    # The creates take an ``Idempotency-Key``: sent again with the same key and body, the case
+    # service answers with the record it made the first time instead of making a second one.
 
-    async def create_reschedule_request(self, subject: str, body: dict[str, Any]) -> dict[str, Any]:
-        return await self._post("/me/reschedule-requests", body, subject)
+    async def create_absence_report(
+        self, subject: str, body: dict[str, Any], idempotency_key: Optional[str] = None
+    ) -> dict[str, Any]:
+        return await self._post("/me/absence-reports", body, subject, idempotency_key)
 
-    async def create_message(self, subject: str, body: dict[str, Any]) -> dict[str, Any]:
-        return await self._post("/me/messages", body, subject)
+    async def create_reschedule_request(
+        self, subject: str, body: dict[str, Any], idempotency_key: Optional[str] = None
+    ) -> dict[str, Any]:
+        return await self._post("/me/reschedule-requests", body, subject, idempotency_key)
+
+    async def create_message(
+        self, subject: str, body: dict[str, Any], idempotency_key: Optional[str] = None
+    ) -> dict[str, Any]:
+        return await self._post("/me/messages", body, subject, idempotency_key)
 
     # Service calls of the SMS channel (service token only, no subject) ----------------------
 

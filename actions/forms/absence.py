@@ -172,6 +172,7 @@ class ActionSubmitAbsence(SubmitFormAction):
     slots = SLOTS
     done = "utter_absence_sent"
     failed = "utter_absence_not_sent"
+    uncertain = "utter_absence_maybe_sent"
 
     def body(self, tracker: Tracker) -> Optional[Dict[str, Any]]:
         meeting = meeting_by_id(tracker, tracker.get_slot("absence_target"))
@@ -185,5 +186,5 @@ class ActionSubmitAbsence(SubmitFormAction):
             "kind": tracker.get_slot("absence_kind") or "andet",
         }
 
-    async def create(self, subject: str, body: Dict[str, Any]) -> Dict[str, Any]:
-        return await get_client().create_absence_report(subject, body)
+    async def create(self, subject: str, body: Dict[str, Any], idempotency_key: str) -> Dict[str, Any]:
+        return await get_client().create_absence_report(subject, body, idempotency_key)

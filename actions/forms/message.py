@@ -64,10 +64,11 @@ class ActionSubmitMessage(SubmitFormAction):
     slots = SLOTS
     done = "utter_message_sent"
     failed = "utter_message_not_sent"
+    uncertain = "utter_message_maybe_sent"
 
     def body(self, tracker: Tracker) -> Optional[Dict[str, Any]]:
         text = tracker.get_slot("message_text")
         return {"text": text} if text else None
 
-    async def create(self, subject: str, body: Dict[str, Any]) -> Dict[str, Any]:
-        return await get_client().create_message(subject, body)
+    async def create(self, subject: str, body: Dict[str, Any], idempotency_key: str) -> Dict[str, Any]:
+        return await get_client().create_message(subject, body, idempotency_key)

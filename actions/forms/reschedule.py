@@ -134,6 +134,7 @@ class ActionSubmitReschedule(SubmitFormAction):
     slots = SLOTS
     done = "utter_reschedule_sent"
     failed = "utter_reschedule_not_sent"
+    uncertain = "utter_reschedule_maybe_sent"
 
     def body(self, tracker: Tracker) -> Optional[Dict[str, Any]]:
         meeting = meeting_by_id(tracker, tracker.get_slot("reschedule_meeting"))
@@ -145,5 +146,5 @@ class ActionSubmitReschedule(SubmitFormAction):
             "preferred_times": preferred_times(tracker.get_slot("reschedule_times")),
         }
 
-    async def create(self, subject: str, body: Dict[str, Any]) -> Dict[str, Any]:
-        return await get_client().create_reschedule_request(subject, body)
+    async def create(self, subject: str, body: Dict[str, Any], idempotency_key: str) -> Dict[str, Any]:
+        return await get_client().create_reschedule_request(subject, body, idempotency_key)

@@ -1,10 +1,19 @@
-"""Sending a confirmed form to the case service and reading the reference out."""
+"""Sending a confirmed form to the case service and reading the reference out.
+
+Every create carries an ``Idempotency-Key`` made from what is sent and the day. When the case
+service does not answer in time, the bot cannot know whether the record was made; it says so and
+asks the citizen to send again. The same form sent again that day has the same key, so the case
+service answers with the first record's reference instead of making a second one.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from datetime import date, datetime
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -16,36 +25,21 @@ from kkshared.case_service import (
     CaseServiceBadRequest,
     CaseServiceError,
     CaseServiceNotFound,
+    CaseServiceUnavailable,
 )
+from kkshared.formatting import COPENHAGEN
 
 logger = logging.getLogger(__name__)
 
+REFUSED = "Oplysningerne passer ikke længere (fx er samtalen aflyst eller datoen passeret)."
+UNREACHABLE = "Jeg kan ikke komme i kontakt med jobcentrets system lige nu."
+NO_RECEIPT = "Jeg fik ikke en kvittering fra jobcentrets system."
 
-async def submit_created(
-    dispatcher: CollectingDispatcher,
-    create: Callable[[], Awaitable[Dict[str, Any]]],
-    *,
-    done: str,
-    failed: str,
-) -> bool:
-    """Run ``create``; say ``done`` with the reference, or ``failed`` with why. True if created."""
-    try:
-        created = await create()
-    except (CaseServiceBadRequest, CaseServiceNotFound) as error:
-        # e.g. the meeting was cancelled meanwhile, or the date passed at midnight.
-        logger.warning("form refused by the case service: %s", error)
-        dispatcher.utter_message(response=failed, why="Oplysningerne passer ikke længere (fx er samtalen aflyst eller datoen passeret).")
-        return False
-    except CaseServiceError as error:
-        logger.warning("form not sent, case service unavailable: %s", type(error).__name__)
-        dispatcher.utter_message(response=failed, why="Jeg kan ikke komme i kontakt med jobcentrets system lige nu.")
-        return False
-    reference = created.get("reference")
-    if not reference:
-        dispatcher.utter_message(response=failed, why="Jeg fik ikke en kvittering fra jobcentrets system.")
-        return False
-    dispatcher.utter_message(response=done, reference=reference)
-    return True
+
+def submission_key(action_name: str, body: Dict[str, Any], day: date) -> str:
+    """The ``Idempotency-Key`` of a submission: equal for the same form sent the same day."""
+    canonical = json.dumps([action_name, day.isoformat(), body], sort_keys=True, ensure_ascii=False)
+    return "kk-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:40]
 
 
 class SubmitFormAction(Action, ABC):
@@ -55,8 +49,9 @@ class SubmitFormAction(Action, ABC):
     action_name = ""
     confirm_slot = ""
     slots: List[str] = []
-    done = ""
-    failed = ""
+    done = ""  # response with {reference}
+    failed = ""  # response with {why}: certainly not sent
+    uncertain = ""  # response: no answer in time, it may have arrived
 
     def name(self) -> Text:
         return self.action_name
@@ -66,7 +61,7 @@ class SubmitFormAction(Action, ABC):
         """The request body from the form's slots; None when something is missing."""
 
     @abstractmethod
-    async def create(self, subject: str, body: Dict[str, Any]) -> Dict[str, Any]:
+    async def create(self, subject: str, body: Dict[str, Any], idempotency_key: str) -> Dict[str, Any]:
         """Create the record in the case service."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -76,6 +71,25 @@ class SubmitFormAction(Action, ABC):
         if tracker.get_slot(self.confirm_slot) is not True or not who.is_citizen or body is None:
             dispatcher.utter_message(response="utter_form_nothing_sent")
             return reset_events(self.slots)
-        await submit_created(dispatcher, lambda: self.create(who.subject, body),  # type: ignore[arg-type]
-                             done=self.done, failed=self.failed)
+        key = submission_key(self.action_name, body, datetime.now(COPENHAGEN).date())
+        try:
+            created = await self.create(who.subject, body, key)  # type: ignore[arg-type]
+        except (CaseServiceBadRequest, CaseServiceNotFound) as error:
+            # e.g. the meeting was cancelled meanwhile, or the date passed at midnight.
+            logger.warning("form refused by the case service: %s", error)
+            dispatcher.utter_message(response=self.failed, why=REFUSED)
+        except CaseServiceUnavailable as error:
+            logger.warning("form maybe not sent, case service unavailable: %s", error)
+            if error.may_have_arrived:
+                dispatcher.utter_message(response=self.uncertain)
+            else:
+                dispatcher.utter_message(response=self.failed, why=UNREACHABLE)
+        except CaseServiceError as error:
+            logger.warning("form not sent: %s", type(error).__name__)
+            dispatcher.utter_message(response=self.failed, why=UNREACHABLE)
+        else:
+            if created.get("reference"):
+                dispatcher.utter_message(response=self.done, reference=created["reference"])
+            else:
+                dispatcher.utter_message(response=self.failed, why=NO_RECEIPT)
         return reset_events(self.slots)

@@ -6,6 +6,7 @@ from api.models.cases import TARGET_GROUPS, Case, CaseStatus, TargetGroup
 from api.models.citizens import Channel, Citizen
 from api.models.closures import Closure
 from api.models.feedback import Feedback, Rating
+from api.models.idempotency import IdempotentRequest
 from api.models.legal import LegalNoteRecord, LegalQuestion, NoteOrigin, QuestionStatus
 from api.models.locations import Location, LocationChannel, LocationKind, OpeningHours
 from api.models.meetings import (
@@ -34,6 +35,7 @@ __all__ = [
     "Citizen",
     "Closure",
     "Feedback",
+    "IdempotentRequest",
     "LegalNoteRecord",
     "LegalQuestion",
     "Location",

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 from kkshared.pii import mask_pii
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.core.clock import now_utc
 from api.db.base import new_id
-from api.deps import SessionDep, SettingsDep
+from api.deps import IdempotencyKey, SessionDep, SettingsDep
 from api.models.absence import AbsenceReport
 from api.models.citizens import Citizen
 from api.routes._requests import log, own_meeting_or_404, unprocessable
 from api.schemas.requests import AbsenceReportIn, AbsenceReportOut, Created
 from api.services.access import MyCitizen, ReadableCitizen
+from api.services.idempotency import create_once
 from api.services.references import ABSENCE, next_reference
 
 router = APIRouter(tags=["absence"])
@@ -28,29 +29,40 @@ MAX_DAYS_AHEAD = 366
     "/me/absence-reports",
     status_code=status.HTTP_201_CREATED,
     summary="Report absence (sygdom/andet) for a day, optionally for a meeting",
+    responses={200: {"description": "Already created with this Idempotency-Key"}},
 )
 def create_absence_report(
-    body: AbsenceReportIn, citizen: MyCitizen, session: SessionDep, settings: SettingsDep
+    body: AbsenceReportIn,
+    citizen: MyCitizen,
+    session: SessionDep,
+    settings: SettingsDep,
+    key: IdempotencyKey,
+    response: Response,
 ) -> Created:
     now_local = now_utc().astimezone(settings.tz)
-    if body.date < now_local.date():
-        raise unprocessable("date must not be in the past")
-    if body.date > now_local.date() + timedelta(days=MAX_DAYS_AHEAD):
-        raise unprocessable("date must be within one year")
-    if body.meeting_id is not None:
-        own_meeting_or_404(session, citizen, body.meeting_id)
-    report = AbsenceReport(
-        id=new_id("fra"),
-        reference=next_reference(session, ABSENCE, now_local.year),
-        citizen_id=citizen.id,
-        meeting_id=body.meeting_id,
-        absence_date=body.date,
-        kind=body.kind,
-        reason=mask_pii(body.reason),
-    )
-    session.add(report)
-    session.commit()
-    log.info("absence report created", extra={"reference": report.reference})
+
+    def create() -> AbsenceReport:
+        if body.date < now_local.date():
+            raise unprocessable("date must not be in the past")
+        if body.date > now_local.date() + timedelta(days=MAX_DAYS_AHEAD):
+            raise unprocessable("date must be within one year")
+        if body.meeting_id is not None:
+            own_meeting_or_404(session, citizen, body.meeting_id)
+        return AbsenceReport(
+            id=new_id("fra"),
+            reference=next_reference(session, ABSENCE, now_local.year),
+            citizen_id=citizen.id,
+            meeting_id=body.meeting_id,
+            absence_date=body.date,
+            kind=body.kind,
+            reason=mask_pii(body.reason),
+        )
+
+    report, created = create_once(session, citizen, key, ABSENCE, body, AbsenceReport, create)
+    if created:
+        log.info("absence report created", extra={"reference": report.reference})
+    else:
+        response.status_code = status.HTTP_200_OK
     return Created.model_validate(report)
 
 

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 from kkshared.pii import mask_pii
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.core.clock import now_utc
 from api.db.base import new_id
-from api.deps import SessionDep, SettingsDep
+from api.deps import IdempotencyKey, SessionDep, SettingsDep
 from api.models.citizens import Citizen
 from api.models.messages import Message
 from api.routes._requests import log
 from api.schemas.requests import Created, MessageIn, MessageOut
 from api.services.access import MyCitizen, ReadableCitizen
+from api.services.idempotency import create_once
 from api.services.references import MESSAGE, next_reference
 
 router = APIRouter(tags=["messages"])
@@ -24,20 +25,30 @@ router = APIRouter(tags=["messages"])
     "/me/messages",
     status_code=status.HTTP_201_CREATED,
     summary="Send a message to my caseworker",
+    responses={200: {"description": "Already created with this Idempotency-Key"}},
 )
 def create_message(
-    body: MessageIn, citizen: MyCitizen, session: SessionDep, settings: SettingsDep
+    body: MessageIn,
+    citizen: MyCitizen,
+    session: SessionDep,
+    settings: SettingsDep,
+    key: IdempotencyKey,
+    response: Response,
 ) -> Created:
-    message = Message(
-        id=new_id("bsk"),
-        reference=next_reference(session, MESSAGE, now_utc().astimezone(settings.tz).year),
-        citizen_id=citizen.id,
-        caseworker_id=citizen.case.caseworker_id if citizen.case else None,
-        text=mask_pii(body.text),
-    )
-    session.add(message)
-    session.commit()
-    log.info("message created", extra={"reference": message.reference})
+    def create() -> Message:
+        return Message(
+            id=new_id("bsk"),
+            reference=next_reference(session, MESSAGE, now_utc().astimezone(settings.tz).year),
+            citizen_id=citizen.id,
+            caseworker_id=citizen.case.caseworker_id if citizen.case else None,
+            text=mask_pii(body.text),
+        )
+
+    message, created = create_once(session, citizen, key, MESSAGE, body, Message, create)
+    if created:
+        log.info("message created", extra={"reference": message.reference})
+    else:
+        response.status_code = status.HTTP_200_OK
     return Created.model_validate(message)
 
 

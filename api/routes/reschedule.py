@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 from kkshared.pii import mask_pii
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.core.clock import now_utc
 from api.db.base import new_id
-from api.deps import SessionDep, SettingsDep
+from api.deps import IdempotencyKey, SessionDep, SettingsDep
 from api.models.citizens import Citizen
 from api.models.meetings import MeetingStatus
 from api.models.reschedule import RescheduleRequest
 from api.routes._requests import log, own_meeting_or_404, unprocessable
 from api.schemas.requests import Created, RescheduleRequestIn, RescheduleRequestOut
 from api.services.access import MyCitizen, ReadableCitizen
+from api.services.idempotency import create_once
 from api.services.references import RESCHEDULE, next_reference
 
 router = APIRouter(tags=["reschedule"])
@@ -25,25 +26,37 @@ router = APIRouter(tags=["reschedule"])
     "/me/reschedule-requests",
     status_code=status.HTTP_201_CREATED,
     summary="Ask for another time for one of my upcoming meetings",
+    responses={200: {"description": "Already created with this Idempotency-Key"}},
 )
 def create_reschedule_request(
-    body: RescheduleRequestIn, citizen: MyCitizen, session: SessionDep, settings: SettingsDep
+    body: RescheduleRequestIn,
+    citizen: MyCitizen,
+    session: SessionDep,
+    settings: SettingsDep,
+    key: IdempotencyKey,
+    response: Response,
 ) -> Created:
-    meeting = own_meeting_or_404(session, citizen, body.meeting_id)
-    now = now_utc()
-    if meeting.status is not MeetingStatus.PLANNED or meeting.starts_at <= now:
-        raise unprocessable("meeting is not upcoming")
-    request_row = RescheduleRequest(
-        id=new_id("fly"),
-        reference=next_reference(session, RESCHEDULE, now.astimezone(settings.tz).year),
-        citizen_id=citizen.id,
-        meeting_id=meeting.id,
-        reason=mask_pii(body.reason),
-        preferred_times=[mask_pii(t) for t in body.preferred_times],
+    def create() -> RescheduleRequest:
+        meeting = own_meeting_or_404(session, citizen, body.meeting_id)
+        now = now_utc()
+        if meeting.status is not MeetingStatus.PLANNED or meeting.starts_at <= now:
+            raise unprocessable("meeting is not upcoming")
+        return RescheduleRequest(
+            id=new_id("fly"),
+            reference=next_reference(session, RESCHEDULE, now.astimezone(settings.tz).year),
+            citizen_id=citizen.id,
+            meeting_id=meeting.id,
+            reason=mask_pii(body.reason),
+            preferred_times=[mask_pii(t) for t in body.preferred_times],
+        )
+
+    request_row, created = create_once(
+        session, citizen, key, RESCHEDULE, body, RescheduleRequest, create
     )
-    session.add(request_row)
-    session.commit()
-    log.info("reschedule request created", extra={"reference": request_row.reference})
+    if created:
+        log.info("reschedule request created", extra={"reference": request_row.reference})
+    else:
+        response.status_code = status.HTTP_200_OK
     return Created.model_validate(request_row)
 
 

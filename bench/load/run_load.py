@@ -38,6 +38,8 @@ from typing import Optional
 
 import aiohttp
 
+from tools.run_system import child_env
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 WORK = ROOT / "var" / "bench"
@@ -195,9 +197,14 @@ def rss_mb_of_port(port: int) -> Optional[float]:
     return None
 
 
-def rasa_env() -> dict:
-    return dict(os.environ, RASA_TELEMETRY_ENABLED="false", SQLALCHEMY_SILENCE_UBER_WARNING="1",
-                TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(ROOT))
+def rasa_env(training: bool = False) -> dict:
+    """The environment `./kk run` gives its servers (tools/run_system.child_env: among others
+    one BLAS/OpenMP thread), so the `rasa init` bots run under the same settings as ours; for
+    training all cores, as `./kk run` trains."""
+    env = child_env(dict(os.environ))
+    if training:
+        env["OMP_NUM_THREADS"] = str(os.cpu_count() or 1)
+    return env
 
 
 def prepare_init_bot(rules_only: bool) -> tuple[Path, float]:
@@ -209,7 +216,7 @@ def prepare_init_bot(rules_only: bool) -> tuple[Path, float]:
         base.mkdir(parents=True)
         started = time.monotonic()
         subprocess.run([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(base)],
-                       env=rasa_env(), check=True, capture_output=True, cwd=base)
+                       env=rasa_env(training=True), check=True, capture_output=True, cwd=base)
         trained = time.monotonic() - started
     if not rules_only:
         return base, trained
@@ -221,7 +228,7 @@ def prepare_init_bot(rules_only: bool) -> tuple[Path, float]:
         head = config.split("policies:")[0]
         (variant / "config.yml").write_text(head + "policies:\n  - name: MemoizationPolicy\n  - name: RulePolicy\n")
         started = time.monotonic()
-        subprocess.run([str(BIN / "rasa"), "train", "--out", "models"], env=rasa_env(), check=True,
+        subprocess.run([str(BIN / "rasa"), "train", "--out", "models"], env=rasa_env(training=True), check=True,
                        capture_output=True, cwd=variant)
         trained = time.monotonic() - started
     return variant, trained
@@ -249,7 +256,7 @@ def time_our_training() -> float:
     started = time.monotonic()
     subprocess.run([str(BIN / "rasa"), "train", "--config", "config.yml", "--domain", "bot/domain",
                     "--data", "nlu_data", "bot/data", "--out", str(out), "--fixed-model-name", "kk",
-                    "--force"], cwd=ROOT, env=rasa_env(), check=True, capture_output=True)
+                    "--force"], cwd=ROOT, env=rasa_env(training=True), check=True, capture_output=True)
     return time.monotonic() - started
 
 

@@ -5,7 +5,7 @@
 1. body size (400), 2. ``identify`` — who is asking, from the request alone (401 in ``kk``),
 3. JSON body, ``sender`` and ``message`` (400 with a reason), 4. rate limit per conversation
 and per identity (429), 5. PII masking, 6. channel commands (``/juridisk``) and button payloads,
-7. Rasa, 8. the PII notice.
+7. classification in a worker thread (``bot.nlu.parse_ahead``), 8. Rasa, 9. the PII notice.
 
 Client ``metadata`` and ``input_channel`` are never used. What the actions may know about the
 caller is ``Identity.metadata()``, built by the channel from a verified token — never from the
@@ -35,6 +35,7 @@ from bot.channels.common import (
     with_notice,
 )
 from bot.channels.rate_limit import SlidingWindowLimiter, limits_from_env
+from bot.nlu.parse_ahead import classify_ahead
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +161,7 @@ class GuardedInputChannel(InputChannel):
             messages = [{"recipient_id": sender_id, "text": DID_NOT_UNDERSTAND}]
             return response.json(with_notice(messages, sender_id, masked.pii_kinds))
 
+        await classify_ahead(rasa_text)  # e5 off the event loop (bot/nlu/parse_ahead.py)
         collector = MergingCollectingOutputChannel()
         try:
             await on_new_message(

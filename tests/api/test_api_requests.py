@@ -188,3 +188,80 @@ def test_caseworker_sees_citizens_requests(client, demo, auth):
     citizen_id = demo.citizen_id("demo-borger")
     r = client.get(f"/citizens/{citizen_id}/absence-reports", headers=auth("demo-sagsbehandler"))
     assert r.status_code == 200 and len(r.json()) >= 1
+
+
+# --- idempotency (a retry after a timeout must not create a second record) --------------------
+
+
+def _absence_body(client, auth):
+    return {"date": str(today_cph()), "reason": "Jeg er syg", "kind": "sygdom"}
+
+
+def _reschedule_body(client, auth):
+    return {"meeting_id": upcoming_meeting_id(client, auth), "reason": "Jeg er til jobsamtale"}
+
+
+def _message_body(client, auth):
+    return {"text": "Hej, jeg kan ikke komme på torsdag"}
+
+
+CREATES = [
+    ("/me/absence-reports", _absence_body),
+    ("/me/reschedule-requests", _reschedule_body),
+    ("/me/messages", _message_body),
+]
+
+
+def _keyed(auth, key, username="demo-borger"):
+    return {**auth(username), "Idempotency-Key": key}
+
+
+@pytest.mark.parametrize("path, make_body", CREATES)
+def test_a_create_sent_again_with_its_key_returns_the_first_record(client, auth, path, make_body):
+    body = make_body(client, auth)
+    before = len(client.get(path, headers=auth("demo-borger")).json())
+    first = client.post(path, json=body, headers=_keyed(auth, "kk-test-0001"))
+    again = client.post(path, json=body, headers=_keyed(auth, "kk-test-0001"))
+    assert (first.status_code, again.status_code) == (201, 200), again.text
+    assert again.json() == first.json()
+    assert len(client.get(path, headers=auth("demo-borger")).json()) == before + 1
+    other = client.post(path, json=body, headers=_keyed(auth, "kk-test-0002"))
+    assert other.status_code == 201 and other.json()["reference"] != first.json()["reference"]
+
+
+@pytest.mark.parametrize("path, make_body", CREATES)
+def test_a_key_sent_again_with_another_body_is_422(client, auth, path, make_body):
+    body = make_body(client, auth)
+    assert client.post(path, json=body, headers=_keyed(auth, "kk-test-0003")).status_code == 201
+    changed = {**body, "reason": "Mit barn er sygt"} if "reason" in body else {"text": "Noget andet"}
+    r = client.post(path, json=changed, headers=_keyed(auth, "kk-test-0003"))
+    assert r.status_code == 422 and "Idempotency-Key" in r.json()["detail"]
+
+
+def test_keys_belong_to_one_citizen(client, auth):
+    body = _absence_body(client, auth)
+    mine = client.post("/me/absence-reports", json=body, headers=_keyed(auth, "kk-shared-key"))
+    theirs = client.post("/me/absence-reports", json=body, headers=_keyed(auth, "kk-shared-key", "demo-borger-2"))
+    assert (mine.status_code, theirs.status_code) == (201, 201)
+    assert mine.json()["id"] != theirs.json()["id"]
+
+
+@pytest.mark.parametrize("key", ["short", "has space in it", "x" * 65, "key/with/slashes"])
+def test_a_malformed_key_is_400_with_a_reason(client, auth, key):
+    r = client.post("/me/messages", json=_message_body(client, auth), headers=_keyed(auth, key))
+    assert r.status_code == 400 and "Idempotency-Key" in r.json()["detail"]
+
+
+def test_two_requests_with_one_key_at_once_make_one_record(client, auth, monkeypatch):
+    from api.services import idempotency
+
+    body = _message_body(client, auth)
+    first = client.post("/me/messages", json=body, headers=_keyed(auth, "kk-race-0001"))
+    # The second request looked before the first committed: it inserts and loses on the key.
+    real_replay = idempotency._replay
+    calls = []
+    monkeypatch.setattr(idempotency, "_replay",
+                        lambda *a: None if not calls and not calls.append(1) else real_replay(*a))
+    again = client.post("/me/messages", json=body, headers=_keyed(auth, "kk-race-0001"))
+    assert again.status_code == 200 and again.json() == first.json()
+    assert [m["id"] for m in client.get("/me/messages", headers=auth("demo-borger")).json()].count(first.json()["id"]) == 1

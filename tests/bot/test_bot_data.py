@@ -57,12 +57,20 @@ def test_only_rule_and_memoization_policies() -> None:
     assert any(c.get("retrieval_intent") == "faq" for c in config["pipeline"])
 
 
-def test_every_intent_has_enough_examples() -> None:
-    counts: dict[str, int] = {}
+def _examples() -> list[tuple[str, str]]:
+    """(intent, text) of every NLU training example."""
+    examples = []
     for path in (REPO_ROOT / "nlu_data").rglob("*.yml"):
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-            lines = [l for l in block["examples"].splitlines() if l.strip().startswith("- ")]
-            counts[block["intent"]] = counts.get(block["intent"], 0) + len(lines)
+            examples += [(block["intent"], line.strip()[2:]) for line in block["examples"].splitlines()
+                         if line.strip().startswith("- ")]
+    return examples
+
+
+def test_every_intent_has_enough_examples() -> None:
+    counts: dict[str, int] = {}
+    for intent, _ in _examples():
+        counts[intent] = counts.get(intent, 0) + 1
     too_few = {intent: n for intent, n in counts.items() if n < 20}
     assert not too_few, too_few
 
@@ -70,13 +78,17 @@ def test_every_intent_has_enough_examples() -> None:
 def _training_texts() -> set[str]:
     from kkshared.normalize import fold
 
-    texts = set()
-    for path in (REPO_ROOT / "nlu_data").rglob("*.yml"):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-            for line in block["examples"].splitlines():
-                if line.strip().startswith("- "):
-                    texts.add(" ".join(fold(line.strip()[2:]).split()))
-    return texts
+    return {" ".join(fold(text).split()) for _, text in _examples()}
+
+
+def test_the_injection_frames_match_no_example_of_another_intent() -> None:
+    from bot.nlu.injection import looks_like_injection
+
+    examples = _examples()
+    wrongly = [(intent, text) for intent, text in examples if intent != "prompt_injection" and looks_like_injection(text)]
+    assert len(examples) > 3000 and not wrongly, wrongly
+    injections = [text for intent, text in examples if intent == "prompt_injection"]
+    assert sum(map(looks_like_injection, injections)) >= 0.8 * len(injections)
 
 
 def test_no_evaluation_or_development_message_is_training_data() -> None:
