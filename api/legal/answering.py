@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from api.legal.calibration import L2, LEGAL_FEATURES, fit_calibrator, legal_development_examples, legal_features
+from api.legal.calibration import L2, LEGAL_FEATURES, development_cases, fit_calibrator, legal_features
 from api.legal.coverage import Coverage
 from api.legal.dev_questions import PARAPHRASES, UNANSWERABLE
 from kkshared.retrieval.calibration import Calibrator
@@ -61,9 +61,8 @@ class LegalAdvisor:
         self.refuse_below = REFUSE_BELOW if refuse_below is None else refuse_below
         self.answer_at = ANSWER_AT if answer_at is None else answer_at
         if calibrate:
-            examples = legal_development_examples(
-                notes, encoder, unanswerable, paraphrases, self.index, self.coverage
-            )
+            cases = development_cases(notes, encoder, unanswerable, paraphrases, self.index, self.coverage)
+            examples = [example for _, example in cases]
             self.calibrator = fit_calibrator(examples, features, l2)
         else:
             self.calibrator = Calibrator(features=features)

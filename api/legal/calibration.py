@@ -13,12 +13,12 @@ did not pay (see ``bench/legal/tune_thresholds.py --compare`` and docs/legal_eva
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Sequence
 
 from api.legal.coverage import Coverage
 from api.legal.dev_questions import PARAPHRASES, UNANSWERABLE
 from kkshared.retrieval.calibration import FEATURES, Calibrator, DevExample
+from kkshared.retrieval.calibration import development_cases as shared_development_cases
 from kkshared.retrieval.index import Document, Encoder, Ranking, SearchIndex
 
 LEGAL_FEATURES: tuple[str, ...] = FEATURES + ("idf_coverage", "unknown", "covered_mass")
@@ -52,46 +52,24 @@ def development_cases(
     index: SearchIndex | None = None,
     coverage: Coverage | None = None,
 ) -> list[tuple[str, DevExample]]:
-    """(kind, example) of the development split; kinds: "held-out question", "note absent",
-    "paraphrase", "off-topic". ``index``/``coverage`` reuse the advisor's."""
+    """(kind, example) of the development split; kinds: "held-out question", "note absent"
+    (kkshared.retrieval.calibration), "paraphrase", "off-topic". ``index``/``coverage`` reuse the
+    advisor's."""
     index = index if index is not None else SearchIndex(notes, encoder)
     coverage = coverage if coverage is not None else Coverage(notes)
-    cases: list[tuple[str, DevExample]] = []
-    for note in notes:
-        if len(note.questions) >= 2:
-            for q_index, question in enumerate(note.questions):
-                substitute = replace(note, questions=tuple(q for i, q in enumerate(note.questions) if i != q_index))
-                ranking = index.rank(question, substitute=substitute)
-                features = legal_features(coverage, question, ranking, substitute=substitute)
-                cases.append(("held-out question", DevExample(question, note.id, ranking.best.note_id, features)))
-        for question in note.questions[:2]:
-            exclude = frozenset({note.id})
-            ranking = index.rank(question, exclude=exclude)
-            best = ranking.best.note_id if ranking.best else None
-            features = legal_features(coverage, question, ranking, exclude)
-            cases.append(("note absent", DevExample(question, None, best, features)))
+
+    def features(question: str, ranking: Ranking, substitute: Document | None, exclude: frozenset) -> dict[str, float]:
+        return legal_features(coverage, question, ranking, exclude, substitute)
+
+    cases = shared_development_cases(notes, index, features=features)
     known = {note.id for note in notes}
-    for note_id, question in paraphrases:
-        if note_id in known:  # a test or a rebuild may index only some notes
-            ranking = index.rank(question)
-            best = ranking.best.note_id if ranking.best else None
-            cases.append(("paraphrase", DevExample(question, note_id, best, legal_features(coverage, question, ranking))))
-    for question in unanswerable:
+    asked = [(note_id, "paraphrase", q) for note_id, q in paraphrases if note_id in known]  # a test may index only some notes
+    asked += [(None, "off-topic", q) for q in unanswerable]
+    for expected, kind, question in asked:
         ranking = index.rank(question)
         best = ranking.best.note_id if ranking.best else None
-        cases.append(("off-topic", DevExample(question, None, best, legal_features(coverage, question, ranking))))
+        cases.append((kind, DevExample(question, expected, best, features(question, ranking, None, frozenset()))))
     return cases
-
-
-def legal_development_examples(
-    notes: Sequence[Document],
-    encoder: Encoder | None = None,
-    unanswerable: Sequence[str] = UNANSWERABLE,
-    paraphrases: Sequence[tuple[str, str]] = PARAPHRASES,
-    index: SearchIndex | None = None,
-    coverage: Coverage | None = None,
-) -> list[DevExample]:
-    return [e for _, e in development_cases(notes, encoder, unanswerable, paraphrases, index, coverage)]
 
 
 def fit_calibrator(

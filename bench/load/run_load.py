@@ -366,7 +366,11 @@ def main() -> None:
         "lifted the held-out citizen set from 87%/86% (in scope / out of scope) to 96%/97% "
         "(docs/citizen_eval.md). e5 costs 12-40 ms of CPU per message on this machine (one OpenMP "
         "thread); it runs only when BM25 alone is unsure (dense_skip_confidence), about half the "
-        "messages. The same script measured the BM25-only configuration (dense_weight: 0) on "
+        "messages, and the channels run the classification in a worker thread before Rasa's "
+        "pipeline (bot/nlu/parse_ahead.py): e5 releases the GIL, so it uses the second core while "
+        "Rasa's event loop serves other conversations. Full runs of this script on 2026-11-22, ours "
+        "against `rasa init` in msg/s with 10 users: 48.4 vs 26.3 (1.8x) before that thread, 53.3 vs "
+        "30.7 (1.7x) with it, 72.5 vs 29.7 (2.4x) with it and one BLAS thread (next note). The same script measured the BM25-only configuration (dense_weight: 0) on "
         "2026-11-22: 82.1 msg/s with 10 users and p95 46 ms with 25 users, 0 errors; that "
         "configuration meets both targets at the accuracy cost above.",
         "The per-conversation rate limit (KK_CHAT_RATE_PER_CONVERSATION, 30/min) stays on; the "
@@ -374,7 +378,11 @@ def main() -> None:
         "Latency is measured at the client on loopback and includes token verification, PII "
         "masking, the tracker store (SQLite) and the action server's calls to the case service.",
         "The load generator, the case service and the action server share the 2 cores with Rasa; "
-        "Rasa itself is one process (one core).",
+        "Rasa itself is one process: one event loop plus the classification thread.",
+        "All servers, ours and both `rasa init` bots, run with the environment `./kk run` gives its "
+        "children (tools/run_system.child_env): one OpenBLAS/OpenMP thread. Otherwise numpy's "
+        "OpenBLAS keeps a second thread that busy-waits between tiny operations; under this load it "
+        "took half a core from our Rasa server (found with gdb on the loaded process).",
         "Found by profiling (cProfile, then py-spy on the running server under this load) and fixed: "
         "Rasa re-validated the JSON schema of every action-server response against the meta-schema "
         "(~80 ms per custom action; bot/rasa_speedups.py caches the validator); the whole domain "

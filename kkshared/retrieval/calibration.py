@@ -12,11 +12,11 @@ makes refitting fast enough to redo whenever a jurist publishes a note.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
-from kkshared.retrieval.index import Encoder, SearchIndex, Document
+from kkshared.retrieval.index import Document, Encoder, Ranking, SearchIndex
 
 FEATURES = ("word_coverage", "char_coverage", "margin", "dense", "dense_margin", "ref_match", "ref_miss")
 
@@ -37,26 +37,46 @@ class DevExample:
         return self.expected is not None and self.predicted == self.expected
 
 
+# Features of one development question: (question, ranking, substitute note, excluded ids).
+FeatureFunction = Callable[[str, Ranking, "Document | None", frozenset], dict[str, float]]
+
+
+def _ranking_features(question: str, ranking: Ranking, substitute: Document | None, exclude: frozenset) -> dict[str, float]:
+    return ranking.features
+
+
+def development_cases(
+    notes: Sequence[Document],
+    index: SearchIndex,
+    per_document: int | None = None,
+    features: FeatureFunction = _ranking_features,
+) -> list[tuple[str, DevExample]]:
+    """(kind, example) of the leave-one-out split, kind "held-out question" or "note absent";
+    ``per_document`` caps the questions held out per document, ``features`` adds to the ranking's."""
+    cases: list[tuple[str, DevExample]] = []
+    for note in notes:
+        if len(note.questions) >= 2:
+            for q_index, question in enumerate(note.questions[:per_document]):
+                kept = replace(note, questions=tuple(q for i, q in enumerate(note.questions) if i != q_index))
+                ranking = index.rank(question, substitute=kept)
+                example = DevExample(question, note.id, ranking.best.note_id, features(question, ranking, kept, frozenset()))
+                cases.append(("held-out question", example))
+        for question in note.questions[:2]:
+            exclude = frozenset({note.id})
+            ranking = index.rank(question, exclude=exclude)
+            best = ranking.best.note_id if ranking.best else None
+            cases.append(("note absent", DevExample(question, None, best, features(question, ranking, None, exclude))))
+    return cases
+
+
 def development_examples(
     notes: Sequence[Document],
     encoder: Encoder | None,
     weights: dict[str, float] | None = None,
     per_document: int | None = None,
 ) -> list[DevExample]:
-    """The leave-one-out split; ``per_document`` caps the questions held out per document."""
-    examples: list[DevExample] = []
-    index = SearchIndex(notes, encoder, weights)
-    for note in notes:
-        if len(note.questions) >= 2:
-            for q_index, question in enumerate(note.questions[:per_document]):
-                kept = tuple(q for i, q in enumerate(note.questions) if i != q_index)
-                ranking = index.rank(question, substitute=replace(note, questions=kept))
-                examples.append(DevExample(question, note.id, ranking.best.note_id, ranking.features))
-        for question in note.questions[:2]:
-            ranking = index.rank(question, exclude=frozenset({note.id}))
-            best = ranking.best.note_id if ranking.best else None
-            examples.append(DevExample(question, None, best, ranking.features))
-    return examples
+    """The leave-one-out split of ``notes`` on a new index (``development_cases``)."""
+    return [e for _, e in development_cases(notes, SearchIndex(notes, encoder, weights), per_document)]
 
 
 class Calibrator:

@@ -74,12 +74,17 @@ def _session_start(tracker: DialogueStateTracker, at: float) -> None:
     tracker.update(ActionExecuted("action_listen", timestamp=at + 0.02))
 
 
-def test_cached_store_writes_each_event_once_and_reads_back_what_the_database_holds(monkeypatch, tmp_path) -> None:
+@pytest.fixture
+def stores(monkeypatch, tmp_path) -> tuple[KKSQLTrackerStore, KKSQLTrackerStore]:
+    """A store with the in-memory sessions and one without, on the same new SQLite database."""
+    monkeypatch.setenv("KK_TRACKER_DB_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    return KKSQLTrackerStore(domain=Domain.empty()), KKSQLTrackerStore(domain=Domain.empty(), cache_size=0)
+
+
+def test_cached_store_writes_each_event_once_and_reads_back_what_the_database_holds(stores) -> None:
     import asyncio
 
-    monkeypatch.setenv("KK_TRACKER_DB_URL", f"sqlite:///{tmp_path / 'c.db'}")
-    store = KKSQLTrackerStore(domain=Domain.empty())
-    uncached = KKSQLTrackerStore(domain=Domain.empty(), cache_size=0)
+    store, uncached = stores
 
     async def conversation() -> None:
         tracker = DialogueStateTracker("kk:a:1", [])
@@ -100,12 +105,10 @@ def test_cached_store_writes_each_event_once_and_reads_back_what_the_database_ho
     assert [e["text"] for e in stored if e["event"] == "user"] == [f"besked {n}" for n in range(4)]
 
 
-def test_cached_store_hands_out_only_the_latest_session_like_rasa(monkeypatch, tmp_path) -> None:
+def test_cached_store_hands_out_only_the_latest_session_like_rasa(stores) -> None:
     import asyncio
 
-    monkeypatch.setenv("KK_TRACKER_DB_URL", f"sqlite:///{tmp_path / 's.db'}")
-    store = KKSQLTrackerStore(domain=Domain.empty())
-    uncached = KKSQLTrackerStore(domain=Domain.empty(), cache_size=0)
+    store, uncached = stores
 
     async def conversation() -> None:
         tracker = DialogueStateTracker("anon:s", [])
@@ -130,11 +133,10 @@ def test_cached_store_hands_out_only_the_latest_session_like_rasa(monkeypatch, t
     assert len(_events_in_db(store, "anon:s")) == 3 + 4 + 3 + 4 + 4
 
 
-def test_a_failed_write_is_not_kept_in_memory(monkeypatch, tmp_path) -> None:
+def test_a_failed_write_is_not_kept_in_memory(stores) -> None:
     import asyncio
 
-    monkeypatch.setenv("KK_TRACKER_DB_URL", f"sqlite:///{tmp_path / 'f.db'}")
-    store = KKSQLTrackerStore(domain=Domain.empty())
+    store, _ = stores
 
     async def conversation() -> None:
         tracker = DialogueStateTracker("anon:f", [])
