@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import HTTPException, status
+from typing import Any
+
+from fastapi import HTTPException, Response, status
 from sqlalchemy.orm import Session
 
 from api.models.citizens import Citizen
 from api.models.meetings import Meeting
+from api.schemas.requests import Created
 
 log = logging.getLogger("api.requests")
 
@@ -24,3 +27,12 @@ def own_meeting_or_404(session: Session, citizen: Citizen, meeting_id: str) -> M
 
 def unprocessable(detail: str) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
+
+
+def answer_created(record: Any, created: bool, response: Response, what: str) -> Created:
+    """The answer to a create: 201 for a new record, 200 for one an Idempotency-Key made before."""
+    if created:
+        log.info("%s created", what, extra={"reference": record.reference})
+    else:
+        response.status_code = status.HTTP_200_OK
+    return Created.model_validate(record)

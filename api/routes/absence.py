@@ -14,7 +14,7 @@ from api.db.base import new_id
 from api.deps import IdempotencyKey, SessionDep, SettingsDep
 from api.models.absence import AbsenceReport
 from api.models.citizens import Citizen
-from api.routes._requests import log, own_meeting_or_404, unprocessable
+from api.routes._requests import answer_created, own_meeting_or_404, unprocessable
 from api.schemas.requests import AbsenceReportIn, AbsenceReportOut, Created
 from api.services.access import MyCitizen, ReadableCitizen
 from api.services.idempotency import create_once
@@ -59,11 +59,7 @@ def create_absence_report(
         )
 
     report, created = create_once(session, citizen, key, ABSENCE, body, AbsenceReport, create)
-    if created:
-        log.info("absence report created", extra={"reference": report.reference})
-    else:
-        response.status_code = status.HTTP_200_OK
-    return Created.model_validate(report)
+    return answer_created(report, created, response, "absence report")
 
 
 def list_reports(session: Session, citizen: Citizen) -> list[AbsenceReportOut]:

@@ -12,7 +12,7 @@ from api.db.base import new_id
 from api.deps import IdempotencyKey, SessionDep, SettingsDep
 from api.models.citizens import Citizen
 from api.models.messages import Message
-from api.routes._requests import log
+from api.routes._requests import answer_created
 from api.schemas.requests import Created, MessageIn, MessageOut
 from api.services.access import MyCitizen, ReadableCitizen
 from api.services.idempotency import create_once
@@ -45,11 +45,7 @@ def create_message(
         )
 
     message, created = create_once(session, citizen, key, MESSAGE, body, Message, create)
-    if created:
-        log.info("message created", extra={"reference": message.reference})
-    else:
-        response.status_code = status.HTTP_200_OK
-    return Created.model_validate(message)
+    return answer_created(message, created, response, "message")
 
 
 def list_messages(session: Session, citizen: Citizen) -> list[MessageOut]:

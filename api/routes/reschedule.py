@@ -13,7 +13,7 @@ from api.deps import IdempotencyKey, SessionDep, SettingsDep
 from api.models.citizens import Citizen
 from api.models.meetings import MeetingStatus
 from api.models.reschedule import RescheduleRequest
-from api.routes._requests import log, own_meeting_or_404, unprocessable
+from api.routes._requests import answer_created, own_meeting_or_404, unprocessable
 from api.schemas.requests import Created, RescheduleRequestIn, RescheduleRequestOut
 from api.services.access import MyCitizen, ReadableCitizen
 from api.services.idempotency import create_once
@@ -53,11 +53,7 @@ def create_reschedule_request(
     request_row, created = create_once(
         session, citizen, key, RESCHEDULE, body, RescheduleRequest, create
     )
-    if created:
-        log.info("reschedule request created", extra={"reference": request_row.reference})
-    else:
-        response.status_code = status.HTTP_200_OK
-    return Created.model_validate(request_row)
+    return answer_created(request_row, created, response, "reschedule request")
 
 
 def list_requests(session: Session, citizen: Citizen) -> list[RescheduleRequestOut]:
