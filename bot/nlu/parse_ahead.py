@@ -9,7 +9,7 @@ The channels (``bot/channels/base.py``, ``bot/channels/sms.py``) await ``classif
 right before they hand the message to Rasa; the classifier's ``process`` then takes that result
 with ``take`` instead of computing it again. Each result is computed for one message and used
 once: this is not a cache, and a message nobody classified ahead (Rasa's ``/model/parse``, a
-button payload, a full queue) is classified inline exactly as before.
+button payload, a failure in the thread) is classified inline exactly as before.
 """
 
 from __future__ import annotations

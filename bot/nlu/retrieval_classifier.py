@@ -5,7 +5,8 @@ document made of its examples, its title and its answer text. A message is ranke
 them with ``kkshared.retrieval`` (BM25 over Danish lemma terms with synonyms and compounds, plus
 character n-grams; ae/oe/aa restored; with ``dense_weight`` fused with the bundled e5 encoder's
 similarity to the closest example). Before ranking, keyboard mashing is recognised and typos are
-corrected against the training vocabulary (bot/nlu/vocabulary.py). The best document gives the intent (``faq`` for an FAQ
+corrected against the training vocabulary (bot/nlu/vocabulary.py), and role play or attempts to
+change the rules are answered with the refusal whatever they ask (bot/nlu/injection.py). The best document gives the intent (``faq`` for an FAQ
 answer) and, for FAQ answers, the same ``response_selector`` output Rasa's ResponseSelector
 writes, so the domain's ``utter_faq`` retrieval action and the rules work unchanged.
 
