@@ -14,10 +14,14 @@ a message (bot/channels/common.py).
 Rasa's SQL store reads every event of the current session back from the database on each turn
 and counts the stored ones again before writing (about half of Rasa's time per message under
 load, see docs/load_benchmark.md). One Rasa process owns its conversations, so this store keeps
-the latest session of recent conversations as the same JSON it writes, and only ever inserts the
-events a tracker gained since it was read. The database stays the record: every turn is written
-before Rasa answers, and a conversation not in memory is read from it. Running several Rasa
-processes on one tracker database needs ``KK_TRACKER_CACHE_SIZE=0``.
+the latest session of recent conversations in memory as event objects (Rasa itself shares event
+objects between copies of a tracker; nothing mutates an event once it is in a tracker), and only
+ever inserts the events a tracker gained since it was read. The database stays the record: every turn is written
+before Rasa answers, and a conversation not in memory is read from it. A conversation the
+database did not have when it was read is remembered as empty, so its first save inserts its
+events instead of counting the stored ones. Events are inserted with one Core INSERT (no ORM
+unit of work). Running several Rasa processes on one tracker database needs
+``KK_TRACKER_CACHE_SIZE=0``.
 """
 
 from __future__ import annotations
@@ -80,8 +84,8 @@ class KKSQLTrackerStore(SQLTrackerStore):
         settings = connection_settings(kwargs.pop("url", None))
         super().__init__(domain=domain, event_broker=event_broker, **settings)
         self._cache_size = int(kwargs.get("cache_size", os.environ.get(CACHE_SIZE_VAR, DEFAULT_CACHE_SIZE)))
-        # sender id -> the JSON of the events of its latest session, in database order
-        self._sessions: "OrderedDict[str, List[str]]" = OrderedDict()
+        # sender id -> the events of its latest session, in database order ([] when it had none)
+        self._sessions: "OrderedDict[str, List[Event]]" = OrderedDict()
         if settings.get("dialect") == "sqlite":
             # SQLAlchemy 1.4 opens a new SQLite connection per session for a file database; keep a
             # few open instead (each is used by one thread at a time, handed out by the pool).
@@ -100,15 +104,17 @@ class KKSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         """The latest session of ``sender_id``'s conversation, from memory or the database."""
         cached = self._sessions.get(sender_id)
+        if cached == []:
+            return None  # known to have nothing stored; Rasa creates the tracker
         if cached is None:
             tracker = await super().retrieve(sender_id)
             if tracker is None:
+                self._remember(sender_id, [])  # a new conversation: nothing stored yet
                 return None
-            self._remember(sender_id, [json.dumps(e.as_dict()) for e in tracker.events])
+            self._remember(sender_id, list(tracker.events))
         else:
             self._sessions.move_to_end(sender_id)
-            events = [json.loads(data) for data in cached]
-            tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+            tracker = DialogueStateTracker.from_events(sender_id, cached, self.domain.slots)
         setattr(tracker, _PERSISTED, len(tracker.events))
         return tracker
 
@@ -116,6 +122,8 @@ class KKSQLTrackerStore(SQLTrackerStore):
         """Insert the events ``tracker`` gained since this store handed it out."""
         persisted = getattr(tracker, _PERSISTED, None)
         cached = self._sessions.get(tracker.sender_id)
+        if persisted is None and cached == []:
+            persisted = 0  # created after the database had nothing for this sender (retrieve)
         if persisted is None or cached is None or self._cache_size <= 0:
             # A tracker this store did not hand out (new conversation, full-history reads):
             # Rasa's own way, counting what is stored; read it back from the database next time.
@@ -125,33 +133,33 @@ class KKSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         new_events = list(itertools.islice(tracker.events, persisted, None))
         rows = [self._row(tracker.sender_id, e) for e in new_events]
-        new_data = [row.data for row in rows]  # the rows expire at commit
         try:
             with self.session_scope() as session:
-                session.add_all(rows)
+                if rows:
+                    session.execute(self.SQLEvent.__table__.insert(), rows)
                 session.commit()
         except Exception:
             self._sessions.pop(tracker.sender_id, None)
             raise
         setattr(tracker, _PERSISTED, len(tracker.events))
-        events = cached + new_data
+        events = cached + new_events
         if any(isinstance(e, SessionStarted) for e in new_events):
             events = _latest_session(events)
         self._remember(tracker.sender_id, events)
 
-    def _row(self, sender_id: str, event_: Event) -> "SQLTrackerStore.SQLEvent":
-        """The database row Rasa's SQL store writes for an event."""
+    def _row(self, sender_id: str, event_: Event) -> dict[str, Any]:
+        """The columns of the database row Rasa's SQL store writes for an event."""
         data = event_.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event_.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event_.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
-    def _remember(self, sender_id: str, events: List[str]) -> None:
+    def _remember(self, sender_id: str, events: List[Event]) -> None:
         if self._cache_size <= 0:
             return
         self._sessions[sender_id] = events
@@ -160,14 +168,13 @@ class KKSQLTrackerStore(SQLTrackerStore):
             self._sessions.popitem(last=False)
 
 
-def _latest_session(events: List[str]) -> List[str]:
+def _latest_session(events: List[Event]) -> List[Event]:
     """The events Rasa's SQL store would read back: those from the latest session start on
     (by timestamp, as its query does), or all of them when no session was started."""
-    parsed = [json.loads(data) for data in events]
-    starts = [e.get("timestamp") or 0.0 for e in parsed if e.get("event") == SessionStarted.type_name]
+    starts = [e.timestamp or 0.0 for e in events if isinstance(e, SessionStarted)]
     if not starts:
         return list(events)
-    return [data for data, e in zip(events, parsed) if (e.get("timestamp") or 0.0) >= max(starts)]
+    return [e for e in events if (e.timestamp or 0.0) >= max(starts)]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

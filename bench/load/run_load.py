@@ -370,7 +370,11 @@ def main() -> None:
         "pipeline (bot/nlu/parse_ahead.py): e5 releases the GIL, so it uses the second core while "
         "Rasa's event loop serves other conversations. Full runs of this script on 2026-11-22, ours "
         "against `rasa init` in msg/s with 10 users: 48.4 vs 26.3 (1.8x) before that thread, 53.3 vs "
-        "30.7 (1.7x) with it, 72.5 vs 29.7 (2.4x) with it and one BLAS thread (next note). The same script measured the BM25-only configuration (dense_weight: 0) on "
+        "30.7 (1.7x) with it, 72.5 vs 29.7 (2.4x) with it and one BLAS thread (next note). Three more "
+        "full runs that day with that code (the last also with the tracker store keeping event objects "
+        "and inserting with one Core INSERT): 49.5 vs 24.5 (2.0x, p95 186 ms at 25 users: NOT met; "
+        "every bot was slower in that run), 59.9 vs 30.5 (1.96x, p95 94 ms), 62.3 vs 28.0 (2.2x, p95 "
+        "113 ms). The margin over 2x is small and runs vary by 20%. The same script measured the BM25-only configuration (dense_weight: 0) on "
         "2026-11-22: 82.1 msg/s with 10 users and p95 46 ms with 25 users, 0 errors; that "
         "configuration meets both targets at the accuracy cost above.",
         "The per-conversation rate limit (KK_CHAT_RATE_PER_CONVERSATION, 30/min) stays on; the "

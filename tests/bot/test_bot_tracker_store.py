@@ -159,3 +159,32 @@ def test_a_failed_write_is_not_kept_in_memory(stores) -> None:
         assert [e.text for e in again.events if isinstance(e, UserUttered)] == []
 
     asyncio.run(conversation())
+
+
+def test_a_new_conversation_is_inserted_without_counting_stored_events(stores, monkeypatch) -> None:
+    import asyncio
+
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    store, uncached = stores
+    counted = []
+
+    async def rasas_save(self, tracker) -> None:
+        counted.append(tracker.sender_id)
+
+    async def conversation() -> None:
+        assert await store.retrieve("anon:n") is None
+        assert await store.retrieve("anon:n") is None  # still nothing: Rasa creates the tracker
+        monkeypatch.setattr(SQLTrackerStore, "save", rasas_save)
+        tracker = DialogueStateTracker("anon:n", [])  # what Rasa's create_tracker saves
+        _session_start(tracker, 100.0)
+        await store.save(tracker)
+        tracker = await store.retrieve("anon:n")
+        _turn(tracker, "første besked", 200.0)
+        await store.save(tracker)
+        from_database = await uncached.retrieve("anon:n")
+        assert [e.as_dict() for e in tracker.events] == [e.as_dict() for e in from_database.events]
+
+    asyncio.run(conversation())
+    assert counted == []  # Rasa's save, which counts the stored events first, was not needed
+    assert len(_events_in_db(store, "anon:n")) == 3 + 4
