@@ -177,6 +177,11 @@ def child_env(environ: dict) -> dict:
     return env
 
 
+def training_env(env: dict) -> dict:
+    """``env`` for `rasa train`: it encodes thousands of examples with e5, so all cores."""
+    return {**env, "OMP_NUM_THREADS": str(os.cpu_count() or 1)}
+
+
 def train_inputs() -> dict[str, str]:
     return file_hashes(TRAIN_INPUTS, REPO, exclude=TRAIN_EXCLUDE)
 
@@ -207,8 +212,7 @@ def train_model(runner: StepRunner, env: dict) -> None:
             ctx.run([venvs.BOT.bin("rasa"), "train", "--config", "config.yml",
                      "--domain", "bot/domain", "--data", "nlu_data", "bot/data",
                      "--out", "models", "--fixed-model-name", "kk"],
-                    # Training encodes thousands of examples with e5: all cores (child_env).
-                    env={**env, "OMP_NUM_THREADS": str(os.cpu_count() or 1)}, cwd=REPO)
+                    env=training_env(env), cwd=REPO)
             if not MODEL.exists():
                 raise StepError(f"rasa train finished but {rel(MODEL)} is missing", ctx.log_path)
             MODEL_INPUTS.write_text(json.dumps(inputs, indent=0, sort_keys=True))

