@@ -16,7 +16,7 @@ its third stage only says ``utter_default``. This equivalent keeps the two stage
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -34,7 +34,7 @@ SLOT = "suggested_response"
 MIN_SUGGESTION_CONFIDENCE = 0.03
 
 # Topics (besides FAQ answers) worth suggesting: intent -> (what to run, Danish label).
-SUGGESTABLE: Dict[str, Tuple[str, str]] = {
+SUGGESTABLE: dict[str, tuple[str, str]] = {
     "request_human": ("action_handover", "Du vil gerne i kontakt med en medarbejder"),
     "oos_municipal": ("utter_oos_municipal", "Et spørgsmål om fx parkering, affald eller skole"),
     "oos_health": ("utter_oos_health", "Et spørgsmål om sygdom eller helbred"),
@@ -72,14 +72,20 @@ def consecutive_failures(tracker: Tracker) -> int:
     return count
 
 
-def best_guess(latest_message: Dict[str, Any], domain: Dict[str, Any]) -> Optional[Tuple[str, str]]:
+def best_guess(latest_message: dict[str, Any], domain: dict[str, Any]) -> tuple[str, str] | None:
     """(response or action to run, Danish label) for the NLU's best real guess, if any."""
-    ranking = [r for r in latest_message.get("intent_ranking") or [] if r.get("name") not in FAILURE_INTENTS]
+    ranking = [
+        r
+        for r in latest_message.get("intent_ranking") or []
+        if r.get("name") not in FAILURE_INTENTS
+    ]
     if not ranking or (ranking[0].get("confidence") or 0.0) < MIN_SUGGESTION_CONFIDENCE:
         return None
     intent = ranking[0].get("name")
     if intent == "faq":
-        selected = ((latest_message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+        selected = ((latest_message.get("response_selector") or {}).get("faq") or {}).get(
+            "response"
+        ) or {}
         key = selected.get("intent_response_key")
         response = f"utter_{key}" if key else None
         variations = (domain.get("responses") or {}).get(response) if response else None
@@ -93,12 +99,12 @@ def best_guess(latest_message: Dict[str, Any], domain: Dict[str, Any]) -> Option
 class ActionClarify(Action):
     """Stage one: suggest or ask to rephrase. Stage two: hand over."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_clarify"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         failures = consecutive_failures(tracker)
         if failures >= 2 and failures % 2 == 0:
             await utter_handover(dispatcher, "utter_handover_after_fallback")
@@ -110,8 +116,12 @@ class ActionClarify(Action):
         target, label = guess
         if target.startswith("/"):  # an intent: "Ja" is that intent, handled by its own rules
             dispatcher.utter_message(
-                response="utter_clarify_suggest_intent", suggestion=label,
-                buttons=[{"title": "Ja", "payload": target}, {"title": "Nej, noget andet", "payload": "/deny"}],
+                response="utter_clarify_suggest_intent",
+                suggestion=label,
+                buttons=[
+                    {"title": "Ja", "payload": target},
+                    {"title": "Nej, noget andet", "payload": "/deny"},
+                ],
             )
             return [SlotSet(SLOT, None)]
         dispatcher.utter_message(response="utter_clarify_suggest", suggestion=label)
@@ -121,14 +131,14 @@ class ActionClarify(Action):
 class ActionAnswerSuggestion(Action):
     """The citizen said Ja to a suggestion: give that answer."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_suggestion"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         target = tracker.get_slot(SLOT)
-        events: List[Dict[Text, Any]] = [SlotSet(SLOT, None)]
+        events: list[dict[str, Any]] = [SlotSet(SLOT, None)]
         if not target:
             dispatcher.utter_message(response="utter_affirm_ack")
         elif target.startswith("utter_"):

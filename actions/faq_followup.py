@@ -10,22 +10,35 @@ nothing extra (rules run this action only in logged-in citizens' sessions, and i
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from kkshared.case_service import CaseServiceError
 from actions.identity import caller
-from actions.own_case import ActionNextMeeting, ActionNextPayment, ActionPlan, utter_case_service_problem
+from actions.own_case import (
+    ActionNextMeeting,
+    ActionNextPayment,
+    ActionPlan,
+    utter_case_service_problem,
+)
+from kkshared.case_service import CaseServiceError
 
 # FAQ entry -> (offer response, button title, payload of the intent that starts it)
 OFFERS = {
     "absence_report_before_meeting": ("utter_offer_absence", "Meld fravær nu", "/report_absence"),
     "absence_sick_report": ("utter_offer_absence", "Meld fravær nu", "/report_absence"),
     "absence_from_offer": ("utter_offer_absence", "Meld fravær nu", "/report_absence"),
-    "meeting_reschedule": ("utter_offer_reschedule", "Bed om at flytte en samtale", "/request_reschedule"),
-    "contact_talk_to_person": ("utter_offer_message", "Skriv til din sagsbehandler", "/message_caseworker"),
+    "meeting_reschedule": (
+        "utter_offer_reschedule",
+        "Bed om at flytte en samtale",
+        "/request_reschedule",
+    ),
+    "contact_talk_to_person": (
+        "utter_offer_message",
+        "Skriv til din sagsbehandler",
+        "/message_caseworker",
+    ),
 }
 # FAQ entry -> the own-case answer given right after it (reading is harmless; acting needs a click).
 DIRECT = {
@@ -41,7 +54,7 @@ DIRECT = {
 }
 
 
-def selected_faq(tracker: Tracker) -> Optional[str]:
+def selected_faq(tracker: Tracker) -> str | None:
     """The FAQ entry id the NLU picked for the latest message (``faq/<id>`` -> ``<id>``)."""
     selector = (tracker.latest_message or {}).get("response_selector") or {}
     key = ((selector.get("faq") or {}).get("response") or {}).get("intent_response_key") or ""
@@ -49,12 +62,12 @@ def selected_faq(tracker: Tracker) -> Optional[str]:
 
 
 class ActionFaqFollowup(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_faq_followup"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         entry = selected_faq(tracker) or ""
         who = caller(tracker)
         if not who.is_citizen:

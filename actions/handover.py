@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -27,9 +27,9 @@ DEADLINE_SECONDS = 2.5
 WANTED = (("ydelsesservice", "telefon"), ("jobcenter", "telefon"))
 
 
-def pick_locations(locations: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def pick_locations(locations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Ydelsesservice and the job centre, preferring their phone lines; at most one of each."""
-    chosen: List[Dict[str, Any]] = []
+    chosen: list[dict[str, Any]] = []
     for kind, channel in WANTED:
         of_kind = [loc for loc in locations if loc.get("kind") == kind and loc.get("id")]
         if not of_kind:
@@ -39,7 +39,7 @@ def pick_locations(locations: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return chosen
 
 
-def location_message(location: Dict[str, Any], status: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+def location_message(location: dict[str, Any], status: dict[str, Any] | None) -> dict[str, Any]:
     """The response (name + template variables) describing one location's phone and status."""
     name = location.get("name") or location.get("id")
     phone = location.get("phone")
@@ -68,7 +68,7 @@ def location_message(location: Dict[str, Any], status: Optional[Dict[str, Any]])
     return {"response": "utter_handover_location_closed_unknown", "name": name, "phone": phone}
 
 
-async def _fetch(client: CaseServiceClient, now: datetime) -> List[Dict[str, Any]]:
+async def _fetch(client: CaseServiceClient, now: datetime) -> list[dict[str, Any]]:
     locations = pick_locations(await client.list_locations())
     if not locations:
         raise CaseServiceError("no handover locations")
@@ -78,7 +78,9 @@ async def _fetch(client: CaseServiceClient, now: datetime) -> List[Dict[str, Any
     messages = []
     for location, status in zip(locations, statuses):
         if isinstance(status, BaseException):
-            logger.warning("status of %s unavailable: %s", location.get("id"), type(status).__name__)
+            logger.warning(
+                "status of %s unavailable: %s", location.get("id"), type(status).__name__
+            )
             status = None
         messages.append(location_message(location, status))
     if not all(loc.get("verified", False) for loc in locations):
@@ -87,8 +89,8 @@ async def _fetch(client: CaseServiceClient, now: datetime) -> List[Dict[str, Any
 
 
 async def handover_messages(
-    client: Optional[CaseServiceClient] = None, now: Optional[datetime] = None
-) -> List[Dict[str, Any]]:
+    client: CaseServiceClient | None = None, now: datetime | None = None
+) -> list[dict[str, Any]]:
     """The handover responses; a single fallback response when the case service fails."""
     client = client or get_client()
     now = now or datetime.now(COPENHAGEN)
@@ -100,7 +102,7 @@ async def handover_messages(
 
 
 async def utter_handover(
-    dispatcher: CollectingDispatcher, intro: Optional[str], client: Optional[CaseServiceClient] = None
+    dispatcher: CollectingDispatcher, intro: str | None, client: CaseServiceClient | None = None
 ) -> None:
     """Send the intro response (if any) and the handover responses."""
     if intro:
@@ -113,12 +115,12 @@ async def utter_handover(
 class ActionHandover(Action):
     """Offer the right human channel (phone, and when someone answers)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_handover"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         # After an insult the rule has already said utter_deescalate, which ends with a colon.
         intro = None if intent == "insult" else "utter_handover_intro"

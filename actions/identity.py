@@ -9,7 +9,7 @@ never taken from slots. No metadata means an anonymous caller.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 
@@ -20,9 +20,9 @@ SESSION_METADATA_SLOT = "session_started_metadata"
 
 @dataclass(frozen=True)
 class Caller:
-    channel: Optional[str] = None
-    subject: Optional[str] = None
-    role: Optional[str] = None
+    channel: str | None = None
+    subject: str | None = None
+    role: str | None = None
 
     @property
     def is_citizen(self) -> bool:
@@ -38,7 +38,7 @@ class Caller:
         return self.channel == "sms"
 
 
-def _latest_user_event(tracker: Tracker) -> Optional[Dict[str, Any]]:
+def _latest_user_event(tracker: Tracker) -> dict[str, Any] | None:
     for event in reversed(tracker.events or []):
         if isinstance(event, dict) and event.get("event") == "user":
             return event
@@ -62,7 +62,7 @@ def session_caller(tracker: Tracker) -> Caller:
     return caller(tracker)
 
 
-def _from_metadata(metadata: Dict[str, Any], channel: Optional[str]) -> Caller:
+def _from_metadata(metadata: dict[str, Any], channel: str | None) -> Caller:
     data = metadata.get("kk")
     if not isinstance(data, dict):
         return Caller(channel=channel)

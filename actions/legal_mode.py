@@ -13,16 +13,21 @@ and at the start of a new session (``unseen_answer_messages``).
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from kkshared.case_service import CaseServiceClient, CaseServiceError, CaseServiceUnauthorized, get_client
 from actions.forms.base import KKFormValidation
 from actions.forms.start import FORM_READY, NOT_READY
 from actions.identity import Caller, caller
+from kkshared.case_service import (
+    CaseServiceClient,
+    CaseServiceError,
+    CaseServiceUnauthorized,
+    get_client,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +36,10 @@ ESCALATE_BUTTON = {"title": "Send spørgsmålet til juristerne", "payload": "/le
 MAX_UNSEEN = 3
 
 
-def citation_lines(citations: List[Dict[str, Any]]) -> Dict[str, str]:
-    """"LAB § 16 a, stk. 5; § 17, stk. 2" and "002_….txt (2017)" from the citations."""
-    references: List[str] = []
-    sources: List[str] = []
+def citation_lines(citations: list[dict[str, Any]]) -> dict[str, str]:
+    """ "LAB § 16 a, stk. 5; § 17, stk. 2" and "002_….txt (2017)" from the citations."""
+    references: list[str] = []
+    sources: list[str] = []
     for citation in citations:
         reference = citation.get("reference")
         if reference and reference not in references:
@@ -48,40 +53,51 @@ def citation_lines(citations: List[Dict[str, Any]]) -> Dict[str, str]:
     }
 
 
-def answer_messages(result: Dict[str, Any]) -> List[Dict[str, Any]]:
+def answer_messages(result: dict[str, Any]) -> list[dict[str, Any]]:
     """The bot messages for one ``/legal/ask`` result."""
     status = result.get("status")
     if status not in ("answered", "clarify") or not result.get("answer"):
         return [{"response": "utter_legal_refused_answer", "buttons": [ESCALATE_BUTTON]}]
     lines = citation_lines(result.get("citations") or [])
-    messages: List[Dict[str, Any]] = [
+    messages: list[dict[str, Any]] = [
         {
             "response": "utter_legal_answer",
             "answer": result["answer"],
             "references": lines["references"],
             "sources": lines["sources"],
             "note_id": result.get("note_id") or "",
-            "custom": {"legal": {"note_id": result.get("note_id"), "citations": result.get("citations") or [],
-                                 "confidence": result.get("confidence"), "status": status}},
+            "custom": {
+                "legal": {
+                    "note_id": result.get("note_id"),
+                    "citations": result.get("citations") or [],
+                    "confidence": result.get("confidence"),
+                    "status": status,
+                }
+            },
         }
     ]
     if status == "answered":  # a caseworker who is not satisfied can always ask the lawyers
         messages[0]["buttons"] = [ESCALATE_BUTTON]
     alternative = result.get("alternative") or {}
     if status == "clarify" and alternative.get("title"):
-        messages.append({
-            "response": "utter_legal_clarify",
-            "title": alternative["title"],
-            "buttons": [{"title": alternative["title"], "payload": alternative["title"]}, ESCALATE_BUTTON],
-        })
+        messages.append(
+            {
+                "response": "utter_legal_clarify",
+                "title": alternative["title"],
+                "buttons": [
+                    {"title": alternative["title"], "payload": alternative["title"]},
+                    ESCALATE_BUTTON,
+                ],
+            }
+        )
     elif status == "clarify":
         messages.append({"response": "utter_legal_unsure", "buttons": [ESCALATE_BUTTON]})
     return messages
 
 
 async def unseen_answer_messages(
-    who: Caller, client: Optional[CaseServiceClient] = None
-) -> List[Dict[str, Any]]:
+    who: Caller, client: CaseServiceClient | None = None
+) -> list[dict[str, Any]]:
     """The lawyers' answers this caseworker has not seen yet (then marked as seen)."""
     if not who.is_staff:
         return []
@@ -91,15 +107,21 @@ async def unseen_answer_messages(
     except CaseServiceError as error:
         logger.warning("unseen legal answers unavailable: %s", type(error).__name__)
         return []
-    unseen = [q for q in questions if q.get("answer") and not q.get("seen_by_asker_at") and q.get("ticket_id")]
+    unseen = [
+        q
+        for q in questions
+        if q.get("answer") and not q.get("seen_by_asker_at") and q.get("ticket_id")
+    ]
     messages = []
     for question in unseen[:MAX_UNSEEN]:
-        messages.append({
-            "response": "utter_legal_unseen_answer",
-            "ticket_id": question["ticket_id"],
-            "question": question.get("question") or "",
-            "answer": question["answer"],
-        })
+        messages.append(
+            {
+                "response": "utter_legal_unseen_answer",
+                "ticket_id": question["ticket_id"],
+                "question": question.get("question") or "",
+                "answer": question["answer"],
+            }
+        )
         try:
             await client.legal_mark_seen(who.subject, question["ticket_id"])  # type: ignore[arg-type]
         except CaseServiceError as error:
@@ -107,7 +129,7 @@ async def unseen_answer_messages(
     return messages
 
 
-def verified_staff(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Caller]:
+def verified_staff(dispatcher: CollectingDispatcher, tracker: Tracker) -> Caller | None:
     """The caller when this turn's verified role may use the legal mode; else refuse politely."""
     who = caller(tracker)
     if who.is_staff:
@@ -116,33 +138,37 @@ def verified_staff(dispatcher: CollectingDispatcher, tracker: Tracker) -> Option
     return None
 
 
-def utter_all(dispatcher: CollectingDispatcher, messages: List[Dict[str, Any]]) -> None:
+def utter_all(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> None:
     for message in messages:
         dispatcher.utter_message(**message)
 
 
 class ActionStartLegalMode(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_start_legal_mode"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         who = verified_staff(dispatcher, tracker)
         if who is None:
             return [NOT_READY]
         dispatcher.utter_message(response="utter_legal_welcome")
         utter_all(dispatcher, await unseen_answer_messages(who))
-        return [SlotSet("legal_question", None), SlotSet(LAST_QUESTION, None), SlotSet(FORM_READY, True)]
+        return [
+            SlotSet("legal_question", None),
+            SlotSet(LAST_QUESTION, None),
+            SlotSet(FORM_READY, True),
+        ]
 
 
 class ValidateLegalMode(KKFormValidation):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_legal_mode"
 
     async def validate_legal_question(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> Dict[Text, Any]:
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
         question = str(value or "").strip()
         who = verified_staff(dispatcher, tracker)  # the role is checked again on every turn
         if who is None:
@@ -167,7 +193,7 @@ class ValidateLegalMode(KKFormValidation):
 class ActionAskLegalQuestion(Action):
     """The loop's "question": nothing to say (each answer already invites the next question)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_legal_question"
 
     async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
@@ -175,12 +201,12 @@ class ActionAskLegalQuestion(Action):
 
 
 class ActionLegalEscalate(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_legal_escalate"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         who = verified_staff(dispatcher, tracker)
         if who is None:
             return []
@@ -190,7 +216,10 @@ class ActionLegalEscalate(Action):
             return []
         try:
             result = await get_client().legal_ask(
-                who.subject, question, escalate=True, context=_context(tracker)  # type: ignore[arg-type]
+                who.subject,
+                question,
+                escalate=True,
+                context=_context(tracker),  # type: ignore[arg-type]
             )
         except CaseServiceError as error:
             logger.warning("legal escalation failed: %s", type(error).__name__)
@@ -206,7 +235,7 @@ class ActionLegalEscalate(Action):
 
 def _context(tracker: Tracker, turns: int = 6) -> str:
     """The last few turns (already PII-masked by the channel) for the lawyers."""
-    lines: List[str] = []
+    lines: list[str] = []
     for event in tracker.events or []:
         if event.get("event") == "user" and event.get("text"):
             lines.append(f"Sagsbehandler: {event['text']}")

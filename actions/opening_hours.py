@@ -13,7 +13,7 @@ import asyncio
 import logging
 import re
 from datetime import date, datetime
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -35,7 +35,7 @@ def _folded(text: str) -> str:
     return " " + _WORD_CHARS.sub(" ", fold(text.lower())).strip() + " "
 
 
-def named_locations(text: str, locations: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def named_locations(text: str, locations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Locations whose name or an alias occurs in ``text`` (whole words, æ/ø/å folded)."""
     haystack = _folded(text)
     found = []
@@ -48,7 +48,7 @@ def named_locations(text: str, locations: List[Dict[str, Any]]) -> List[Dict[str
     return found
 
 
-def default_locations(text: str, locations: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def default_locations(text: str, locations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """No place named: the phone lines when the message is about calling, else the job centres."""
     wants_phone = bool(_PHONE_WORDS.search(fold(text.lower())))
     channel = "telefon" if wants_phone else "fysisk"
@@ -56,7 +56,7 @@ def default_locations(text: str, locations: List[Dict[str, Any]]) -> List[Dict[s
     return chosen or locations
 
 
-def _hours(intervals: List[Dict[str, Any]]) -> str:
+def _hours(intervals: list[dict[str, Any]]) -> str:
     parts = []
     for interval in intervals:
         opens, closes = parse_moment(interval.get("opens")), parse_moment(interval.get("closes"))
@@ -65,7 +65,7 @@ def _hours(intervals: List[Dict[str, Any]]) -> str:
     return " og ".join(parts)
 
 
-def day_line(location: Dict[str, Any], info: Dict[str, Any]) -> str:
+def day_line(location: dict[str, Any], info: dict[str, Any]) -> str:
     name = location.get("name") or location.get("id")
     if info.get("open") and info.get("hours"):
         return f"{name}: åbent kl. {_hours(info['hours'])}."
@@ -76,11 +76,15 @@ def day_line(location: Dict[str, Any], info: Dict[str, Any]) -> str:
     return f"{name}: lukket ({reason})." if reason else f"{name}: lukket."
 
 
-def status_line(location: Dict[str, Any], status: Dict[str, Any]) -> str:
+def status_line(location: dict[str, Any], status: dict[str, Any]) -> str:
     name = location.get("name") or location.get("id")
     if status.get("open"):
         closes = parse_moment(status.get("closes_at"))
-        return f"{name}: åbent nu, indtil kl. {format_time(closes)}." if closes else f"{name}: åbent nu."
+        return (
+            f"{name}: åbent nu, indtil kl. {format_time(closes)}."
+            if closes
+            else f"{name}: åbent nu."
+        )
     next_open = parse_moment(status.get("next_opening"))
     if next_open:
         return f"{name}: lukket nu. Åbner igen {format_datetime(next_open)}."
@@ -88,8 +92,8 @@ def status_line(location: Dict[str, Any], status: Dict[str, Any]) -> str:
 
 
 async def opening_messages(
-    text: str, client: Optional[CaseServiceClient] = None, now: Optional[datetime] = None
-) -> List[Dict[str, Any]]:
+    text: str, client: CaseServiceClient | None = None, now: datetime | None = None
+) -> list[dict[str, Any]]:
     """The responses (name + variables) answering ``text``."""
     client = client or get_client()
     now = now or datetime.now(COPENHAGEN)
@@ -98,7 +102,7 @@ async def opening_messages(
     if not places:
         raise CaseServiceError("no locations")
     match = find_day(text, now.date())
-    messages: List[Dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
     if match is None:
         statuses = await asyncio.gather(*(client.location_status(p["id"], now) for p in places))
         lines = [status_line(p, s) for p, s in zip(places, statuses)]
@@ -115,12 +119,12 @@ async def opening_messages(
 
 
 class ActionOpeningHours(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_opening_hours"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         text = (tracker.latest_message or {}).get("text") or ""
         try:
             messages = await asyncio.wait_for(opening_messages(text), timeout=DEADLINE_SECONDS)

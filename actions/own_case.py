@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import meeting_text
+from actions.identity import Caller, caller
 from kkshared.case_service import (
     CaseServiceError,
     CaseServiceNotFound,
     CaseServiceUnauthorized,
     get_client,
 )
-from actions.identity import Caller, caller
 from kkshared.formatting import format_amount, format_date, format_datetime, parse_day
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ MAX_PLAN_ITEMS = 6
 PLAN_KIND_LABELS = {"goal": "Mål", "activity": "Aktivitet", "deadline": "Frist"}
 
 
-def utter_not_own_case(dispatcher: CollectingDispatcher, who: Caller, general: Optional[str]) -> bool:
+def utter_not_own_case(dispatcher: CollectingDispatcher, who: Caller, general: str | None) -> bool:
     """For callers who are not a logged-in citizen: the general answer and what to do.
 
     Returns True when it answered (the caller is not a logged-in citizen).
@@ -63,14 +63,14 @@ class OwnCaseAction(Action, ABC):
 
     action_name = ""
     # The FAQ answer given to anonymous users instead.
-    general_response: Optional[str] = None
+    general_response: str | None = None
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return self.action_name
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         who = caller(tracker)
         if utter_not_own_case(dispatcher, who, self.general_response):
             return []
@@ -158,7 +158,7 @@ class ActionPlan(OwnCaseAction):
         dispatcher.utter_message(response="utter_own_plan", items="\n".join(lines))
 
 
-def plan_line(item: Dict[str, Any]) -> str:
+def plan_line(item: dict[str, Any]) -> str:
     label = PLAN_KIND_LABELS.get(item.get("kind"), "Punkt")
     line = f"- {label}: {item.get('title', '').strip()}"
     due = parse_day(item.get("due_date"))

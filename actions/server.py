@@ -16,14 +16,13 @@ import argparse
 import hmac
 import logging
 import os
-from typing import Optional
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
-
-from kkshared.lexicon import is_known_word
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from kkshared.lexicon import is_known_word
 
 TOKEN_HEADER = "X-KK-Actions-Token"
 HOST = "127.0.0.1"
@@ -42,7 +41,7 @@ def build_app(token: str, package: str = "actions") -> Sanic:
     app = create_app(package, cors_origins=None)
 
     @app.middleware("request")
-    async def require_token(request: Request) -> Optional[HTTPResponse]:
+    async def require_token(request: Request) -> HTTPResponse | None:
         if request.path == "/health" or authorised(request, token):
             return None
         logger.warning("action call without a valid %s refused", TOKEN_HEADER)
@@ -52,10 +51,14 @@ def build_app(token: str, package: str = "actions") -> Sanic:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--port", type=int, default=int(os.environ.get("KK_ACTIONS_PORT") or 5055))
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s - %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s - %(message)s"
+    )
     app = build_app(os.environ.get("KK_ACTIONS_TOKEN", ""))
     # Load the Danish word list now (about 2 s), not in the first citizen's form answer.
     is_known_word("hej")

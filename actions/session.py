@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
@@ -23,17 +23,17 @@ class ActionSessionStart(Action):
     answers are followed by ``action_faq_followup`` only then (anonymous turns skip that call).
     """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_session_start"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         who = session_caller(tracker)
         dispatcher.utter_message(response="utter_ai_notice")
         # Caseworkers see the lawyers' answers to their earlier questions when they come back.
         utter_all(dispatcher, await unseen_answer_messages(who))
-        events: List[Dict[Text, Any]] = [SessionStarted()]
+        events: list[dict[str, Any]] = [SessionStarted()]
         if who.is_citizen:
             events.append(SlotSet("citizen_session", True))
         return [*events, ActionExecuted("action_listen")]

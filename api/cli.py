@@ -31,8 +31,10 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     if not settings.demo_mode and not args.force:
-        print("seed-demo writes demo users; it runs only with KK_DEMO_MODE=true (or --force).",
-              file=sys.stderr)
+        print(
+            "seed-demo writes demo users; it runs only with KK_DEMO_MODE=true (or --force).",
+            file=sys.stderr,
+        )
         return 2
     engine = make_engine(settings.database_url)
     try:

@@ -17,7 +17,7 @@ def _location(loc: tuple) -> str:
 
 
 def validation_detail(exc: RequestValidationError) -> str:
-    """"body.date: Input should be a valid date ...; body.reason: ..." (the input is not echoed)."""
+    """ "body.date: Input should be a valid date ...; body.reason: ..." (the input is not echoed)."""
     parts = []
     for error in exc.errors()[:10]:
         message = str(error.get("msg", "invalid value"))
@@ -32,7 +32,9 @@ async def http_exception_handler(request: Request, exc: StarletteHTTPException) 
     return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
 
-async def validation_exception_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def validation_exception_handler(
+    request: Request, exc: RequestValidationError
+) -> JSONResponse:
     return JSONResponse({"detail": validation_detail(exc)}, status_code=422)
 
 

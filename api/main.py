@@ -111,8 +111,24 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     chat_pages.install_cors(app, settings)  # outermost: answers browsers' CORS preflights
 
     routers = [
-        health, locations, holidays, closures, me, citizens, meetings, payments, plans,
-        absence, reschedule, messages, audit, service, feedback, legal, jurist_pages, chat_pages,
+        health,
+        locations,
+        holidays,
+        closures,
+        me,
+        citizens,
+        meetings,
+        payments,
+        plans,
+        absence,
+        reschedule,
+        messages,
+        audit,
+        service,
+        feedback,
+        legal,
+        jurist_pages,
+        chat_pages,
     ]
     if settings.demo_mode:
         routers.append(auth)

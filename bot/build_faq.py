@@ -19,8 +19,9 @@ import argparse
 import datetime as dt
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -68,7 +69,9 @@ def load_catalogue(catalogue_dir: Path) -> list[dict[str, Any]]:
             if not _ID.match(entry_id):
                 raise CatalogueError(f"{path}: invalid or missing id {entry_id!r}")
             if entry_id in seen:
-                raise CatalogueError(f"{path}: duplicate id {entry_id!r} (also in {seen[entry_id]})")
+                raise CatalogueError(
+                    f"{path}: duplicate id {entry_id!r} (also in {seen[entry_id]})"
+                )
             seen[entry_id] = path
             entries.append(entry)
     return sorted(entries, key=lambda e: str(e["id"]))

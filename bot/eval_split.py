@@ -68,10 +68,18 @@ def main() -> None:
     parser.add_argument("--mode", choices=["fold", "restore"], default="fold")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--errors", action="store_true", help="list misclassified examples")
-    parser.add_argument("--with-faq", action="store_true",
-                        help="also train on nlu_data/faq/ (as the real model), test only own intents")
-    parser.add_argument("--diet", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a DIETClassifier setting, e.g. number_of_transformer_layers=1")
+    parser.add_argument(
+        "--with-faq",
+        action="store_true",
+        help="also train on nlu_data/faq/ (as the real model), test only own intents",
+    )
+    parser.add_argument(
+        "--diet",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a DIETClassifier setting, e.g. number_of_transformer_layers=1",
+    )
     args = parser.parse_args()
 
     from rasa.core.agent import Agent
@@ -92,7 +100,9 @@ def main() -> None:
                 component["mode"] = args.mode
         # The FallbackClassifier is simulated below for several thresholds from one model.
         config["pipeline"] = [
-            c for c in config["pipeline"] if c["name"] not in ("ResponseSelector", "FallbackClassifier")
+            c
+            for c in config["pipeline"]
+            if c["name"] not in ("ResponseSelector", "FallbackClassifier")
         ]
         for setting in args.diet:
             key, value = setting.split("=", 1)
@@ -123,11 +133,15 @@ def main() -> None:
 
         variants = {
             "as written": test,
-            "æøå -> ae/oe/aa": [(t.translate(ASCII), i) for t, i in test if t != t.translate(ASCII)],
+            "æøå -> ae/oe/aa": [
+                (t.translate(ASCII), i) for t, i in test if t != t.translate(ASCII)
+            ],
             "ae/oe/aa -> æøå": [(restore_danish(t), i) for t, i in test if restore_danish(t) != t],
         }
-        print(f"mode={args.mode} train={sum(map(len, train.values()))} test={len(test)} "
-              f"train_seconds={train_seconds:.0f}")
+        print(
+            f"mode={args.mode} train={sum(map(len, train.values()))} test={len(test)} "
+            f"train_seconds={train_seconds:.0f}"
+        )
         for name, pairs in variants.items():
             if not pairs:
                 continue
@@ -139,8 +153,10 @@ def main() -> None:
                 fired = [fallback_fires(r[2], threshold, ambiguity) for r in results]
                 right = sum(not f and r[2][0]["name"] == r[1] for f, r in zip(fired, results)) / n
                 wrong = sum(not f and r[2][0]["name"] != r[1] for f, r in zip(fired, results)) / n
-                print(f"    fallback {threshold}/{ambiguity}: right={right:.3f} wrong={wrong:.3f} "
-                      f"to_fallback={sum(fired) / n:.3f}")
+                print(
+                    f"    fallback {threshold}/{ambiguity}: right={right:.3f} wrong={wrong:.3f} "
+                    f"to_fallback={sum(fired) / n:.3f}"
+                )
             if args.errors:
                 for text, intent, ranking in results:
                     if ranking and ranking[0]["name"] != intent:

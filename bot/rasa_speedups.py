@@ -10,7 +10,7 @@ reused; the validation of each response stays exactly the same.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, Text
+from typing import Any
 
 _INSTALLED = False
 
@@ -26,7 +26,7 @@ def _response_validator() -> Any:
     return cls(schema)
 
 
-def _validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
+def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
     from jsonschema import ValidationError
     from jsonschema.exceptions import best_match
     from rasa.shared.constants import DOCS_BASE_URL

@@ -31,7 +31,7 @@ import json
 import os
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
@@ -40,9 +40,9 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import create_engine, event
+from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
-from sqlalchemy.engine.url import make_url
 
 DEFAULT_URL = "sqlite:///var/tracker.db"
 ENV_VAR = "KK_TRACKER_DB_URL"
@@ -52,7 +52,7 @@ DEFAULT_CACHE_SIZE = 5000  # conversations; a session is a few dozen events of a
 _PERSISTED = "_kk_persisted_events"
 
 
-def connection_settings(url: Optional[str] = None) -> dict[str, Any]:
+def connection_settings(url: str | None = None) -> dict[str, Any]:
     """SQLTrackerStore keyword arguments for a database URL (default: KK_TRACKER_DB_URL)."""
     parsed = make_url(url or os.environ.get(ENV_VAR) or DEFAULT_URL)
     if parsed.get_backend_name() == "sqlite":
@@ -76,22 +76,27 @@ class KKSQLTrackerStore(SQLTrackerStore):
 
     def __init__(
         self,
-        domain: Optional[Domain] = None,
-        host: Optional[str] = None,
-        event_broker: Optional[EventBroker] = None,
+        domain: Domain | None = None,
+        host: str | None = None,
+        event_broker: EventBroker | None = None,
         **kwargs: Any,
     ) -> None:
         settings = connection_settings(kwargs.pop("url", None))
         super().__init__(domain=domain, event_broker=event_broker, **settings)
-        self._cache_size = int(kwargs.get("cache_size", os.environ.get(CACHE_SIZE_VAR, DEFAULT_CACHE_SIZE)))
+        self._cache_size = int(
+            kwargs.get("cache_size", os.environ.get(CACHE_SIZE_VAR, DEFAULT_CACHE_SIZE))
+        )
         # sender id -> the events of its latest session, in database order ([] when it had none)
-        self._sessions: "OrderedDict[str, List[Event]]" = OrderedDict()
+        self._sessions: OrderedDict[str, list[Event]] = OrderedDict()
         if settings.get("dialect") == "sqlite":
             # SQLAlchemy 1.4 opens a new SQLite connection per session for a file database; keep a
             # few open instead (each is used by one thread at a time, handed out by the pool).
             self.engine.dispose()
             self.engine = create_engine(
-                self.engine.url, poolclass=QueuePool, pool_size=5, connect_args={"check_same_thread": False}
+                self.engine.url,
+                poolclass=QueuePool,
+                pool_size=5,
+                connect_args={"check_same_thread": False},
             )
             self.sessionmaker = sessionmaker(bind=self.engine)
             # Rasa's SQL store commits every turn from the event loop: with SQLite's defaults each
@@ -101,7 +106,7 @@ class KKSQLTrackerStore(SQLTrackerStore):
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
-    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session of ``sender_id``'s conversation, from memory or the database."""
         cached = self._sessions.get(sender_id)
         if cached == []:
@@ -159,7 +164,7 @@ class KKSQLTrackerStore(SQLTrackerStore):
             "data": json.dumps(data),
         }
 
-    def _remember(self, sender_id: str, events: List[Event]) -> None:
+    def _remember(self, sender_id: str, events: list[Event]) -> None:
         if self._cache_size <= 0:
             return
         self._sessions[sender_id] = events
@@ -168,7 +173,7 @@ class KKSQLTrackerStore(SQLTrackerStore):
             self._sessions.popitem(last=False)
 
 
-def _latest_session(events: List[Event]) -> List[Event]:
+def _latest_session(events: list[Event]) -> list[Event]:
     """The events Rasa's SQL store would read back: those from the latest session start on
     (by timestamp, as its query does), or all of them when no session was started."""
     starts = [e.timestamp or 0.0 for e in events if isinstance(e, SessionStarted)]

@@ -26,7 +26,7 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -75,7 +75,7 @@ class CitizenMatch:
     """A citizen found by phone number (``GET /service/citizens/by-phone/{msisdn}``)."""
 
     citizen_id: str
-    user_id: Optional[str]  # the subject the actions use as X-Subject; None without a login user
+    user_id: str | None  # the subject the actions use as X-Subject; None without a login user
     sms_opt_out: bool
 
 
@@ -84,8 +84,8 @@ class CaseServiceClient:
 
     def __init__(
         self,
-        base_url: Optional[str] = None,
-        service_token: Optional[str] = None,
+        base_url: str | None = None,
+        service_token: str | None = None,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
     ) -> None:
         self.base_url = (base_url or os.environ.get("KK_API_URL") or DEFAULT_API_URL).rstrip("/")
@@ -93,10 +93,10 @@ class CaseServiceClient:
             service_token or os.environ.get("KK_SERVICE_TOKEN") or DEFAULT_SERVICE_TOKEN
         )
         self.timeout = min(timeout, 2.5)
-        self._locations: Optional[list[dict[str, Any]]] = None
+        self._locations: list[dict[str, Any]] | None = None
         self._locations_fetched_at = 0.0
-        self._session: Optional[aiohttp.ClientSession] = None
-        self._session_loop: Optional[asyncio.AbstractEventLoop] = None
+        self._session: aiohttp.ClientSession | None = None
+        self._session_loop: asyncio.AbstractEventLoop | None = None
 
     def _get_session(self) -> aiohttp.ClientSession:
         """The kept-open session of the running event loop (a new one when the loop changed)."""
@@ -123,10 +123,10 @@ class CaseServiceClient:
         self._session = None
 
     @classmethod
-    def from_env(cls) -> "CaseServiceClient":
+    def from_env(cls) -> CaseServiceClient:
         return cls()
 
-    def _headers(self, subject: Optional[str] = None) -> dict[str, str]:
+    def _headers(self, subject: str | None = None) -> dict[str, str]:
         headers = {"X-Service-Token": self.service_token, "Accept": "application/json"}
         if subject:
             headers["X-Subject"] = subject
@@ -137,10 +137,10 @@ class CaseServiceClient:
         method: str,
         path: str,
         *,
-        params: Optional[dict[str, str]] = None,
-        json: Optional[dict[str, Any]] = None,
-        subject: Optional[str] = None,
-        idempotency_key: Optional[str] = None,
+        params: dict[str, str] | None = None,
+        json: dict[str, Any] | None = None,
+        subject: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Any:
         url = f"{self.base_url}{path}"
         headers = self._headers(subject)
@@ -174,8 +174,8 @@ class CaseServiceClient:
     async def _get(
         self,
         path: str,
-        params: Optional[dict[str, str]] = None,
-        subject: Optional[str] = None,
+        params: dict[str, str] | None = None,
+        subject: str | None = None,
     ) -> Any:
         return await self._request("GET", path, params=params, subject=subject)
 
@@ -194,7 +194,7 @@ class CaseServiceClient:
         return [item for item in data if isinstance(item, dict)]
 
     async def _post(
-        self, path: str, body: dict[str, Any], subject: str, idempotency_key: Optional[str] = None
+        self, path: str, body: dict[str, Any], subject: str, idempotency_key: str | None = None
     ) -> dict[str, Any]:
         data = await self._request(
             "POST", path, json=body, subject=subject, idempotency_key=idempotency_key
@@ -211,7 +211,10 @@ class CaseServiceClient:
     async def list_locations(self) -> list[dict[str, Any]]:
         """All locations (cached for five minutes; they rarely change)."""
         now = time.monotonic()
-        if self._locations is not None and now - self._locations_fetched_at < LOCATIONS_CACHE_SECONDS:
+        if (
+            self._locations is not None
+            and now - self._locations_fetched_at < LOCATIONS_CACHE_SECONDS
+        ):
             return self._locations
         data = await self._get("/locations")
         if isinstance(data, dict):  # tolerate {"locations": [...]} as well as a bare list
@@ -225,9 +228,7 @@ class CaseServiceClient:
     async def get_location(self, location_id: str) -> dict[str, Any]:
         return await self._get(f"/locations/{quote(location_id, safe='')}")
 
-    async def location_status(
-        self, location_id: str, at: Optional[datetime] = None
-    ) -> dict[str, Any]:
+    async def location_status(self, location_id: str, at: datetime | None = None) -> dict[str, Any]:
         """Opening status of a location at ``at`` (default: now, Copenhagen time)."""
         moment = (at or datetime.now(COPENHAGEN)).isoformat(timespec="seconds")
         return await self._get_dict(
@@ -262,23 +263,23 @@ class CaseServiceClient:
     # service answers with the record it made the first time instead of making a second one.
 
     async def create_absence_report(
-        self, subject: str, body: dict[str, Any], idempotency_key: Optional[str] = None
+        self, subject: str, body: dict[str, Any], idempotency_key: str | None = None
     ) -> dict[str, Any]:
         return await self._post("/me/absence-reports", body, subject, idempotency_key)
 
     async def create_reschedule_request(
-        self, subject: str, body: dict[str, Any], idempotency_key: Optional[str] = None
+        self, subject: str, body: dict[str, Any], idempotency_key: str | None = None
     ) -> dict[str, Any]:
         return await self._post("/me/reschedule-requests", body, subject, idempotency_key)
 
     async def create_message(
-        self, subject: str, body: dict[str, Any], idempotency_key: Optional[str] = None
+        self, subject: str, body: dict[str, Any], idempotency_key: str | None = None
     ) -> dict[str, Any]:
         return await self._post("/me/messages", body, subject, idempotency_key)
 
     # Service calls of the SMS channel (service token only, no subject) ----------------------
 
-    async def citizen_by_phone(self, msisdn_e164: str) -> Optional["CitizenMatch"]:
+    async def citizen_by_phone(self, msisdn_e164: str) -> CitizenMatch | None:
         """The citizen registered with this phone number, or None (unknown or not a number the
         case service accepts). A refused service token counts as unavailable (and is logged)."""
         try:
@@ -301,8 +302,10 @@ class CaseServiceClient:
         """Store STOP/START in the case service (a citizen who is gone is ignored)."""
         try:
             await self._request(
-                "POST", f"/service/citizens/{quote(citizen_id, safe='')}/sms-opt-out",
-                json={"opt_out": opt_out})
+                "POST",
+                f"/service/citizens/{quote(citizen_id, safe='')}/sms-opt-out",
+                json={"opt_out": opt_out},
+            )
         except CaseServiceNotFound:
             return
         except (CaseServiceUnauthorized, CaseServiceBadRequest) as error:
@@ -311,8 +314,9 @@ class CaseServiceClient:
 
     # Legal guidance (staff, jurist, admin) -------------------------------------------------
 
-    async def legal_ask(self, subject: str, question: str, escalate: bool = False,
-                        context: Optional[str] = None) -> dict[str, Any]:
+    async def legal_ask(
+        self, subject: str, question: str, escalate: bool = False, context: str | None = None
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"question": question, "escalate": escalate}
         if context:
             body["context"] = context
@@ -327,7 +331,7 @@ class CaseServiceClient:
         )
 
 
-_client: Optional[CaseServiceClient] = None
+_client: CaseServiceClient | None = None
 
 
 def get_client() -> CaseServiceClient:

@@ -209,10 +209,30 @@ _WD_BLOCK = [
 ]
 
 _MONTHS = {
-    "januar": 1, "jan": 1, "februar": 2, "feb": 2, "marts": 3, "mar": 3, "april": 4, "apr": 4,
-    "maj": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
+    "januar": 1,
+    "jan": 1,
+    "februar": 2,
+    "feb": 2,
+    "marts": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "maj": 5,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
 }
 _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DATE_NUMERIC = re.compile(
@@ -243,7 +263,10 @@ _HOLIDAYS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\blang\s?fredag(?:en)?\b"), LANGFREDAG),
     (re.compile(rf"\b{_FIRST}?p{AA}ske\s?dag(?:en)?\b|\bp{AA}skes{OE}ndag(?:en)?\b"), PAASKEDAG),
     (re.compile(rf"\b{_SECOND}p{AA}ske\s?dag(?:en)?\b|\bp{AA}skemandag(?:en)?\b"), ANDEN_PAASKEDAG),
-    (re.compile(r"\b(?:kristi\s+|kr\.?\s*)?himmelfart(?:s\s?dag)?(?:en)?\b"), KRISTI_HIMMELFARTSDAG),
+    (
+        re.compile(r"\b(?:kristi\s+|kr\.?\s*)?himmelfart(?:s\s?dag)?(?:en)?\b"),
+        KRISTI_HIMMELFARTSDAG,
+    ),
     (re.compile(rf"\b{_FIRST}?pinse(?:\s?dag)?(?:en)?\b|\bpinses{OE}ndag(?:en)?\b"), PINSEDAG),
     (re.compile(rf"\b{_SECOND}pinse\s?dag(?:en)?\b|\bpinsemandag(?:en)?\b"), ANDEN_PINSEDAG),
     (re.compile(r"\b(?:store\s+|st\.?\s*)?bede\s?dag(?:en)?\b"), STORE_BEDEDAG),

@@ -48,45 +48,45 @@ def parse_day(value: object) -> date | None:
 
 
 def format_date(day: date) -> str:
-    """"tirsdag den 3. marts 2026"."""
+    """ "tirsdag den 3. marts 2026"."""
     if isinstance(day, datetime):
         day = to_local(day).date()
     return _babel_date(day, format="EEEE 'den' d. MMMM y", locale=LOCALE)
 
 
 def format_day_month_year(day: date) -> str:
-    """"3. marts 2026" (a date in running text where the weekday does not matter)."""
+    """ "3. marts 2026" (a date in running text where the weekday does not matter)."""
     if isinstance(day, datetime):
         day = to_local(day).date()
     return _babel_date(day, format="d. MMMM y", locale=LOCALE)
 
 
 def format_short_date(day: date) -> str:
-    """"3. marts" (for SMS and lists, where the weekday and year are clear from context)."""
+    """ "3. marts" (for SMS and lists, where the weekday and year are clear from context)."""
     if isinstance(day, datetime):
         day = to_local(day).date()
     return _babel_date(day, format="d. MMMM", locale=LOCALE)
 
 
 def format_time(moment: time | datetime) -> str:
-    """"10.00" (Danish uses a full stop between hours and minutes)."""
+    """ "10.00" (Danish uses a full stop between hours and minutes)."""
     if isinstance(moment, datetime):
         moment = to_local(moment).time()
     return f"{moment.hour:02d}.{moment.minute:02d}"
 
 
 def format_datetime(moment: datetime) -> str:
-    """"tirsdag den 3. marts 2026 kl. 10.00"."""
+    """ "tirsdag den 3. marts 2026 kl. 10.00"."""
     local = to_local(moment)
     return f"{format_date(local.date())} kl. {format_time(local)}"
 
 
 def format_amount(amount: Decimal | float | int | str) -> str:
-    """"12.345,50 kr." (always two decimals, Danish grouping)."""
+    """ "12.345,50 kr." (always two decimals, Danish grouping)."""
     value = Decimal(str(amount))
     return f"{_babel_decimal(value, format='#,##0.00', locale=LOCALE)} kr."
 
 
 def format_time_range(start: time, end: time) -> str:
-    """"8.00-15.00" style opening hours: "kl. 08.00-15.00"."""
+    """ "8.00-15.00" style opening hours: "kl. 08.00-15.00"."""
     return f"kl. {format_time(start)}-{format_time(end)}"

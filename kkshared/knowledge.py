@@ -81,7 +81,7 @@ class LegalNote:
     extra: dict = field(default_factory=dict, compare=False)
 
 
-def status_notice(note: "LegalNote") -> str:
+def status_notice(note: LegalNote) -> str:
     """The sentence that tells a reader how current the note is (empty for an unknown status)."""
     template = STATUS_NOTICES.get(note.status, "")
     try:
@@ -120,7 +120,17 @@ def load_citizen_entries(directory: Path | None = None) -> list[CitizenEntry]:
 
 
 def legal_note_from_dict(raw: dict) -> LegalNote:
-    known = {"id", "title", "questions", "answer", "references", "source", "date", "office", "status"}
+    known = {
+        "id",
+        "title",
+        "questions",
+        "answer",
+        "references",
+        "source",
+        "date",
+        "office",
+        "status",
+    }
     return LegalNote(
         id=raw["id"],
         title=raw["title"],
@@ -184,7 +194,9 @@ def check_quote(source: Source, texts: SourceTexts) -> list[str]:
     return problems
 
 
-def check_legal_note(note: LegalNote, texts: SourceTexts, source_row: str | None = None) -> list[str]:
+def check_legal_note(
+    note: LegalNote, texts: SourceTexts, source_row: str | None = None
+) -> list[str]:
     """Problems with a legal note: quote, references in the answer, references in the source row.
 
     ``source_row`` is the text the references must occur in; by default the passage of the source
@@ -202,7 +214,11 @@ def check_legal_note(note: LegalNote, texts: SourceTexts, source_row: str | None
         if not any(cited.is_satisfied_by(ref) for ref in parsed):
             problems.append(f"answer cites {cited.key}, which is not among the note's references")
     if note.source.file != GENERAL_SOURCE and note.source.quote:
-        row = source_row if source_row is not None else texts.passage_around(note.source.file, note.source.quote)
+        row = (
+            source_row
+            if source_row is not None
+            else texts.passage_around(note.source.file, note.source.quote)
+        )
         for reference in note.references:
             if not is_stated_in(reference, row):
                 problems.append(f"reference {reference!r} does not occur in its source row")

@@ -33,7 +33,9 @@ def lemma_table() -> dict[str, str]:
 def domain_words() -> tuple[str, ...]:
     text = resources.files("kkshared").joinpath("data/domain_words.txt").read_text(encoding="utf-8")
     return tuple(
-        line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")
+        line.strip().lower()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
     )
 
 

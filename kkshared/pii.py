@@ -37,7 +37,9 @@ _PHONE = re.compile(
     + rf"(?:(?:\+|00)45[ \-]?(?:{_EIGHT_DIGITS})|(?:45)?(?=[2-9])(?:{_EIGHT_DIGITS}))"
     + _DIGIT_EDGE_AFTER
 )
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])"
+)
 
 # "2026-12-03" has the shape of a phone number written in pairs; it is a date.
 _ISO_DATE = re.compile(r"(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
@@ -74,7 +76,9 @@ def find_pii(text: str) -> list[PiiMatch]:
         found.append(PiiMatch("email", match.start(), match.end(), match.group(0)))
     for match in _CPR.finditer(text):
         day, month, year = int(match["day"]), int(match["month"]), int(match["year"])
-        if _is_valid_cpr_date(day, month, year) and not _overlaps(match.start(), match.end(), found):
+        if _is_valid_cpr_date(day, month, year) and not _overlaps(
+            match.start(), match.end(), found
+        ):
             found.append(PiiMatch("cpr", match.start(), match.end(), match.group(0)))
     for match in _PHONE.finditer(text):
         if _ISO_DATE.fullmatch(match.group(0)):

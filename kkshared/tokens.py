@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Optional
 
 import jwt
 
@@ -40,7 +39,7 @@ def create_user_token(
     secret: str,
     *,
     ttl: timedelta,
-    now: Optional[datetime] = None,
+    now: datetime | None = None,
 ) -> str:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")

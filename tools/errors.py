@@ -1,4 +1,5 @@
 """Errors that a set-up step can raise; the step runner reports them with their log."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,8 +16,13 @@ class StepError(Exception):
 
 
 class CommandFailed(StepError):
-    def __init__(self, cmd: list[str], returncode: int | None, log_path: Path | None,
-                 timed_out_after: float | None = None):
+    def __init__(
+        self,
+        cmd: list[str],
+        returncode: int | None,
+        log_path: Path | None,
+        timed_out_after: float | None = None,
+    ):
         shown = " ".join(_short(c) for c in cmd)
         if timed_out_after is not None:
             message = f"`{shown}` did not finish within {timed_out_after:.0f}s and was stopped"

@@ -82,8 +82,13 @@ def setting(name: str) -> str | None:
 class FakeGateway:
     """State and behaviour; ``FakeGatewayServer`` puts it on HTTP."""
 
-    def __init__(self, webhook_url: str | None, webhook_secret: str | None, token: str | None,
-                 receiver: int = DEFAULT_RECEIVER) -> None:
+    def __init__(
+        self,
+        webhook_url: str | None,
+        webhook_secret: str | None,
+        token: str | None,
+        receiver: int = DEFAULT_RECEIVER,
+    ) -> None:
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.token = token
@@ -120,8 +125,10 @@ class FakeGateway:
                 self.failed_attempts += 1
                 if self.fail_count > 0:
                     self.fail_count -= 1
-                return self.fail_status, {"message": "fake gateway failure (on demand)",
-                                          "code": "0x0000"}
+                return self.fail_status, {
+                    "message": "fake gateway failure (on demand)",
+                    "code": "0x0000",
+                }
             messages = body if isinstance(body, list) else [body]
             ids = []
             for message in messages:
@@ -136,15 +143,22 @@ class FakeGateway:
                         return 400, {"message": "invalid msisdn"}
                     message_id = next(self._message_ids)
                     ids.append(message_id)
-                    self.sent.append({
-                        "id": message_id, "msisdn": int(msisdn), "message": message["message"],
-                        "sender": message.get("sender"),
-                        "encoding": message.get("encoding", "UTF8"),
-                        "max_parts": message.get("max_parts"), "userref": message.get("userref"),
-                        "time": time.time(),
-                    })
-            return 200, {"ids": ids, "usage": {"countries": {"DK": len(ids)}, "currency": "DKK",
-                                               "total_cost": 0.0}}
+                    self.sent.append(
+                        {
+                            "id": message_id,
+                            "msisdn": int(msisdn),
+                            "message": message["message"],
+                            "sender": message.get("sender"),
+                            "encoding": message.get("encoding", "UTF8"),
+                            "max_parts": message.get("max_parts"),
+                            "userref": message.get("userref"),
+                            "time": time.time(),
+                        }
+                    )
+            return 200, {
+                "ids": ids,
+                "usage": {"countries": {"DK": len(ids)}, "currency": "DKK", "total_cost": 0.0},
+            }
 
     # --- incoming SMS (the citizen's phone) -----------------------------------------------------
 
@@ -159,9 +173,14 @@ class FakeGateway:
         if not isinstance(message, str):
             return 400, {"detail": "message is required"}
         mo_id = request.get("id") or next(self._mo_ids)
-        body = {"id": mo_id, "msisdn": msisdn, "receiver": int(request.get("receiver")
-                                                                or self.receiver),
-                "message": message, "senttime": int(time.time()), "webhook_label": "kk-demo"}
+        body = {
+            "id": mo_id,
+            "msisdn": msisdn,
+            "receiver": int(request.get("receiver") or self.receiver),
+            "message": message,
+            "senttime": int(time.time()),
+            "webhook_label": "kk-demo",
+        }
         mode = request.get("signature", "valid")
         claims = dict(body, api=4)
         headers = {"Content-Type": "application/json"}
@@ -170,8 +189,9 @@ class FakeGateway:
         elif mode == "wrong":
             headers["X-Gwapi-Signature"] = sign_jwt(claims, (self.webhook_secret or "") + "x")
         elif mode == "mismatch":
-            headers["X-Gwapi-Signature"] = sign_jwt(dict(claims, message="noget andet"),
-                                                    self.webhook_secret or "")
+            headers["X-Gwapi-Signature"] = sign_jwt(
+                dict(claims, message="noget andet"), self.webhook_secret or ""
+            )
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         req = urllib.request.Request(self.webhook_url, data=data, headers=headers, method="POST")
         try:
@@ -189,7 +209,7 @@ class FakeGateway:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "FakeGatewayServer"
+    server: FakeGatewayServer
 
     def log_message(self, format: str, *args) -> None:  # quiet: no numbers or texts on stderr
         pass
@@ -209,9 +229,12 @@ class _Handler(BaseHTTPRequestHandler):
             return {}
         if "application/x-www-form-urlencoded" in (self.headers.get("Content-Type") or ""):
             form = urllib.parse.parse_qs(raw.decode("utf-8"))
-            return {"message": (form.get("message") or [None])[0],
-                    "recipients": [{"msisdn": v[0]} for k, v in sorted(form.items())
-                                   if k.startswith("recipients.")]}
+            return {
+                "message": (form.get("message") or [None])[0],
+                "recipients": [
+                    {"msisdn": v[0]} for k, v in sorted(form.items()) if k.startswith("recipients.")
+                ],
+            }
         return json.loads(raw.decode("utf-8"))
 
     def do_GET(self) -> None:
@@ -224,14 +247,22 @@ class _Handler(BaseHTTPRequestHandler):
             to = (query.get("to") or [None])[0]
             after = int((query.get("after") or ["0"])[0])
             with fake.lock:
-                rows = [m for m in fake.sent if m["id"] > after
-                        and (to is None or str(m["msisdn"]) == to.lstrip("+"))]
+                rows = [
+                    m
+                    for m in fake.sent
+                    if m["id"] > after and (to is None or str(m["msisdn"]) == to.lstrip("+"))
+                ]
             return self._json(200, {"messages": rows})
         if url.path == "/_fake/stats":
             with fake.lock:
-                return self._json(200, {"send_attempts": fake.send_attempts,
-                                        "failed_attempts": fake.failed_attempts,
-                                        "sent": len(fake.sent)})
+                return self._json(
+                    200,
+                    {
+                        "send_attempts": fake.send_attempts,
+                        "failed_attempts": fake.failed_attempts,
+                        "sent": len(fake.sent),
+                    },
+                )
         return self._json(404, {"message": "not found"})
 
     def do_DELETE(self) -> None:
@@ -282,10 +313,15 @@ class FakeGatewayServer(ThreadingHTTPServer):
 
 # --- command line --------------------------------------------------------------------------------
 
+
 def _call(gateway: str, method: str, path: str, payload: object | None = None) -> object:
     data = None if payload is None else json.dumps(payload).encode("utf-8")
-    req = urllib.request.Request(gateway.rstrip("/") + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        gateway.rstrip("/") + path,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with _opener.open(req, timeout=60) as resp:
             return json.loads(resp.read() or b"null")
@@ -303,8 +339,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     secret = setting("KK_SMS_WEBHOOK_SECRET")
     token = setting("KK_SMS_GATEWAY_TOKEN")
     if not secret:
-        print("KK_SMS_WEBHOOK_SECRET is not set: incoming messages cannot be signed",
-              file=sys.stderr)
+        print(
+            "KK_SMS_WEBHOOK_SECRET is not set: incoming messages cannot be signed", file=sys.stderr
+        )
     fake = FakeGateway(args.webhook_url, secret, token, args.receiver)
     server = FakeGatewayServer(fake, args.port, args.host)
     print(f"fake SMS gateway on {server.url} (webhook: {args.webhook_url or 'none'})", flush=True)
@@ -323,9 +360,17 @@ def cmd_text(args: argparse.Namespace) -> int:
     before = _call(gateway, "GET", f"/_fake/sent?to={to}")["messages"]
     last_id = max((m["id"] for m in before), default=0)
     print(f"+{to} > {args.message}")
-    result = _call(gateway, "POST", "/_fake/incoming",
-                   {"msisdn": to, "message": args.message, "signature": args.signature,
-                    **({"id": args.id} if args.id else {})})
+    result = _call(
+        gateway,
+        "POST",
+        "/_fake/incoming",
+        {
+            "msisdn": to,
+            "message": args.message,
+            "signature": args.signature,
+            **({"id": args.id} if args.id else {}),
+        },
+    )
     if result.get("status") != 200:
         print(f"  (webhook answered HTTP {result.get('status')}: {result.get('body')})")
         return 1
@@ -361,14 +406,20 @@ def cmd_fail(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python3 -m tools.fake_gateway", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python3 -m tools.fake_gateway",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the fake gateway")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
-    serve.add_argument("--webhook-url", default=os.environ.get("KK_SMS_WEBHOOK_URL"),
-                       help="the bot's SMS webhook (default KK_SMS_WEBHOOK_URL)")
+    serve.add_argument(
+        "--webhook-url",
+        default=os.environ.get("KK_SMS_WEBHOOK_URL"),
+        help="the bot's SMS webhook (default KK_SMS_WEBHOOK_URL)",
+    )
     serve.add_argument("--receiver", type=int, default=DEFAULT_RECEIVER)
     serve.set_defaults(fn=cmd_serve)
     text = sub.add_parser("text", help="send an SMS to the bot and print the reply")
@@ -377,8 +428,9 @@ def main(argv: list[str] | None = None) -> int:
     text.add_argument("--gateway")
     text.add_argument("--wait", type=float, default=30.0, help="seconds to wait for the reply")
     text.add_argument("--id", help="gateway message id (repeat one to simulate a retry)")
-    text.add_argument("--signature", default="valid",
-                      choices=("valid", "missing", "wrong", "mismatch"))
+    text.add_argument(
+        "--signature", default="valid", choices=("valid", "missing", "wrong", "mismatch")
+    )
     text.set_defaults(fn=cmd_text)
     sent = sub.add_parser("sent", help="list what the bot has sent")
     sent.add_argument("--to")

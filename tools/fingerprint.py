@@ -1,17 +1,17 @@
 """Content hashes of files/directories and the stamp files that remember them."""
+
 from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 IGNORED_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".git"}
 IGNORED_SUFFIXES = (".pyc", ".pyo", ".swp", "~")
 
 
-def file_hashes(paths: Iterable[Path], root: Path,
-                exclude: Iterable[Path] = ()) -> dict[str, str]:
+def file_hashes(paths: Iterable[Path], root: Path, exclude: Iterable[Path] = ()) -> dict[str, str]:
     """{relative name: sha256 of content} for every file under `paths` ("missing" for a
     path that does not exist). Caches and editor droppings are ignored; `exclude` drops
     whole files/directories."""
@@ -31,8 +31,9 @@ def combined_hash(hashes: dict[str, str], extra: str = "") -> str:
     return digest.hexdigest()
 
 
-def hash_paths(paths: Iterable[Path], root: Path, extra: str = "",
-               exclude: Iterable[Path] = ()) -> str:
+def hash_paths(
+    paths: Iterable[Path], root: Path, extra: str = "", exclude: Iterable[Path] = ()
+) -> str:
     """One sha256 over the names and contents of all files under `paths` (see file_hashes);
     creating, deleting, renaming or editing a file changes it."""
     return combined_hash(file_hashes(paths, root, exclude), extra)
@@ -55,8 +56,9 @@ def _files(path: Path, root: Path, excluded: set[Path]):
         return
     for dirpath, dirnames, filenames in os.walk(path):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames
-                             if d not in IGNORED_DIRS and (here / d) not in excluded)
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in IGNORED_DIRS and (here / d) not in excluded
+        )
         for fname in sorted(filenames):
             file = here / fname
             if fname.endswith(IGNORED_SUFFIXES) or file in excluded:

@@ -1,9 +1,10 @@
 """./kk — the project's two commands.
 
-    ./kk run            set up what is missing and start the whole system (SQLite)
-    ./kk test [SUITE]   run the test suites (all by default): tools shared api legal
-                        actions bot channels knowledge validate e2e
+./kk run            set up what is missing and start the whole system (SQLite)
+./kk test [SUITE]   run the test suites (all by default): tools shared api legal
+                    actions bot channels knowledge validate e2e
 """
+
 from __future__ import annotations
 
 import sys
@@ -20,8 +21,11 @@ def main(argv: list[str]) -> int:
         from tools import run_system
 
         if rest:
-            print(f"./kk run takes no arguments (ports come from KK_API_PORT, KK_RASA_PORT, "
-                  f"KK_ACTIONS_PORT)\n\n{USAGE}", file=sys.stderr)
+            print(
+                f"./kk run takes no arguments (ports come from KK_API_PORT, KK_RASA_PORT, "
+                f"KK_ACTIONS_PORT)\n\n{USAGE}",
+                file=sys.stderr,
+            )
             return 2
         return run_system.main(rest)
     if command == "test":

@@ -1,4 +1,5 @@
 """Well-known locations in the repository."""
+
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent

@@ -14,6 +14,7 @@ PostgreSQL comes from Debian packages; when no `initdb` is found it is installed
 root, so as root every server command runs as the `postgres` user via `runuser`, and the
 cluster directory (data, socket, log) is owned by `postgres`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -87,19 +88,23 @@ def ensure_installed(log_path: Path | None = None) -> Path:
     try:
         for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "postgresql"]):
             _say("running " + " ".join(cmd))
-            rc = subprocess.call(cmd, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL)
+            rc = subprocess.call(
+                cmd, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
             if rc != 0:
                 where = f" (see {log_path})" if log_path else ""
-                raise PgError(f"`{' '.join(cmd)}` failed with exit code {rc}{where}; "
-                              "check network access to the Debian mirror.")
+                raise PgError(
+                    f"`{' '.join(cmd)}` failed with exit code {rc}{where}; "
+                    "check network access to the Debian mirror."
+                )
     finally:
         if log_path:
             out.close()
     bin_dir = find_pg_bin()
     if not bin_dir:
-        raise PgError("apt-get installed postgresql but no initdb was found under "
-                      "/usr/lib/postgresql/*/bin.")
+        raise PgError(
+            "apt-get installed postgresql but no initdb was found under /usr/lib/postgresql/*/bin."
+        )
     return bin_dir
 
 
@@ -128,8 +133,13 @@ def _run(cmd: list[str], cwd: Path, log: Path) -> None:
     with open(log, "ab") as out:
         out.write(("$ " + " ".join(cmd) + "\n").encode())
         out.flush()
-        rc = subprocess.call(_as_pg_user(cmd), cwd=str(cwd), stdout=out,
-                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        rc = subprocess.call(
+            _as_pg_user(cmd),
+            cwd=str(cwd),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     if rc != 0:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
         raise PgError(f"`{' '.join(cmd)}` failed with exit code {rc}. Last lines of {log}:\n{tail}")
@@ -157,8 +167,12 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def start(directory: Path | None = None, port: int | None = None,
-          owner_pid: int | None = None, log_path: Path | None = None) -> Cluster:
+def start(
+    directory: Path | None = None,
+    port: int | None = None,
+    owner_pid: int | None = None,
+    log_path: Path | None = None,
+) -> Cluster:
     """Create and start a cluster; the caller must call stop(cluster.dir)."""
     bin_dir = ensure_installed(log_path)
     if directory is None:
@@ -167,8 +181,10 @@ def start(directory: Path | None = None, port: int | None = None,
     if " " in str(directory):
         raise PgError(f"cluster dir must not contain spaces: {directory}")
     if (directory / "data").exists():
-        raise PgError(f"{directory / 'data'} already exists; stop that cluster first "
-                      f"(python3 tools/pg_cluster.py stop --dir {directory}).")
+        raise PgError(
+            f"{directory / 'data'} already exists; stop that cluster first "
+            f"(python3 tools/pg_cluster.py stop --dir {directory})."
+        )
     directory.mkdir(parents=True, exist_ok=True)
     _write_meta(directory, port, owner_pid)
     try:
@@ -183,8 +199,9 @@ def _write_meta(directory: Path, port: int | None, owner_pid: int | None) -> Non
     (directory / META_FILE).write_text(json.dumps(meta))
 
 
-def _init_and_start(bin_dir: Path, directory: Path, port: int | None,
-                    owner_pid: int | None) -> Cluster:
+def _init_and_start(
+    bin_dir: Path, directory: Path, port: int | None, owner_pid: int | None
+) -> Cluster:
     data = directory / "data"
     sock = directory / "sock"
     sock.mkdir(exist_ok=True)
@@ -193,27 +210,65 @@ def _init_and_start(bin_dir: Path, directory: Path, port: int | None,
     commands_log = directory / "commands.log"
     os.chmod(directory, 0o700)
     _chown_to_pg(directory)
-    if os.geteuid() == 0 and subprocess.call(
-            ["runuser", "-u", PG_USER, "--", "test", "-w", str(directory)],
-            stdin=subprocess.DEVNULL) != 0:
-        raise PgError(f"the postgres user cannot write {directory} (a parent directory is "
-                      "not accessible); use a directory under /tmp.")
+    if (
+        os.geteuid() == 0
+        and subprocess.call(
+            ["runuser", "-u", PG_USER, "--", "test", "-w", str(directory)], stdin=subprocess.DEVNULL
+        )
+        != 0
+    ):
+        raise PgError(
+            f"the postgres user cannot write {directory} (a parent directory is "
+            "not accessible); use a directory under /tmp."
+        )
 
     _say(f"initdb in {data}")
-    _run([str(bin_dir / "initdb"), "-D", str(data), "-U", PG_USER, "-A", "trust",
-          "-E", "UTF8", "--no-locale", "--no-sync"], directory, commands_log)
+    _run(
+        [
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            PG_USER,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        ],
+        directory,
+        commands_log,
+    )
 
     chosen_port = port
     for attempt in range(3):
         if chosen_port is None or (port is None and attempt > 0):
             chosen_port = free_port()
         _write_meta(directory, chosen_port, owner_pid)
-        opts = (f"-p {chosen_port} -k {sock} -c listen_addresses=127.0.0.1 "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        opts = (
+            f"-p {chosen_port} -k {sock} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
         try:
             _say(f"starting on port {chosen_port}")
-            _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(server_log), "-w",
-                  "-t", "60", "-o", opts, "start"], directory, commands_log)
+            _run(
+                [
+                    str(bin_dir / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(server_log),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    opts,
+                    "start",
+                ],
+                directory,
+                commands_log,
+            )
             return Cluster(directory, chosen_port)
         except PgError:
             if port is not None or port_is_free(chosen_port) or attempt == 2:
@@ -229,18 +284,35 @@ def stop(directory: Path) -> None:
         return
     data = directory / "data"
     if not (directory / META_FILE).exists() and not (data / "PG_VERSION").exists():
-        raise PgError(f"{directory} does not look like a cluster made by pg_cluster.py; "
-                      "not removing it.")
+        raise PgError(
+            f"{directory} does not look like a cluster made by pg_cluster.py; not removing it."
+        )
     if (data / "postmaster.pid").exists():
         bin_dir = find_pg_bin()
         if bin_dir:
             log = directory / "commands.log"
             try:
-                _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "30",
-                      "stop"], directory, log)
+                _run(
+                    [
+                        str(bin_dir / "pg_ctl"),
+                        "-D",
+                        str(data),
+                        "-m",
+                        "fast",
+                        "-w",
+                        "-t",
+                        "30",
+                        "stop",
+                    ],
+                    directory,
+                    log,
+                )
             except PgError:
-                _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w",
-                      "stop"], directory, log)
+                _run(
+                    [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                    directory,
+                    log,
+                )
     shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -265,8 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     p_start = sub.add_parser("start", help="create and start a cluster")
     p_start.add_argument("--dir", type=Path, help="cluster dir (default: a new temp dir)")
     p_start.add_argument("--port", type=int, help="TCP port (default: a free one)")
-    p_start.add_argument("--owner-pid", type=int,
-                         help="stop the cluster on `reap` once this process is gone")
+    p_start.add_argument(
+        "--owner-pid", type=int, help="stop the cluster on `reap` once this process is gone"
+    )
     p_stop = sub.add_parser("stop", help="stop a cluster and remove its dir")
     p_stop.add_argument("--dir", type=Path, required=True)
     sub.add_parser("reap", help="stop clusters whose owner process is gone")

@@ -1,5 +1,6 @@
 """Child processes: each in its own process group, killed with its whole group on stop,
 on Ctrl-C/SIGTERM of ./kk, and (via PR_SET_PDEATHSIG) when ./kk itself dies."""
+
 from __future__ import annotations
 
 import ctypes
@@ -11,10 +12,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from tools.errors import StepError
 
@@ -63,11 +64,18 @@ def _child_setup(parent_pid: int) -> Callable[[], None]:
             _prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
         if os.getppid() != parent_pid:  # parent already gone
             os._exit(1)
+
     return setup
 
 
-def spawn(cmd: list[str], *, env: dict | None = None, cwd: Path | None = None,
-          log_path: Path | None = None, append: bool = False) -> subprocess.Popen:
+def spawn(
+    cmd: list[str],
+    *,
+    env: dict | None = None,
+    cwd: Path | None = None,
+    log_path: Path | None = None,
+    append: bool = False,
+) -> subprocess.Popen:
     """Start `cmd` in a new session (own process group), output to `log_path` or inherited."""
     out = None
     if log_path is None:
@@ -79,9 +87,14 @@ def spawn(cmd: list[str], *, env: dict | None = None, cwd: Path | None = None,
         out = open(log_path, "ab" if append else "wb")
     try:
         return subprocess.Popen(
-            [str(c) for c in cmd], env=env, cwd=str(cwd) if cwd else None,
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT if out else None,
-            start_new_session=True, preexec_fn=_child_setup(os.getpid()),
+            [str(c) for c in cmd],
+            env=env,
+            cwd=str(cwd) if cwd else None,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,
+            preexec_fn=_child_setup(os.getpid()),
         )
     finally:
         if out is not None:
@@ -115,9 +128,16 @@ def _killpg(p: subprocess.Popen, sig: int) -> None:
         pass
 
 
-def run_logged(cmd: list[str], log_path: Path | None, *, env: dict | None = None,
-               cwd: Path | None = None, timeout: float | None = None,
-               on_tick: Callable[[float], None] | None = None, check: bool = True) -> int:
+def run_logged(
+    cmd: list[str],
+    log_path: Path | None,
+    *,
+    env: dict | None = None,
+    cwd: Path | None = None,
+    timeout: float | None = None,
+    on_tick: Callable[[float], None] | None = None,
+    check: bool = True,
+) -> int:
     """Run `cmd` to completion with output appended to `log_path` (None: to the terminal).
 
     Ctrl-C/SIGTERM stops the command's whole process group before propagating.
@@ -208,30 +228,37 @@ class Supervisor:
         if port_in_use(svc.port):
             raise StepError(
                 f"port {svc.port} for the {svc.name} is already in use",
-                hint=(f"Stop whatever listens on {svc.port} (another ./kk run?) or choose "
-                      f"another port{f' with {svc.port_env}=...' if svc.port_env else ''}."))
+                hint=(
+                    f"Stop whatever listens on {svc.port} (another ./kk run?) or choose "
+                    f"another port{f' with {svc.port_env}=...' if svc.port_env else ''}."
+                ),
+            )
         svc.proc = spawn(svc.cmd, env=svc.env, cwd=svc.cwd, log_path=svc.log_path)
         svc.started_at = time.monotonic()
         self.services.append(svc)
 
-    def wait_healthy(self, svc: Service,
-                     on_tick: Callable[[float], None] | None = None) -> float:
+    def wait_healthy(self, svc: Service, on_tick: Callable[[float], None] | None = None) -> float:
         """Poll the health URL; seconds from launch to healthy. Raises StepError."""
         assert svc.proc is not None, "service was not started"
         while True:
             elapsed = time.monotonic() - svc.started_at
             rc = svc.proc.poll()
             if rc is not None:
-                raise StepError(f"the {svc.name} exited with code {rc} while starting",
-                                svc.log_path, svc.hint or None)
+                raise StepError(
+                    f"the {svc.name} exited with code {rc} while starting",
+                    svc.log_path,
+                    svc.hint or None,
+                )
             status, body = http_get(svc.health_url)
             if svc.healthy(status, body):
                 return elapsed
             if elapsed > svc.timeout:
                 raise StepError(
                     f"the {svc.name} did not answer {svc.health_url} healthily within "
-                    f"{svc.timeout:.0f}s (last: {status or body})", svc.log_path,
-                    svc.hint or None)
+                    f"{svc.timeout:.0f}s (last: {status or body})",
+                    svc.log_path,
+                    svc.hint or None,
+                )
             if on_tick:
                 on_tick(elapsed)
             time.sleep(0.5)
@@ -249,7 +276,7 @@ class Supervisor:
             kill_groups([s.proc for s in reversed(self.services) if s.proc], grace)
             self.services.clear()
 
-    def __enter__(self) -> "Supervisor":
+    def __enter__(self) -> Supervisor:
         return self
 
     def __exit__(self, *exc) -> None:

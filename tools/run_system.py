@@ -2,6 +2,7 @@
 
 Also used by the end-to-end tests (`./kk test`), on other ports with a throwaway data dir.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,11 +22,16 @@ from tools.processes import Service, Supervisor, http_get, install_signal_handle
 from tools.steps import StepContext, StepFailed, StepRunner, log_tail
 from tools.venvs import locked
 
-SECRET_NAMES = ("KK_JWT_SECRET", "KK_SERVICE_TOKEN", "KK_ACTIONS_TOKEN",
-                # SMS channel <-> (fake) gateway: webhook signature, send-API token, number hash
-                "KK_SMS_WEBHOOK_SECRET", "KK_SMS_GATEWAY_TOKEN", "KK_SMS_HMAC_KEY")
-DEMO_USERS = ("demo-borger", "demo-borger-syg", "demo-sagsbehandler", "demo-jurist",
-              "demo-admin")
+SECRET_NAMES = (
+    "KK_JWT_SECRET",
+    "KK_SERVICE_TOKEN",
+    "KK_ACTIONS_TOKEN",
+    # SMS channel <-> (fake) gateway: webhook signature, send-API token, number hash
+    "KK_SMS_WEBHOOK_SECRET",
+    "KK_SMS_GATEWAY_TOKEN",
+    "KK_SMS_HMAC_KEY",
+)
+DEMO_USERS = ("demo-borger", "demo-borger-syg", "demo-sagsbehandler", "demo-jurist", "demo-admin")
 MODEL = MODELS / "kk.tar.gz"
 MODEL_STAMP = MODELS / "kk.inputs.sha256"
 MODEL_INPUTS = MODELS / "kk.inputs.json"  # per-file hashes, to say what changed
@@ -33,11 +39,18 @@ RASA_CONFIG = REPO / "config.yml"
 # Training inputs. bot/channels/ holds only the channel connectors' Python code, which
 # does not change the trained model, so editing it must not cost a retrain.
 TRAIN_INPUTS = (RASA_CONFIG, REPO / "bot", REPO / "nlu_data", REPO / "kkshared" / "retrieval")
-TRAIN_EXCLUDE = (REPO / "bot" / "channels", REPO / "bot" / "README.md", REPO / "bot" / "eval_split.py",
-                 REPO / "bot" / "build_faq.py", REPO / "bot" / "sms", REPO / "bot" / "rasa_speedups.py",
-                 REPO / "bot" / "tracker_store.py",
-                 # which channels and endpoints the server uses does not change the model
-                 REPO / "bot" / "credentials.yml", REPO / "bot" / "endpoints.yml")
+TRAIN_EXCLUDE = (
+    REPO / "bot" / "channels",
+    REPO / "bot" / "README.md",
+    REPO / "bot" / "eval_split.py",
+    REPO / "bot" / "build_faq.py",
+    REPO / "bot" / "sms",
+    REPO / "bot" / "rasa_speedups.py",
+    REPO / "bot" / "tracker_store.py",
+    # which channels and endpoints the server uses does not change the model
+    REPO / "bot" / "credentials.yml",
+    REPO / "bot" / "endpoints.yml",
+)
 
 
 def bot_present() -> bool:
@@ -76,31 +89,40 @@ class SystemConfig:
         return f"http://127.0.0.1:{self.sms_gateway_port}"
 
     @classmethod
-    def from_env(cls, environ: dict, data_dir: Path = VAR, log_dir: Path = LOGS,
-                 **overrides) -> "SystemConfig":
+    def from_env(
+        cls, environ: dict, data_dir: Path = VAR, log_dir: Path = LOGS, **overrides
+    ) -> SystemConfig:
         cfg = cls(
             api_port=_port(environ, "KK_API_PORT", 8000),
             rasa_port=_port(environ, "KK_RASA_PORT", 5005),
             actions_port=_port(environ, "KK_ACTIONS_PORT", 5055),
-            data_dir=Path(data_dir), log_dir=Path(log_dir), with_bot=bot_present(),
+            data_dir=Path(data_dir),
+            log_dir=Path(log_dir),
+            with_bot=bot_present(),
             sms_gateway_port=_port(environ, "KK_SMS_GATEWAY_PORT", 5080),
             fake_sms_gateway=not environ.get("KK_SMS_GATEWAY_URL"),
         )
         for key, value in overrides.items():
             setattr(cfg, key, value)
         if not cfg.database_url:
-            cfg.database_url = environ.get("KK_DATABASE_URL") or \
-                f"sqlite:///{(cfg.data_dir / 'kk.db').resolve()}"
+            cfg.database_url = (
+                environ.get("KK_DATABASE_URL") or f"sqlite:///{(cfg.data_dir / 'kk.db').resolve()}"
+            )
         if not cfg.tracker_db_url:
-            cfg.tracker_db_url = environ.get("KK_TRACKER_DB_URL") or \
-                f"sqlite:///{(cfg.data_dir / 'tracker.db').resolve()}"
+            cfg.tracker_db_url = (
+                environ.get("KK_TRACKER_DB_URL")
+                or f"sqlite:///{(cfg.data_dir / 'tracker.db').resolve()}"
+            )
         if not cfg.cors_origins:
             raw = environ.get("KK_CORS_ORIGINS", "")
             cfg.cors_origins = raw.replace(",", " ").split() or [
-                f"http://localhost:{cfg.api_port}", f"http://127.0.0.1:{cfg.api_port}"]
+                f"http://localhost:{cfg.api_port}",
+                f"http://127.0.0.1:{cfg.api_port}",
+            ]
         if "*" in cfg.cors_origins:
-            raise SystemExit("KK_CORS_ORIGINS must list origins (e.g. http://localhost:8000), "
-                             "never '*'")
+            raise SystemExit(
+                "KK_CORS_ORIGINS must list origins (e.g. http://localhost:8000), never '*'"
+            )
         return cfg
 
 
@@ -136,18 +158,20 @@ def ensure_secrets(data_dir: Path, environ: dict) -> dict[str, str]:
 def process_env(cfg: SystemConfig, secret_values: dict[str, str], environ: dict) -> dict:
     env = child_env(environ)
     env.update(secret_values)
-    env.update({
-        "KK_API_PORT": str(cfg.api_port),
-        "KK_RASA_PORT": str(cfg.rasa_port),
-        "KK_ACTIONS_PORT": str(cfg.actions_port),
-        "KK_DEMO_MODE": "true",
-        "KK_DATABASE_URL": cfg.database_url,
-        "KK_TRACKER_DB_URL": cfg.tracker_db_url,
-        "KK_API_URL": cfg.api_url,
-        "KK_RASA_URL": cfg.rasa_url,
-        "KK_ACTIONS_URL": f"{cfg.actions_url}/webhook",
-        "KK_CORS_ORIGINS": " ".join(cfg.cors_origins),
-    })
+    env.update(
+        {
+            "KK_API_PORT": str(cfg.api_port),
+            "KK_RASA_PORT": str(cfg.rasa_port),
+            "KK_ACTIONS_PORT": str(cfg.actions_port),
+            "KK_DEMO_MODE": "true",
+            "KK_DATABASE_URL": cfg.database_url,
+            "KK_TRACKER_DB_URL": cfg.tracker_db_url,
+            "KK_API_URL": cfg.api_url,
+            "KK_RASA_URL": cfg.rasa_url,
+            "KK_ACTIONS_URL": f"{cfg.actions_url}/webhook",
+            "KK_CORS_ORIGINS": " ".join(cfg.cors_origins),
+        }
+    )
     if cfg.fake_sms_gateway:
         env["KK_SMS_GATEWAY_URL"] = cfg.sms_gateway_url
         env["KK_SMS_WEBHOOK_URL"] = f"{cfg.rasa_url}/webhooks/sms/webhook"
@@ -167,13 +191,15 @@ def child_env(environ: dict) -> dict:
     env.setdefault("OMP_NUM_THREADS", environ.get("KK_E5_THREADS") or "1")
     for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")
-    env.update({
-        "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), environ.get("PYTHONPATH")) if p),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "NO_PROXY": ",".join(p for p in ("127.0.0.1,localhost", environ.get("NO_PROXY")) if p),
-    })
+    env.update(
+        {
+            "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), environ.get("PYTHONPATH")) if p),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "NO_PROXY": ",".join(p for p in ("127.0.0.1,localhost", environ.get("NO_PROXY")) if p),
+        }
+    )
     return env
 
 
@@ -209,35 +235,61 @@ def train_model(runner: StepRunner, env: dict) -> None:
             reason = why_retrain(inputs)
             ctx.say(f"{reason}; training takes several minutes (log {rel(ctx.log_path)})")
             ctx.note(reason)
-            ctx.run([venvs.BOT.bin("rasa"), "train", "--config", "config.yml",
-                     "--domain", "bot/domain", "--data", "nlu_data", "bot/data",
-                     "--out", "models", "--fixed-model-name", "kk"],
-                    env=training_env(env), cwd=REPO)
+            ctx.run(
+                [
+                    venvs.BOT.bin("rasa"),
+                    "train",
+                    "--config",
+                    "config.yml",
+                    "--domain",
+                    "bot/domain",
+                    "--data",
+                    "nlu_data",
+                    "bot/data",
+                    "--out",
+                    "models",
+                    "--fixed-model-name",
+                    "kk",
+                ],
+                env=training_env(env),
+                cwd=REPO,
+            )
             if not MODEL.exists():
                 raise StepError(f"rasa train finished but {rel(MODEL)} is missing", ctx.log_path)
             MODEL_INPUTS.write_text(json.dumps(inputs, indent=0, sort_keys=True))
             write_stamp(MODEL_STAMP, want)
 
-    runner.step("train rasa model", do, log_name="train", hint=(
-        "Fix the training data the log complains about (config.yml, bot/domain, "
-        "nlu_data, bot/data); `.venvs/bot/bin/rasa data validate --domain bot/domain "
-        "--data nlu_data bot/data --config config.yml` gives details."))
+    runner.step(
+        "train rasa model",
+        do,
+        log_name="train",
+        hint=(
+            "Fix the training data the log complains about (config.yml, bot/domain, "
+            "nlu_data, bot/data); `.venvs/bot/bin/rasa data validate --domain bot/domain "
+            "--data nlu_data bot/data --config config.yml` gives details."
+        ),
+    )
 
 
 def _db_hint(cfg: SystemConfig) -> str:
     if cfg.database_url.startswith("sqlite"):
         db = cfg.database_url.split("///", 1)[-1]
-        return (f"Read the error above. The demo database is only demo data: deleting {db} "
-                "gives a clean start.")
+        return (
+            f"Read the error above. The demo database is only demo data: deleting {db} "
+            "gives a clean start."
+        )
     return "Read the error above and check that KK_DATABASE_URL points at a reachable database."
 
 
 def prepare_database(runner: StepRunner, cfg: SystemConfig, env: dict) -> None:
     py = venvs.API.python
     for verb, name in (("migrate", "migrate database"), ("seed-demo", "seed demo data")):
-        runner.step(cfg.label + name,
-                    lambda ctx, verb=verb: ctx.run([py, "-m", "api.cli", verb], env=env, cwd=REPO),
-                    log_name=_log_name(cfg, verb), hint=_db_hint(cfg))
+        runner.step(
+            cfg.label + name,
+            lambda ctx, verb=verb: ctx.run([py, "-m", "api.cli", verb], env=env, cwd=REPO),
+            log_name=_log_name(cfg, verb),
+            hint=_db_hint(cfg),
+        )
 
 
 def _log_name(cfg: SystemConfig, name: str) -> str:
@@ -249,41 +301,94 @@ def services(cfg: SystemConfig, env: dict) -> dict[str, Service]:
     port_hint = "Read the log above; if the port is taken, set KK_{}_PORT to another one."
     result = {
         "api": Service(
-            name="case service", port=cfg.api_port, env=env, cwd=REPO,
-            cmd=[str(venvs.API.bin("uvicorn")), "api.main:app", "--host", "127.0.0.1",
-                 "--port", str(cfg.api_port)],
-            log_path=log / _log_file(cfg, "api"), health_url=f"{cfg.api_url}/health",
-            timeout=90, hint=port_hint.format("API"), port_env="KK_API_PORT"),
+            name="case service",
+            port=cfg.api_port,
+            env=env,
+            cwd=REPO,
+            cmd=[
+                str(venvs.API.bin("uvicorn")),
+                "api.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(cfg.api_port),
+            ],
+            log_path=log / _log_file(cfg, "api"),
+            health_url=f"{cfg.api_url}/health",
+            timeout=90,
+            hint=port_hint.format("API"),
+            port_env="KK_API_PORT",
+        ),
     }
     if cfg.with_bot:
         result["actions"] = Service(
-            name="action server", port=cfg.actions_port,
+            name="action server",
+            port=cfg.actions_port,
             # actions.server: loopback only, and only Rasa (KK_ACTIONS_TOKEN) may call it,
             # because the actions trust the identity Rasa passes them.
-            env=env, cwd=REPO,
-            cmd=[str(venvs.BOT.bin("python")), "-m", "actions.server",
-                 "--port", str(cfg.actions_port)],
-            log_path=log / _log_file(cfg, "actions"), health_url=f"{cfg.actions_url}/health",
+            env=env,
+            cwd=REPO,
+            cmd=[
+                str(venvs.BOT.bin("python")),
+                "-m",
+                "actions.server",
+                "--port",
+                str(cfg.actions_port),
+            ],
+            log_path=log / _log_file(cfg, "actions"),
+            health_url=f"{cfg.actions_url}/health",
             timeout=float(os.environ.get("KK_ACTIONS_START_TIMEOUT", 180)),
-            hint=port_hint.format("ACTIONS"), port_env="KK_ACTIONS_PORT")
+            hint=port_hint.format("ACTIONS"),
+            port_env="KK_ACTIONS_PORT",
+        )
         result["rasa"] = Service(
-            name="Rasa server", port=cfg.rasa_port, env=env, cwd=REPO,
-            cmd=[str(venvs.BOT.bin("rasa")), "run", "--model", str(MODEL),
-                 "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
-                 "--interface", "127.0.0.1", "--port", str(cfg.rasa_port),
-                 "--cors", *cfg.cors_origins],
-            log_path=log / _log_file(cfg, "rasa"), health_url=f"{cfg.rasa_url}/",
+            name="Rasa server",
+            port=cfg.rasa_port,
+            env=env,
+            cwd=REPO,
+            cmd=[
+                str(venvs.BOT.bin("rasa")),
+                "run",
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                "bot/endpoints.yml",
+                "--credentials",
+                "bot/credentials.yml",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(cfg.rasa_port),
+                "--cors",
+                *cfg.cors_origins,
+            ],
+            log_path=log / _log_file(cfg, "rasa"),
+            health_url=f"{cfg.rasa_url}/",
             healthy=lambda status, body: status == 200 and "Hello from Rasa" in body,
             timeout=float(os.environ.get("KK_RASA_START_TIMEOUT", 300)),
-            hint=port_hint.format("RASA"), port_env="KK_RASA_PORT")
+            hint=port_hint.format("RASA"),
+            port_env="KK_RASA_PORT",
+        )
         if cfg.fake_sms_gateway:
             result["sms_gateway"] = Service(
-                name="fake SMS gateway", port=cfg.sms_gateway_port, env=env, cwd=REPO,
-                cmd=[sys.executable, "-m", "tools.fake_gateway", "serve",
-                     "--port", str(cfg.sms_gateway_port)],
+                name="fake SMS gateway",
+                port=cfg.sms_gateway_port,
+                env=env,
+                cwd=REPO,
+                cmd=[
+                    sys.executable,
+                    "-m",
+                    "tools.fake_gateway",
+                    "serve",
+                    "--port",
+                    str(cfg.sms_gateway_port),
+                ],
                 log_path=log / _log_file(cfg, "sms-gateway"),
-                health_url=f"{cfg.sms_gateway_url}/_fake/health", timeout=30,
-                hint=port_hint.format("SMS_GATEWAY"), port_env="KK_SMS_GATEWAY_PORT")
+                health_url=f"{cfg.sms_gateway_url}/_fake/health",
+                timeout=30,
+                hint=port_hint.format("SMS_GATEWAY"),
+                port_env="KK_SMS_GATEWAY_PORT",
+            )
     return result
 
 
@@ -291,15 +396,16 @@ def _log_file(cfg: SystemConfig, name: str) -> str:
     return f"{name}.log"  # services log into cfg.log_dir (var/logs/e2e/ for the e2e system)
 
 
-def start_system(runner: StepRunner, sup: Supervisor, cfg: SystemConfig,
-                 environ: dict) -> dict:
+def start_system(runner: StepRunner, sup: Supervisor, cfg: SystemConfig, environ: dict) -> dict:
     """Install, train, migrate, seed and start; returns the processes' environment."""
     venvs.ensure_venv(runner, venvs.API)
     if cfg.with_bot:
         venvs.ensure_venv(runner, venvs.BOT)
-    secret_values = runner.step(cfg.label + "secrets",
-                                lambda ctx: ensure_secrets(cfg.data_dir, environ),
-                                log_name=_log_name(cfg, "secrets"))
+    secret_values = runner.step(
+        cfg.label + "secrets",
+        lambda ctx: ensure_secrets(cfg.data_dir, environ),
+        log_name=_log_name(cfg, "secrets"),
+    )
     env = process_env(cfg, secret_values, environ)
     if cfg.with_bot:
         train_model(runner, env)
@@ -308,18 +414,25 @@ def start_system(runner: StepRunner, sup: Supervisor, cfg: SystemConfig,
     # launch them first so they load while the database is prepared.
     for key in ("sms_gateway", "actions", "rasa"):
         if key in procs:
-            runner.step(f"{cfg.label}launch {procs[key].name}",
-                        lambda ctx, s=procs[key]: sup.start(s),
-                        log_name=_log_name(cfg, f"launch-{key}"))
+            runner.step(
+                f"{cfg.label}launch {procs[key].name}",
+                lambda ctx, s=procs[key]: sup.start(s),
+                log_name=_log_name(cfg, f"launch-{key}"),
+            )
     prepare_database(runner, cfg, env)
     api = procs["api"]
-    runner.step(f"{cfg.label}start {api.name}", lambda ctx: _start_and_wait(ctx, sup, api),
-                log_name=_log_name(cfg, "start-api"))
+    runner.step(
+        f"{cfg.label}start {api.name}",
+        lambda ctx: _start_and_wait(ctx, sup, api),
+        log_name=_log_name(cfg, "start-api"),
+    )
     for key in ("sms_gateway", "actions", "rasa"):
         if key in procs:
-            runner.step(f"{cfg.label}wait for {procs[key].name}",
-                        lambda ctx, s=procs[key]: _wait(ctx, sup, s),
-                        log_name=_log_name(cfg, f"wait-{key}"))
+            runner.step(
+                f"{cfg.label}wait for {procs[key].name}",
+                lambda ctx, s=procs[key]: _wait(ctx, sup, s),
+                log_name=_log_name(cfg, f"wait-{key}"),
+            )
     return env
 
 
@@ -365,8 +478,11 @@ def _custom_channel_name(class_path: str) -> str | None:
     start = text.find(f"class {cls}")
     if start < 0:
         return None
-    match = re.search(r"def name\([^)]*\)[^:]*:\s*(?:\"\"\"[\s\S]*?\"\"\"\s*)?"
-                      r"return\s+[\"']([\w-]+)[\"']", text[start:])
+    match = re.search(
+        r"def name\([^)]*\)[^:]*:\s*(?:\"\"\"[\s\S]*?\"\"\"\s*)?"
+        r"return\s+[\"']([\w-]+)[\"']",
+        text[start:],
+    )
     return match.group(1) if match else None
 
 
@@ -396,8 +512,10 @@ def print_urls(runner: StepRunner, cfg: SystemConfig) -> None:
             p(f"    chat channel   {name}: {url}")
         p(f"  Action server    {cfg.actions_url}/health")
         if cfg.fake_sms_gateway:
-            p(f"  Fake SMS gateway {cfg.sms_gateway_url}   (text the bot: python3 -m "
-              f"tools.fake_gateway text \"hvornår er mit næste møde?\")")
+            p(
+                f"  Fake SMS gateway {cfg.sms_gateway_url}   (text the bot: python3 -m "
+                f'tools.fake_gateway text "hvornår er mit næste møde?")'
+            )
     else:
         p("  (no config.yml yet: Rasa and the action server were not started)")
     p(f"  Demo users       {', '.join(DEMO_USERS)}  (POST {cfg.api_url}/auth/demo-login)")
@@ -416,8 +534,10 @@ def main(argv: list[str]) -> int:
         runner.print(f"\nReady after {time.monotonic() - started:.1f}s.")
         print_urls(runner, cfg)
         crashed = sup.watch()
-        runner.print(f"\nThe {crashed.name} stopped unexpectedly (exit code "
-                     f"{crashed.proc.returncode}). Last lines of {rel(crashed.log_path)}:")
+        runner.print(
+            f"\nThe {crashed.name} stopped unexpectedly (exit code "
+            f"{crashed.proc.returncode}). Last lines of {rel(crashed.log_path)}:"
+        )
         for line in log_tail(crashed.log_path):
             runner.print(f"  | {line}")
         runner.print("Stopping everything.")

@@ -4,6 +4,7 @@ Installs the venvs (same steps as `./kk run`), a throwaway PostgreSQL cluster fo
 service tests, and the whole system on other ports for the end-to-end tests. Ends with one
 line `N passed, N failed`; exit code 1 when anything failed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,26 +23,51 @@ from tools import pg_cluster, venvs
 from tools.errors import CommandFailed, StepError
 from tools.fingerprint import is_current, write_stamp
 from tools.paths import LOGS, REPO, VAR, rel
-from tools.processes import (Supervisor, free_port, install_signal_handlers, port_in_use,
-                             run_logged, shielded)
-from tools.run_system import (RASA_CONFIG, SystemConfig, bot_present, child_env, start_system,
-                              train_model)
+from tools.processes import (
+    Supervisor,
+    free_port,
+    install_signal_handlers,
+    port_in_use,
+    run_logged,
+    shielded,
+)
+from tools.run_system import (
+    RASA_CONFIG,
+    SystemConfig,
+    bot_present,
+    child_env,
+    start_system,
+    train_model,
+)
 from tools.steps import StepFailed, StepRunner, log_tail
 
 RESULTS_DIR = VAR / "test-results"
 # Not the run command's defaults, so the test system can run next to `./kk run`.
-E2E_PORTS = (("KK_E2E_API_PORT", 18000), ("KK_E2E_RASA_PORT", 15005),
-             ("KK_E2E_ACTIONS_PORT", 15055), ("KK_E2E_SMS_GATEWAY_PORT", 15080))
-VALIDATE_CMD = ["data", "validate", "--domain", "bot/domain", "--data", "nlu_data", "bot/data",
-                "--config", "config.yml"]
+E2E_PORTS = (
+    ("KK_E2E_API_PORT", 18000),
+    ("KK_E2E_RASA_PORT", 15005),
+    ("KK_E2E_ACTIONS_PORT", 15055),
+    ("KK_E2E_SMS_GATEWAY_PORT", 15080),
+)
+VALIDATE_CMD = [
+    "data",
+    "validate",
+    "--domain",
+    "bot/domain",
+    "--data",
+    "nlu_data",
+    "bot/data",
+    "--config",
+    "config.yml",
+]
 WEB = REPO / "web"  # the chat widget; package.json holds the browser tests' npm packages
 
 
 @dataclass(frozen=True)
 class Suite:
-    key: str          # name used on the command line
-    name: str         # shown in the results
-    path: str = ""    # tests directory (pytest suites)
+    key: str  # name used on the command line
+    name: str  # shown in the results
+    path: str = ""  # tests directory (pytest suites)
     venv: str = "host"  # "host" (python running ./kk), "api", "bot"
     postgres: bool = False
     system: bool = False
@@ -56,7 +82,9 @@ SUITES = (
     Suite("shared", "shared (bot venv)", "tests/shared", "bot"),
     Suite("api", "api", "tests/api", "api", postgres=True),
     Suite("legal", "legal", "tests/legal", "api"),
-    Suite("actions", "actions", "tests/actions", "bot", system=True, needs_model=True),  # real case service
+    Suite(
+        "actions", "actions", "tests/actions", "bot", system=True, needs_model=True
+    ),  # real case service
     Suite("bot", "bot", "tests/bot", "bot", needs_model=True),
     Suite("channels", "channels", "tests/channels", "bot", needs_model=True),
     Suite("knowledge", "knowledge", "tests/knowledge", "bot"),
@@ -79,8 +107,10 @@ class SuiteResult:
     def line(self) -> str:
         if self.status == "absent":
             return f"  {self.name:<22} not run: {self.note}"
-        text = f"  {self.name:<22} {self.passed} passed, {self.failed} failed, " \
-               f"{self.skipped} skipped  {self.seconds:6.1f}s"
+        text = (
+            f"  {self.name:<22} {self.passed} passed, {self.failed} failed, "
+            f"{self.skipped} skipped  {self.seconds:6.1f}s"
+        )
         return text + (f"  ({self.note})" if self.note else "")
 
 
@@ -105,8 +135,9 @@ def junit_counts(xml_path: Path) -> tuple[int, int, int] | None:
     return tests - failed - skipped, failed, skipped
 
 
-def pytest_result(name: str, rc: int, counts: tuple[int, int, int] | None,
-                  seconds: float) -> SuiteResult:
+def pytest_result(
+    name: str, rc: int, counts: tuple[int, int, int] | None, seconds: float
+) -> SuiteResult:
     passed, failed, skipped = counts or (0, 0, 0)
     res = SuiteResult(name, "passed", passed, failed, skipped, seconds)
     if rc == 5:
@@ -173,12 +204,18 @@ class Session:
 
     def start_postgres(self, stack: ExitStack) -> dict:
         log = LOGS / "postgres.log"
-        self.runner.step("install postgresql", lambda ctx: self._install_pg(ctx),
-                         log_name="install-postgresql",
-                         hint="Install it by hand: apt-get update && apt-get install -y postgresql")
+        self.runner.step(
+            "install postgresql",
+            lambda ctx: self._install_pg(ctx),
+            log_name="install-postgresql",
+            hint="Install it by hand: apt-get update && apt-get install -y postgresql",
+        )
         cluster = self.runner.step(
-            "start postgres", lambda ctx: pg_cluster.start(owner_pid=os.getpid(), log_path=log),
-            log_name="postgres", hint="Read the error above; the cluster is a temp dir under /tmp.")
+            "start postgres",
+            lambda ctx: pg_cluster.start(owner_pid=os.getpid(), log_path=log),
+            log_name="postgres",
+            hint="Read the error above; the cluster is a temp dir under /tmp.",
+        )
         stack.callback(self._cleanup, "stop postgres", lambda ctx: pg_cluster.stop(cluster.dir))
         return {"KK_TEST_POSTGRES_URL": cluster.url, "KK_REQUIRE_POSTGRES": "1"}
 
@@ -195,11 +232,18 @@ class Session:
     def prepare_browser(self) -> dict:
         """Debian's Chromium (Playwright cannot download browsers here) and `npm ci` in web/."""
         chromium = Path(self.environ.get("KK_WEB_CHROMIUM") or "/usr/bin/chromium")
-        self.runner.step("install chromium", lambda ctx: self._install_chromium(ctx, chromium),
-                         log_name="install-chromium",
-                         hint="Install it by hand: apt-get update && apt-get install -y chromium")
-        self.runner.step("install web test packages", self._npm_ci, log_name="install-web-packages",
-                         hint="Run `npm ci --prefix web` by hand (needs node and npm).")
+        self.runner.step(
+            "install chromium",
+            lambda ctx: self._install_chromium(ctx, chromium),
+            log_name="install-chromium",
+            hint="Install it by hand: apt-get update && apt-get install -y chromium",
+        )
+        self.runner.step(
+            "install web test packages",
+            self._npm_ci,
+            log_name="install-web-packages",
+            hint="Run `npm ci --prefix web` by hand (needs node and npm).",
+        )
         return {"KK_WEB_CHROMIUM": str(chromium)}
 
     @staticmethod
@@ -207,14 +251,17 @@ class Session:
         if chromium.exists():
             ctx.skip(f"found {chromium}")
         if os.geteuid() != 0:
-            raise StepError(f"{chromium} is missing and installing it needs root: "
-                            "run `sudo apt-get install -y chromium`")
+            raise StepError(
+                f"{chromium} is missing and installing it needs root: "
+                "run `sudo apt-get install -y chromium`"
+            )
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         ctx.run(["apt-get", "update"], env=env)
         ctx.run(["apt-get", "install", "-y", "chromium"], env=env)
         if not chromium.exists():
-            raise StepError(f"apt-get installed chromium but {chromium} does not exist",
-                            ctx.log_path)
+            raise StepError(
+                f"apt-get installed chromium but {chromium} does not exist", ctx.log_path
+            )
 
     @staticmethod
     def _npm_ci(ctx) -> None:
@@ -233,12 +280,17 @@ class Session:
         stack.callback(shutil.rmtree, tmp, True)
         ports = {name: _pick_port(self.environ, name, default) for name, default in E2E_PORTS}
         cfg = SystemConfig.from_env(
-            {}, data_dir=tmp, log_dir=LOGS / "e2e", label="e2e: ",
-            api_port=ports["KK_E2E_API_PORT"], rasa_port=ports["KK_E2E_RASA_PORT"],
+            {},
+            data_dir=tmp,
+            log_dir=LOGS / "e2e",
+            label="e2e: ",
+            api_port=ports["KK_E2E_API_PORT"],
+            rasa_port=ports["KK_E2E_RASA_PORT"],
             actions_port=ports["KK_E2E_ACTIONS_PORT"],
             sms_gateway_port=ports["KK_E2E_SMS_GATEWAY_PORT"],
             database_url=f"sqlite:///{tmp / 'kk.db'}",
-            tracker_db_url=f"sqlite:///{tmp / 'tracker.db'}")
+            tracker_db_url=f"sqlite:///{tmp / 'tracker.db'}",
+        )
         sup = Supervisor()
         stack.callback(self._cleanup, "e2e: stop system", lambda ctx: sup.stop_all())
         env = start_system(self.runner, sup, cfg, self.environ)
@@ -269,15 +321,17 @@ class Session:
     def run_suite(self, suite: Suite) -> SuiteResult:
         if suite.validate:
             if not bot_present():
-                return SuiteResult(suite.name, "absent",
-                                   note=f"{rel(RASA_CONFIG)} does not exist yet")
+                return SuiteResult(
+                    suite.name, "absent", note=f"{rel(RASA_CONFIG)} does not exist yet"
+                )
         else:
             directory = REPO / suite.path
             if not directory.is_dir():
                 return SuiteResult(suite.name, "absent", note=f"{suite.path}/ does not exist yet")
             if not has_tests(directory):
-                return SuiteResult(suite.name, "absent",
-                                   note=f"{suite.path}/ has no test files yet")
+                return SuiteResult(
+                    suite.name, "absent", note=f"{suite.path}/ has no test files yet"
+                )
         if suite.needs_model and bot_present() and self.venv("bot") is None:
             problem = self.model()
             if problem:
@@ -302,9 +356,13 @@ class Session:
                     env.update(self.start_e2e_system(stack))
             except StepFailed as exc:
                 self.runner.print(exc.report())
-                return SuiteResult(suite.name, "failed", failed=1,
-                                   seconds=time.monotonic() - started,
-                                   note=f"not run: step \"{exc.step}\" failed")
+                return SuiteResult(
+                    suite.name,
+                    "failed",
+                    failed=1,
+                    seconds=time.monotonic() - started,
+                    note=f'not run: step "{exc.step}" failed',
+                )
             try:
                 if suite.validate:
                     result = self._validate(suite, env)
@@ -328,12 +386,17 @@ class Session:
         try:
             rc = run_logged(cmd, None, env=env, cwd=REPO, check=False, timeout=timeout)
         except CommandFailed:
-            return SuiteResult(suite.name, "failed", failed=1,
-                               note=f"stopped after {timeout:.0f}s (KK_TEST_TIMEOUT)")
+            return SuiteResult(
+                suite.name,
+                "failed",
+                failed=1,
+                note=f"stopped after {timeout:.0f}s (KK_TEST_TIMEOUT)",
+            )
         result = pytest_result(suite.name, rc, junit_counts(xml), time.monotonic() - started)
         if suite.system and result.failed:
-            result.note = ((result.note + "; ") if result.note else "") + \
-                f"service logs in {rel(LOGS / 'e2e')}/"
+            result.note = (
+                (result.note + "; ") if result.note else ""
+            ) + f"service logs in {rel(LOGS / 'e2e')}/"
         return result
 
     def _validate(self, suite: Suite, env: dict) -> SuiteResult:
@@ -341,8 +404,14 @@ class Session:
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text("")
         try:
-            rc = run_logged([str(venvs.BOT.bin("rasa")), *VALIDATE_CMD], log, env=env,
-                            cwd=REPO, check=False, timeout=900)
+            rc = run_logged(
+                [str(venvs.BOT.bin("rasa")), *VALIDATE_CMD],
+                log,
+                env=env,
+                cwd=REPO,
+                check=False,
+                timeout=900,
+            )
             why = f"exit code {rc}"
         except CommandFailed as exc:
             rc, why = None, exc.message
@@ -366,16 +435,21 @@ def unwired_test_dirs(tests_root: Path = REPO / "tests") -> list[str]:
     known = {s.path for s in SUITES if s.path}
     if not tests_root.is_dir():
         return []
-    return sorted(f"tests/{d.name}" for d in tests_root.iterdir()
-                  if d.is_dir() and f"tests/{d.name}" not in known and has_tests(d))
+    return sorted(
+        f"tests/{d.name}"
+        for d in tests_root.iterdir()
+        if d.is_dir() and f"tests/{d.name}" not in known and has_tests(d)
+    )
 
 
 def select(args: list[str]) -> list[Suite]:
     keys = {s.key for s in SUITES}
     unknown = [a for a in args if a not in keys]
     if unknown:
-        raise SystemExit(f"unknown suite(s): {', '.join(unknown)}; choose from "
-                         f"{', '.join(dict.fromkeys(s.key for s in SUITES))}")
+        raise SystemExit(
+            f"unknown suite(s): {', '.join(unknown)}; choose from "
+            f"{', '.join(dict.fromkeys(s.key for s in SUITES))}"
+        )
     return [s for s in SUITES if not args or s.key in args]
 
 
@@ -394,8 +468,10 @@ def main(argv: list[str]) -> int:
         pass
     if not argv:
         for path in unwired_test_dirs():
-            runner.print(f"{path}/ has tests that ./kk test does not know: add it to SUITES "
-                         f"in tools/run_tests.py (with the venv it needs).")
+            runner.print(
+                f"{path}/ has tests that ./kk test does not know: add it to SUITES "
+                f"in tools/run_tests.py (with the venv it needs)."
+            )
             results.append(SuiteResult(path, "failed", failed=1, note="not wired into ./kk test"))
     try:
         for suite in suites:

@@ -1,14 +1,16 @@
 """Step runner: progress and duration of every set-up step, skipping what is already done,
 and failures that name the step, show the tail of its log and say what to do."""
+
 from __future__ import annotations
 
 import re
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from tools.errors import StepError
 from tools.paths import rel
@@ -26,8 +28,9 @@ class Skip(Exception):
 class StepFailed(Exception):
     """A step failed; str() is the full report for the terminal."""
 
-    def __init__(self, step: str, seconds: float, message: str, log_path: Path | None,
-                 hint: str | None):
+    def __init__(
+        self, step: str, seconds: float, message: str, log_path: Path | None, hint: str | None
+    ):
         self.step = step
         self.seconds = seconds
         self.message = message
@@ -92,7 +95,7 @@ class StepResult:
 
 
 class StepContext:
-    def __init__(self, runner: "StepRunner", name: str, log_path: Path):
+    def __init__(self, runner: StepRunner, name: str, log_path: Path):
         self.runner = runner
         self.name = name
         self.log_path = log_path
@@ -115,10 +118,24 @@ class StepContext:
         """Extra text shown after the duration on the result line."""
         self.detail = detail
 
-    def run(self, cmd: list, *, env: dict | None = None, cwd: Path | None = None,
-            timeout: float | None = None, check: bool = True) -> int:
-        return run_logged([str(c) for c in cmd], self.log_path, env=env, cwd=cwd,
-                          timeout=timeout, on_tick=self.tick, check=check)
+    def run(
+        self,
+        cmd: list,
+        *,
+        env: dict | None = None,
+        cwd: Path | None = None,
+        timeout: float | None = None,
+        check: bool = True,
+    ) -> int:
+        return run_logged(
+            [str(c) for c in cmd],
+            self.log_path,
+            env=env,
+            cwd=cwd,
+            timeout=timeout,
+            on_tick=self.tick,
+            check=check,
+        )
 
 
 class StepRunner:
@@ -142,10 +159,17 @@ class StepRunner:
             elif elapsed >= state["next"]:
                 state["next"] = elapsed + self.heartbeat
                 self.print(f"       {name}: still running ({elapsed:.0f}s)")
+
         return tick
 
-    def step(self, name: str, fn: Callable[[StepContext], Any], *, hint: str | None = None,
-             log_name: str | None = None) -> Any:
+    def step(
+        self,
+        name: str,
+        fn: Callable[[StepContext], Any],
+        *,
+        hint: str | None = None,
+        log_name: str | None = None,
+    ) -> Any:
         """Run fn(ctx) as a named step; returns its result (None when skipped)."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{log_name or slug(name)}.log"
@@ -175,8 +199,7 @@ class StepRunner:
             with open(log_path, "a") as log:
                 traceback.print_exc(file=log)
             self._finish(StepResult(name, "fail", seconds))
-            raise StepFailed(name, seconds, f"{type(exc).__name__}: {exc}", log_path,
-                             hint) from exc
+            raise StepFailed(name, seconds, f"{type(exc).__name__}: {exc}", log_path, hint) from exc
         self._finish(StepResult(name, "ok", time.monotonic() - started, ctx.detail))
         return result
 

@@ -5,6 +5,7 @@ Runs *inside* a venv (Python 3.10 or 3.11, stdlib + pip's vendored packaging):
 Exit 0 when every requirement (transitively) is installed in a matching version and the
 project itself is installed editable from the repo; otherwise exit 1 listing what is missing.
 """
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ A venv is "done" when its stamp file holds the hash of pyproject.toml + extras +
 version. Without a (matching) stamp, tools/venv_check.py decides whether the installed
 packages already satisfy pyproject.toml; only then is pip run.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -51,26 +52,36 @@ class VenvSpec:
 
 
 API = VenvSpec(
-    name="api", extras="api,test,web", version=(3, 11), python_env_var="KK_API_PYTHON",
+    name="api",
+    extras="api,test,web",
+    version=(3, 11),
+    python_env_var="KK_API_PYTHON",
     python_candidates=("/root/.pyenv/versions/3.11.7/bin/python", "python3.11", "python3"),
     missing_python_hint="Install Python 3.11 (e.g. `apt-get install python3.11-venv` or "
-                        "`pyenv install 3.11.7`) or point KK_API_PYTHON at one.",
+    "`pyenv install 3.11.7`) or point KK_API_PYTHON at one.",
 )
 BOT = VenvSpec(
-    name="bot", extras="bot,test", version=(3, 10), python_env_var="KK_BOT_PYTHON",
+    name="bot",
+    extras="bot,test",
+    version=(3, 10),
+    python_env_var="KK_BOT_PYTHON",
     python_candidates=("/root/.pyenv/versions/3.10.13/bin/python",),
     missing_python_hint="Rasa 3.6 needs Python 3.10: run `pyenv install 3.10.13` "
-                        "(expected at /root/.pyenv/versions/3.10.13/bin/python) or point "
-                        "KK_BOT_PYTHON at a Python 3.10 interpreter.",
+    "(expected at /root/.pyenv/versions/3.10.13/bin/python) or point "
+    "KK_BOT_PYTHON at a Python 3.10 interpreter.",
 )
 SPECS = {"api": API, "bot": BOT}
 
 
 def python_version(python: str | Path) -> tuple[int, int] | None:
     try:
-        out = subprocess.run([str(python), "-c", "import sys; print(*sys.version_info[:2])"],
-                             capture_output=True, text=True, timeout=30,
-                             stdin=subprocess.DEVNULL)
+        out = subprocess.run(
+            [str(python), "-c", "import sys; print(*sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     if out.returncode != 0:
@@ -96,7 +107,9 @@ def find_base_python(spec: VenvSpec, environ: dict | None = None) -> str:
         tried.append(f"{cand} (is {'.'.join(map(str, version)) if version else 'broken'})")
     raise StepError(
         f"no Python {spec.version[0]}.{spec.version[1]} for .venvs/{spec.name}; tried "
-        + ", ".join(tried), hint=spec.missing_python_hint)
+        + ", ".join(tried),
+        hint=spec.missing_python_hint,
+    )
 
 
 def stamp_value(spec: VenvSpec, version: tuple[int, int], pyproject: Path | None = None) -> str:
@@ -120,10 +133,13 @@ def locked(path: Path):
 
 def ensure_venv(runner: StepRunner, spec: VenvSpec) -> None:
     runner.step(
-        f"install {spec.name} venv", lambda ctx: _ensure(ctx, spec),
+        f"install {spec.name} venv",
+        lambda ctx: _ensure(ctx, spec),
         log_name=f"install-{spec.name}",
-        hint=(f"Read the pip error above. Check access to PyPI; to rebuild from scratch "
-              f"delete .venvs/{spec.name} and run the command again."),
+        hint=(
+            f"Read the pip error above. Check access to PyPI; to rebuild from scratch "
+            f"delete .venvs/{spec.name} and run the command again."
+        ),
     )
 
 
@@ -134,7 +150,8 @@ def _ensure(ctx: StepContext, spec: VenvSpec) -> None:
             raise StepError(
                 f".venvs/{spec.name} uses Python {version[0]}.{version[1]}, "
                 f"needs {spec.version[0]}.{spec.version[1]}",
-                hint=f"Delete .venvs/{spec.name} and run the command again.")
+                hint=f"Delete .venvs/{spec.name} and run the command again.",
+            )
         rebuild = version is None
         if not rebuild:
             want = stamp_value(spec, version)

@@ -9,12 +9,11 @@ masked by the channel and again by the case service), ``absence_kind`` (sygdom/a
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 
-from kkshared.case_service import get_client
 from actions.forms.base import (
     CONFIRM_BUTTONS,
     KKFormValidation,
@@ -28,8 +27,9 @@ from actions.forms.base import (
     pick_meeting,
 )
 from actions.forms.start import StartFormAction
-from actions.identity import Caller
 from actions.forms.submit import SubmitFormAction
+from actions.identity import Caller
+from kkshared.case_service import get_client
 from kkshared.formatting import format_date, parse_day
 from kkshared.normalize import fold
 
@@ -38,7 +38,9 @@ SLOTS = ["absence_target", "absence_date", "absence_reason", "absence_kind", "ab
 _SICK = re.compile(
     r"\b(syg\w*|sygdom\w*|feber|influenza|forkølet|forkolet|corona|covid\w*|ondt|kaster op|migræne|hospital\w*|indlagt)\b"
 )
-_OFFER_WORDS = re.compile(r"\b(tilbud\w*|aktivitet\w*|aktivering\w*|praktik\w*|kursus\w*|forløb\w*|forlob\w*|offer|job ?træning|nytteindsats\w*)\b")
+_OFFER_WORDS = re.compile(
+    r"\b(tilbud\w*|aktivitet\w*|aktivering\w*|praktik\w*|kursus\w*|forløb\w*|forlob\w*|offer|job ?træning|nytteindsats\w*)\b"
+)
 
 
 def is_sickness(text: str) -> bool:
@@ -56,14 +58,17 @@ class ActionStartAbsence(StartFormAction):
 
     def prefill(self, dispatcher, tracker, who: Caller, meetings):  # type: ignore[override]
         text = latest_text(tracker)
-        events: List[Dict[Text, Any]] = [SlotSet(slot, None) for slot in SLOTS]
+        events: list[dict[str, Any]] = [SlotSet(slot, None) for slot in SLOTS]
         day = day_in(text)
         if day is not None and day_problem(day) is None:
             on_day = [m for m in meetings if m["day"] == day.isoformat()]
             if len(on_day) == 1:
                 events.append(SlotSet("absence_target", on_day[0]["id"]))
             elif not on_day and (names_offer(text) or not meetings):
-                events += [SlotSet("absence_target", OFFER), SlotSet("absence_date", day.isoformat())]
+                events += [
+                    SlotSet("absence_target", OFFER),
+                    SlotSet("absence_date", day.isoformat()),
+                ]
         elif not meetings:
             events.append(SlotSet("absence_target", OFFER))
         if is_sickness(text):
@@ -72,7 +77,7 @@ class ActionStartAbsence(StartFormAction):
 
 
 class ValidateAbsenceForm(KKFormValidation):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_absence_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain):  # type: ignore[override]
@@ -81,7 +86,9 @@ class ValidateAbsenceForm(KKFormValidation):
             slots.remove("absence_date")
         return slots
 
-    def validate_absence_target(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def validate_absence_target(
+        self, value: Any, dispatcher, tracker: Tracker, domain
+    ) -> dict[str, Any]:
         meetings = offered_meetings(tracker)
         if value == OFFER or meeting_by_id(tracker, value) is not None:
             return {"absence_target": value}
@@ -90,18 +97,24 @@ class ValidateAbsenceForm(KKFormValidation):
         if chosen is not None:
             return {"absence_target": chosen["id"]}
         if names_offer(text):
-            result: Dict[Text, Any] = {"absence_target": OFFER}
+            result: dict[str, Any] = {"absence_target": OFFER}
             day = day_in(text)
             if day is not None and day_problem(day) is None:
                 result["absence_date"] = day.isoformat()
             return result
         day = day_in(text)
         if day is not None:
-            return self.reask(dispatcher, "utter_absence_no_meeting_that_day", "absence_target",
-                              day=format_date(day))
+            return self.reask(
+                dispatcher,
+                "utter_absence_no_meeting_that_day",
+                "absence_target",
+                day=format_date(day),
+            )
         return self.reask(dispatcher, "utter_form_choice_unclear", "absence_target")
 
-    def validate_absence_date(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def validate_absence_date(
+        self, value: Any, dispatcher, tracker: Tracker, domain
+    ) -> dict[str, Any]:
         day = parse_day(value) or day_in(str(value or ""))
         if day is None:
             return self.reask(dispatcher, "utter_form_date_unclear", "absence_date")
@@ -110,13 +123,17 @@ class ValidateAbsenceForm(KKFormValidation):
             return self.reask(dispatcher, problem, "absence_date")
         return {"absence_date": day.isoformat()}
 
-    def validate_absence_reason(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def validate_absence_reason(
+        self, value: Any, dispatcher, tracker: Tracker, domain
+    ) -> dict[str, Any]:
         text = str(value or "").strip()
         if not looks_like_text(text):
             return self.reask(dispatcher, "utter_form_reason_unclear", "absence_reason")
         return {"absence_reason": text, "absence_kind": "sygdom" if is_sickness(text) else "andet"}
 
-    def validate_absence_confirm(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def validate_absence_confirm(
+        self, value: Any, dispatcher, tracker: Tracker, domain
+    ) -> dict[str, Any]:
         # A new day instead of yes/no is a correction: "nej, det er fredag".
         text = latest_text(tracker)
         day = day_in(text)
@@ -124,7 +141,9 @@ class ValidateAbsenceForm(KKFormValidation):
             corrected = self.validate_absence_target(text, dispatcher, tracker, domain)
             if corrected.get("absence_target"):
                 if corrected["absence_target"] == OFFER and "absence_date" not in corrected:
-                    corrected["absence_date"] = day.isoformat() if day_problem(day) is None else None
+                    corrected["absence_date"] = (
+                        day.isoformat() if day_problem(day) is None else None
+                    )
                 return {**corrected, "absence_confirm": None}
             return {"absence_confirm": None}
         return self.confirm("absence_confirm", dispatcher, tracker)
@@ -136,11 +155,15 @@ def describe_target(tracker: Tracker) -> str:
     if meeting is not None:
         return meeting["description"]
     day = parse_day(tracker.get_slot("absence_date"))
-    return f"dit tilbud eller din aktivitet {format_date(day)}" if day else "dit tilbud eller din aktivitet"
+    return (
+        f"dit tilbud eller din aktivitet {format_date(day)}"
+        if day
+        else "dit tilbud eller din aktivitet"
+    )
 
 
 class ActionAskAbsenceTarget(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_absence_target"
 
     async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
@@ -153,7 +176,7 @@ class ActionAskAbsenceTarget(Action):
 
 
 class ActionAskAbsenceConfirm(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_absence_confirm"
 
     async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
@@ -174,7 +197,7 @@ class ActionSubmitAbsence(SubmitFormAction):
     failed = "utter_absence_not_sent"
     uncertain = "utter_absence_maybe_sent"
 
-    def body(self, tracker: Tracker) -> Optional[Dict[str, Any]]:
+    def body(self, tracker: Tracker) -> dict[str, Any] | None:
         meeting = meeting_by_id(tracker, tracker.get_slot("absence_target"))
         day = parse_day(meeting["day"] if meeting else tracker.get_slot("absence_date"))
         if day is None:
@@ -186,5 +209,7 @@ class ActionSubmitAbsence(SubmitFormAction):
             "kind": tracker.get_slot("absence_kind") or "andet",
         }
 
-    async def create(self, subject: str, body: Dict[str, Any], idempotency_key: str) -> Dict[str, Any]:
+    async def create(
+        self, subject: str, body: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
         return await get_client().create_absence_report(subject, body, idempotency_key)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from abc import abstractmethod
 from datetime import date, datetime
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -29,8 +29,24 @@ MAX_CHOICES = 4
 MAX_DAYS_AHEAD = 365
 
 # The buttons under every summary ("Skal jeg sende den?").
-CONFIRM_BUTTONS = [{"title": "Ja, send", "payload": "/affirm"}, {"title": "Nej", "payload": "/deny"}]
-YES_WORDS = {"ja", "jo", "jep", "jeps", "ok", "okay", "send", "yes", "javel", "gerne", "korrekt", "rigtigt"}
+CONFIRM_BUTTONS = [
+    {"title": "Ja, send", "payload": "/affirm"},
+    {"title": "Nej", "payload": "/deny"},
+]
+YES_WORDS = {
+    "ja",
+    "jo",
+    "jep",
+    "jeps",
+    "ok",
+    "okay",
+    "send",
+    "yes",
+    "javel",
+    "gerne",
+    "korrekt",
+    "rigtigt",
+}
 NO_WORDS = {"nej", "nope", "no", "ikke", "nej tak"}
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 
@@ -43,11 +59,11 @@ def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 
 
-def latest_intent(tracker: Tracker) -> Optional[str]:
+def latest_intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
-def yes_or_no(tracker: Tracker) -> Optional[bool]:
+def yes_or_no(tracker: Tracker) -> bool | None:
     """True for yes, False for no, None when the answer is neither."""
     intent = latest_intent(tracker)
     if intent == "affirm":
@@ -65,12 +81,12 @@ def looks_like_text(value: Any, min_words: int = 1) -> bool:
     return len(words) >= min_words
 
 
-def day_in(text: str) -> Optional[date]:
+def day_in(text: str) -> date | None:
     match = find_day(text, today())
     return match.day if match is not None else None
 
 
-def day_problem(day: date) -> Optional[str]:
+def day_problem(day: date) -> str | None:
     """The response explaining why ``day`` cannot be used, or None when it is fine."""
     if day < today():
         return "utter_form_date_past"
@@ -79,12 +95,14 @@ def day_problem(day: date) -> Optional[str]:
     return None
 
 
-def offered_meetings(tracker: Tracker) -> List[Dict[str, Any]]:
+def offered_meetings(tracker: Tracker) -> list[dict[str, Any]]:
     value = tracker.get_slot(OFFERED_MEETINGS)
-    return [m for m in value if isinstance(m, dict) and m.get("id")] if isinstance(value, list) else []
+    return (
+        [m for m in value if isinstance(m, dict) and m.get("id")] if isinstance(value, list) else []
+    )
 
 
-def offer_meetings(meetings: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def offer_meetings(meetings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The slot value for the first few upcoming meetings."""
     chosen = meeting_text.upcoming(meetings)[:MAX_CHOICES]
     return [
@@ -98,11 +116,11 @@ def offer_meetings(meetings: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     ]
 
 
-def meeting_choice_buttons(meetings: List[Dict[str, Any]]) -> List[Dict[str, str]]:
+def meeting_choice_buttons(meetings: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"title": m["label"], "payload": str(i)} for i, m in enumerate(meetings, start=1)]
 
 
-def pick_meeting(text: str, meetings: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+def pick_meeting(text: str, meetings: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The offered meeting ``text`` names: its number ("1"), its day ("fredag", "24.11"),
     or its label. None when it names none or is ambiguous."""
     stripped = text.strip().strip(".")
@@ -122,8 +140,8 @@ def pick_meeting(text: str, meetings: List[Dict[str, Any]]) -> Optional[Dict[str
     return None
 
 
-def yes_or_no_text(text: str) -> Optional[bool]:
-    """"ja ..." is yes (unless a "nej" follows), "nej ..." is no, anything else None."""
+def yes_or_no_text(text: str) -> bool | None:
+    """ "ja ..." is yes (unless a "nej" follows), "nej ..." is no, anything else None."""
     words = fold(text.lower()).strip(" .!").split()
     if not words:
         return None
@@ -134,7 +152,7 @@ def yes_or_no_text(text: str) -> Optional[bool]:
     return None
 
 
-def meeting_by_id(tracker: Tracker, meeting_id: Any) -> Optional[Dict[str, Any]]:
+def meeting_by_id(tracker: Tracker, meeting_id: Any) -> dict[str, Any] | None:
     for meeting in offered_meetings(tracker):
         if meeting["id"] == meeting_id:
             return meeting
@@ -145,16 +163,16 @@ class KKFormValidation(FormValidationAction):
     """Base for the forms' validation actions (``validate_<form>``)."""
 
     @abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """``validate_<form name>``."""
 
     async def get_validation_events(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         """Validate the answers given this turn. Slots our own actions just emptied (value
         None) are not answers and are not validated (rasa-sdk would validate them too)."""
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
-        updates: Dict[Text, Any] = {}
+        updates: dict[str, Any] = {}
         for slot, value in tracker.slots_to_validate().items():
             if slot not in required or value is None:
                 continue
@@ -169,12 +187,16 @@ class KKFormValidation(FormValidationAction):
             tracker.slots.update(result)
         return [SlotSet(slot, value) for slot, value in updates.items()]
 
-    def reask(self, dispatcher: CollectingDispatcher, response: str, slot: str, **kwargs: Any) -> Dict[Text, Any]:
+    def reask(
+        self, dispatcher: CollectingDispatcher, response: str, slot: str, **kwargs: Any
+    ) -> dict[str, Any]:
         """Explain what was wrong and leave ``slot`` empty, so the form asks again."""
         dispatcher.utter_message(response=response, **kwargs)
         return {slot: None}
 
-    def confirm(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    def confirm(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
         """The yes/no answer to the summary; anything else asks again."""
         answer = yes_or_no(tracker)
         if answer is None:
@@ -182,5 +204,5 @@ class KKFormValidation(FormValidationAction):
         return {slot: answer}
 
 
-def reset_events(slots: List[str]) -> List[Dict[Text, Any]]:
+def reset_events(slots: list[str]) -> list[dict[str, Any]]:
     return [SlotSet(slot, None) for slot in slots] + [SlotSet(OFFERED_MEETINGS, None)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -16,11 +16,11 @@ ALL_FORM_SLOTS = absence.SLOTS + reschedule.SLOTS + message.SLOTS
 class ActionCancelForm(Action):
     """Runs after ``action_deactivate_loop`` when the citizen writes "annuller", "glem det", ..."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cancel_form"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_form_cancelled")
         return reset_events(ALL_FORM_SLOTS)

@@ -5,15 +5,15 @@ Creates ``POST /me/messages`` after "ja". Not over SMS (the reply would arrive e
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 
-from kkshared.case_service import get_client
 from actions.forms.base import CONFIRM_BUTTONS, KKFormValidation, looks_like_text
 from actions.forms.start import StartFormAction
 from actions.forms.submit import SubmitFormAction
+from kkshared.case_service import get_client
 
 SLOTS = ["message_text", "message_confirm"]
 MAX_CHARS = 1000
@@ -30,23 +30,29 @@ class ActionStartMessage(StartFormAction):
 
 
 class ValidateMessageForm(KKFormValidation):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_message_form"
 
-    def validate_message_text(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def validate_message_text(
+        self, value: Any, dispatcher, tracker: Tracker, domain
+    ) -> dict[str, Any]:
         text = str(value or "").strip()
         if not looks_like_text(text, min_words=2):
             return self.reask(dispatcher, "utter_message_text_unclear", "message_text")
         if len(text) > MAX_CHARS:
-            return self.reask(dispatcher, "utter_message_text_too_long", "message_text", max=MAX_CHARS)
+            return self.reask(
+                dispatcher, "utter_message_text_too_long", "message_text", max=MAX_CHARS
+            )
         return {"message_text": text}
 
-    def validate_message_confirm(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def validate_message_confirm(
+        self, value: Any, dispatcher, tracker: Tracker, domain
+    ) -> dict[str, Any]:
         return self.confirm("message_confirm", dispatcher, tracker)
 
 
 class ActionAskMessageConfirm(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_message_confirm"
 
     async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
@@ -66,9 +72,11 @@ class ActionSubmitMessage(SubmitFormAction):
     failed = "utter_message_not_sent"
     uncertain = "utter_message_maybe_sent"
 
-    def body(self, tracker: Tracker) -> Optional[Dict[str, Any]]:
+    def body(self, tracker: Tracker) -> dict[str, Any] | None:
         text = tracker.get_slot("message_text")
         return {"text": text} if text else None
 
-    async def create(self, subject: str, body: Dict[str, Any], idempotency_key: str) -> Dict[str, Any]:
+    async def create(
+        self, subject: str, body: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
         return await get_client().create_message(subject, body, idempotency_key)

@@ -8,12 +8,11 @@ Slots: ``reschedule_meeting`` (id of one of the citizen's upcoming meetings),
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 
-from kkshared.case_service import get_client
 from actions.forms.base import (
     CONFIRM_BUTTONS,
     KKFormValidation,
@@ -28,12 +27,15 @@ from actions.forms.base import (
 from actions.forms.start import StartFormAction
 from actions.forms.submit import SubmitFormAction
 from actions.identity import Caller
+from kkshared.case_service import get_client
 from kkshared.formatting import format_date
 from kkshared.normalize import fold
 
 SLOTS = ["reschedule_meeting", "reschedule_reason", "reschedule_times", "reschedule_confirm"]
 NO_PREFERENCE = "ingen særlige ønsker"
-_NO_PREFERENCE = re.compile(r"^(ingen|nej|ved ikke|lige meget|ligegyldigt|hvornår som helst|alle|ikke noget)\b")
+_NO_PREFERENCE = re.compile(
+    r"^(ingen|nej|ved ikke|lige meget|ligegyldigt|hvornår som helst|alle|ikke noget)\b"
+)
 _SPLIT = re.compile(r"\s*(?:,|;|\beller\b|\bog\b|\n)\s*")
 
 
@@ -45,7 +47,7 @@ class ActionStartReschedule(StartFormAction):
         if not meetings:
             dispatcher.utter_message(response="utter_own_no_meeting")
             return None
-        events: List[Dict[Text, Any]] = [SlotSet(slot, None) for slot in SLOTS]
+        events: list[dict[str, Any]] = [SlotSet(slot, None) for slot in SLOTS]
         day = day_in(latest_text(tracker))
         if day is not None:
             on_day = [m for m in meetings if m["day"] == day.isoformat()]
@@ -55,10 +57,12 @@ class ActionStartReschedule(StartFormAction):
 
 
 class ValidateRescheduleForm(KKFormValidation):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_reschedule_form"
 
-    def validate_reschedule_meeting(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def validate_reschedule_meeting(
+        self, value: Any, dispatcher, tracker: Tracker, domain
+    ) -> dict[str, Any]:
         if meeting_by_id(tracker, value) is not None:
             return {"reschedule_meeting": value}
         text = str(value or "")
@@ -67,17 +71,25 @@ class ValidateRescheduleForm(KKFormValidation):
             return {"reschedule_meeting": chosen["id"]}
         day = day_in(text)
         if day is not None:
-            return self.reask(dispatcher, "utter_reschedule_no_meeting_that_day", "reschedule_meeting",
-                              day=format_date(day))
+            return self.reask(
+                dispatcher,
+                "utter_reschedule_no_meeting_that_day",
+                "reschedule_meeting",
+                day=format_date(day),
+            )
         return self.reask(dispatcher, "utter_form_choice_unclear", "reschedule_meeting")
 
-    def validate_reschedule_reason(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def validate_reschedule_reason(
+        self, value: Any, dispatcher, tracker: Tracker, domain
+    ) -> dict[str, Any]:
         text = str(value or "").strip()
         if not looks_like_text(text):
             return self.reask(dispatcher, "utter_form_reason_unclear", "reschedule_reason")
         return {"reschedule_reason": text}
 
-    def validate_reschedule_times(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def validate_reschedule_times(
+        self, value: Any, dispatcher, tracker: Tracker, domain
+    ) -> dict[str, Any]:
         text = str(value or "").strip()
         if _NO_PREFERENCE.match(fold(text.lower())):
             return {"reschedule_times": NO_PREFERENCE}
@@ -85,7 +97,9 @@ class ValidateRescheduleForm(KKFormValidation):
             return self.reask(dispatcher, "utter_reschedule_times_unclear", "reschedule_times")
         return {"reschedule_times": text}
 
-    def validate_reschedule_confirm(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def validate_reschedule_confirm(
+        self, value: Any, dispatcher, tracker: Tracker, domain
+    ) -> dict[str, Any]:
         text = latest_text(tracker)
         chosen = pick_meeting(text, offered_meetings(tracker)) if day_in(text) else None
         if chosen is not None:  # "nej, det er samtalen på fredag"
@@ -93,7 +107,7 @@ class ValidateRescheduleForm(KKFormValidation):
         return self.confirm("reschedule_confirm", dispatcher, tracker)
 
 
-def preferred_times(value: Any) -> List[str]:
+def preferred_times(value: Any) -> list[str]:
     if not isinstance(value, str) or value == NO_PREFERENCE:
         return []
     parts = [p.strip() for p in _SPLIT.split(value) if p and p.strip()]
@@ -101,7 +115,7 @@ def preferred_times(value: Any) -> List[str]:
 
 
 class ActionAskRescheduleMeeting(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_reschedule_meeting"
 
     async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
@@ -113,7 +127,7 @@ class ActionAskRescheduleMeeting(Action):
 
 
 class ActionAskRescheduleConfirm(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_reschedule_confirm"
 
     async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
@@ -136,7 +150,7 @@ class ActionSubmitReschedule(SubmitFormAction):
     failed = "utter_reschedule_not_sent"
     uncertain = "utter_reschedule_maybe_sent"
 
-    def body(self, tracker: Tracker) -> Optional[Dict[str, Any]]:
+    def body(self, tracker: Tracker) -> Optional[dict[str, Any]]:
         meeting = meeting_by_id(tracker, tracker.get_slot("reschedule_meeting"))
         if meeting is None:
             return None
@@ -146,5 +160,7 @@ class ActionSubmitReschedule(SubmitFormAction):
             "preferred_times": preferred_times(tracker.get_slot("reschedule_times")),
         }
 
-    async def create(self, subject: str, body: Dict[str, Any], idempotency_key: str) -> Dict[str, Any]:
+    async def create(
+        self, subject: str, body: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
         return await get_client().create_reschedule_request(subject, body, idempotency_key)

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from kkshared.case_service import CaseServiceError, get_client
 from actions.forms.base import OFFERED_MEETINGS, offer_meetings
 from actions.identity import Caller, caller
 from actions.own_case import utter_case_service_problem, utter_not_own_case
+from kkshared.case_service import CaseServiceError, get_client
 
 logger = logging.getLogger(__name__)
 
@@ -33,23 +33,23 @@ class StartFormAction(Action, ABC):
     """Base: subclasses name the form, the general answer, and what to prefill."""
 
     action_name = ""
-    general_response: Optional[str] = None
+    general_response: str | None = None
     needs_meetings = True
     sms_allowed = True
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return self.action_name
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         who = caller(tracker)
         if utter_not_own_case(dispatcher, who, self.general_response):
             return [NOT_READY]
         if who.over_sms and not self.sms_allowed:
             dispatcher.utter_message(response="utter_own_sms_web_only")
             return [NOT_READY]
-        meetings: List[Dict[str, Any]] = []
+        meetings: list[dict[str, Any]] = []
         if self.needs_meetings:
             try:
                 meetings = offer_meetings(await get_client().upcoming_meetings(who.subject))
@@ -67,6 +67,6 @@ class StartFormAction(Action, ABC):
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         who: Caller,
-        meetings: List[Dict[str, Any]],
-    ) -> Optional[List[Dict[Text, Any]]]:
+        meetings: list[dict[str, Any]],
+    ) -> list[dict[str, Any]] | None:
         """Slot events from the first message; None to not start the form."""

@@ -13,14 +13,13 @@ import json
 import logging
 from abc import ABC, abstractmethod
 from datetime import date, datetime
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms.base import reset_events
 from actions.identity import caller
-
 from kkshared.case_service import (
     CaseServiceBadRequest,
     CaseServiceError,
@@ -36,7 +35,7 @@ UNREACHABLE = "Jeg kan ikke komme i kontakt med jobcentrets system lige nu."
 NO_RECEIPT = "Jeg fik ikke en kvittering fra jobcentrets system."
 
 
-def submission_key(action_name: str, body: Dict[str, Any], day: date) -> str:
+def submission_key(action_name: str, body: dict[str, Any], day: date) -> str:
     """The ``Idempotency-Key`` of a submission: equal for the same form sent the same day."""
     canonical = json.dumps([action_name, day.isoformat(), body], sort_keys=True, ensure_ascii=False)
     return "kk-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:40]
@@ -48,24 +47,27 @@ class SubmitFormAction(Action, ABC):
 
     action_name = ""
     confirm_slot = ""
-    slots: List[str] = []
+    slots: list[str] = []
     done = ""  # response with {reference}
     failed = ""  # response with {why}: certainly not sent
     uncertain = ""  # response: no answer in time, it may have arrived
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return self.action_name
 
     @abstractmethod
-    def body(self, tracker: Tracker) -> Optional[Dict[str, Any]]:
+    def body(self, tracker: Tracker) -> dict[str, Any] | None:
         """The request body from the form's slots; None when something is missing."""
 
     @abstractmethod
-    async def create(self, subject: str, body: Dict[str, Any], idempotency_key: str) -> Dict[str, Any]:
+    async def create(
+        self, subject: str, body: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
         """Create the record in the case service."""
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         who = caller(tracker)
         body = self.body(tracker)
         if tracker.get_slot(self.confirm_slot) is not True or not who.is_citizen or body is None:

@@ -132,15 +132,18 @@ class Schedule:
         """The weekday's hours as UTC intervals, ignoring holidays and closures."""
         return _merge(
             [
-                (_local(day, w.opens, self.tz).astimezone(UTC),
-                 _local(day, w.closes, self.tz).astimezone(UTC))
+                (
+                    _local(day, w.opens, self.tz).astimezone(UTC),
+                    _local(day, w.closes, self.tz).astimezone(UTC),
+                )
                 for w in self.regular_hours(day)
             ]
         )
 
     def _closures_between(self, start: datetime, end: datetime) -> list[ClosurePeriod]:
         return [
-            c for c in self.closures
+            c
+            for c in self.closures
             if c.starts_at.astimezone(UTC) < end and c.ends_at.astimezone(UTC) > start
         ]
 
@@ -182,17 +185,27 @@ class Schedule:
         closure = self.closure_at(at)
         if closure is not None:
             return Status(
-                at=local, open=False, reason=ClosedReason.CLOSURE, detail=closure.reason,
-                next_opening=next_opening, closure=closure,
+                at=local,
+                open=False,
+                reason=ClosedReason.CLOSURE,
+                detail=closure.reason,
+                next_opening=next_opening,
+                closure=closure,
             )
         holiday = closed_day(local.date())
         if holiday is not None:
             return Status(
-                at=local, open=False, reason=_holiday_reason(holiday), detail=holiday.name,
-                next_opening=next_opening, holiday=holiday,
+                at=local,
+                open=False,
+                reason=_holiday_reason(holiday),
+                detail=holiday.name,
+                next_opening=next_opening,
+                holiday=holiday,
             )
         return Status(
-            at=local, open=False, reason=ClosedReason.OUTSIDE_HOURS,
+            at=local,
+            open=False,
+            reason=ClosedReason.OUTSIDE_HOURS,
             detail=_hours_detail(self.regular_hours(local.date()), local.date()),
             next_opening=next_opening,
         )

@@ -63,7 +63,9 @@ class Settings(BaseSettings):
     def _public_url(cls, value: str) -> str:
         value = value.strip()
         if value and not _PUBLIC_URL.match(value):
-            raise ValueError("KK_RASA_PUBLIC_URL must be an http(s) URL such as https://bot.example.dk")
+            raise ValueError(
+                "KK_RASA_PUBLIC_URL must be an http(s) URL such as https://bot.example.dk"
+            )
         return value.rstrip("/")
 
     @field_validator("cors_origins")
@@ -98,7 +100,7 @@ class Settings(BaseSettings):
         prefix = "sqlite:///"
         if not self.database_url.startswith(prefix):
             return None
-        raw = self.database_url[len(prefix):].split("?", 1)[0]
+        raw = self.database_url[len(prefix) :].split("?", 1)[0]
         if raw in ("", ":memory:"):
             return None
         return Path(raw)

@@ -25,11 +25,15 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
     return config
 
 
-def upgrade(url: str | None = None, *, connection: Connection | None = None, rev: str = "head") -> None:
+def upgrade(
+    url: str | None = None, *, connection: Connection | None = None, rev: str = "head"
+) -> None:
     command.upgrade(alembic_config(url, connection), rev)
 
 
-def downgrade(url: str | None = None, *, connection: Connection | None = None, rev: str = "base") -> None:
+def downgrade(
+    url: str | None = None, *, connection: Connection | None = None, rev: str = "base"
+) -> None:
     command.downgrade(alembic_config(url, connection), rev)
 
 

@@ -13,14 +13,20 @@ are chosen on the development split, never on the evaluation set.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
-from api.legal.calibration import L2, LEGAL_FEATURES, development_cases, fit_calibrator, legal_features
+from api.legal.calibration import (
+    L2,
+    LEGAL_FEATURES,
+    development_cases,
+    fit_calibrator,
+    legal_features,
+)
 from api.legal.coverage import Coverage
 from api.legal.dev_questions import PARAPHRASES, UNANSWERABLE
 from kkshared.retrieval.calibration import Calibrator
-from kkshared.retrieval.index import Encoder, SearchIndex, Document
+from kkshared.retrieval.index import Document, Encoder, SearchIndex
 
 # Chosen with bench/legal/tune_thresholds.py on the development split (two-fold, by note):
 # REFUSE_BELOW is the lowest threshold at which at least 90% of the unanswerable development
@@ -61,7 +67,9 @@ class LegalAdvisor:
         self.refuse_below = REFUSE_BELOW if refuse_below is None else refuse_below
         self.answer_at = ANSWER_AT if answer_at is None else answer_at
         if calibrate:
-            cases = development_cases(notes, encoder, unanswerable, paraphrases, self.index, self.coverage)
+            cases = development_cases(
+                notes, encoder, unanswerable, paraphrases, self.index, self.coverage
+            )
             examples = [example for _, example in cases]
             self.calibrator = fit_calibrator(examples, features, l2)
         else:

@@ -13,7 +13,7 @@ did not pay (see ``bench/legal/tune_thresholds.py --compare`` and docs/legal_eva
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from api.legal.coverage import Coverage
 from api.legal.dev_questions import PARAPHRASES, UNANSWERABLE
@@ -29,7 +29,11 @@ L2 = 0.1
 
 def best_document(coverage: Coverage, note_id: str, substitute: Document | None = None) -> Document:
     """The indexed document ``note_id`` (its changed version while the split holds a question out)."""
-    return substitute if substitute is not None and substitute.id == note_id else coverage.documents[note_id]
+    return (
+        substitute
+        if substitute is not None and substitute.id == note_id
+        else coverage.documents[note_id]
+    )
 
 
 def legal_features(
@@ -40,7 +44,11 @@ def legal_features(
     substitute: Document | None = None,
 ) -> dict[str, float]:
     """The ranking's features and the coverage of the question by its best note."""
-    note = best_document(coverage, ranking.best.note_id, substitute) if ranking.best is not None else None
+    note = (
+        best_document(coverage, ranking.best.note_id, substitute)
+        if ranking.best is not None
+        else None
+    )
     return ranking.features | coverage.features(question, note, exclude, substitute)
 
 
@@ -58,17 +66,28 @@ def development_cases(
     index = index if index is not None else SearchIndex(notes, encoder)
     coverage = coverage if coverage is not None else Coverage(notes)
 
-    def features(question: str, ranking: Ranking, substitute: Document | None, exclude: frozenset) -> dict[str, float]:
+    def features(
+        question: str, ranking: Ranking, substitute: Document | None, exclude: frozenset
+    ) -> dict[str, float]:
         return legal_features(coverage, question, ranking, exclude, substitute)
 
     cases = shared_development_cases(notes, index, features=features)
     known = {note.id for note in notes}
-    asked = [(note_id, "paraphrase", q) for note_id, q in paraphrases if note_id in known]  # a test may index only some notes
+    asked = [
+        (note_id, "paraphrase", q) for note_id, q in paraphrases if note_id in known
+    ]  # a test may index only some notes
     asked += [(None, "off-topic", q) for q in unanswerable]
     for expected, kind, question in asked:
         ranking = index.rank(question)
         best = ranking.best.note_id if ranking.best else None
-        cases.append((kind, DevExample(question, expected, best, features(question, ranking, None, frozenset()))))
+        cases.append(
+            (
+                kind,
+                DevExample(
+                    question, expected, best, features(question, ranking, None, frozenset())
+                ),
+            )
+        )
     return cases
 
 

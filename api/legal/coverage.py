@@ -29,9 +29,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Sequence
 
 from kkshared.edit_distance import edit_distance
 from kkshared.lexicon import domain_words
@@ -41,7 +41,14 @@ from kkshared.retrieval.synonyms import PHRASE_SYNONYMS, WORD_SYNONYMS
 from kkshared.retrieval.terms import compound_parts, word_terms
 
 _WORD = re.compile(r"[a-z]+")
-COVERAGE_FEATURES = ("term_coverage", "idf_coverage", "unknown", "covered_mass", "asked_coverage", "domain")
+COVERAGE_FEATURES = (
+    "term_coverage",
+    "idf_coverage",
+    "unknown",
+    "covered_mass",
+    "asked_coverage",
+    "domain",
+)
 # covered_mass counts in units of this many words that no other note contains (2 had the lowest dev
 # log loss of 1.5, 2, 3, 4 and 6 among the scales that keep the feature simple).
 COVERED_MASS_UNIT = 2.0
@@ -109,7 +116,9 @@ def domain_vocabulary() -> frozenset[str]:
 class Coverage:
     """Coverage features of a question against one note, with the collection's document frequencies."""
 
-    def __init__(self, documents: Sequence[Document], domain: Iterable[str] | None = None, typos: bool = True) -> None:
+    def __init__(
+        self, documents: Sequence[Document], domain: Iterable[str] | None = None, typos: bool = True
+    ) -> None:
         self.typos = typos
         self.documents = {d.id: d for d in documents}
         self.size = len(self.documents)
@@ -126,7 +135,9 @@ class Coverage:
                         spellings[word] = terms[0]  # the word itself; compound parts follow
         self.spellings_by_initial: dict[str, list[tuple[str, str]]] = {}
         for spelling in sorted(spellings):  # sorted: the same spelling wins on every run
-            self.spellings_by_initial.setdefault(spelling[:1], []).append((spelling, spellings[spelling]))
+            self.spellings_by_initial.setdefault(spelling[:1], []).append(
+                (spelling, spellings[spelling])
+            )
         self.domain = frozenset(domain_vocabulary() if domain is None else domain)
 
     def _idf(self, frequency: int) -> float:
@@ -142,7 +153,12 @@ class Coverage:
             count += term in _document_terms(substitute)[0]
         return count
 
-    def known_share(self, question: str, exclude: frozenset[str] = frozenset(), substitute: Document | None = None) -> float:
+    def known_share(
+        self,
+        question: str,
+        exclude: frozenset[str] = frozenset(),
+        substitute: Document | None = None,
+    ) -> float:
         """Share of the question's attainable word-BM25 mass (idf of each distinct term) that the notes know."""
         terms = set(_terms(question))
         known = total = 0.0
@@ -153,10 +169,16 @@ class Coverage:
             known += weight if frequency > 0 else 0.0
         return known / total if total else 1.0
 
-    def _spelled_like(self, term: str, exclude: frozenset[str], substitute: Document | None) -> str | None:
+    def _spelled_like(
+        self, term: str, exclude: frozenset[str], substitute: Document | None
+    ) -> str | None:
         """The term of a word of the collection one or two typing errors from ``term``, if any."""
         for spelling, known in self.spellings_by_initial.get(term[:1], ()):
-            if spelling != term and _within_typos(term, spelling) and self._frequency(known, exclude, substitute) > 0:
+            if (
+                spelling != term
+                and _within_typos(term, spelling)
+                and self._frequency(known, exclude, substitute) > 0
+            ):
                 return known
         return None
 
@@ -168,7 +190,9 @@ class Coverage:
         substitute: Document | None = None,
     ) -> dict[str, float]:
         units = question_units(question)
-        domain = float(any(u.term in self.domain or any(p in self.domain for p in u.parts) for u in units))
+        domain = float(
+            any(u.term in self.domain or any(p in self.domain for p in u.parts) for u in units)
+        )
         if note is None:
             return dict.fromkeys(COVERAGE_FEATURES, 0.0) | {"unknown": 1.0, "domain": domain}
         if not units:  # only references or stop words: nothing uncovered, nothing specific covered

@@ -92,126 +92,275 @@ UNANSWERABLE: tuple[str, ...] = OFF_TOPIC + IN_DOMAIN
 # expected note comes first.
 PARAPHRASES: tuple[tuple[str, str], ...] = (
     # long case descriptions
-    ("bif2017-018-telefoniske-jobsamtaler-i-praktik",
-     "Jeg har en borger, der lige er startet i praktik i et supermarked på Amager, og hun har svært ved at få fri "
-     "midt på dagen. Kan jeg ringe hende op til den næste jobsamtale i stedet for at kalde hende ind?"),
-    ("bif2017-020-ophoer-i-tilbud-efter-leverandoerens-anbefaling",
-     "Leverandøren har skrevet i deres rapport, at forløbet ikke giver mening for min borger længere og at han "
-     "bør stoppe nu. Må han bare holde op med at komme, eller hvad skal der ske fra vores side først?"),
-    ("bif2017-022-facebook-i-sagsbehandlingen",
-     "En kollega mener, at en sygemeldt borger lægger billeder op fra træningscentret hver dag. Må jeg gå ind og "
-     "kigge på hans profil på de sociale medier som led i sagen, og kan jeg bruge min egen konto til det?"),
-    ("bif2017-030-udeblevet-fra-afsoning-kontanthjaelp",
-     "Kriminalforsorgen har ringet og fortalt, at min borger ikke er mødt op for at afsone sin dom. Han får "
-     "kontanthjælp hos os. Kan jeg bare standse udbetalingen med det samme?"),
-    ("bif2017-035-afvist-tilbud-under-partshoering",
-     "Borgeren sagde nej til det tilbud, vi havde fundet, og vi er gået i gang med partshøringen om en sanktion. "
-     "Der står en anden borger og venter på pladsen – kan vi give den videre nu?"),
-    ("bif2017-036-journalisering-inden-kl-10",
-     "Jeg havde samtale med en borger sent fredag eftermiddag og nåede ikke at skrive notatet. Er det et problem, "
-     "hvis jeg først får journaliseret den mandag?"),
-    ("bif2017-037-udeblivelse-paa-foerste-moededag",
-     "Min borger skulle starte hos en ekstern leverandør i mandags, men dukkede aldrig op. Leverandøren har kun "
-     "sendt en sms til ham. Hvad skal de gøre nu, og tæller det som en afvisning?"),
-    ("bif2017-041-cv-sendt-ingen-afgoerelse",
-     "Vi sendte borgerens CV til en virksomhed, der havde en ledig plads, men de valgte en anden kandidat. Skal "
-     "jeg så lave en afgørelse med partshøring og klagevejledning til borgeren?"),
-    ("bif2017-044-omvisitation-under-virksomhedsplacering",
-     "Min borger er i løntilskud og har opbrugt sin dagpengeret, så hun skal over på kontanthjælp. Kan hun "
-     "blive i løntilskudsjobbet, mens vi behandler ansøgningen, eller skal forløbet stoppes?"),
-    ("bif2017-047-mentorens-statusrapport-er-ikke-en-samtale",
-     "Borgeren har haft mentor i et halvt år, og mentoren har netop sendt sin statusrapport med en grundig "
-     "beskrivelse af forløbet. Kan jeg lade den tælle som den samtale, der skulle holdes nu?"),
-    ("bif2017-016-laegeerklaering-ved-forlaengelse-af-revalidering",
-     "Min revalidend dumpede sin sidste eksamen og skal have forlænget uddannelsen med et halvt år for at gå op "
-     "igen. Er det virkelig nødvendigt at bede lægen om en ny erklæring bare for det?"),
-    ("bif2017-023-opfoelgning-paa-fleksjob-efter-2-5-aar",
-     "Jeg har en borger, der har været i fleksjob på samme arbejdsplads i snart tre år, og jeg taler jævnligt "
-     "med arbejdsgiveren. Skal jeg alligevel indkalde til en opfølgningssamtale nu?"),
-    ("bif2017-027-uddannelsespaalaeg-og-jobsoegning",
-     "Jeg har en ung på uddannelseshjælp med et uddannelsespålæg, som skal starte på en uddannelse til august. "
-     "Skal jeg også snakke med ham om at søge arbejde indtil da, eller skal vi kun fokusere på uddannelsen?"),
-    ("bif2017-043-fastholdelsesfleksjob-principafgoerelse",
-     "Min borger har været deltidsansat som led i sit ressourceforløb, men har ikke været ansat på særlige vilkår "
-     "i et helt år. Kan hun alligevel blive visiteret til fleksjob hos den samme arbejdsgiver?"),
-    ("bif2017-050-befordring-arbejdsgivers-godkendelse",
-     "Borgeren har søgt om at få dækket transporten til sin nye arbejdsplads i Hillerød. Skal jeg have "
-     "arbejdsgiveren til at skrive under på ansøgningen, før jeg kan bevilge?"),
-    ("bif2017-039-spoergsmaal-til-laegen",
-     "Jeg har en sygemeldt borger, som jeg tror snart er klar til at arbejde igen. Hvordan formulerer jeg "
-     "spørgsmålene, når jeg beder egen læge om en erklæring?"),
-    ("bif2017-008-loentilskud-i-kk-tillidsrepraesentant",
-     "En daginstitution i kommunen vil gerne ansætte en af mine borgere i løntilskud, men der er ingen "
-     "tillidsrepræsentant på stedet. Hvem skal så godkende ansættelsen?"),
-    ("bplan2022-011-flygtninge-virksomhedsrettet-inden-foerste-maaned",
-     "Vi har fået en ny flygtningefamilie, som netop har fået bolig her i byen, og faren er vurderet jobparat. "
-     "Hvor hurtigt skal han i gang med praktik eller løntilskud?"),
-    ("bplan2022-016-repatriering-dedikeret-samtale",
-     "Min borger har haft opholdstilladelse i otte år og har været på kontanthjælp det meste af de sidste tre år. "
-     "Skal hun indkaldes til en særskilt samtale om at vende hjem?"),
-    ("bplan2022-003-jobformidleren-laver-den-forberedende-plan",
-     "Jeg vil gerne have min borgers sag for rehabiliteringsteamet med henblik på et ressourceforløb. Er det mig "
-     "som jobformidler, der skal skrive den forberedende plan, eller er det en anden?"),
-    ("bif2017-004-jobnet-aktivitetsparate",
-     "Jeg har en aktivitetsparat kontanthjælpsmodtager, som aldrig logger ind på Jobnet. Kan jeg kræve, at han "
-     "bruger det, og hvordan får han ellers sin plan?"),
-    ("bif2017-031-samtalekadence-jobparate-kontanthjaelp",
-     "Jeg har rigtig mange jobparate kontanthjælpssager og kan ikke nå at se dem alle så tit. Hvor ofte skal jeg "
-     "egentlig holde samtale med dem efter reglerne?"),
-    ("katalog-008-anden-aktoer-har-myndighedsopgaven",
-     "Min borger er sendt ud til en anden aktør, men han ringer stadig til mig om sine samtaler og aktiveringer. "
-     "Er det os eller den anden aktør, der har ansvaret for kontaktforløbet nu?"),
-    ("corona2020-005-beskaeftigelsesindsatsen-lukket-ved-bekendtgoerelse",
-     "En borger klager over, at hun ikke fik nogen tilbud i foråret 2020, da alt var lukket. Hvorfor holdt vi "
-     "ikke samtaler dengang, og hvem havde besluttet det?"),
-    ("bif2017-055-timetal-i-offentligt-loentilskud",
-     "Min borger skal starte i et offentligt løntilskud, og vi er i tvivl om hun kan klare fuld tid. Hvem "
-     "vurderer, hvor mange timer om ugen hun skal arbejde?"),
+    (
+        "bif2017-018-telefoniske-jobsamtaler-i-praktik",
+        "Jeg har en borger, der lige er startet i praktik i et supermarked på Amager, og hun har svært ved at få fri "
+        "midt på dagen. Kan jeg ringe hende op til den næste jobsamtale i stedet for at kalde hende ind?",
+    ),
+    (
+        "bif2017-020-ophoer-i-tilbud-efter-leverandoerens-anbefaling",
+        "Leverandøren har skrevet i deres rapport, at forløbet ikke giver mening for min borger længere og at han "
+        "bør stoppe nu. Må han bare holde op med at komme, eller hvad skal der ske fra vores side først?",
+    ),
+    (
+        "bif2017-022-facebook-i-sagsbehandlingen",
+        "En kollega mener, at en sygemeldt borger lægger billeder op fra træningscentret hver dag. Må jeg gå ind og "
+        "kigge på hans profil på de sociale medier som led i sagen, og kan jeg bruge min egen konto til det?",
+    ),
+    (
+        "bif2017-030-udeblevet-fra-afsoning-kontanthjaelp",
+        "Kriminalforsorgen har ringet og fortalt, at min borger ikke er mødt op for at afsone sin dom. Han får "
+        "kontanthjælp hos os. Kan jeg bare standse udbetalingen med det samme?",
+    ),
+    (
+        "bif2017-035-afvist-tilbud-under-partshoering",
+        "Borgeren sagde nej til det tilbud, vi havde fundet, og vi er gået i gang med partshøringen om en sanktion. "
+        "Der står en anden borger og venter på pladsen – kan vi give den videre nu?",
+    ),
+    (
+        "bif2017-036-journalisering-inden-kl-10",
+        "Jeg havde samtale med en borger sent fredag eftermiddag og nåede ikke at skrive notatet. Er det et problem, "
+        "hvis jeg først får journaliseret den mandag?",
+    ),
+    (
+        "bif2017-037-udeblivelse-paa-foerste-moededag",
+        "Min borger skulle starte hos en ekstern leverandør i mandags, men dukkede aldrig op. Leverandøren har kun "
+        "sendt en sms til ham. Hvad skal de gøre nu, og tæller det som en afvisning?",
+    ),
+    (
+        "bif2017-041-cv-sendt-ingen-afgoerelse",
+        "Vi sendte borgerens CV til en virksomhed, der havde en ledig plads, men de valgte en anden kandidat. Skal "
+        "jeg så lave en afgørelse med partshøring og klagevejledning til borgeren?",
+    ),
+    (
+        "bif2017-044-omvisitation-under-virksomhedsplacering",
+        "Min borger er i løntilskud og har opbrugt sin dagpengeret, så hun skal over på kontanthjælp. Kan hun "
+        "blive i løntilskudsjobbet, mens vi behandler ansøgningen, eller skal forløbet stoppes?",
+    ),
+    (
+        "bif2017-047-mentorens-statusrapport-er-ikke-en-samtale",
+        "Borgeren har haft mentor i et halvt år, og mentoren har netop sendt sin statusrapport med en grundig "
+        "beskrivelse af forløbet. Kan jeg lade den tælle som den samtale, der skulle holdes nu?",
+    ),
+    (
+        "bif2017-016-laegeerklaering-ved-forlaengelse-af-revalidering",
+        "Min revalidend dumpede sin sidste eksamen og skal have forlænget uddannelsen med et halvt år for at gå op "
+        "igen. Er det virkelig nødvendigt at bede lægen om en ny erklæring bare for det?",
+    ),
+    (
+        "bif2017-023-opfoelgning-paa-fleksjob-efter-2-5-aar",
+        "Jeg har en borger, der har været i fleksjob på samme arbejdsplads i snart tre år, og jeg taler jævnligt "
+        "med arbejdsgiveren. Skal jeg alligevel indkalde til en opfølgningssamtale nu?",
+    ),
+    (
+        "bif2017-027-uddannelsespaalaeg-og-jobsoegning",
+        "Jeg har en ung på uddannelseshjælp med et uddannelsespålæg, som skal starte på en uddannelse til august. "
+        "Skal jeg også snakke med ham om at søge arbejde indtil da, eller skal vi kun fokusere på uddannelsen?",
+    ),
+    (
+        "bif2017-043-fastholdelsesfleksjob-principafgoerelse",
+        "Min borger har været deltidsansat som led i sit ressourceforløb, men har ikke været ansat på særlige vilkår "
+        "i et helt år. Kan hun alligevel blive visiteret til fleksjob hos den samme arbejdsgiver?",
+    ),
+    (
+        "bif2017-050-befordring-arbejdsgivers-godkendelse",
+        "Borgeren har søgt om at få dækket transporten til sin nye arbejdsplads i Hillerød. Skal jeg have "
+        "arbejdsgiveren til at skrive under på ansøgningen, før jeg kan bevilge?",
+    ),
+    (
+        "bif2017-039-spoergsmaal-til-laegen",
+        "Jeg har en sygemeldt borger, som jeg tror snart er klar til at arbejde igen. Hvordan formulerer jeg "
+        "spørgsmålene, når jeg beder egen læge om en erklæring?",
+    ),
+    (
+        "bif2017-008-loentilskud-i-kk-tillidsrepraesentant",
+        "En daginstitution i kommunen vil gerne ansætte en af mine borgere i løntilskud, men der er ingen "
+        "tillidsrepræsentant på stedet. Hvem skal så godkende ansættelsen?",
+    ),
+    (
+        "bplan2022-011-flygtninge-virksomhedsrettet-inden-foerste-maaned",
+        "Vi har fået en ny flygtningefamilie, som netop har fået bolig her i byen, og faren er vurderet jobparat. "
+        "Hvor hurtigt skal han i gang med praktik eller løntilskud?",
+    ),
+    (
+        "bplan2022-016-repatriering-dedikeret-samtale",
+        "Min borger har haft opholdstilladelse i otte år og har været på kontanthjælp det meste af de sidste tre år. "
+        "Skal hun indkaldes til en særskilt samtale om at vende hjem?",
+    ),
+    (
+        "bplan2022-003-jobformidleren-laver-den-forberedende-plan",
+        "Jeg vil gerne have min borgers sag for rehabiliteringsteamet med henblik på et ressourceforløb. Er det mig "
+        "som jobformidler, der skal skrive den forberedende plan, eller er det en anden?",
+    ),
+    (
+        "bif2017-004-jobnet-aktivitetsparate",
+        "Jeg har en aktivitetsparat kontanthjælpsmodtager, som aldrig logger ind på Jobnet. Kan jeg kræve, at han "
+        "bruger det, og hvordan får han ellers sin plan?",
+    ),
+    (
+        "bif2017-031-samtalekadence-jobparate-kontanthjaelp",
+        "Jeg har rigtig mange jobparate kontanthjælpssager og kan ikke nå at se dem alle så tit. Hvor ofte skal jeg "
+        "egentlig holde samtale med dem efter reglerne?",
+    ),
+    (
+        "katalog-008-anden-aktoer-har-myndighedsopgaven",
+        "Min borger er sendt ud til en anden aktør, men han ringer stadig til mig om sine samtaler og aktiveringer. "
+        "Er det os eller den anden aktør, der har ansvaret for kontaktforløbet nu?",
+    ),
+    (
+        "corona2020-005-beskaeftigelsesindsatsen-lukket-ved-bekendtgoerelse",
+        "En borger klager over, at hun ikke fik nogen tilbud i foråret 2020, da alt var lukket. Hvorfor holdt vi "
+        "ikke samtaler dengang, og hvem havde besluttet det?",
+    ),
+    (
+        "bif2017-055-timetal-i-offentligt-loentilskud",
+        "Min borger skal starte i et offentligt løntilskud, og vi er i tvivl om hun kan klare fuld tid. Hvem "
+        "vurderer, hvor mange timer om ugen hun skal arbejde?",
+    ),
     # informal and short
-    ("bif2017-001-leverandoerrapporter", "er leverandørrapporter et krav i loven eller bare noget vi har fundet på"),
+    (
+        "bif2017-001-leverandoerrapporter",
+        "er leverandørrapporter et krav i loven eller bare noget vi har fundet på",
+    ),
     ("bif2017-002-udviklingsmaal-kbhijob", "lukker kbhijob.dk?"),
-    ("bif2017-003-match-og-bevilling-af-placeringer", "hvem bevilger en praktikplads som erhvervshuset har fundet"),
-    ("bif2017-005-rehabilitering-indstilling-og-afgoerelse", "skal jeg lave afgørelse oven i indstillingen fra rehabteamet"),
+    (
+        "bif2017-003-match-og-bevilling-af-placeringer",
+        "hvem bevilger en praktikplads som erhvervshuset har fundet",
+    ),
+    (
+        "bif2017-005-rehabilitering-indstilling-og-afgoerelse",
+        "skal jeg lave afgørelse oven i indstillingen fra rehabteamet",
+    ),
     ("bif2017-006-pakkeforloeb-sygedagpenge", "skal alle sygemeldte igennem et pakkeforløb"),
-    ("bif2017-012-juridisk-postkasse", "hvor sender jeg juridiske spørgsmål hen, er der en hotline"),
-    ("bif2017-013-sagsbehandler-i-sof-csc-social", "hvor kan jeg se hvem borgerens socialrådgiver i SOF er"),
+    (
+        "bif2017-012-juridisk-postkasse",
+        "hvor sender jeg juridiske spørgsmål hen, er der en hotline",
+    ),
+    (
+        "bif2017-013-sagsbehandler-i-sof-csc-social",
+        "hvor kan jeg se hvem borgerens socialrådgiver i SOF er",
+    ),
     ("bif2017-021-krav-om-3-5-jobs", "skal de stadig søge 3-5 job om ugen"),
-    ("bif2017-024-aarlig-revurdering-af-ledige-fleksjobberettigede", "årlig revurdering af fleksjobvisiterede ledige – kan den droppes?"),
+    (
+        "bif2017-024-aarlig-revurdering-af-ledige-fleksjobberettigede",
+        "årlig revurdering af fleksjobvisiterede ledige – kan den droppes?",
+    ),
     ("bif2017-026-6-ugers-jobrettet-uddannelse", "hvor skal AR 237 blanketten hen"),
-    ("bif2017-028-booking-af-uddannelsesstart-jku-cab", "er det JKU eller CAB der booker uddannelsesstart"),
+    (
+        "bif2017-028-booking-af-uddannelsesstart-jku-cab",
+        "er det JKU eller CAB der booker uddannelsesstart",
+    ),
     ("bif2017-034-rettidig-aktivering", "kan vi selv rykke fristen for rettidig aktivering lidt"),
     ("bif2017-038-bevilling-af-arbejdstoej", "skal chefen godkende når jeg bevilger arbejdstøj"),
     ("bif2017-045-p-nummer-praktik-og-nytteindsats", "registreres praktik på p-nummer eller cvr"),
-    ("bif2017-046-nytteindsats-er-ikke-arbejdsproevning", "kan nytteindsats bruges som arbejdsprøvning"),
+    (
+        "bif2017-046-nytteindsats-er-ikke-arbejdsproevning",
+        "kan nytteindsats bruges som arbejdsprøvning",
+    ),
     ("bif2017-051-sikker-post-til-borgere", "må jeg skrive til borgeren på almindelig mail"),
-    ("bif2017-053-udviklingsmaal-for-dagpengemodtagere-frivilligt", "er udviklingsmål obligatorisk for dagpengemodtagere"),
-    ("bplan2022-002-flere-skal-med-en-kontaktperson", "hvor mange kontaktpersoner har en aktivitetsparat i flere skal med"),
+    (
+        "bif2017-053-udviklingsmaal-for-dagpengemodtagere-frivilligt",
+        "er udviklingsmål obligatorisk for dagpengemodtagere",
+    ),
+    (
+        "bplan2022-002-flere-skal-med-en-kontaktperson",
+        "hvor mange kontaktpersoner har en aktivitetsparat i flere skal med",
+    ),
     ("bplan2022-005-veteraner-en-indgang-og-eftervaern", "hvem tager sig af veteraner i BIF"),
     ("bplan2022-014-specialindsats-handicap-og-ips", "hvad står IPS for"),
-    ("bplan2022-017-repatriering-oenske-ydelsesservice", "borger vil gerne flytte tilbage til sit hjemland, hvad gør jeg"),
-    ("corona2020-004-breve-i-e-boks-og-fysiske-breve", "fik folk uden e-boks brev om at jobcentret lukkede"),
-    ("corona2020-007-databeskyttelse-ved-samtaler-hjemmefra", "må jeg tage myndighedssamtaler hjemmefra"),
+    (
+        "bplan2022-017-repatriering-oenske-ydelsesservice",
+        "borger vil gerne flytte tilbage til sit hjemland, hvad gør jeg",
+    ),
+    (
+        "corona2020-004-breve-i-e-boks-og-fysiske-breve",
+        "fik folk uden e-boks brev om at jobcentret lukkede",
+    ),
+    (
+        "corona2020-007-databeskyttelse-ved-samtaler-hjemmefra",
+        "må jeg tage myndighedssamtaler hjemmefra",
+    ),
     ("katalog-004-k-kasse-raadighed-og-sanktioner", "hvad betyder k-kasse"),
-    ("katalog-005-gruppeindkaldte-samtaler", "kan vi indkalde en hel gruppe borgere til samtale samtidig"),
-    ("katalog-007-progressionsrapport-fra-leverandoeren", "hvad skal jeg bruge progressionsrapporten til"),
+    (
+        "katalog-005-gruppeindkaldte-samtaler",
+        "kan vi indkalde en hel gruppe borgere til samtale samtidig",
+    ),
+    (
+        "katalog-007-progressionsrapport-fra-leverandoeren",
+        "hvad skal jeg bruge progressionsrapporten til",
+    ),
     # typos and ae/oe/aa
-    ("bif2017-010-opfoelgning-og-forlaengelse-af-praktik", "hvem aftaler forlaengelse af virksomhedspraktikken"),
-    ("bif2017-015-samtalekoncept-sygedagpenge", "skal sygedagpengemodtagere altid have fem samtaeler"),
-    ("bif2017-025-fleksjob-min-plan-og-aftalefelt", "hvad skriver jeg i aftalefeltet for en fleksjobberetiget"),
-    ("bif2017-033-mentorer-hos-eksterne-leverandoerer", "kan mentoren hos leverandoeren se hele journalen"),
-    ("bif2017-042-opfoelgning-paa-virksomheder-efter-behov", "er der lovkrav om ugentlig opfoelgning paa virksomheden"),
-    ("bif2017-048-afslutning-af-revalidering", "hvilket jobcenter hører borgeren til efter revalideringen slutter"),
-    ("bif2017-052-sanktion-ved-gentagne-udeblivelser", "hvorfor skal vi lave opsoegende arbejde foer en sanktion naar borgeren bliver ved med at udeblive"),
-    ("bplan2022-008-opkvalificering-fra-foerste-ledighedsdag", "har ledige ret til kursus fra foerste ledighedsdag"),
-    ("bplan2022-010-flygtninge-samtaler-paa-asylcentret", "hvad snakker vi med flygtningene om på asylcentert"),
-    ("bplan2022-013-borgere-med-handicap-kategoriseres-ikke", "skal jeg registrere borgerens handikap"),
-    ("corona2020-001-kritiske-funktioner-under-nedlukningen", "blev ydelserne udbetalt under coronanedlukningen"),
-    ("corona2020-008-fysisk-fremmoede-fra-15-juni", "hvornaar kom borgerne fysisk i jobcentret igen efter corona"),
-    ("katalog-009-anden-aktoers-jobplaner-i-opera", "skal vi selv taste anden aktørs jobplaner ind i opera"),
+    (
+        "bif2017-010-opfoelgning-og-forlaengelse-af-praktik",
+        "hvem aftaler forlaengelse af virksomhedspraktikken",
+    ),
+    (
+        "bif2017-015-samtalekoncept-sygedagpenge",
+        "skal sygedagpengemodtagere altid have fem samtaeler",
+    ),
+    (
+        "bif2017-025-fleksjob-min-plan-og-aftalefelt",
+        "hvad skriver jeg i aftalefeltet for en fleksjobberetiget",
+    ),
+    (
+        "bif2017-033-mentorer-hos-eksterne-leverandoerer",
+        "kan mentoren hos leverandoeren se hele journalen",
+    ),
+    (
+        "bif2017-042-opfoelgning-paa-virksomheder-efter-behov",
+        "er der lovkrav om ugentlig opfoelgning paa virksomheden",
+    ),
+    (
+        "bif2017-048-afslutning-af-revalidering",
+        "hvilket jobcenter hører borgeren til efter revalideringen slutter",
+    ),
+    (
+        "bif2017-052-sanktion-ved-gentagne-udeblivelser",
+        "hvorfor skal vi lave opsoegende arbejde foer en sanktion naar borgeren bliver ved med at udeblive",
+    ),
+    (
+        "bplan2022-008-opkvalificering-fra-foerste-ledighedsdag",
+        "har ledige ret til kursus fra foerste ledighedsdag",
+    ),
+    (
+        "bplan2022-010-flygtninge-samtaler-paa-asylcentret",
+        "hvad snakker vi med flygtningene om på asylcentert",
+    ),
+    (
+        "bplan2022-013-borgere-med-handicap-kategoriseres-ikke",
+        "skal jeg registrere borgerens handikap",
+    ),
+    (
+        "corona2020-001-kritiske-funktioner-under-nedlukningen",
+        "blev ydelserne udbetalt under coronanedlukningen",
+    ),
+    (
+        "corona2020-008-fysisk-fremmoede-fra-15-juni",
+        "hvornaar kom borgerne fysisk i jobcentret igen efter corona",
+    ),
+    (
+        "katalog-009-anden-aktoers-jobplaner-i-opera",
+        "skal vi selv taste anden aktørs jobplaner ind i opera",
+    ),
     # references
-    ("bif2017-030-udeblevet-fra-afsoning-kontanthjaelp", "giver LAS § 10 a hjemmel til at stoppe kontanthjælpen ved manglende afsoning?"),
-    ("bif2017-027-uddannelsespaalaeg-og-jobsoegning", "hvad siger § 21 b, stk. 8 om dagpengemodtagere med uddannelsespålæg"),
-    ("bif2017-043-fastholdelsesfleksjob-principafgoerelse", "hvad har Ankestyrelsen sagt i principafgørelse 44-17"),
-    ("bif2017-018-telefoniske-jobsamtaler-i-praktik", "undtager LAB § 16 a, stk. 5 borgere i tilbud fra personligt fremmøde?"),
-    ("bplan2022-001-aarlig-beskaeftigelsesplan", "hvad skal den årlige beskæftigelsesplan efter loven om organisering indeholde"),
+    (
+        "bif2017-030-udeblevet-fra-afsoning-kontanthjaelp",
+        "giver LAS § 10 a hjemmel til at stoppe kontanthjælpen ved manglende afsoning?",
+    ),
+    (
+        "bif2017-027-uddannelsespaalaeg-og-jobsoegning",
+        "hvad siger § 21 b, stk. 8 om dagpengemodtagere med uddannelsespålæg",
+    ),
+    (
+        "bif2017-043-fastholdelsesfleksjob-principafgoerelse",
+        "hvad har Ankestyrelsen sagt i principafgørelse 44-17",
+    ),
+    (
+        "bif2017-018-telefoniske-jobsamtaler-i-praktik",
+        "undtager LAB § 16 a, stk. 5 borgere i tilbud fra personligt fremmøde?",
+    ),
+    (
+        "bplan2022-001-aarlig-beskaeftigelsesplan",
+        "hvad skal den årlige beskæftigelsesplan efter loven om organisering indeholde",
+    ),
 )

@@ -21,8 +21,8 @@ from datetime import datetime
 
 from api.core.clock import now_utc
 from api.legal.answering import Advice, LegalAdvisor
-from kkshared.retrieval.index import Encoder, Document
 from kkshared.knowledge import LegalNote
+from kkshared.retrieval.index import Document, Encoder
 
 log = logging.getLogger("api.legal")
 
@@ -45,7 +45,9 @@ class Snapshot:
         return self.advisor.advise(question)
 
 
-def build_snapshot(notes: Sequence[LegalNote], encoder: Encoder | None = None, seq: int = 0) -> Snapshot:
+def build_snapshot(
+    notes: Sequence[LegalNote], encoder: Encoder | None = None, seq: int = 0
+) -> Snapshot:
     start = time.perf_counter()
     advisor = LegalAdvisor([note_doc(n) for n in notes], encoder)
     return Snapshot(advisor, {n.id: n for n in notes}, seq, now_utc(), time.perf_counter() - start)
@@ -86,7 +88,9 @@ class LegalGuidance:
         with self._build_lock:
             current = self._snapshot
             if current is not None and current.seq > seq:
-                log.info("legal advisor build skipped (a newer one is in place)", extra={"seq": seq})
+                log.info(
+                    "legal advisor build skipped (a newer one is in place)", extra={"seq": seq}
+                )
                 return None
             try:
                 snapshot = build_snapshot(notes, self.encoder, seq)

@@ -61,12 +61,18 @@ def load_knowledge_notes(session: Session, directory: Path | None = None) -> Loa
                 raise ValueError(f"note id {note.id} is already used by a jurist's note")
             session.add(
                 LegalNoteRecord(
-                    id=note.id, origin=NoteOrigin.KNOWLEDGE_FILE, published_at=now, updated_at=now, **fields
+                    id=note.id,
+                    origin=NoteOrigin.KNOWLEDGE_FILE,
+                    published_at=now,
+                    updated_at=now,
+                    **fields,
                 )
             )
             summary.inserted += 1
             continue
-        changed = row.withdrawn_at is not None or any(getattr(row, k) != v for k, v in fields.items())
+        changed = row.withdrawn_at is not None or any(
+            getattr(row, k) != v for k, v in fields.items()
+        )
         if changed:
             for key, value in fields.items():
                 setattr(row, key, value)
@@ -109,6 +115,8 @@ def to_legal_note(row: LegalNoteRecord) -> LegalNote:
 def active_notes(session: Session) -> list[LegalNote]:
     """Every note the advisor may answer from (not withdrawn), in id order."""
     rows = session.scalars(
-        select(LegalNoteRecord).where(LegalNoteRecord.withdrawn_at.is_(None)).order_by(LegalNoteRecord.id)
+        select(LegalNoteRecord)
+        .where(LegalNoteRecord.withdrawn_at.is_(None))
+        .order_by(LegalNoteRecord.id)
     )
     return [to_legal_note(row) for row in rows]

@@ -38,20 +38,26 @@ def session_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE) or None
 
 
-def page_principal(request: Request, session: Session, settings: Settings) -> tuple[Principal | None, str | None]:
+def page_principal(
+    request: Request, session: Session, settings: Settings
+) -> tuple[Principal | None, str | None]:
     """(principal, token) of a valid session, else (None, None). Service credentials are not accepted."""
     token = session_token(request)
     if token is None:
         return None, None
     try:
-        principal = resolve_principal(session, settings, bearer=token, service_token=None, subject=None)
+        principal = resolve_principal(
+            session, settings, bearer=token, service_token=None, subject=None
+        )
     except HTTPException:
         return None, None
     return principal, token
 
 
 def csrf_token(settings: Settings, token: str) -> str:
-    return hmac.new(settings.jwt_secret.encode(), b"jurist-page-csrf:" + token.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        settings.jwt_secret.encode(), b"jurist-page-csrf:" + token.encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def csrf_ok(settings: Settings, token: str, given: object) -> bool:

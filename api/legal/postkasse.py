@@ -84,10 +84,14 @@ def file_question(
     return row
 
 
-def readable_question_or_404(session: Session, principal: Principal, ticket_id: str) -> LegalQuestion:
+def readable_question_or_404(
+    session: Session, principal: Principal, ticket_id: str
+) -> LegalQuestion:
     """The asker, jurists and admins see a ticket; anyone else gets 404, as for an unknown ticket."""
     row = session.scalars(select(LegalQuestion).where(LegalQuestion.ticket_id == ticket_id)).first()
-    if row is None or not (principal.role in LAWYER_ROLES or row.asker_user_id == principal.user_id):
+    if row is None or not (
+        principal.role in LAWYER_ROLES or row.asker_user_id == principal.user_id
+    ):
         raise HTTPException(status.HTTP_404_NOT_FOUND, QUESTION_NOT_FOUND)
     return row
 
@@ -136,7 +140,11 @@ def answer_question(
     if data.publish:
         title = " ".join(mask_pii(data.title or "").split())
         note = jurist_note(
-            row.ticket_id, title, _paraphrases(row.question, data.questions), answer, references,
+            row.ticket_id,
+            title,
+            _paraphrases(row.question, data.questions),
+            answer,
+            references,
             now.astimezone(tz).date(),
         )
         record = LegalNoteRecord(
@@ -158,7 +166,12 @@ def question_citations(row: LegalQuestion, tz: ZoneInfo) -> list[dict]:
     if row.answer is None or row.answered_at is None:
         return []
     note = jurist_note(
-        row.ticket_id, "", (), row.answer, row.answer_references or (), row.answered_at.astimezone(tz).date()
+        row.ticket_id,
+        "",
+        (),
+        row.answer,
+        row.answer_references or (),
+        row.answered_at.astimezone(tz).date(),
     )
     return citations(note)
 
@@ -187,12 +200,18 @@ def question_view(session: Session, row: LegalQuestion, tz: ZoneInfo) -> dict:
     }
 
 
-def list_questions(session: Session, status_filter: QuestionStatus | None, limit: int) -> list[LegalQuestion]:
+def list_questions(
+    session: Session, status_filter: QuestionStatus | None, limit: int
+) -> list[LegalQuestion]:
     query = select(LegalQuestion)
     if status_filter is not None:
         query = query.where(LegalQuestion.status == status_filter)
     # Oldest open question first: that is the one waiting longest.
-    return list(session.scalars(query.order_by(LegalQuestion.created_at, LegalQuestion.ticket_id).limit(limit)))
+    return list(
+        session.scalars(
+            query.order_by(LegalQuestion.created_at, LegalQuestion.ticket_id).limit(limit)
+        )
+    )
 
 
 def my_questions(session: Session, principal: Principal, unseen_only: bool) -> list[LegalQuestion]:
@@ -201,7 +220,11 @@ def my_questions(session: Session, principal: Principal, unseen_only: bool) -> l
         query = query.where(
             LegalQuestion.status != QuestionStatus.OPEN, LegalQuestion.seen_by_asker_at.is_(None)
         )
-    return list(session.scalars(query.order_by(LegalQuestion.created_at.desc(), LegalQuestion.ticket_id.desc())))
+    return list(
+        session.scalars(
+            query.order_by(LegalQuestion.created_at.desc(), LegalQuestion.ticket_id.desc())
+        )
+    )
 
 
 def schedule_rebuild(session: Session, guidance: LegalGuidance, background: BackgroundTasks) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, Response, status
-from kkshared.pii import mask_pii
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from api.schemas.requests import AbsenceReportIn, AbsenceReportOut, Created
 from api.services.access import MyCitizen, ReadableCitizen
 from api.services.idempotency import create_once
 from api.services.references import ABSENCE, next_reference
+from kkshared.pii import mask_pii
 
 router = APIRouter(tags=["absence"])
 

@@ -74,8 +74,8 @@ def _widget_element(settings: Settings, mode: str) -> str:
 
 
 NOSCRIPT = (
-    "<noscript><p class=\"kk-page__noscript\">Chatten kræver JavaScript. Du kan også finde svar og "
-    "kontaktoplysninger på <a href=\"https://www.kk.dk\">kk.dk</a>.</p></noscript>"
+    '<noscript><p class="kk-page__noscript">Chatten kræver JavaScript. Du kan også finde svar og '
+    'kontaktoplysninger på <a href="https://www.kk.dk">kk.dk</a>.</p></noscript>'
 )
 
 
@@ -115,8 +115,11 @@ def citizen_chat(settings: SettingsDep) -> HTMLResponse:
     return HTMLResponse(html, headers=_page_headers(settings))
 
 
-@router.get("/chat/staff", response_class=HTMLResponse,
-            summary="Web chat for caseworkers, with the legal mode (HTML page)")
+@router.get(
+    "/chat/staff",
+    response_class=HTMLResponse,
+    summary="Web chat for caseworkers, with the legal mode (HTML page)",
+)
 def staff_chat(settings: SettingsDep) -> HTMLResponse:
     html = _page(
         "KK-assistenten for medarbejdere – Jobcenter København",
@@ -128,8 +131,11 @@ def staff_chat(settings: SettingsDep) -> HTMLResponse:
     return HTMLResponse(html, headers=_page_headers(settings))
 
 
-@router.get("/chat/embed-example", response_class=HTMLResponse,
-            summary="How to embed the web chat on another page (HTML page)")
+@router.get(
+    "/chat/embed-example",
+    response_class=HTMLResponse,
+    summary="How to embed the web chat on another page (HTML page)",
+)
 def embed_example(request: Request, settings: SettingsDep) -> HTMLResponse:
     rasa = _attr(settings.chat_rasa_url)
     base = str(request.base_url).rstrip("/")
@@ -140,8 +146,8 @@ def embed_example(request: Request, settings: SettingsDep) -> HTMLResponse:
     body = (
         "<p>Indsæt et element og ét script-tag på din side. Scriptet henter selv sit stylesheet. "
         "Se docs/web_chat.md for alle indstillinger.</p>\n"
-        f"<pre class=\"kk-page__code\"><code>{escape(snippet)}</code></pre>\n"
-        "<h2 class=\"kk-page__subheading\">Sådan ser det ud</h2>\n"
+        f'<pre class="kk-page__code"><code>{escape(snippet)}</code></pre>\n'
+        '<h2 class="kk-page__subheading">Sådan ser det ud</h2>\n'
         f'<div id="kk-chat" data-kk-chat data-rasa-url="{rasa}"></div>\n' + NOSCRIPT
     )
     html = _page(
@@ -155,14 +161,18 @@ def embed_example(request: Request, settings: SettingsDep) -> HTMLResponse:
 
 @router.get("/chat/kk-chat.js", response_class=FileResponse, summary="The chat widget's script")
 def widget_script() -> FileResponse:
-    return FileResponse(WIDGET_DIR / SCRIPT, media_type="text/javascript; charset=utf-8",
-                        headers=_asset_headers())
+    return FileResponse(
+        WIDGET_DIR / SCRIPT, media_type="text/javascript; charset=utf-8", headers=_asset_headers()
+    )
 
 
-@router.get("/chat/kk-chat.css", response_class=FileResponse, summary="The chat widget's stylesheet")
+@router.get(
+    "/chat/kk-chat.css", response_class=FileResponse, summary="The chat widget's stylesheet"
+)
 def widget_stylesheet() -> FileResponse:
-    return FileResponse(WIDGET_DIR / STYLESHEET, media_type="text/css; charset=utf-8",
-                        headers=_asset_headers())
+    return FileResponse(
+        WIDGET_DIR / STYLESHEET, media_type="text/css; charset=utf-8", headers=_asset_headers()
+    )
 
 
 def install_cors(app: FastAPI, settings: Settings) -> None:
@@ -170,7 +180,10 @@ def install_cors(app: FastAPI, settings: Settings) -> None:
     origins = settings.cors_origin_list
     if origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=origins, allow_credentials=False,
-            allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"],
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_credentials=False,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
             max_age=600,
         )

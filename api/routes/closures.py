@@ -6,7 +6,6 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
-from kkshared.pii import mask_pii
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +15,7 @@ from api.deps import SessionDep, StaffOrAdmin
 from api.models.closures import Closure
 from api.schemas.closures import ClosureIn, ClosureOut, ClosureStaffOut
 from api.services.schedules import get_location_or_404
+from kkshared.pii import mask_pii
 
 router = APIRouter(tags=["closures"])
 log = logging.getLogger("api.closures")
@@ -51,7 +51,9 @@ def read_closure(closure_id: ClosureId, session: SessionDep) -> ClosureOut:
 
 
 @router.post("/closures", status_code=status.HTTP_201_CREATED, summary="Staff: add a closure")
-def create_closure(body: ClosureIn, principal: StaffOrAdmin, session: SessionDep) -> ClosureStaffOut:
+def create_closure(
+    body: ClosureIn, principal: StaffOrAdmin, session: SessionDep
+) -> ClosureStaffOut:
     get_location_or_404(session, body.location_id)
     closure = Closure(
         id=new_id("cl"),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, status
-from kkshared.pii import mask_pii
 
 from api.db.base import new_id
 from api.deps import SessionDep
 from api.models.feedback import Feedback
 from api.schemas.feedback import FeedbackCreated, FeedbackIn
+from kkshared.pii import mask_pii
 
 router = APIRouter(tags=["feedback"])
 

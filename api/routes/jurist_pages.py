@@ -53,7 +53,9 @@ from kkshared.formatting import format_datetime
 log = logging.getLogger("api.legal.pages")
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(FilePath(__file__).resolve().parent.parent / "legal" / "templates"))
+templates = Jinja2Templates(
+    directory=str(FilePath(__file__).resolve().parent.parent / "legal" / "templates")
+)
 
 LOGIN_PATH = "/jurist/login"
 TicketId = Annotated[str, Path(max_length=32)]
@@ -67,12 +69,19 @@ FIELD_MESSAGES = {
 
 
 def _render(
-    request: Request, template: str, context: dict, status_code: int = 200, user: Principal | None = None,
+    request: Request,
+    template: str,
+    context: dict,
+    status_code: int = 200,
+    user: Principal | None = None,
     csrf: str | None = None,
 ) -> HTMLResponse:
     nonce = secrets.token_urlsafe(16)
     response = templates.TemplateResponse(
-        request, template, {"nonce": nonce, "user": user, "csrf": csrf, **context}, status_code=status_code
+        request,
+        template,
+        {"nonce": nonce, "user": user, "csrf": csrf, **context},
+        status_code=status_code,
     )
     _secure_headers(response, nonce)
     return response
@@ -95,12 +104,22 @@ def _redirect(url: str) -> RedirectResponse:
     return response
 
 
-def _error_page(request: Request, status_code: int, heading: str, message: str, **context) -> HTMLResponse:
-    return _render(request, "error.html", {"heading": heading, "message": message, **context}, status_code,
-                   user=context.get("user"), csrf=context.get("csrf"))
+def _error_page(
+    request: Request, status_code: int, heading: str, message: str, **context
+) -> HTMLResponse:
+    return _render(
+        request,
+        "error.html",
+        {"heading": heading, "message": message, **context},
+        status_code,
+        user=context.get("user"),
+        csrf=context.get("csrf"),
+    )
 
 
-def _signed_in(request: Request, session: Session, settings: Settings) -> tuple[Principal, str] | Response:
+def _signed_in(
+    request: Request, session: Session, settings: Settings
+) -> tuple[Principal, str] | Response:
     """The jurist/admin of this session, or the response to give instead (redirect or 403 page)."""
     principal, token = page_principal(request, session, settings)
     if principal is None or token is None:
@@ -108,9 +127,12 @@ def _signed_in(request: Request, session: Session, settings: Settings) -> tuple[
     request.state.principal = principal  # for the access log, as on the API
     if principal.role not in PAGE_ROLES:
         return _error_page(
-            request, status.HTTP_403_FORBIDDEN, "Ingen adgang",
+            request,
+            status.HTTP_403_FORBIDDEN,
+            "Ingen adgang",
             "Den juridiske postkasse er kun for jurister og administratorer.",
-            back_href=LOGIN_PATH, back_label="Log ind som en anden bruger",
+            back_href=LOGIN_PATH,
+            back_label="Log ind som en anden bruger",
         )
     return principal, token
 
@@ -158,10 +180,17 @@ def _question_view(session: Session, row: LegalQuestion) -> dict:
 @router.get("/jurist/login")
 def login_form(request: Request, settings: SettingsDep) -> HTMLResponse:
     login_csrf = new_login_csrf()
-    response = _render(request, "login.html", {"demo": settings.demo_mode, "login_csrf": login_csrf})
+    response = _render(
+        request, "login.html", {"demo": settings.demo_mode, "login_csrf": login_csrf}
+    )
     response.set_cookie(
-        LOGIN_CSRF_COOKIE, login_csrf, path=COOKIE_PATH, httponly=True, samesite="strict",
-        secure=is_https(request), max_age=3600,
+        LOGIN_CSRF_COOKIE,
+        login_csrf,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=is_https(request),
+        max_age=3600,
     )
     return response
 
@@ -173,16 +202,22 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
     form = await request.form()
     if not login_csrf_ok(request, form.get("csrf_token")):
         return _error_page(
-            request, status.HTTP_403_FORBIDDEN, "Formularen er udløbet",
-            "Hent log-in-siden igen, og prøv en gang til.", back_href=LOGIN_PATH, back_label="Til log-in",
+            request,
+            status.HTTP_403_FORBIDDEN,
+            "Formularen er udløbet",
+            "Hent log-in-siden igen, og prøv en gang til.",
+            back_href=LOGIN_PATH,
+            back_label="Til log-in",
         )
     username = str(form.get("username") or "").strip()[:64]
 
     def again(message: str, code: int) -> HTMLResponse:
         login_csrf = str(form.get("csrf_token"))
         return _render(
-            request, "login.html",
-            {"demo": True, "login_csrf": login_csrf, "error": message, "username": username}, code,
+            request,
+            "login.html",
+            {"demo": True, "login_csrf": login_csrf, "error": message, "username": username},
+            code,
         )
 
     try:  # the same logic as POST /auth/demo-login
@@ -194,8 +229,13 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
         return again("Siden er kun for jurister og administratorer.", status.HTTP_403_FORBIDDEN)
     response = _redirect("/jurist")
     response.set_cookie(
-        SESSION_COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="strict",
-        secure=is_https(request), max_age=settings.jwt_ttl_minutes * 60,
+        SESSION_COOKIE,
+        token,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=is_https(request),
+        max_age=settings.jwt_ttl_minutes * 60,
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path=COOKIE_PATH)
     log.info("jurist page sign-in", extra={"user_id": user.id})
@@ -210,11 +250,16 @@ async def logout(request: Request, session: SessionDep, settings: SettingsDep) -
     _, token = signed_in
     form = await request.form()
     if not csrf_ok(settings, token, form.get("csrf_token")):
-        return _error_page(request, status.HTTP_403_FORBIDDEN, "Ugyldig formular",
-                           "Formularen kunne ikke godkendes. Hent siden igen, og prøv en gang til.")
+        return _error_page(
+            request,
+            status.HTTP_403_FORBIDDEN,
+            "Ugyldig formular",
+            "Formularen kunne ikke godkendes. Hent siden igen, og prøv en gang til.",
+        )
     response = _redirect(LOGIN_PATH)
-    response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH, secure=is_https(request), httponly=True,
-                           samesite="strict")
+    response.delete_cookie(
+        SESSION_COOKIE, path=COOKIE_PATH, secure=is_https(request), httponly=True, samesite="strict"
+    )
     return response
 
 
@@ -238,26 +283,36 @@ def postkasse(
     )
     flash = None
     if besvaret:
-        row = session.scalars(select(LegalQuestion).where(LegalQuestion.ticket_id == besvaret[:32])).first()
+        row = session.scalars(
+            select(LegalQuestion).where(LegalQuestion.ticket_id == besvaret[:32])
+        ).first()
         if row is not None and row.status is not QuestionStatus.OPEN:
             flash = f"Svaret på {row.ticket_id} er gemt"
             flash += " og offentliggjort som note." if row.note_id else "."
     return _render(
-        request, "list.html",
+        request,
+        "list.html",
         {
             "open_questions": [_question_view(session, r) for r in open_rows],
             "answered_questions": [_question_view(session, r) for r in answered_rows],
             "flash": flash,
         },
-        user=principal, csrf=csrf_token(settings, token),
+        user=principal,
+        csrf=csrf_token(settings, token),
     )
 
 
 def _question_or_404_page(request: Request, session: Session, ticket_id: str, principal, csrf):
     row = session.scalars(select(LegalQuestion).where(LegalQuestion.ticket_id == ticket_id)).first()
     if row is None:
-        return _error_page(request, status.HTTP_404_NOT_FOUND, "Spørgsmålet findes ikke",
-                           f"Der er intet spørgsmål med sagsnummer {ticket_id}.", user=principal, csrf=csrf)
+        return _error_page(
+            request,
+            status.HTTP_404_NOT_FOUND,
+            "Spørgsmålet findes ikke",
+            f"Der er intet spørgsmål med sagsnummer {ticket_id}.",
+            user=principal,
+            csrf=csrf,
+        )
     return row
 
 
@@ -265,7 +320,9 @@ EMPTY_FORM = {"answer": "", "references": "", "publish": False, "title": "", "qu
 
 
 @router.get("/jurist/questions/{ticket_id}")
-def question_page(ticket_id: TicketId, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def question_page(
+    ticket_id: TicketId, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
     signed_in = _signed_in(request, session, settings)
     if isinstance(signed_in, Response):
         return signed_in
@@ -275,8 +332,11 @@ def question_page(ticket_id: TicketId, request: Request, session: SessionDep, se
     if isinstance(row, Response):
         return row
     return _render(
-        request, "question.html", {"q": _question_view(session, row), "form": EMPTY_FORM, "errors": []},
-        user=principal, csrf=csrf,
+        request,
+        "question.html",
+        {"q": _question_view(session, row), "form": EMPTY_FORM, "errors": []},
+        user=principal,
+        csrf=csrf,
     )
 
 
@@ -286,7 +346,10 @@ def _lines(value: object) -> list[str]:
 
 @router.post("/jurist/questions/{ticket_id}")
 async def answer_from_page(
-    ticket_id: TicketId, request: Request, session: SessionDep, settings: SettingsDep,
+    ticket_id: TicketId,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
     background: BackgroundTasks,
 ) -> Response:
     signed_in = _signed_in(request, session, settings)
@@ -297,9 +360,14 @@ async def answer_from_page(
     form = await request.form()
     if not csrf_ok(settings, token, form.get("csrf_token")):
         return _error_page(
-            request, status.HTTP_403_FORBIDDEN, "Ugyldig formular",
+            request,
+            status.HTTP_403_FORBIDDEN,
+            "Ugyldig formular",
             "Formularen kunne ikke godkendes, så svaret er ikke gemt. Hent siden igen, og prøv en gang til.",
-            user=principal, csrf=csrf, back_href=f"/jurist/questions/{ticket_id}", back_label="Til spørgsmålet",
+            user=principal,
+            csrf=csrf,
+            back_href=f"/jurist/questions/{ticket_id}",
+            back_label="Til spørgsmålet",
         )
     row = _question_or_404_page(request, session, ticket_id, principal, csrf)
     if isinstance(row, Response):
@@ -314,14 +382,21 @@ async def answer_from_page(
 
     def again(errors: list[dict], code: int) -> HTMLResponse:
         return _render(
-            request, "question.html", {"q": _question_view(session, row), "form": values, "errors": errors},
-            code, user=principal, csrf=csrf,
+            request,
+            "question.html",
+            {"q": _question_view(session, row), "form": values, "errors": errors},
+            code,
+            user=principal,
+            csrf=csrf,
         )
 
     try:
         body = AnswerIn(
-            answer=values["answer"], references=_lines(values["references"]), publish=values["publish"],
-            title=values["title"] or None, questions=_lines(values["questions"]),
+            answer=values["answer"],
+            references=_lines(values["references"]),
+            publish=values["publish"],
+            title=values["title"] or None,
+            questions=_lines(values["questions"]),
         )
     except ValidationError as error:
         fields = {str(e["loc"][0]) if e["loc"] else "title" for e in error.errors()}
@@ -331,15 +406,33 @@ async def answer_from_page(
     try:
         note = answer_question(session, row, principal, data, settings.tz)
     except QuestionNotOpen:
-        return _error_page(request, status.HTTP_409_CONFLICT, "Spørgsmålet er allerede besvaret",
-                           f"{row.ticket_id} er allerede besvaret.", user=principal, csrf=csrf)
+        return _error_page(
+            request,
+            status.HTTP_409_CONFLICT,
+            "Spørgsmålet er allerede besvaret",
+            f"{row.ticket_id} er allerede besvaret.",
+            user=principal,
+            csrf=csrf,
+        )
     except AnswerRejected as rejected:
-        errors = [{"field": "answer" if p.code == "not_among_references" else "references", "message": p.danish()}
-                  for p in rejected.problems]
+        errors = [
+            {
+                "field": "answer" if p.code == "not_among_references" else "references",
+                "message": p.danish(),
+            }
+            for p in rejected.problems
+        ]
         return again(errors, status.HTTP_422_UNPROCESSABLE_CONTENT)
     session.commit()
     if note is not None:
         schedule_rebuild(session, request.app.state.legal, background)
-    log.info("legal question answered", extra={"ticket_id": row.ticket_id, "note_id": row.note_id,
-                                               "published": note is not None, "via": "page"})
+    log.info(
+        "legal question answered",
+        extra={
+            "ticket_id": row.ticket_id,
+            "note_id": row.note_id,
+            "published": note is not None,
+            "via": "page",
+        },
+    )
     return _redirect(f"/jurist?besvaret={row.ticket_id}")

@@ -6,7 +6,6 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Path, Query, Request, status
-from kkshared.pii import mask_pii
 
 from api.core.clock import now_utc
 from api.deps import SessionDep, SettingsDep, require_roles
@@ -30,6 +29,7 @@ from api.models.legal import QuestionStatus
 from api.models.users import Role
 from api.schemas.legal import AnswerIn, AskIn, AskOut, QuestionOut
 from api.security.principal import Principal
+from kkshared.pii import mask_pii
 
 log = logging.getLogger("api.legal")
 
@@ -68,8 +68,14 @@ def ask(
         advice_status = result.status
     if body.escalate:
         ticket = file_question(
-            session, asker, question, body.context, advice_status, result.note_id,
-            result.confidence if snapshot is not None else None, settings.tz,
+            session,
+            asker,
+            question,
+            body.context,
+            advice_status,
+            result.note_id,
+            result.confidence if snapshot is not None else None,
+            settings.tz,
         )
         session.commit()
         result.ticket_id = ticket.ticket_id
@@ -141,7 +147,9 @@ def answer(
     try:
         note = answer_question(session, row, lawyer, data, settings.tz)
     except QuestionNotOpen:
-        raise HTTPException(status.HTTP_409_CONFLICT, "the question has already been answered") from None
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, "the question has already been answered"
+        ) from None
     except AnswerRejected as rejected:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(rejected)) from None
     session.commit()
@@ -165,7 +173,9 @@ def read_my_questions(
     return [QuestionOut(**question_view(session, row, settings.tz)) for row in rows]
 
 
-@router.post("/legal/my-questions/{ticket_id}/seen", summary="Mark the answer to my question as seen")
+@router.post(
+    "/legal/my-questions/{ticket_id}/seen", summary="Mark the answer to my question as seen"
+)
 def mark_seen(
     ticket_id: TicketId, asker: Asker, session: SessionDep, settings: SettingsDep
 ) -> QuestionOut:

@@ -7,7 +7,6 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from kkshared.normalize import fold
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +24,7 @@ from api.schemas.locations import (
     OpeningHoursOut,
 )
 from api.services.schedules import get_location_or_404, schedule_for
+from kkshared.normalize import fold
 
 router = APIRouter(tags=["locations"])
 
@@ -129,8 +129,7 @@ def read_location_day(
         open=day.open,
         hours=[IntervalOut(opens=s, closes=e) for s, e in day.intervals],
         regular_hours=[
-            OpeningHoursOut(weekday=w.weekday, opens=w.opens, closes=w.closes)
-            for w in day.regular
+            OpeningHoursOut(weekday=w.weekday, opens=w.opens, closes=w.closes) for w in day.regular
         ],
         reason=day.reason,
         detail=day.detail,

@@ -22,9 +22,7 @@ def list_meetings(session: Session, citizen: Citizen, upcoming: bool) -> list[Me
         .order_by(Meeting.starts_at)
     )
     if upcoming:
-        query = query.where(
-            Meeting.starts_at > now_utc(), Meeting.status == MeetingStatus.PLANNED
-        )
+        query = query.where(Meeting.starts_at > now_utc(), Meeting.status == MeetingStatus.PLANNED)
     return list(session.scalars(query))
 
 

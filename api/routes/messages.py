@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
-from kkshared.pii import mask_pii
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +16,7 @@ from api.schemas.requests import Created, MessageIn, MessageOut
 from api.services.access import MyCitizen, ReadableCitizen
 from api.services.idempotency import create_once
 from api.services.references import MESSAGE, next_reference
+from kkshared.pii import mask_pii
 
 router = APIRouter(tags=["messages"])
 

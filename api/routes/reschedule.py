@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
-from kkshared.pii import mask_pii
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +17,7 @@ from api.schemas.requests import Created, RescheduleRequestIn, RescheduleRequest
 from api.services.access import MyCitizen, ReadableCitizen
 from api.services.idempotency import create_once
 from api.services.references import RESCHEDULE, next_reference
+from kkshared.pii import mask_pii
 
 router = APIRouter(tags=["reschedule"])
 
@@ -72,9 +72,7 @@ def read_my_reschedule_requests(
     return list_requests(session, citizen)
 
 
-@router.get(
-    "/citizens/{citizen_id}/reschedule-requests", summary="A citizen's reschedule requests"
-)
+@router.get("/citizens/{citizen_id}/reschedule-requests", summary="A citizen's reschedule requests")
 def read_citizen_reschedule_requests(
     citizen: ReadableCitizen, session: SessionDep
 ) -> list[RescheduleRequestOut]:

@@ -25,7 +25,9 @@ class AskIn(InputModel):
 
 
 class CitationOut(BaseModel):
-    reference: str | None = Field(description="exactly as the note writes it; null when it cites none")
+    reference: str | None = Field(
+        description="exactly as the note writes it; null when it cites none"
+    )
     source_file: str
     source_date: str
     quote: str | None

@@ -11,7 +11,9 @@ from api.models.absence import AbsenceKind, RequestStatus
 from api.schemas.common import InputModel, LocalDateTime, ORMModel
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
-PreferredTime = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+PreferredTime = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
 
 
 class Created(ORMModel):

@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kkshared import tokens as shared_tokens
-
 from api.core.config import Settings
 from api.models.users import Role
+from kkshared import tokens as shared_tokens
 
 ALGORITHM = shared_tokens.ALGORITHM
 InvalidToken = shared_tokens.InvalidToken

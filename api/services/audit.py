@@ -10,7 +10,7 @@ from api.security.principal import Principal
 
 
 def endpoint_label(request: Request) -> str:
-    """"GET /citizens/{citizen_id}/meetings": the route template, never the raw path."""
+    """ "GET /citizens/{citizen_id}/meetings": the route template, never the raw path."""
     route = request.scope.get("route")
     path = getattr(route, "path", None) or request.url.path
     return f"{request.method} {path}"

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from fastapi import HTTPException, status
-from kkshared.pii import mask_pii
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.models.citizens import Citizen
 from api.models.idempotency import IdempotentRequest
+from kkshared.pii import mask_pii
 
 Record = TypeVar("Record")
 
@@ -32,7 +32,12 @@ def fingerprint(body: BaseModel) -> str:
 
 
 def _replay(
-    session: Session, citizen: Citizen, key: str, kind: str, body_fingerprint: str, model: type[Record]
+    session: Session,
+    citizen: Citizen,
+    key: str,
+    kind: str,
+    body_fingerprint: str,
+    model: type[Record],
 ) -> Record | None:
     seen = session.get(IdempotentRequest, (citizen.id, key))
     if seen is None:
@@ -41,7 +46,9 @@ def _replay(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, KEY_REUSED)
     record = session.get(model, seen.record_id)
     if record is None:  # deleted since; the key cannot make it again
-        raise HTTPException(status.HTTP_409_CONFLICT, "the request with this Idempotency-Key no longer exists")
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, "the request with this Idempotency-Key no longer exists"
+        )
     return record
 
 
@@ -68,8 +75,15 @@ def create_once(
         return earlier, False
     record = create()
     session.add(record)
-    session.add(IdempotentRequest(citizen_id=citizen.id, key=key, kind=kind,
-                                  fingerprint=body_fingerprint, record_id=record.id))  # type: ignore[attr-defined]
+    session.add(
+        IdempotentRequest(
+            citizen_id=citizen.id,
+            key=key,
+            kind=kind,
+            fingerprint=body_fingerprint,
+            record_id=record.id,
+        )
+    )  # type: ignore[attr-defined]
     try:
         session.commit()
     except IntegrityError:

@@ -9,7 +9,7 @@ _E164 = re.compile(r"\+[1-9]\d{7,14}")
 
 
 def normalize_msisdn(raw: str) -> str | None:
-    """"+45 12 34 56 78", "004512345678", "4512345678", "12345678" -> "+4512345678"; else None."""
+    """ "+45 12 34 56 78", "004512345678", "4512345678", "12345678" -> "+4512345678"; else None."""
     number = _SEPARATORS.sub("", raw.strip())
     if re.fullmatch(r"\d{8}", number):  # a Danish number without country code
         number = "+45" + number

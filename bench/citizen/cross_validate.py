@@ -40,16 +40,38 @@ def confusions(report: dict, top: int = 15) -> list[tuple[str, str, int]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false",
-               SQLALCHEMY_SILENCE_UBER_WARNING="1", TF_CPP_MIN_LOG_LEVEL="2")
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        RASA_TELEMETRY_ENABLED="false",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+    )
     started = time.monotonic()
     subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "test", "nlu", "--nlu", "nlu_data", "--config", "config.yml",
-         "--cross-validation", "--folds", str(args.folds), "--out", str(OUT)],
-        cwd=ROOT, env=env, check=True)
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "test",
+            "nlu",
+            "--nlu",
+            "nlu_data",
+            "--config",
+            "config.yml",
+            "--cross-validation",
+            "--folds",
+            str(args.folds),
+            "--out",
+            str(OUT),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     seconds = time.monotonic() - started
     intents = load(OUT / "intent_report.json")
     responses = load(OUT / "response_selection_report.json")
@@ -75,19 +97,41 @@ def main() -> None:
             lines.append(
                 f"| {name} | {report.get('accuracy', float('nan')):.3f} | "
                 f"{report.get('macro avg', {}).get('f1-score', float('nan')):.3f} | "
-                f"{report.get('weighted avg', {}).get('f1-score', float('nan')):.3f} |")
-    lines += ["", "## Weakest intents (F1)", "", "| intent | F1 | support |", "| --- | ---: | ---: |"]
-    scored = [(k, v) for k, v in intents.items() if isinstance(v, dict) and "f1-score" in v
-              and k not in ("macro avg", "weighted avg", "micro avg")]
+                f"{report.get('weighted avg', {}).get('f1-score', float('nan')):.3f} |"
+            )
+    lines += [
+        "",
+        "## Weakest intents (F1)",
+        "",
+        "| intent | F1 | support |",
+        "| --- | ---: | ---: |",
+    ]
+    scored = [
+        (k, v)
+        for k, v in intents.items()
+        if isinstance(v, dict)
+        and "f1-score" in v
+        and k not in ("macro avg", "weighted avg", "micro avg")
+    ]
     for name, scores in sorted(scored, key=lambda kv: kv[1]["f1-score"])[:12]:
         lines.append(f"| {name} | {scores['f1-score']:.2f} | {scores.get('support', 0)} |")
-    lines += ["", "## Most frequent confusions (intent → predicted)", "", "| intent | predicted | count |",
-              "| --- | --- | ---: |"]
+    lines += [
+        "",
+        "## Most frequent confusions (intent → predicted)",
+        "",
+        "| intent | predicted | count |",
+        "| --- | --- | ---: |",
+    ]
     for a, b, n in confusions(intents):
         lines.append(f"| {a} | {b} | {n} |")
     if responses:
-        lines += ["", "## Most frequent FAQ-answer confusions", "", "| answer | predicted | count |",
-                  "| --- | --- | ---: |"]
+        lines += [
+            "",
+            "## Most frequent FAQ-answer confusions",
+            "",
+            "| answer | predicted | count |",
+            "| --- | --- | ---: |",
+        ]
         for a, b, n in confusions(responses):
             lines.append(f"| {a} | {b} | {n} |")
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")

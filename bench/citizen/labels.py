@@ -32,9 +32,14 @@ LABEL_RESPONSES: dict[str, set[str]] = {
     "gibberish": {"utter_ask_rephrase", "utter_default"},
     "anger": {"utter_deescalate"},
     "english": {"utter_english"},
-    "smalltalk": {"utter_greet", "utter_goodbye", "utter_thank", "utter_bot_identity",
-                  # "hvad kan du?" is answered by the catalogue entry about the assistant
-                  "utter_faq/assistant_what_it_is"},
+    "smalltalk": {
+        "utter_greet",
+        "utter_goodbye",
+        "utter_thank",
+        "utter_bot_identity",
+        # "hvad kan du?" is answered by the catalogue entry about the assistant
+        "utter_faq/assistant_what_it_is",
+    },
     "pii": {"channel_pii_warning", "utter_share_personal_info"},
     # Own case (eval/citizen/own_case.yml, asked by demo-borger through the kk channel).
     "own_next_meeting": {"utter_own_next_meeting", "utter_own_no_meeting"},
@@ -43,10 +48,18 @@ LABEL_RESPONSES: dict[str, set[str]] = {
     "own_caseworker": {"utter_own_caseworker", "utter_own_no_caseworker"},
     # A form that starts (any of its first questions or its summary), or the FAQ answer followed
     # by the button that starts it (counted separately as "via an offer").
-    "report_absence": {"utter_ask_absence_target", "utter_ask_absence_date", "utter_ask_absence_reason",
-                       "utter_ask_absence_confirm", "utter_offer_absence"},
-    "reschedule_meeting": {"utter_ask_reschedule_meeting", "utter_ask_reschedule_reason",
-                           "utter_offer_reschedule"},
+    "report_absence": {
+        "utter_ask_absence_target",
+        "utter_ask_absence_date",
+        "utter_ask_absence_reason",
+        "utter_ask_absence_confirm",
+        "utter_offer_absence",
+    },
+    "reschedule_meeting": {
+        "utter_ask_reschedule_meeting",
+        "utter_ask_reschedule_reason",
+        "utter_offer_reschedule",
+    },
     "message_caseworker": {"utter_ask_message_text", "utter_offer_message"},
 }
 
@@ -59,8 +72,13 @@ CHANNEL_TEXTS = {r"Skriv ikke .*? Jeg har fjernet det fra din besked": "channel_
 
 # Responses that are not an answer to the message (they accompany it).
 NEUTRAL_RESPONSES = {"utter_ai_notice"}
-FALLBACK_RESPONSES = {"utter_default", "utter_ask_rephrase", "utter_clarify_suggest", "utter_clarify_suggest_intent",
-                      "utter_handover_after_fallback"}
+FALLBACK_RESPONSES = {
+    "utter_default",
+    "utter_ask_rephrase",
+    "utter_clarify_suggest",
+    "utter_clarify_suggest_intent",
+    "utter_handover_after_fallback",
+}
 
 
 def acceptable(label: str) -> set[str]:

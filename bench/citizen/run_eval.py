@@ -31,29 +31,41 @@ from pathlib import Path
 
 import yaml
 
-from bench.citizen.labels import CHANNEL_TEXTS, FALLBACK_RESPONSES, NEUTRAL_RESPONSES, VIA_OFFER, acceptable
+from bench.citizen.labels import (
+    CHANNEL_TEXTS,
+    FALLBACK_RESPONSES,
+    NEUTRAL_RESPONSES,
+    VIA_OFFER,
+    acceptable,
+)
 from kkshared.knowledge import load_citizen_entries
 from kkshared.pii import find_pii
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = {
     "citizen": (ROOT / "eval" / "citizen" / "messages.yml", ROOT / "docs" / "citizen_eval.md"),
-    "own_case": (ROOT / "eval" / "citizen" / "own_case.yml", ROOT / "docs" / "citizen_own_case_eval.md"),
+    "own_case": (
+        ROOT / "eval" / "citizen" / "own_case.yml",
+        ROOT / "docs" / "citizen_own_case_eval.md",
+    ),
     # Written 2026-11-22 after the first set had been looked at across several sessions: a fresh,
     # unseen estimate of the same things (same rules, eval/citizen/README.md).
-    "fresh": (ROOT / "eval" / "citizen" / "fresh_2026_11.yml", ROOT / "docs" / "citizen_eval_fresh.md"),
+    "fresh": (
+        ROOT / "eval" / "citizen" / "fresh_2026_11.yml",
+        ROOT / "docs" / "citizen_eval_fresh.md",
+    ),
 }
 # How much each set has been looked at: scores of a set whose misses were read to decide what to
 # build are optimistic.
 EXPOSURE = {
     "citizen": "Exposure: the misses of this set were read in three sessions to decide what to improve (categories "
-               "such as typos, gibberish, CPR next to a question; never copied into training data, which "
-               "tests/bot/test_bot_data.py checks), and it was used to compare classifier variants, against its own "
-               "rule. Its scores are optimistic; `--set fresh` (docs/citizen_eval_fresh.md) is the unseen estimate.",
+    "such as typos, gibberish, CPR next to a question; never copied into training data, which "
+    "tests/bot/test_bot_data.py checks), and it was used to compare classifier variants, against its own "
+    "rule. Its scores are optimistic; `--set fresh` (docs/citizen_eval_fresh.md) is the unseen estimate.",
     "own_case": "Exposure: the misses of this set were read in two sessions to decide what to improve; its scores "
-                "are optimistic.",
+    "are optimistic.",
     "fresh": "Exposure: written 2026-11-22 by a helper that never saw the training data or the other sets; run "
-             "against the bot after the session's changes were made, not used to change the bot.",
+    "against the bot after the session's changes were made, not used to change the bot.",
 }
 
 
@@ -71,13 +83,18 @@ def response_signatures() -> list[tuple[re.Pattern, str, int]]:
     """(pattern, response name, length of its static text) for every response variant in the domain."""
     signatures = []
     for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
-        for name, variants in (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).items():
+        for name, variants in (
+            yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}
+        ).items():
             for variant in variants:
                 text = variant.get("text")
                 if text:
                     static = len(re.sub(r"\{[^}]*\}", "", text))
                     signatures.append((_pattern(text), name, static))
-    signatures += [(re.compile(pattern, re.DOTALL), name, len(pattern)) for pattern, name in CHANNEL_TEXTS.items()]
+    signatures += [
+        (re.compile(pattern, re.DOTALL), name, len(pattern))
+        for pattern, name in CHANNEL_TEXTS.items()
+    ]
     # The most specific first, so a response wins over a shorter one it starts with.
     return sorted(signatures, key=lambda item: -item[2])
 
@@ -92,8 +109,10 @@ def identify(text: str, signatures: list[tuple[re.Pattern, str, int]]) -> str:
 
 def demo_token(api_url: str, username: str) -> str:
     request = urllib.request.Request(
-        f"{api_url}/auth/demo-login", data=json.dumps({"username": username}).encode(),
-        headers={"Content-Type": "application/json"})
+        f"{api_url}/auth/demo-login",
+        data=json.dumps({"username": username}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())["access_token"]
 
@@ -106,7 +125,9 @@ def ask(rasa_url: str, message: str, token: str | None = None) -> tuple[list[dic
     if token:
         headers["Authorization"] = f"Bearer {token}"
     channel = "kk" if token else "rest"
-    request = urllib.request.Request(f"{rasa_url}/webhooks/{channel}/webhook", data=body, headers=headers)
+    request = urllib.request.Request(
+        f"{rasa_url}/webhooks/{channel}/webhook", data=body, headers=headers
+    )
     start = time.perf_counter()
     with urllib.request.urlopen(request, timeout=30) as response:
         replies = json.loads(response.read())
@@ -115,7 +136,9 @@ def ask(rasa_url: str, message: str, token: str | None = None) -> tuple[list[dic
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rasa-url", default=os.environ.get("KK_RASA_URL", "http://127.0.0.1:5005"))
+    parser.add_argument(
+        "--rasa-url", default=os.environ.get("KK_RASA_URL", "http://127.0.0.1:5005")
+    )
     parser.add_argument("--api-url", default=os.environ.get("KK_API_URL", "http://127.0.0.1:8000"))
     parser.add_argument("--set", choices=sorted(SETS), default="citizen")
     parser.add_argument("--report", type=Path, default=None)
@@ -156,7 +179,9 @@ def main() -> None:
         digits = {re.sub(r"\D", "", m.text) for m in find_pii(item["message"]) if m.kind == "cpr"}
         echoed += any(d and d in re.sub(r"\D", "", json.dumps(replies)) for d in digits)
         if not right:
-            misses.append(f"| {item['id']} | {item['message'][:70]} | {', '.join(labels)} | {', '.join(answer_names) or '-'} |")
+            misses.append(
+                f"| {item['id']} | {item['message'][:70]} | {', '.join(labels)} | {', '.join(answer_names) or '-'} |"
+            )
 
     def share(counter: Counter) -> str:
         total = counter["right"] + counter["wrong"]
@@ -180,7 +205,13 @@ def main() -> None:
         f"| fallback rate on in-scope questions | {fallbacks}/{in_scope_total} ({fallbacks / max(in_scope_total, 1):.0%}) |",
         f"| in-scope replies carrying a source element | {sourced}/{in_scope_total} |",
         f"| CPR numbers echoed | {echoed} |",
-        *([f"| right answers that were the FAQ answer plus a button starting the form | {via_offer} |"] if token else []),
+        *(
+            [
+                f"| right answers that were the FAQ answer plus a button starting the form | {via_offer} |"
+            ]
+            if token
+            else []
+        ),
         f"| latency p50 / p95 (ms, sequential) | {statistics.median(latencies):.0f} / {sorted(latencies)[int(0.95 * len(latencies)) - 1]:.0f} |",
         "",
         "## Per topic or label",

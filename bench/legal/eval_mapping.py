@@ -37,9 +37,13 @@ def _words(text: str) -> set[str]:
     return {word for word in re.findall(r"\w+", fold(main)) if not word.isdigit()}
 
 
-def load_eval(notes: list[LegalNote], texts: SourceTexts, path: Path = EVAL_FILE) -> list[EvalQuestion]:
+def load_eval(
+    notes: list[LegalNote], texts: SourceTexts, path: Path = EVAL_FILE
+) -> list[EvalQuestion]:
     positions = {
-        note.id: texts.normalized(note.source.file).find(normalize_source_text(note.source.quote or ""))
+        note.id: texts.normalized(note.source.file).find(
+            normalize_source_text(note.source.quote or "")
+        )
         for note in notes
     }
     result = []
@@ -58,6 +62,13 @@ def load_eval(notes: list[LegalNote], texts: SourceTexts, path: Path = EVAL_FILE
             match = by_place[0]
         kind = "answerable" if match else "uncovered"
         result.append(
-            EvalQuestion(raw["id"], raw["question"], raw["style"], match.id if match else None, kind, expected["row"])
+            EvalQuestion(
+                raw["id"],
+                raw["question"],
+                raw["style"],
+                match.id if match else None,
+                kind,
+                expected["row"],
+            )
         )
     return result

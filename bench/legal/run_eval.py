@@ -22,12 +22,12 @@ import numpy as np
 
 from api.legal.answering import ANSWER_AT, REFUSE_BELOW, LegalAdvisor
 from api.legal.calibration import L2
+from bench.legal.eval_mapping import EvalQuestion, load_eval
+from kkshared.knowledge import SourceTexts, check_legal_note, load_legal_notes
 from kkshared.retrieval.bm25 import BM25
 from kkshared.retrieval.calibration import FEATURES
 from kkshared.retrieval.dense import default_encoder
 from kkshared.retrieval.index import Document
-from bench.legal.eval_mapping import EvalQuestion, load_eval
-from kkshared.knowledge import SourceTexts, check_legal_note, load_legal_notes
 
 REPORT = Path(__file__).resolve().parents[2] / "docs" / "legal_eval.md"
 PRODUCTION = "advisor (BM25 only)"
@@ -35,7 +35,12 @@ PREVIOUS = "advisor (BM25 only), previous calibration"
 # The calibration before the coverage features: ranking features only, the shared L2 penalty, no
 # written development questions, and the thresholds chosen for it.
 PREVIOUS_SETTINGS = {
-    "features": FEATURES, "l2": 1.0, "refuse_below": 0.35, "answer_at": 0.6, "unanswerable": (), "paraphrases": (),
+    "features": FEATURES,
+    "l2": 1.0,
+    "refuse_below": 0.35,
+    "answer_at": 0.6,
+    "unanswerable": (),
+    "paraphrases": (),
 }
 
 
@@ -59,7 +64,9 @@ class PlainBM25:
         return [self.ids[i] for i in np.argsort(-scores, kind="stable")[:k]]
 
 
-def evaluate(advisor: LegalAdvisor | None, baseline: PlainBM25 | None, questions: list[EvalQuestion]):
+def evaluate(
+    advisor: LegalAdvisor | None, baseline: PlainBM25 | None, questions: list[EvalQuestion]
+):
     rows = []
     for q in questions:
         if advisor is not None:
@@ -83,7 +90,8 @@ def summarise(rows) -> dict[str, float]:
     refused_none = sum(r[2] == "refused" for r in unanswerable)
     sure_none = sum(r[2] == "answered" for r in unanswerable)
     return {
-        "sure_right": sum(r[2] == "answered" and r[3] == r[0].expected for r in answerable) / len(answerable),
+        "sure_right": sum(r[2] == "answered" and r[3] == r[0].expected for r in answerable)
+        / len(answerable),
         "answerable": len(answerable),
         "top1": top1 / len(answerable),
         "top3": top3 / len(answerable),
@@ -99,7 +107,9 @@ def summarise(rows) -> dict[str, float]:
 EXAMPLE = "hvad koster en hotdog i tivoli"
 
 
-def calibration_section(docs: list[Document], advisors: dict[str, LegalAdvisor], with_dev: bool) -> list[str]:
+def calibration_section(
+    docs: list[Document], advisors: dict[str, LegalAdvisor], with_dev: bool
+) -> list[str]:
     before, after = advisors[PREVIOUS].advise(EXAMPLE), advisors[PRODUCTION].advise(EXAMPLE)
     lines = [
         "## Calibrated confidence",
@@ -117,8 +127,8 @@ def calibration_section(docs: list[Document], advisors: dict[str, LegalAdvisor],
         "- `covered_mass`: idf of the words the note covers, summed, capped at two words no other note has",
         "  (a long case description covers a small share of its words, but many specific ones).",
         "",
-        "Before, the attainable score left out the words no note contains, so \"hvad koster en hotdog i",
-        f"tivoli\" (only \"koste\" known, in one note's answer) looked fully covered: `{before.status}`, "
+        'Before, the attainable score left out the words no note contains, so "hvad koster en hotdog i',
+        f'tivoli" (only "koste" known, in one note\'s answer) looked fully covered: `{before.status}`, '
         f"{before.confidence:.3f}. Now: `{after.status}`, {after.confidence:.3f}.",
         "",
         "Measured on the development split and not kept (no gain over these three, see the comparison",
@@ -138,8 +148,14 @@ def calibration_section(docs: list[Document], advisors: dict[str, LegalAdvisor],
     ]
     if not with_dev:
         return lines
-    from bench.legal.tune_thresholds import (comparison, cross_validated, development_split, log_loss,
-                                             threshold_table, typo_comparison)
+    from bench.legal.tune_thresholds import (
+        comparison,
+        cross_validated,
+        development_split,
+        log_loss,
+        threshold_table,
+        typo_comparison,
+    )
 
     split = development_split(docs, extras=True)
     scored = cross_validated(split)
@@ -169,8 +185,12 @@ def calibration_section(docs: list[Document], advisors: dict[str, LegalAdvisor],
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--report", type=Path, default=REPORT)
-    parser.add_argument("--no-e5", action="store_true", help="skip the e5 variants (they take minutes)")
-    parser.add_argument("--no-dev", action="store_true", help="leave out the development-split tables (saves ~30 s)")
+    parser.add_argument(
+        "--no-e5", action="store_true", help="skip the e5 variants (they take minutes)"
+    )
+    parser.add_argument(
+        "--no-dev", action="store_true", help="leave out the development-split tables (saves ~30 s)"
+    )
     args = parser.parse_args()
 
     texts = SourceTexts()
@@ -203,9 +223,9 @@ def main() -> None:
         results[name] = summarise(rows) | {"build_s": build}
         if name == PRODUCTION:
             for q, top, status, answered in rows:
-                ok = (q.kind == "answerable" and status != "refused" and answered == q.expected) or (
-                    q.kind != "answerable" and status == "refused"
-                )
+                ok = (
+                    q.kind == "answerable" and status != "refused" and answered == q.expected
+                ) or (q.kind != "answerable" and status == "refused")
                 per_style[q.style]["ok" if ok else "wrong"] += 1
                 if not ok:
                     confusions.append(
@@ -227,8 +247,8 @@ def main() -> None:
         "",
         "*Answered right* counts `answered` and `clarify` (both give the note's answer); *sure* counts",
         "`answered` only. For *none/uncovered* questions, *refused* is the strict target (≥ 90%); *sure answer*",
-        "is the share given as a confident `answered` (the rest get `clarify`: the best note with \"Jeg er ikke",
-        "helt sikker ...\" and the offer to send the question to the lawyers).",
+        'is the share given as a confident `answered` (the rest get `clarify`: the best note with "Jeg er ikke',
+        'helt sikker ..." and the offer to send the question to the lawyers).',
         "",
         "| system | top-1 | top-3 | answered right | of which sure | answered wrong | refused (answerable) "
         "| none/uncovered refused | none/uncovered sure answer | ms/question |",
@@ -238,7 +258,11 @@ def main() -> None:
         if name.startswith("plain"):
             refused, sure, sure_right = "0% (always answers)", "100%", "-"
         else:
-            refused, sure, sure_right = f"{r['not_answered_none']:.0%}", f"{r['sure_none']:.0%}", f"{r['sure_right']:.1%}"
+            refused, sure, sure_right = (
+                f"{r['not_answered_none']:.0%}",
+                f"{r['sure_none']:.0%}",
+                f"{r['sure_right']:.1%}",
+            )
         lines.append(
             f"| {name} | {r['top1']:.1%} | {r['top3']:.1%} | {r['answered_right']:.1%} | {sure_right} | "
             f"{r['answered_wrong']:.1%} | {r['refused_answerable']:.1%} | {refused} | {sure} | "
@@ -266,7 +290,7 @@ def main() -> None:
         "",
     ]
     args.report.write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines[:len(results) + 17]))
+    print("\n".join(lines[: len(results) + 17]))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from api.legal import answering
-from api.legal.calibration import L2, LEGAL_FEATURES, best_document, development_cases, fit_calibrator, legal_features
+from api.legal.calibration import (
+    L2,
+    LEGAL_FEATURES,
+    best_document,
+    development_cases,
+    fit_calibrator,
+    legal_features,
+)
 from api.legal.coverage import Coverage
 from api.legal.dev_questions import PARAPHRASES, UNANSWERABLE
 from bench.legal.run_eval import note_docs
@@ -48,7 +55,9 @@ class Split:
     kinds: list[str]  # see api.legal.calibration.development_cases
 
 
-def development_split(docs: list[Document], coverage: Coverage | None = None, extras: bool = False) -> Split:
+def development_split(
+    docs: list[Document], coverage: Coverage | None = None, extras: bool = False
+) -> Split:
     """``extras``: add the candidate features that are only measured here (self_coverage, idf_margin)."""
     index = SearchIndex(docs)
     coverage = coverage or Coverage(docs)
@@ -77,23 +86,34 @@ def _add_candidate_features(docs, index, coverage, split: Split) -> None:
             exclude = frozenset(d.id for d in docs if example.question in d.questions)
         elif kind == "held-out question":
             note = by_id[example.expected]
-            substitute = replace(note, questions=tuple(q for q in note.questions if q != example.question))
+            substitute = replace(
+                note, questions=tuple(q for q in note.questions if q != example.question)
+            )
         ranking = index.rank(example.question, exclude=exclude, substitute=substitute)
         features = example.features
-        features["self_coverage"] = features["word_coverage"] * coverage.known_share(example.question, exclude, substitute)
+        features["self_coverage"] = features["word_coverage"] * coverage.known_share(
+            example.question, exclude, substitute
+        )
         features["idf_margin"] = 0.0
         if len(ranking.candidates) > 1:
             other = best_document(coverage, ranking.candidates[1].note_id, substitute)
-            other_cov = coverage.features(example.question, other, exclude, substitute)["idf_coverage"]
+            other_cov = coverage.features(example.question, other, exclude, substitute)[
+                "idf_coverage"
+            ]
             features["idf_margin"] = features["idf_coverage"] - other_cov
 
 
-def cross_validated(split: Split, features=LEGAL_FEATURES, l2: float = L2, train_kinds=None) -> list[tuple[float, DevExample, str]]:
+def cross_validated(
+    split: Split, features=LEGAL_FEATURES, l2: float = L2, train_kinds=None
+) -> list[tuple[float, DevExample, str]]:
     """Confidence of each example from a calibrator fitted on the other fold (``train_kinds``: fit on these kinds only)."""
     scored = []
     for fold in (0, 1):
-        train = [e for e, f, k in zip(split.examples, split.folds, split.kinds)
-                 if f != fold and (train_kinds is None or k in train_kinds)]
+        train = [
+            e
+            for e, f, k in zip(split.examples, split.folds, split.kinds)
+            if f != fold and (train_kinds is None or k in train_kinds)
+        ]
         calibrator = fit_calibrator(train, features, l2)
         scored += [
             (calibrator.confidence(e.features), e, k)
@@ -117,7 +137,8 @@ def rates(scored, threshold: float) -> dict[str, float]:
     unanswerable = absent + off_topic
     return {
         "right": sum(c >= threshold and e.correct for c, e in answerable) / len(answerable),
-        "paraphrase_right": sum(c >= threshold and e.correct for c, e in paraphrases) / max(1, len(paraphrases)),
+        "paraphrase_right": sum(c >= threshold and e.correct for c, e in paraphrases)
+        / max(1, len(paraphrases)),
         "wrong": sum(c >= threshold and not e.correct for c, e in answerable) / len(answerable),
         "absent_refused": sum(c < threshold for c in absent) / len(absent),
         "off_topic_refused": sum(c < threshold for c in off_topic) / len(off_topic),
@@ -126,8 +147,13 @@ def rates(scored, threshold: float) -> dict[str, float]:
 
 
 def choose(scored) -> tuple[float, float]:
-    refuse = next((t for t in THRESHOLDS if rates(scored, t)["refused"] >= REFUSAL_TARGET), THRESHOLDS[-1])
-    answer = next((t for t in THRESHOLDS if t >= refuse and rates(scored, t)["wrong"] <= WRONG_ANSWER_LIMIT), THRESHOLDS[-1])
+    refuse = next(
+        (t for t in THRESHOLDS if rates(scored, t)["refused"] >= REFUSAL_TARGET), THRESHOLDS[-1]
+    )
+    answer = next(
+        (t for t in THRESHOLDS if t >= refuse and rates(scored, t)["wrong"] <= WRONG_ANSWER_LIMIT),
+        THRESHOLDS[-1],
+    )
     return float(refuse), float(answer)
 
 
@@ -148,17 +174,40 @@ def threshold_table(scored) -> list[str]:
 CANDIDATES: list[tuple[str, tuple[str, ...], float]] = [
     ("ranking features only, l2 = 1 (the previous features and penalty)", FEATURES, 1.0),
     ("ranking features only, l2 = 0.1", FEATURES, 0.1),
-    *[(f"ranking + {name}", FEATURES + (name,), 0.1) for name in
-      ("term_coverage", "idf_coverage", "unknown", "asked_coverage", "domain", "self_coverage", "idf_margin",
-       "covered_mass")],
+    *[
+        (f"ranking + {name}", FEATURES + (name,), 0.1)
+        for name in (
+            "term_coverage",
+            "idf_coverage",
+            "unknown",
+            "asked_coverage",
+            "domain",
+            "self_coverage",
+            "idf_margin",
+            "covered_mass",
+        )
+    ],
     ("ranking + idf_coverage + unknown", FEATURES + ("idf_coverage", "unknown"), 0.1),
     ("ranking + covered_mass + unknown", FEATURES + ("covered_mass", "unknown"), 0.1),
     ("ranking + idf_coverage + unknown + covered_mass (production)", LEGAL_FEATURES, L2),
     ("production + term_coverage", LEGAL_FEATURES + ("term_coverage",), 0.1),
     ("production + idf_margin", LEGAL_FEATURES + ("idf_margin",), 0.1),
     ("production, l2 = 1", LEGAL_FEATURES, 1.0),
-    ("ranking + all coverage candidates", FEATURES + ("term_coverage", "idf_coverage", "unknown", "asked_coverage",
-                                                      "domain", "self_coverage", "idf_margin", "covered_mass"), 0.1),
+    (
+        "ranking + all coverage candidates",
+        FEATURES
+        + (
+            "term_coverage",
+            "idf_coverage",
+            "unknown",
+            "asked_coverage",
+            "domain",
+            "self_coverage",
+            "idf_margin",
+            "covered_mass",
+        ),
+        0.1,
+    ),
 ]
 
 
@@ -215,43 +264,75 @@ def typo_comparison(docs: list[Document]) -> list[str]:
         for note in docs:
             for q_index, question in enumerate(note.questions):
                 asked = typed[question]
-                substitute = replace(note, questions=tuple(q for i, q in enumerate(note.questions) if i != q_index))
+                substitute = replace(
+                    note, questions=tuple(q for i, q in enumerate(note.questions) if i != q_index)
+                )
                 ranking = index.rank(asked, substitute=substitute)
-                examples.append(DevExample(asked, note.id, ranking.best.note_id,
-                                           legal_features(coverage, asked, ranking, substitute=substitute)))
+                examples.append(
+                    DevExample(
+                        asked,
+                        note.id,
+                        ranking.best.note_id,
+                        legal_features(coverage, asked, ranking, substitute=substitute),
+                    )
+                )
                 folds.append(fold_of_note[note.id])
                 kinds.append("held-out question")
             for question in note.questions[:2]:
                 asked, exclude = typed[question], frozenset({note.id})
                 ranking = index.rank(asked, exclude=exclude)
-                examples.append(DevExample(asked, None, ranking.best.note_id, legal_features(coverage, asked, ranking, exclude)))
+                examples.append(
+                    DevExample(
+                        asked,
+                        None,
+                        ranking.best.note_id,
+                        legal_features(coverage, asked, ranking, exclude),
+                    )
+                )
                 folds.append(fold_of_note[note.id])
                 kinds.append("note absent")
         for position, question in enumerate(UNANSWERABLE):
             ranking = index.rank(question)
-            examples.append(DevExample(question, None, ranking.best.note_id, legal_features(coverage, question, ranking)))
+            examples.append(
+                DevExample(
+                    question,
+                    None,
+                    ranking.best.note_id,
+                    legal_features(coverage, question, ranking),
+                )
+            )
             folds.append(position % 2)
             kinds.append("off-topic")
         scored = cross_validated(Split(examples, folds, kinds), features, L2)
         r = rates(scored, 0.5)
-        lines.append(f"| {label} | {log_loss(scored):.4f} | {r['right']:.1%} | {r['absent_refused']:.1%} |")
+        lines.append(
+            f"| {label} | {log_loss(scored):.4f} | {r['right']:.1%} | {r['absent_refused']:.1%} |"
+        )
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--compare", action="store_true", help="also compare candidate feature sets and typo matching")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also compare candidate feature sets and typo matching",
+    )
     args = parser.parse_args()
     docs = note_docs(load_legal_notes())
     split = development_split(docs, extras=args.compare)
     scored = cross_validated(split)
     counts = {k: split.kinds.count(k) for k in (*ANSWERABLE, *UNANSWERABLE_KINDS)}
     print("dev examples: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
-    print(f"features: {', '.join(LEGAL_FEATURES)}; l2 = {L2}; two-fold log loss {log_loss(scored):.4f}")
+    print(
+        f"features: {', '.join(LEGAL_FEATURES)}; l2 = {L2}; two-fold log loss {log_loss(scored):.4f}"
+    )
     print("\n".join(threshold_table(scored)))
     refuse, answer = choose(scored)
-    print(f"\nchosen: REFUSE_BELOW = {refuse:.2f}, ANSWER_AT = {answer:.2f} "
-          f"(api/legal/answering.py has {answering.REFUSE_BELOW:.2f} and {answering.ANSWER_AT:.2f})")
+    print(
+        f"\nchosen: REFUSE_BELOW = {refuse:.2f}, ANSWER_AT = {answer:.2f} "
+        f"(api/legal/answering.py has {answering.REFUSE_BELOW:.2f} and {answering.ANSWER_AT:.2f})"
+    )
     if args.compare:
         print("\n" + "\n".join(comparison(split)))
         print("\n" + "\n".join(typo_comparison(docs)))

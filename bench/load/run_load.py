@@ -34,7 +34,6 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 import aiohttp
 
@@ -51,17 +50,42 @@ SCENARIOS = ((10, 0.0), (25, 1.0))  # (users, think time in seconds)
 # Our bot: FAQ-style questions (anonymous) and own-case questions (logged in). Written for the
 # benchmark; they are not the accuracy evaluation set.
 FAQ_MESSAGES = [
-    "hvornår bliver kontanthjælpen udbetalt", "hvad er uddannelseshjælp", "skal jeg møde op personligt",
-    "kan samtalen foregå over telefon", "hvad sker der hvis jeg ikke møder op", "hvad er en partshøring",
-    "må jeg holde ferie når jeg får kontanthjælp", "hvad er 225 timers reglen", "hvor ser jeg min plan",
-    "hvordan klager jeg over en afgørelse", "hvad er fleksjob", "hvad er ledighedsydelse",
-    "jeg vil gerne tale med en medarbejder", "hvordan melder jeg mig syg", "hej", "tak for hjælpen",
+    "hvornår bliver kontanthjælpen udbetalt",
+    "hvad er uddannelseshjælp",
+    "skal jeg møde op personligt",
+    "kan samtalen foregå over telefon",
+    "hvad sker der hvis jeg ikke møder op",
+    "hvad er en partshøring",
+    "må jeg holde ferie når jeg får kontanthjælp",
+    "hvad er 225 timers reglen",
+    "hvor ser jeg min plan",
+    "hvordan klager jeg over en afgørelse",
+    "hvad er fleksjob",
+    "hvad er ledighedsydelse",
+    "jeg vil gerne tale med en medarbejder",
+    "hvordan melder jeg mig syg",
+    "hej",
+    "tak for hjælpen",
 ]
 OWN_CASE_MESSAGES = [
-    "hvornår er min næste samtale", "hvornår får jeg mine penge", "hvad står der i min plan",
-    "hvem er min sagsbehandler", "er jobcentret på lærkevej åbent i morgen", "har i åbent 2. juledag",
+    "hvornår er min næste samtale",
+    "hvornår får jeg mine penge",
+    "hvad står der i min plan",
+    "hvem er min sagsbehandler",
+    "er jobcentret på lærkevej åbent i morgen",
+    "har i åbent 2. juledag",
 ]
-INIT_MESSAGES = ["hello", "I am sad", "yes", "great", "are you a bot?", "goodbye", "hi there", "no", "very good"]
+INIT_MESSAGES = [
+    "hello",
+    "I am sad",
+    "yes",
+    "great",
+    "are you a bot?",
+    "goodbye",
+    "hi there",
+    "no",
+    "very good",
+]
 
 
 @dataclass
@@ -78,22 +102,44 @@ class Result:
 
     def row(self) -> dict:
         ordered = sorted(self.latencies)
+
         def pct(p: float) -> float:
-            return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else float("nan")
+            return (
+                ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
+                if ordered
+                else float("nan")
+            )
+
         return {
-            "messages": len(ordered), "empty": self.empty, "errors": self.errors, "error_kinds": self.error_kinds,
+            "messages": len(ordered),
+            "empty": self.empty,
+            "errors": self.errors,
+            "error_kinds": self.error_kinds,
             "msg_per_s": len(ordered) / self.seconds if self.seconds else 0.0,
-            "p50_ms": pct(0.50), "p95_ms": pct(0.95), "max_ms": ordered[-1] * 1000 if ordered else float("nan"),
+            "p50_ms": pct(0.50),
+            "p95_ms": pct(0.95),
+            "max_ms": ordered[-1] * 1000 if ordered else float("nan"),
             "mean_ms": statistics.mean(ordered) * 1000 if ordered else float("nan"),
         }
 
 
-async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str,
-               headers: dict, result: Result, recording: list[bool]) -> None:
+async def send(
+    session: aiohttp.ClientSession,
+    url: str,
+    sender: str,
+    text: str,
+    headers: dict,
+    result: Result,
+    recording: list[bool],
+) -> None:
     started = time.perf_counter()
     try:
-        async with session.post(url, json={"sender": sender, "message": text}, headers=headers,
-                                timeout=aiohttp.ClientTimeout(total=30)) as response:
+        async with session.post(
+            url,
+            json={"sender": sender, "message": text},
+            headers=headers,
+            timeout=aiohttp.ClientTimeout(total=30),
+        ) as response:
             body = await response.read()
             elapsed = time.perf_counter() - started
             if not recording[0]:
@@ -108,7 +154,9 @@ async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str,
             result.error(type(error).__name__)
 
 
-async def user(index: int, plan, think: float, stop_at: float, result: Result, recording: list[bool]) -> None:
+async def user(
+    index: int, plan, think: float, stop_at: float, result: Result, recording: list[bool]
+) -> None:
     rng = random.Random(index)
     async with aiohttp.ClientSession() as session:
         while time.monotonic() < stop_at:
@@ -122,11 +170,15 @@ async def user(index: int, plan, think: float, stop_at: float, result: Result, r
                     await asyncio.sleep(think * rng.uniform(0.5, 1.5))
 
 
-async def run_scenario(plan, users: int, think: float, seconds: float, warmup: float = 3.0) -> Result:
+async def run_scenario(
+    plan, users: int, think: float, seconds: float, warmup: float = 3.0
+) -> Result:
     result = Result()
     recording = [False]
     stop_at = time.monotonic() + warmup + seconds
-    tasks = [asyncio.create_task(user(i, plan, think, stop_at, result, recording)) for i in range(users)]
+    tasks = [
+        asyncio.create_task(user(i, plan, think, stop_at, result, recording)) for i in range(users)
+    ]
     await asyncio.sleep(warmup)
     recording[0] = True
     started = time.monotonic()
@@ -136,31 +188,43 @@ async def run_scenario(plan, users: int, think: float, seconds: float, warmup: f
 
 
 def post_json(url: str, body: dict) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
 
 def our_plan(rasa_url: str, api_url: str):
-    tokens = [post_json(f"{api_url}/auth/demo-login", {"username": u})["access_token"] for u in CITIZENS]
+    tokens = [
+        post_json(f"{api_url}/auth/demo-login", {"username": u})["access_token"] for u in CITIZENS
+    ]
 
     def plan(rng: random.Random):
         if rng.random() < 0.5:
             return f"{rasa_url}/webhooks/rest/webhook", {}, FAQ_MESSAGES
         token = rng.choice(tokens)
-        return (f"{rasa_url}/webhooks/kk/webhook", {"Authorization": f"Bearer {token}"},
-                OWN_CASE_MESSAGES + FAQ_MESSAGES[:6])
+        return (
+            f"{rasa_url}/webhooks/kk/webhook",
+            {"Authorization": f"Bearer {token}"},
+            OWN_CASE_MESSAGES + FAQ_MESSAGES[:6],
+        )
+
     return plan
 
 
 def init_plan(rasa_url: str):
     def plan(rng: random.Random):
         return f"{rasa_url}/webhooks/rest/webhook", {}, INIT_MESSAGES
+
     return plan
 
 
 # --- processes -----------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -179,7 +243,7 @@ def wait_http(url: str, timeout: float = 300) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
 
 
-def rss_mb_of_port(port: int) -> Optional[float]:
+def rss_mb_of_port(port: int) -> float | None:
     """Resident memory of the `rasa run` process serving ``port`` (from /proc)."""
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -189,8 +253,12 @@ def rss_mb_of_port(port: int) -> Optional[float]:
         except OSError:
             continue
         words = [c.decode(errors="replace") for c in cmd]
-        if "run" in words and "--port" in words and words[words.index("--port") + 1:][:1] == [str(port)] \
-                and not any(w == "actions" for w in words):
+        if (
+            "run" in words
+            and "--port" in words
+            and words[words.index("--port") + 1 :][:1] == [str(port)]
+            and not any(w == "actions" for w in words)
+        ):
             for line in (proc / "status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1]) / 1024
@@ -213,8 +281,13 @@ def prepare_init_bot(rules_only: bool) -> tuple[Path, float]:
         shutil.rmtree(base, ignore_errors=True)
         base.mkdir(parents=True)
         started = time.monotonic()
-        subprocess.run([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(base)],
-                       env=rasa_env(training=True), check=True, capture_output=True, cwd=base)
+        subprocess.run(
+            [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(base)],
+            env=rasa_env(training=True),
+            check=True,
+            capture_output=True,
+            cwd=base,
+        )
         trained = time.monotonic() - started
     if not rules_only:
         return base, trained
@@ -224,10 +297,17 @@ def prepare_init_bot(rules_only: bool) -> tuple[Path, float]:
         shutil.copytree(base, variant, ignore=shutil.ignore_patterns("models"))
         config = (variant / "config.yml").read_text()
         head = config.split("policies:")[0]
-        (variant / "config.yml").write_text(head + "policies:\n  - name: MemoizationPolicy\n  - name: RulePolicy\n")
+        (variant / "config.yml").write_text(
+            head + "policies:\n  - name: MemoizationPolicy\n  - name: RulePolicy\n"
+        )
         started = time.monotonic()
-        subprocess.run([str(BIN / "rasa"), "train", "--out", "models"], env=rasa_env(training=True), check=True,
-                       capture_output=True, cwd=variant)
+        subprocess.run(
+            [str(BIN / "rasa"), "train", "--out", "models"],
+            env=rasa_env(training=True),
+            check=True,
+            capture_output=True,
+            cwd=variant,
+        )
         trained = time.monotonic() - started
     return variant, trained
 
@@ -237,7 +317,12 @@ def start_init_bot(project: Path) -> tuple[subprocess.Popen, int]:
     log = open(project / "rasa.log", "wb")
     process = subprocess.Popen(
         [str(BIN / "rasa"), "run", "--port", str(port), "--interface", "127.0.0.1"],
-        cwd=project, env=rasa_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=project,
+        env=rasa_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     wait_http(f"http://127.0.0.1:{port}/")
     return process, port
 
@@ -252,13 +337,33 @@ def time_our_training() -> float:
     out = WORK / "train-timing"
     shutil.rmtree(out, ignore_errors=True)
     started = time.monotonic()
-    subprocess.run([str(BIN / "rasa"), "train", "--config", "config.yml", "--domain", "bot/domain",
-                    "--data", "nlu_data", "bot/data", "--out", str(out), "--fixed-model-name", "kk",
-                    "--force"], cwd=ROOT, env=rasa_env(training=True), check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(BIN / "rasa"),
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "bot/domain",
+            "--data",
+            "nlu_data",
+            "bot/data",
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            "kk",
+            "--force",
+        ],
+        cwd=ROOT,
+        env=rasa_env(training=True),
+        check=True,
+        capture_output=True,
+    )
     return time.monotonic() - started
 
 
 # --- report --------------------------------------------------------------------------------
+
 
 def fmt(value: float, digits: int = 0) -> str:
     return "n/a" if value != value else f"{value:.{digits}f}"
@@ -289,7 +394,8 @@ def write_report(rows: list[dict], extra: dict, args: argparse.Namespace) -> Non
         errors = str(row["errors"]) + (f" ({row['error_kinds']})" if row["errors"] else "")
         lines.append(
             f"| {row['bot']} | {row['users']} | {row['think']:.0f} s | {fmt(row['msg_per_s'], 1)} | "
-            f"{fmt(row['p50_ms'])} | {fmt(row['p95_ms'])} | {fmt(row['max_ms'])} | {errors} | {row['empty']} |")
+            f"{fmt(row['p50_ms'])} | {fmt(row['p95_ms'])} | {fmt(row['max_ms'])} | {errors} | {row['empty']} |"
+        )
     lines += ["", "## Targets", ""]
     for target in extra.get("targets", []):
         lines.append(f"- {target}")
@@ -301,8 +407,12 @@ def write_report(rows: list[dict], extra: dict, args: argparse.Namespace) -> Non
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rasa-url", default=os.environ.get("KK_RASA_URL", "http://127.0.0.1:5005"))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--rasa-url", default=os.environ.get("KK_RASA_URL", "http://127.0.0.1:5005")
+    )
     parser.add_argument("--api-url", default=os.environ.get("KK_API_URL", "http://127.0.0.1:8000"))
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--no-baseline", action="store_true", help="skip the rasa init bots")
@@ -321,14 +431,22 @@ def main() -> None:
     for users, think in SCENARIOS:
         print(f"our bot: {users} users, think {think} s ...", flush=True)
         result = asyncio.run(run_scenario(plan, users, think, args.seconds))
-        rows.append({"bot": "KK-assistenten (REST + kk, own-case via case service)", "users": users,
-                     "think": think, **result.row()})
+        rows.append(
+            {
+                "bot": "KK-assistenten (REST + kk, own-case via case service)",
+                "users": users,
+                "think": think,
+                **result.row(),
+            }
+        )
     rss = rss_mb_of_port(our_port)
     facts["Rasa server memory (RSS) after the runs"] = f"{rss:.0f} MB" if rss else "not found"
 
     if not args.no_baseline:
-        for rules_only, name in ((False, "`rasa init` bot (TED + UnexpecTED + rules)"),
-                                 (True, "`rasa init` bot, RulePolicy + MemoizationPolicy only")):
+        for rules_only, name in (
+            (False, "`rasa init` bot (TED + UnexpecTED + rules)"),
+            (True, "`rasa init` bot, RulePolicy + MemoizationPolicy only"),
+        ):
             print(f"preparing {name} ...", flush=True)
             project, trained = prepare_init_bot(rules_only)
             if trained:
@@ -337,7 +455,11 @@ def main() -> None:
             try:
                 for users, think in SCENARIOS:
                     print(f"{name}: {users} users, think {think} s ...", flush=True)
-                    result = asyncio.run(run_scenario(init_plan(f"http://127.0.0.1:{port}"), users, think, args.seconds))
+                    result = asyncio.run(
+                        run_scenario(
+                            init_plan(f"http://127.0.0.1:{port}"), users, think, args.seconds
+                        )
+                    )
                     rows.append({"bot": name, "users": users, "think": think, **result.row()})
                 rss = rss_mb_of_port(port)
                 facts[f"memory (RSS) of the {name}"] = f"{rss:.0f} MB" if rss else "not found"
@@ -345,18 +467,24 @@ def main() -> None:
                 stop(process)
 
     ours = {(r["users"], r["think"]): r for r in rows if r["bot"].startswith("KK")}
-    init = {(r["users"], r["think"]): r for r in rows if r["bot"].startswith("`rasa init` bot (TED")}
+    init = {
+        (r["users"], r["think"]): r for r in rows if r["bot"].startswith("`rasa init` bot (TED")
+    }
     targets = []
     slow = ours.get((25, 1.0))
     if slow:
         ok = slow["p95_ms"] <= 150 and slow["errors"] == 0
-        targets.append(f"p95 ≤ 150 ms with 25 users at 1 s think time and 0 errors: "
-                       f"{fmt(slow['p95_ms'])} ms, {slow['errors']} errors — {'met' if ok else 'NOT met'}")
+        targets.append(
+            f"p95 ≤ 150 ms with 25 users at 1 s think time and 0 errors: "
+            f"{fmt(slow['p95_ms'])} ms, {slow['errors']} errors — {'met' if ok else 'NOT met'}"
+        )
     fast, base = ours.get((10, 0.0)), init.get((10, 0.0))
     if fast and base and base["msg_per_s"]:
         ratio = fast["msg_per_s"] / base["msg_per_s"]
-        targets.append(f"throughput with 10 users ≥ 2× the `rasa init` bot: {ratio:.1f}× — "
-                       f"{'met' if ratio >= 2 else 'NOT met'}")
+        targets.append(
+            f"throughput with 10 users ≥ 2× the `rasa init` bot: {ratio:.1f}× — "
+            f"{'met' if ratio >= 2 else 'NOT met'}"
+        )
     notes = [
         "Accuracy cost of dropping TED: none for this bot, which never used TED; all dialogue is "
         "rules (RulePolicy + MemoizationPolicy).",

@@ -17,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -41,9 +42,7 @@ logger = logging.getLogger(__name__)
 
 # A message is at most MAX_MESSAGE_CHARS characters; the whole body gets some room for JSON.
 MAX_BODY_BYTES = 16 * 1024
-TECHNICAL_ERROR = (
-    "Beklager, der skete en teknisk fejl. Prøv igen om lidt, eller find kontaktoplysninger på kk.dk."
-)
+TECHNICAL_ERROR = "Beklager, der skete en teknisk fejl. Prøv igen om lidt, eller find kontaktoplysninger på kk.dk."
 TOO_MANY = "too many messages in a short time; wait a minute and try again"
 
 
@@ -52,10 +51,10 @@ class Identity:
     """Who is writing, as the channel verified it. ``subject`` is None for anonymous users."""
 
     channel: str
-    subject: Optional[str] = None
-    role: Optional[str] = None
+    subject: str | None = None
+    role: str | None = None
 
-    def metadata(self) -> Optional[Dict[str, Any]]:
+    def metadata(self) -> dict[str, Any] | None:
         """The message metadata the actions read (``actions/identity.py``); None if anonymous."""
         if self.subject is None:
             return None
@@ -70,7 +69,7 @@ class ChannelAuthError(Exception):
         self.reason = reason
 
 
-def _error(status: int, reason: str, headers: Optional[dict] = None) -> HTTPResponse:
+def _error(status: int, reason: str, headers: dict | None = None) -> HTTPResponse:
     return response.json({"detail": reason}, status=status, headers=headers)
 
 
@@ -83,10 +82,10 @@ class GuardedInputChannel(InputChannel):
         self._identity_limit = SlidingWindowLimiter(per_identity, 60.0)
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "InputChannel":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         return cls()
 
-    def get_metadata(self, request: Request) -> Optional[dict]:
+    def get_metadata(self, request: Request) -> dict | None:
         """Client metadata is never passed on or stored."""
         return None
 
@@ -100,15 +99,13 @@ class GuardedInputChannel(InputChannel):
         """The tracker id for ``raw_sender`` (raise ``ChannelInputError`` to answer 400)."""
         raise NotImplementedError
 
-    def channel_command(self, text: str, identity: Identity) -> Optional[str]:
+    def channel_command(self, text: str, identity: Identity) -> str | None:
         """A payload the channel itself allows for ``identity`` (e.g. ``/juridisk``), else None."""
         return None
 
     # Request handling ------------------------------------------------------------------------
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         module = inspect.getmodule(self)
         webhook = Blueprint(
             f"custom_webhook_{type(self).__name__}", module.__name__ if module else None
@@ -152,7 +149,7 @@ class GuardedInputChannel(InputChannel):
         masked = mask_message(text)
         command = self.channel_command(masked.text, identity)
         if command is not None:
-            rasa_text: Optional[str] = command
+            rasa_text: str | None = command
         else:
             agent = getattr(request.app.ctx, "agent", None)
             tracker_store = getattr(agent, "tracker_store", None)

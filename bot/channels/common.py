@@ -18,8 +18,9 @@ Nothing here logs user text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Text
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.shared.core.events import BotUttered
@@ -92,7 +93,7 @@ def mask_message(text: str) -> MaskedMessage:
     return MaskedMessage(mask_pii(text), kinds)
 
 
-def pii_notice(kinds: Iterable[str], where: str = "her i chatten") -> Optional[str]:
+def pii_notice(kinds: Iterable[str], where: str = "her i chatten") -> str | None:
     """The Danish warning shown when personal data was removed from a message (None if none).
 
     ``where`` names the medium (the SMS channel says "i en sms").
@@ -101,12 +102,10 @@ def pii_notice(kinds: Iterable[str], where: str = "her i chatten") -> Optional[s
     if not names:
         return None
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " eller " + names[-1]
-    return (
-        f"Skriv ikke {listed} {where}. Jeg har fjernet det fra din besked og gemmer det ikke."
-    )
+    return f"Skriv ikke {listed} {where}. Jeg har fjernet det fra din besked og gemmer det ikke."
 
 
-def last_offered_buttons(events: Iterable[Any]) -> List[Dict[str, Any]]:
+def last_offered_buttons(events: Iterable[Any]) -> list[dict[str, Any]]:
     """Buttons (in the order shown) of the bot's last message in a list of tracker events.
 
     Only buttons with a payload count. Channels that cannot show buttons (SMS) number them in
@@ -124,7 +123,7 @@ def last_offered_payloads(events: Iterable[Any]) -> set[str]:
     return {b["payload"] for b in last_offered_buttons(events)}
 
 
-async def offered_buttons(tracker_store: Any, sender_id: str) -> List[Dict[str, Any]]:
+async def offered_buttons(tracker_store: Any, sender_id: str) -> list[dict[str, Any]]:
     """Buttons (in order) the bot offered in its last message to ``sender_id``."""
     if tracker_store is None:
         return []
@@ -144,7 +143,7 @@ async def offered_payloads(tracker_store: Any, sender_id: str) -> set[str]:
     return last_offered_payloads(tracker.events)
 
 
-async def resolve_payload(text: str, tracker_store: Any, sender_id: str) -> Optional[str]:
+async def resolve_payload(text: str, tracker_store: Any, sender_id: str) -> str | None:
     """The text to hand to Rasa, or None when nothing usable is left.
 
     ``/affirm`` is passed on only if the bot's last message offered exactly that button;
@@ -166,8 +165,8 @@ class MergingCollectingOutputChannel(CollectingOutputChannel):
     (``recipient_id``, ``text``, ``buttons``, ``image``, ``attachment``, ``custom``).
     """
 
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        element: Dict[Text, Any] = {"recipient_id": recipient_id}
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        element: dict[str, Any] = {"recipient_id": recipient_id}
         for key in ("text", "buttons", "image", "attachment", "custom"):
             value = message.get(key)
             if value:
@@ -178,7 +177,9 @@ class MergingCollectingOutputChannel(CollectingOutputChannel):
             await self._persist_message(element)
 
 
-def with_notice(messages: List[Dict[Text, Any]], recipient_id: str, kinds: Iterable[str]) -> List[Dict[Text, Any]]:
+def with_notice(
+    messages: list[dict[str, Any]], recipient_id: str, kinds: Iterable[str]
+) -> list[dict[str, Any]]:
     """``messages`` plus the PII notice as the last element when personal data was removed."""
     notice = pii_notice(kinds)
     if notice is None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from typing import Any, Optional, Text
+from typing import Any
 
 from sanic.request import Request
 
@@ -37,7 +37,7 @@ LEGAL_PAYLOAD = "/legal_mode_start"
 _BEARER = re.compile(r"^Bearer\s+(\S+)\s*$", re.IGNORECASE)
 
 
-def jwt_secret() -> Optional[str]:
+def jwt_secret() -> str | None:
     """``KK_JWT_SECRET``; the published demo secret only in demo mode (fail closed otherwise)."""
     secret = os.environ.get("KK_JWT_SECRET")
     if secret:
@@ -51,7 +51,7 @@ class KKInput(GuardedInputChannel):
     """Logged-in web chat (name ``kk``)."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "kk"
 
     async def identify(self, request: Request) -> Identity:
@@ -74,7 +74,7 @@ class KKInput(GuardedInputChannel):
     def conversation_id(self, identity: Identity, raw_sender: Any) -> str:
         return validate_sender(raw_sender, f"kk:{identity.subject}:")
 
-    def channel_command(self, text: str, identity: Identity) -> Optional[str]:
+    def channel_command(self, text: str, identity: Identity) -> str | None:
         if text.strip().lower() == LEGAL_COMMAND and identity.role in STAFF_ROLES:
             return LEGAL_PAYLOAD
         return None

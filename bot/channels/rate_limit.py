@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from collections import deque
-from typing import Callable, Deque, Dict, Tuple
+from collections.abc import Callable
 
 DEFAULT_PER_CONVERSATION = 30
 DEFAULT_PER_SUBJECT = 600
@@ -34,7 +34,7 @@ def _int_env(name: str, default: int) -> int:
     return value
 
 
-def limits_from_env() -> Tuple[int, int]:
+def limits_from_env() -> tuple[int, int]:
     return (
         _int_env("KK_CHAT_RATE_PER_CONVERSATION", DEFAULT_PER_CONVERSATION),
         _int_env("KK_CHAT_RATE_PER_SUBJECT", DEFAULT_PER_SUBJECT),
@@ -50,7 +50,7 @@ class SlidingWindowLimiter:
         self.limit = limit
         self.window = window
         self._clock = clock
-        self._events: Dict[str, Deque[float]] = {}
+        self._events: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
     def allow(self, key: str) -> bool:

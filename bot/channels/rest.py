@@ -18,7 +18,7 @@ Differences from Rasa's channel (the shared handling is in ``bot/channels/base.p
 
 from __future__ import annotations
 
-from typing import Any, Text
+from typing import Any
 
 from sanic.request import Request
 
@@ -32,7 +32,7 @@ class MaskingRestInput(GuardedInputChannel):
     """Anonymous REST channel with PII masking (name ``rest``)."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     async def identify(self, request: Request) -> Identity:

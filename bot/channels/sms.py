@@ -25,7 +25,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -36,7 +37,7 @@ from bot.channels.common import MergingCollectingOutputChannel
 from bot.nlu.parse_ahead import classify_ahead
 from bot.sms.service import SmsService
 from bot.sms.settings import SmsSettings
-from bot.sms.signature import HEADER, InvalidMessage, IncomingSms, SignatureError, verify_incoming
+from bot.sms.signature import HEADER, IncomingSms, InvalidMessage, SignatureError, verify_incoming
 from bot.sms.store import SmsStore
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class SmsOutputChannel(MergingCollectingOutputChannel):
     """
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "sms"
 
 
@@ -75,13 +76,20 @@ class SanicRasaBridge:
     def tracker_store(self) -> Any:
         return getattr(self.agent, "tracker_store", None)
 
-    async def handle(self, text: str, sender_id: str, metadata: Dict[str, Any],
-                     message_id: str) -> List[Dict[str, Any]]:
+    async def handle(
+        self, text: str, sender_id: str, metadata: dict[str, Any], message_id: str
+    ) -> list[dict[str, Any]]:
         collector = SmsOutputChannel()
         await classify_ahead(text)
         await self.on_new_message(
-            UserMessage(text, collector, sender_id, input_channel="sms",
-                        message_id=message_id, metadata=metadata)
+            UserMessage(
+                text,
+                collector,
+                sender_id,
+                input_channel="sms",
+                message_id=message_id,
+                metadata=metadata,
+            )
         )
         return collector.messages
 
@@ -94,17 +102,17 @@ class SmsInput(InputChannel):
     """GatewayAPI-compatible SMS channel (name ``sms``)."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "sms"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SmsInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> SmsInput:
         # Secrets come from the environment (KK_SMS_*), never from credentials.yml.
         return cls()
 
-    def __init__(self, settings: Optional[SmsSettings] = None) -> None:
+    def __init__(self, settings: SmsSettings | None = None) -> None:
         self.settings = settings or SmsSettings.from_env()
-        self.service: Optional[SmsService] = None
+        self.service: SmsService | None = None
         if not self.settings.configured:
             logger.info("sms channel inactive: set KK_SMS_WEBHOOK_SECRET and KK_SMS_HMAC_KEY")
         elif len(self.settings.webhook_secret.encode("utf-8")) < 32:
@@ -112,7 +120,7 @@ class SmsInput(InputChannel):
         if self.settings.configured and not self.settings.send_url:
             logger.warning("sms channel: KK_SMS_GATEWAY_URL is not set; replies wait in the outbox")
 
-    def get_metadata(self, request: Request) -> Optional[dict]:
+    def get_metadata(self, request: Request) -> dict | None:
         return None  # identity metadata is set by the service, never taken from a request
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -129,8 +137,10 @@ class SmsInput(InputChannel):
             try:
                 store = await asyncio.to_thread(SmsStore, settings.db_url)
             except Exception as error:
-                logger.error("sms channel: cannot open its database (%s); webhooks answer 503",
-                             type(error).__name__)
+                logger.error(
+                    "sms channel: cannot open its database (%s); webhooks answer 503",
+                    type(error).__name__,
+                )
                 return
             self.service = SmsService(settings, store, SanicRasaBridge(app, on_new_message))
             await self.service.start()
@@ -144,11 +154,13 @@ class SmsInput(InputChannel):
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
-            return response.json({
-                "status": "ok",
-                "configured": settings.configured,
-                "running": bool(self.service and self.service.running),
-            })
+            return response.json(
+                {
+                    "status": "ok",
+                    "configured": settings.configured,
+                    "running": bool(self.service and self.service.running),
+                }
+            )
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -14,7 +14,7 @@ Modes (``mode`` in config.yml):
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -37,17 +37,15 @@ def normalize_token(text: str, mode: str) -> str:
     return fold(text)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class DanishNormalizingTokenizer(WhitespaceTokenizer):
     """Whitespace tokenizer whose user-text tokens are Danish-normalised."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**WhitespaceTokenizer.get_default_config(), "mode": "fold"}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         super().__init__(config)
         self.mode = self._config.get("mode", "fold")
         if self.mode not in MODES:
@@ -56,18 +54,18 @@ class DanishNormalizingTokenizer(WhitespaceTokenizer):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "DanishNormalizingTokenizer":
+    ) -> DanishNormalizingTokenizer:
         return cls(config)
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         tokens = super().tokenize(message, attribute)
         if attribute != TEXT:
             return tokens
-        normalized: List[Token] = []
+        normalized: list[Token] = []
         for token in tokens:
             form = normalize_token(token.text, self.mode) or token.text
             normalized.append(Token(form, token.start, token.end, token.data, form))

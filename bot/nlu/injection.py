@@ -31,7 +31,9 @@ _PATTERNS = [
     r"\b(?:fra nu af|fremover|herefter|resten af samtalen) (?:er|skal|maa) du\b",
     r"\bdu er (?:nu|fra nu af|ikke laengere) (?:min (?:sagsbehandler|advokat|jurist|jobkonsulent|chef)|en anden|et andet|fri|uden|kk|en pirat|chatgpt)\b",
     # Overriding the rules: "ignorer dine regler", "glem alle tidligere instruktioner".
-    r"\b(?:ignorer|ignorere|glem|tilsidesaet\w*|se bort fra|slaa|sluk|fjern|omgaa|bryd)\b(?:\s+\w+){0,3}?\s+" + _OBJECTS + r"\b",
+    r"\b(?:ignorer|ignorere|glem|tilsidesaet\w*|se bort fra|slaa|sluk|fjern|omgaa|bryd)\b(?:\s+\w+){0,3}?\s+"
+    + _OBJECTS
+    + r"\b",
     r"\b(?:ingen|uden) (?:regler|begraensninger|filtre)\b",
     r"\bignorer (?:alt|ovenstaaende|det ovenstaaende)\b",
     r"\bglem alt (?:hvad du|det du|du har)\b",

@@ -19,8 +19,9 @@ import logging
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Dict, List, Optional, Protocol
+from typing import Any, Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +31,13 @@ MAX_WAITING = 512
 
 
 class AheadClassifier(Protocol):
-    def classify_text(self, text: str) -> Dict[str, Any]: ...
+    def classify_text(self, text: str) -> dict[str, Any]: ...
 
 
 _lock = threading.Lock()
-_active: Optional[Callable[[], Optional[AheadClassifier]]] = None
-_waiting: "OrderedDict[tuple, List[Dict[str, Any]]]" = OrderedDict()
-_executor: Optional[ThreadPoolExecutor] = None
+_active: Callable[[], AheadClassifier | None] | None = None
+_waiting: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()
+_executor: ThreadPoolExecutor | None = None
 
 
 def register(classifier: AheadClassifier) -> None:
@@ -67,7 +68,9 @@ async def classify_ahead(text: str) -> None:
     if classifier is None or _executor is None or not text or text.startswith("/"):
         return
     try:
-        result = await asyncio.get_running_loop().run_in_executor(_executor, classifier.classify_text, text)
+        result = await asyncio.get_running_loop().run_in_executor(
+            _executor, classifier.classify_text, text
+        )
     except Exception as error:  # the inline classification will meet and report the same problem
         logger.warning("classifying ahead failed: %s", type(error).__name__)
         return
@@ -79,7 +82,7 @@ async def classify_ahead(text: str) -> None:
             _waiting.popitem(last=False)
 
 
-def take(classifier: AheadClassifier, text: str) -> Optional[Dict[str, Any]]:
+def take(classifier: AheadClassifier, text: str) -> dict[str, Any] | None:
     """The result classified ahead for ``text`` by ``classifier``, once; None if there is none."""
     key = _key(classifier, text)
     with _lock:

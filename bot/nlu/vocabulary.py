@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 from kkshared.edit_distance import edit_distance
 from kkshared.lexicon import is_known_word
@@ -90,7 +90,12 @@ class Vocabulary:
             distance = edit_distance(folded, candidate, limit)
             if distance <= limit:
                 # Equal distance: swapped letters ("vidoe" -> "video") before a dropped one, then the commoner word.
-                key = (distance, sorted(candidate) != sorted(folded), -self.counts[candidate], candidate)
+                key = (
+                    distance,
+                    sorted(candidate) != sorted(folded),
+                    -self.counts[candidate],
+                    candidate,
+                )
                 best = key if best is None or key < best else best
         return best[3] if best else None
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Optional
 
 import aiohttp
 
@@ -38,17 +37,16 @@ NOT_RETRYABLE = {400, 404, 413, 422}
 class SendResult:
     ok: bool
     retryable: bool = False
-    message_id: Optional[str] = None
+    message_id: str | None = None
     error: str = ""
 
 
 class GatewayClient:
-    def __init__(self, send_url: Optional[str], token: Optional[str],
-                 timeout: float = 10.0) -> None:
+    def __init__(self, send_url: str | None, token: str | None, timeout: float = 10.0) -> None:
         self.send_url = send_url
         self.token = token
         self.timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: Optional[aiohttp.ClientSession] = None
+        self._session: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -60,8 +58,16 @@ class GatewayClient:
             self._session = aiohttp.ClientSession(timeout=self.timeout, trust_env=True)
         return self._session
 
-    async def send(self, msisdn: int, text: str, *, sender: Optional[str], encoding: str,
-                   max_parts: int, userref: str) -> SendResult:
+    async def send(
+        self,
+        msisdn: int,
+        text: str,
+        *,
+        sender: str | None,
+        encoding: str,
+        max_parts: int,
+        userref: str,
+    ) -> SendResult:
         if not self.send_url:
             return SendResult(False, True, error="KK_SMS_GATEWAY_URL is not set")
         payload = {
@@ -78,8 +84,9 @@ class GatewayClient:
         if self.token:
             headers["Authorization"] = f"Token {self.token}"
         try:
-            async with self._get_session().post(self.send_url, json=payload,
-                                                headers=headers) as response:
+            async with self._get_session().post(
+                self.send_url, json=payload, headers=headers
+            ) as response:
                 status = response.status
                 try:
                     body = await response.json(content_type=None)

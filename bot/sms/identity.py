@@ -13,13 +13,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from typing import Any, Dict, Optional
+from typing import Any
 
 TRACKER_PREFIX = "sms:"
 _DIGITS = re.compile(r"^\d{8,15}$")
 
 
-def normalize_msisdn(raw: Any) -> Optional[str]:
+def normalize_msisdn(raw: Any) -> str | None:
     """GatewayAPI's integer MSISDN (4512345678) as E.164 ("+4512345678"); None if implausible.
 
     Eight digits alone are a Danish number without country code; "+" and a "00" prefix are
@@ -60,7 +60,7 @@ def gateway_msisdn(msisdn_e164: str) -> int:
     return int(msisdn_e164.lstrip("+"))
 
 
-def kk_metadata(subject: Optional[str]) -> Dict[str, Any]:
+def kk_metadata(subject: str | None) -> dict[str, Any]:
     """The identity metadata every channel passes with a ``UserMessage`` (contract with actions/).
 
     ``subject`` is the case-service user id of the citizen whose registered phone number sent the

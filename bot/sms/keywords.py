@@ -10,7 +10,6 @@ Standard library only.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 STOP = "stop"
 START = "start"
@@ -38,9 +37,7 @@ RATE_LIMIT_TEXT = (
     "Du har sendt mange beskeder på kort tid. Vent lidt, og skriv så igen. "
     "Jeg svarer ikke på flere beskeder lige nu."
 )
-TECHNICAL_ERROR_TEXT = (
-    "Beklager, der skete en teknisk fejl. Prøv igen om lidt, eller find kontaktoplysninger på kk.dk."
-)
+TECHNICAL_ERROR_TEXT = "Beklager, der skete en teknisk fejl. Prøv igen om lidt, eller find kontaktoplysninger på kk.dk."
 DID_NOT_UNDERSTAND_TEXT = "Jeg forstod ikke din besked. Skriv dit spørgsmål med almindelige ord."
 NO_ANSWER_TEXT = (
     "Jeg har desværre ikke et svar til dig. Skriv dit spørgsmål med andre ord, "
@@ -55,7 +52,7 @@ def choose_number_text(choices: int) -> str:
     return f"Svar med et tal fra 1 til {choices}, eller skriv dit spørgsmål med almindelige ord."
 
 
-def keyword(text: str) -> Optional[str]:
+def keyword(text: str) -> str | None:
     """STOP, START or HELP when the whole message is that keyword, else None."""
     normalized = re.sub(r"\s+", " ", text.strip().lower()).rstrip(".!?")
     return _BY_WORD.get(normalized.strip())

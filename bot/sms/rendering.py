@@ -23,8 +23,9 @@ Standard library only.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any
 
 GSM_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -40,14 +41,39 @@ UCS2_SINGLE, UCS2_PART = 70, 67
 CUT_POINTER = "Svaret er forkortet. Læs mere på kk.dk."
 ELLIPSIS = "..."
 
-_TYPOGRAPHY = str.maketrans({
-    "»": '"', "«": '"', "“": '"', "”": '"', "„": '"', "‟": '"',
-    "‘": "'", "’": "'", "‚": "'", "‛": "'", "`": "'", "´": "'",
-    "–": "-", "—": "-", "‐": "-", "‑": "-", "‒": "-", "−": "-",
-    "…": "...", "•": "-", "·": "-",
-    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ", "\t": " ",
-    "\u200b": None, "\u2060": None, "\ufeff": None,
-})
+_TYPOGRAPHY = str.maketrans(
+    {
+        "»": '"',
+        "«": '"',
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "`": "'",
+        "´": "'",
+        "–": "-",
+        "—": "-",
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "−": "-",
+        "…": "...",
+        "•": "-",
+        "·": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u2007": " ",
+        "\t": " ",
+        "\u200b": None,
+        "\u2060": None,
+        "\ufeff": None,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -71,14 +97,14 @@ def _units(ch: str, encoding: str) -> int:
     return 2 if ord(ch) > 0xFFFF else 1
 
 
-def split_segments(text: str) -> List[str]:
+def split_segments(text: str) -> list[str]:
     """The text as the parts a phone receives (one part if it fits in a single SMS)."""
     encoding = encoding_for(text)
     single, part = (GSM_SINGLE, GSM_PART) if encoding == "GSM" else (UCS2_SINGLE, UCS2_PART)
     units = [_units(ch, encoding) for ch in text]
     if sum(units) <= single:
         return [text]
-    parts: List[str] = []
+    parts: list[str] = []
     start, used = 0, 0
     for index, size in enumerate(units):
         if used + size > part:  # never split an escape pair or a surrogate pair
@@ -121,7 +147,7 @@ _HTML_TAG = re.compile(r"</?(?:b|i|u|em|strong|p|span|a)(?:\s[^<>]*)?>", re.I)
 def _link(match: re.Match) -> str:
     label, url = match.group(1).strip(), match.group(2).strip()
     if url.startswith("mailto:"):
-        url = url[len("mailto:"):]
+        url = url[len("mailto:") :]
     if label == url or label == re.sub(r"^https?://", "", url):
         return label
     return f"{label} ({url})"
@@ -160,8 +186,9 @@ def numbered_choices(titles: Sequence[str]) -> str:
     titles with commas (meeting times), get a line each ("Svar 1 for 24. november kl. 10.00,
     jobsamtale").
     """
-    cleaned = [_clean(title).rstrip(".!?:") or str(number)
-               for number, title in enumerate(titles, start=1)]
+    cleaned = [
+        _clean(title).rstrip(".!?:") or str(number) for number, title in enumerate(titles, start=1)
+    ]
     if not cleaned:
         return ""
     if len(cleaned) <= 2 and not any("," in title or "\n" in title for title in cleaned):
@@ -170,7 +197,7 @@ def numbered_choices(titles: Sequence[str]) -> str:
     return "\n".join(f"Svar {number} for {title}" for number, title in enumerate(cleaned, start=1))
 
 
-def _cut_candidates(body: str) -> tuple[List[int], List[int]]:
+def _cut_candidates(body: str) -> tuple[list[int], list[int]]:
     """End positions where the body may be cut: sentence ends first, then word ends."""
     sentences = [m.end() for m in re.finditer(r"[.!?:](?=\s)|\n", body)]
     words = [m.start() for m in re.finditer(r"\s", body)]
@@ -183,6 +210,7 @@ def fit(body: str, tail: str = "", max_segments: int = 4) -> str:
     A cut body ends at a sentence (or, failing that, a word) and is followed by a pointer to
     kk.dk; the tail (numbered choices) is kept whole.
     """
+
     def join(*pieces: str) -> str:
         return "\n".join(p for p in pieces if p)
 
@@ -206,10 +234,10 @@ def fit(body: str, tail: str = "", max_segments: int = 4) -> str:
 
 
 def render(
-    messages: Iterable[Dict[str, Any]],
-    notice: Optional[str] = None,
+    messages: Iterable[dict[str, Any]],
+    notice: str | None = None,
     max_segments: int = 4,
-) -> Optional[SmsText]:
+) -> SmsText | None:
     """The SMS for one turn's bot messages (Rasa's ``text``/``buttons`` keys), or None if empty.
 
     ``notice`` (the PII warning) goes first. Only the last message's buttons are numbered: the
@@ -222,8 +250,9 @@ def render(
         text = _clean(message.get("text") or "")
         if text:
             pieces.append(text)
-    buttons = [b for b in (messages[-1].get("buttons") or []) if isinstance(b, dict)] \
-        if messages else []
+    buttons = (
+        [b for b in (messages[-1].get("buttons") or []) if isinstance(b, dict)] if messages else []
+    )
     titles = [str(b.get("title") or b.get("payload") or "") for b in buttons if b.get("payload")]
     tail = numbered_choices(titles)
     body = "\n".join(pieces)
@@ -232,7 +261,7 @@ def render(
     return measure(fit(body, tail, max_segments))
 
 
-def reply_number(text: str) -> Optional[int]:
+def reply_number(text: str) -> int | None:
     """The choice a reply like "1", " 2. ", "nr 3" or "svar 1" names, else None."""
     match = re.fullmatch(r"\s*(?:(?:svar|nr\.?|nummer)\s*)?(\d{1,2})\s*[.)!]?\s*", text, re.I)
     return int(match.group(1)) if match else None

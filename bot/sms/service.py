@@ -30,7 +30,8 @@ import asyncio
 import logging
 import random
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 from bot.channels.common import (
     MAX_MESSAGE_CHARS,
@@ -40,7 +41,6 @@ from bot.channels.common import (
     resolve_payload,
 )
 from bot.sms import keywords
-from kkshared.case_service import CaseServiceClient, CaseServiceUnavailable, CitizenMatch
 from bot.sms.gateway_client import GatewayClient
 from bot.sms.identity import gateway_msisdn, kk_metadata, phone_hash, tracker_id
 from bot.sms.rendering import SmsText, measure, render, reply_number
@@ -58,6 +58,7 @@ from bot.sms.store import (
     Reply,
     SmsStore,
 )
+from kkshared.case_service import CaseServiceClient, CaseServiceUnavailable, CitizenMatch
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +76,9 @@ class RasaBridge(Protocol):
     @property
     def tracker_store(self) -> Any: ...
 
-    async def handle(self, text: str, sender_id: str, metadata: Dict[str, Any],
-                     message_id: str) -> List[Dict[str, Any]]: ...
+    async def handle(
+        self, text: str, sender_id: str, metadata: dict[str, Any], message_id: str
+    ) -> list[dict[str, Any]]: ...
 
 
 def _short(hashed: str) -> str:
@@ -89,8 +91,8 @@ class SmsService:
         settings: SmsSettings,
         store: SmsStore,
         bridge: RasaBridge,
-        gateway: Optional[GatewayClient] = None,
-        case_service: Optional[CaseServiceClient] = None,
+        gateway: GatewayClient | None = None,
+        case_service: CaseServiceClient | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if not settings.configured:
@@ -99,15 +101,16 @@ class SmsService:
         self.store = store
         self.bridge = bridge
         self.gateway = gateway or GatewayClient(settings.send_url, settings.gateway_token)
-        self.case_service = case_service or CaseServiceClient(settings.api_url,
-                                                              settings.service_token)
+        self.case_service = case_service or CaseServiceClient(
+            settings.api_url, settings.service_token
+        )
         self.clock = clock
         self._wake_inbox = asyncio.Event()
         self._wake_outbox = asyncio.Event()
-        self._inflight: Dict[str, asyncio.Task] = {}
-        self._inflight_inbox: Dict[str, int] = {}  # phone hash -> inbox row id
+        self._inflight: dict[str, asyncio.Task] = {}
+        self._inflight_inbox: dict[str, int] = {}  # phone hash -> inbox row id
         self._sending: set = set()  # outbox row ids being sent
-        self._tasks: List[asyncio.Task] = []
+        self._tasks: list[asyncio.Task] = []
         self.running = False
 
     # --- life cycle ------------------------------------------------------------------------
@@ -138,8 +141,10 @@ class SmsService:
             await self._db(self.store.release, unfinished_in, unfinished_out)
         except Exception as error:  # the leases then simply run out
             logger.warning("sms: could not release leases at shutdown (%s)", type(error).__name__)
-        logger.info("sms: workers stopped (%d unfinished message(s) left for the next start)",
-                    len(unfinished_in))
+        logger.info(
+            "sms: workers stopped (%d unfinished message(s) left for the next start)",
+            len(unfinished_in),
+        )
         await self.gateway.close()
         await self.case_service.close()
 
@@ -155,8 +160,12 @@ class SmsService:
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # never the text: only what failed
-                logger.error("sms: %s worker failed (%s); restarting in 1 s", name,
-                             type(error).__name__, exc_info=logger.isEnabledFor(logging.DEBUG))
+                logger.error(
+                    "sms: %s worker failed (%s); restarting in 1 s",
+                    name,
+                    type(error).__name__,
+                    exc_info=logger.isEnabledFor(logging.DEBUG),
+                )
                 await asyncio.sleep(1.0)
 
     @staticmethod
@@ -192,20 +201,29 @@ class SmsService:
         now = self.clock()
         if incoming.senttime and incoming.senttime < now - self.settings.retention:
             # Older than the duplicate memory: a replayed webhook, not a new message.
-            logger.warning("sms: ignored message %s sent before the retention window",
-                           incoming.gateway_id)
+            logger.warning(
+                "sms: ignored message %s sent before the retention window", incoming.gateway_id
+            )
             return "ignored"
         text = incoming.message.strip()
         keyword = self.settings.keyword
         if keyword and text.lower().startswith(keyword.lower()):
-            rest = text[len(keyword):]
+            rest = text[len(keyword) :]
             if not rest or not rest[0].isalnum():
                 text = rest.strip()
         masked = mask_message(text)
         hashed = phone_hash(incoming.msisdn, self.settings.hmac_key)
         new = await self._db(
-            self.store.receive, incoming.gateway_id, hashed, incoming.msisdn, incoming.receiver,
-            masked.text[:MAX_MESSAGE_CHARS], masked.pii_kinds, incoming.senttime, now)
+            self.store.receive,
+            incoming.gateway_id,
+            hashed,
+            incoming.msisdn,
+            incoming.receiver,
+            masked.text[:MAX_MESSAGE_CHARS],
+            masked.pii_kinds,
+            incoming.senttime,
+            now,
+        )
         if new:
             logger.info("sms: stored message %s from %s", incoming.gateway_id, _short(hashed))
             self._wake_inbox.set()
@@ -222,8 +240,9 @@ class SmsService:
                 continue
             free = self.settings.concurrency - len(self._inflight)
             lease = max(INBOX_LEASE, 2 * self.settings.turn_timeout + 30)
-            rows = await self._db(self.store.claim_inbox, self.clock(), lease, free,
-                                  set(self._inflight))
+            rows = await self._db(
+                self.store.claim_inbox, self.clock(), lease, free, set(self._inflight)
+            )
             for row in rows:
                 task = asyncio.get_running_loop().create_task(self._process_safely(row))
                 self._inflight[row.phone_hash] = task
@@ -242,46 +261,60 @@ class SmsService:
         except asyncio.CancelledError:
             raise  # shutting down: the lease runs out and the message is picked up again
         except Exception as error:
-            logger.error("sms: processing message %s failed (%s)", row.gateway_id,
-                         type(error).__name__, exc_info=logger.isEnabledFor(logging.DEBUG))
+            logger.error(
+                "sms: processing message %s failed (%s)",
+                row.gateway_id,
+                type(error).__name__,
+                exc_info=logger.isEnabledFor(logging.DEBUG),
+            )
             now = self.clock()
             if row.attempts + 1 >= MAX_PROCESSING_ATTEMPTS:
                 await self._finish(row, "failed", keywords.TECHNICAL_ERROR_TEXT)
             else:
-                await self._db(self.store.defer_inbox, row.id,
-                               now + self._backoff(row.attempts), None, now)
+                await self._db(
+                    self.store.defer_inbox, row.id, now + self._backoff(row.attempts), None, now
+                )
         finally:
             self._wake_outbox.set()
 
-    def _draft(self, row: InboxRow, reply: Any, kind: str) -> Optional[Reply]:
+    def _draft(self, row: InboxRow, reply: Any, kind: str) -> Reply | None:
         """An outbox entry for ``reply`` (text or rendered SmsText), from our receiving number."""
         if reply is None:
             return None
         sms = reply if isinstance(reply, SmsText) else measure(reply)
-        return Reply(sms.text, sms.encoding, sms.segments, self.settings.sender or row.receiver,
-                     kind)
+        return Reply(
+            sms.text, sms.encoding, sms.segments, self.settings.sender or row.receiver, kind
+        )
 
-    async def _finish(self, row: InboxRow, outcome: str, reply: Any = None,
-                      kind: str = REPLY) -> None:
-        await self._db(self.store.finish_inbox, row.id, outcome, self.clock(),
-                       self._draft(row, reply, kind))
+    async def _finish(
+        self, row: InboxRow, outcome: str, reply: Any = None, kind: str = REPLY
+    ) -> None:
+        await self._db(
+            self.store.finish_inbox, row.id, outcome, self.clock(), self._draft(row, reply, kind)
+        )
         logger.info("sms: message %s processed (%s)", row.gateway_id, outcome)
 
     async def _defer(self, row: InboxRow, reply: Any = None, kind: str = REPLY) -> None:
         now = self.clock()
-        await self._db(self.store.defer_inbox, row.id, now + self._backoff(row.attempts),
-                       self._draft(row, reply, kind), now)
+        await self._db(
+            self.store.defer_inbox,
+            row.id,
+            now + self._backoff(row.attempts),
+            self._draft(row, reply, kind),
+            now,
+        )
         logger.info("sms: message %s waits for the case service", row.gateway_id)
 
     def _lookup_may_wait(self, row: InboxRow) -> bool:
         return self.clock() - row.received_at < self.settings.lookup_grace
 
     @staticmethod
-    def _opted_out(pref: Optional[Preference], citizen: Optional[CitizenMatch]) -> bool:
+    def _opted_out(pref: Preference | None, citizen: CitizenMatch | None) -> bool:
         """The case service decides for a citizen it has been told about; otherwise the local
         STOP/START does (also when the number now belongs to another citizen)."""
-        if pref is not None and (not pref.synced or citizen is None
-                                 or pref.citizen_id != citizen.citizen_id):
+        if pref is not None and (
+            not pref.synced or citizen is None or pref.citizen_id != citizen.citizen_id
+        ):
             return pref.opted_out
         return bool(citizen and citizen.sms_opt_out)
 
@@ -305,8 +338,7 @@ class SmsService:
             return
 
         limit, window = self.settings.rate_limit_count, self.settings.rate_limit_window
-        recent = await self._db(self.store.count_received, hashed, row.received_at - window,
-                                row.id)
+        recent = await self._db(self.store.count_received, hashed, row.received_at - window, row.id)
         if recent > limit:
             # One notice when the limit is first exceeded, then silence until the window passed.
             notice = None
@@ -322,8 +354,11 @@ class SmsService:
                 logger.warning("sms: case service unavailable (%s)", error)
                 await self._defer(row)
                 return
-            logger.warning("sms: case service still unavailable; answering message %s as "
-                           "from an unknown number", row.gateway_id)
+            logger.warning(
+                "sms: case service still unavailable; answering message %s as "
+                "from an unknown number",
+                row.gateway_id,
+            )
             citizen = None
         if self._opted_out(pref, citizen):
             await self._finish(row, "opted_out")
@@ -341,15 +376,16 @@ class SmsService:
             sms = measure(keywords.NO_ANSWER_TEXT)
         await self._finish(row, "answered", sms)
 
-    async def _may_send_notice(self, msisdn: str, pref: Optional[Preference]) -> bool:
+    async def _may_send_notice(self, msisdn: str, pref: Preference | None) -> bool:
         try:
             citizen = await self.case_service.citizen_by_phone(msisdn)
         except CaseServiceUnavailable:
             return False
         return not self._opted_out(pref, citizen)
 
-    async def _turn(self, row: InboxRow, text: str, sender_id: str,
-                    subject: Optional[str]) -> List[Dict[str, Any]]:
+    async def _turn(
+        self, row: InboxRow, text: str, sender_id: str, subject: str | None
+    ) -> list[dict[str, Any]]:
         tracker_store = self.bridge.tracker_store
         number = reply_number(text)
         buttons = await offered_buttons(tracker_store, sender_id) if number is not None else []
@@ -358,16 +394,18 @@ class SmsService:
             # buttons); the payload is the bot's own, so it is passed on as it is.
             if not 1 <= number <= len(buttons):
                 return [{"text": keywords.choose_number_text(len(buttons))}]
-            rasa_text: Optional[str] = str(buttons[number - 1]["payload"])
+            rasa_text: str | None = str(buttons[number - 1]["payload"])
         else:
             rasa_text = await resolve_payload(text, tracker_store, sender_id)
         if rasa_text is None:
             return [{"text": keywords.DID_NOT_UNDERSTAND_TEXT}]
         try:
             return await asyncio.wait_for(
-                self.bridge.handle(rasa_text, sender_id, kk_metadata(subject),
-                                   f"sms-{row.gateway_id}"),
-                timeout=self.settings.turn_timeout)
+                self.bridge.handle(
+                    rasa_text, sender_id, kk_metadata(subject), f"sms-{row.gateway_id}"
+                ),
+                timeout=self.settings.turn_timeout,
+            )
         except asyncio.TimeoutError:
             logger.error("sms: Rasa did not answer message %s in time", row.gateway_id)
         except asyncio.CancelledError:
@@ -375,17 +413,19 @@ class SmsService:
                 raise
             logger.error("sms: handling message %s was cancelled", row.gateway_id)
         except Exception as error:
-            logger.error("sms: handling message %s failed (%s)", row.gateway_id,
-                         type(error).__name__)
+            logger.error(
+                "sms: handling message %s failed (%s)", row.gateway_id, type(error).__name__
+            )
         return [{"text": keywords.TECHNICAL_ERROR_TEXT}]
 
-    async def _stop(self, row: InboxRow, msisdn: str, pref: Optional[Preference]) -> None:
+    async def _stop(self, row: InboxRow, msisdn: str, pref: Preference | None) -> None:
         hashed, now = row.phone_hash, self.clock()
         already = pref is not None and pref.opted_out
         ack = None if already else keywords.STOP_TEXT
         # Locally first: from this moment nothing else is sent to the number.
-        await self._db(self.store.set_preference, hashed, True,
-                       pref.citizen_id if pref else None, False, now)
+        await self._db(
+            self.store.set_preference, hashed, True, pref.citizen_id if pref else None, False, now
+        )
         try:
             citizen = await self.case_service.citizen_by_phone(msisdn)
             if citizen is not None and not citizen.sms_opt_out:
@@ -395,18 +435,26 @@ class SmsService:
                 logger.warning("sms: STOP not yet stored in the case service (%s)", error)
                 await self._defer(row, ack, STOP_ACK)
                 return
-            logger.error("sms: STOP for %s kept locally only (case service unavailable)",
-                         _short(hashed))
+            logger.error(
+                "sms: STOP for %s kept locally only (case service unavailable)", _short(hashed)
+            )
             await self._finish(row, "stop_local", ack, STOP_ACK)
             return
-        await self._db(self.store.set_preference, hashed, True,
-                       citizen.citizen_id if citizen else None, True, self.clock())
+        await self._db(
+            self.store.set_preference,
+            hashed,
+            True,
+            citizen.citizen_id if citizen else None,
+            True,
+            self.clock(),
+        )
         await self._finish(row, "stop", ack, STOP_ACK)
 
-    async def _start(self, row: InboxRow, msisdn: str, pref: Optional[Preference]) -> None:
+    async def _start(self, row: InboxRow, msisdn: str, pref: Preference | None) -> None:
         hashed, now = row.phone_hash, self.clock()
-        await self._db(self.store.set_preference, hashed, False,
-                       pref.citizen_id if pref else None, False, now)
+        await self._db(
+            self.store.set_preference, hashed, False, pref.citizen_id if pref else None, False, now
+        )
         try:
             citizen = await self.case_service.citizen_by_phone(msisdn)
             if citizen is not None and citizen.sms_opt_out:
@@ -418,16 +466,23 @@ class SmsService:
                 return
             await self._finish(row, "start_local", keywords.START_TEXT)
             return
-        await self._db(self.store.set_preference, hashed, False,
-                       citizen.citizen_id if citizen else None, True, self.clock())
+        await self._db(
+            self.store.set_preference,
+            hashed,
+            False,
+            citizen.citizen_id if citizen else None,
+            True,
+            self.clock(),
+        )
         await self._finish(row, "start", keywords.START_TEXT)
 
     # --- outbox ------------------------------------------------------------------------------
 
     async def _outbox_loop(self) -> None:
         while self.running:
-            rows = await self._db(self.store.claim_outbox, self.clock(), OUTBOX_LEASE,
-                                  self.settings.concurrency)
+            rows = await self._db(
+                self.store.claim_outbox, self.clock(), OUTBOX_LEASE, self.settings.concurrency
+            )
             if rows:
                 self._sending.update(row.id for row in rows)
                 try:
@@ -440,8 +495,9 @@ class SmsService:
     async def _send(self, row: OutboxRow) -> None:
         now = self.clock()
         if now - row.created_at > self.settings.send_max_age:
-            logger.error("sms: gave up sending outbox row %d after %d attempt(s)",
-                         row.id, row.attempts)
+            logger.error(
+                "sms: gave up sending outbox row %d after %d attempt(s)", row.id, row.attempts
+            )
             await self._db(self.store.outbox_give_up, row.id, EXPIRED, "too old", now)
             return
         if row.kind != STOP_ACK:
@@ -453,17 +509,27 @@ class SmsService:
             await self._db(self.store.outbox_give_up, row.id, EXPIRED, "number or text gone", now)
             return
         result = await self.gateway.send(
-            gateway_msisdn(row.msisdn), row.text, sender=row.sender, encoding=row.encoding,
-            max_parts=max(self.settings.max_segments, row.segments), userref=f"kk-sms-{row.id}")
+            gateway_msisdn(row.msisdn),
+            row.text,
+            sender=row.sender,
+            encoding=row.encoding,
+            max_parts=max(self.settings.max_segments, row.segments),
+            userref=f"kk-sms-{row.id}",
+        )
         now = self.clock()
         if result.ok:
             await self._db(self.store.outbox_sent, row.id, result.message_id, now)
-            logger.info("sms: sent outbox row %d (%d segment(s), %s)", row.id, row.segments,
-                        row.encoding)
+            logger.info(
+                "sms: sent outbox row %d (%d segment(s), %s)", row.id, row.segments, row.encoding
+            )
         elif result.retryable:
             delay = self._backoff(row.attempts)
-            logger.warning("sms: sending outbox row %d failed (%s); retry in %.1f s",
-                           row.id, result.error, delay)
+            logger.warning(
+                "sms: sending outbox row %d failed (%s); retry in %.1f s",
+                row.id,
+                result.error,
+                delay,
+            )
             await self._db(self.store.outbox_retry, row.id, now + delay, result.error)
         else:
             logger.error("sms: the gateway rejected outbox row %d (%s)", row.id, result.error)

@@ -10,8 +10,8 @@ kept in the outbox until one is configured.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Optional
 
 DEFAULT_TRACKER_DB_URL = "sqlite:///var/tracker.db"
 DEFAULT_API_URL = "http://127.0.0.1:8000"
@@ -37,12 +37,12 @@ def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) 
 
 @dataclass(frozen=True)
 class SmsSettings:
-    webhook_secret: Optional[str]
-    hmac_key: Optional[str]
-    gateway_url: Optional[str]  # base URL; the send API is <gateway_url>/rest/mtsms
-    gateway_token: Optional[str]
-    sender: Optional[str]  # None: reply from the number the citizen wrote to (``receiver``)
-    keyword: Optional[str]  # leased keyword on a shared short code, stripped from messages
+    webhook_secret: str | None
+    hmac_key: str | None
+    gateway_url: str | None  # base URL; the send API is <gateway_url>/rest/mtsms
+    gateway_token: str | None
+    sender: str | None  # None: reply from the number the citizen wrote to (``receiver``)
+    keyword: str | None  # leased keyword on a shared short code, stripped from messages
     db_url: str
     api_url: str
     service_token: str
@@ -63,16 +63,16 @@ class SmsSettings:
         return bool(self.webhook_secret and self.hmac_key)
 
     @property
-    def send_url(self) -> Optional[str]:
+    def send_url(self) -> str | None:
         if not self.gateway_url:
             return None
         return self.gateway_url.rstrip("/") + "/rest/mtsms"
 
     @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "SmsSettings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SmsSettings:
         env = os.environ if environ is None else environ
 
-        def text(name: str) -> Optional[str]:
+        def text(name: str) -> str | None:
             value = (env.get(name) or "").strip()
             return value or None
 
@@ -81,7 +81,8 @@ class SmsSettings:
             count, window = int(rate_count), float(rate_window or 600)
         except ValueError as error:
             raise ValueError(
-                "KK_SMS_RATE_LIMIT must look like 10/600 (messages/seconds)") from error
+                "KK_SMS_RATE_LIMIT must look like 10/600 (messages/seconds)"
+            ) from error
         if count < 1 or window <= 0:
             raise ValueError("KK_SMS_RATE_LIMIT must allow at least 1 message in a positive window")
         return cls(

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any
 
 import jwt
 
@@ -52,13 +53,16 @@ class IncomingSms:
     msisdn: str  # E.164, e.g. "+4512345678"
     receiver: str  # the number (or short code) the citizen wrote to, digits
     message: str
-    senttime: Optional[int]
+    senttime: int | None
 
     @classmethod
-    def from_body(cls, body: Mapping[str, Any]) -> "IncomingSms":
+    def from_body(cls, body: Mapping[str, Any]) -> IncomingSms:
         raw_id = body.get("id")
-        if isinstance(raw_id, bool) or not isinstance(raw_id, (int, str)) \
-                or not str(raw_id).strip():
+        if (
+            isinstance(raw_id, bool)
+            or not isinstance(raw_id, (int, str))
+            or not str(raw_id).strip()
+        ):
             raise InvalidMessage("'id' must be a number or a non-empty string")
         gateway_id = str(raw_id).strip()
         if len(gateway_id) > 40:
@@ -94,7 +98,7 @@ def _same(claim: Any, value: Any) -> bool:
     return type(claim) is type(value) and claim == value
 
 
-def verify_claims(token: Optional[str], secret: str) -> dict:
+def verify_claims(token: str | None, secret: str) -> dict:
     """The token's claims, or SignatureError when it is missing or does not verify."""
     if not token or not token.strip():
         raise SignatureError(f"missing {HEADER} header")
@@ -113,7 +117,7 @@ def verify_claims(token: Optional[str], secret: str) -> dict:
     return claims
 
 
-def verify_incoming(token: Optional[str], raw_body: bytes, secret: str) -> dict:
+def verify_incoming(token: str | None, raw_body: bytes, secret: str) -> dict:
     """The JSON body of an authentic webhook call (see the module docstring)."""
     claims = verify_claims(token, secret)
     try:

@@ -26,9 +26,10 @@ and a crashed process's rows are picked up again when the lease runs out.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, List, Optional, Sequence
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -125,8 +126,8 @@ class InboxRow:
     id: int
     gateway_id: str
     phone_hash: str
-    receiver: Optional[str]
-    text: Optional[str]
+    receiver: str | None
+    text: str | None
     pii_kinds: frozenset
     received_at: float
     attempts: int
@@ -136,10 +137,10 @@ class InboxRow:
 class OutboxRow:
     id: int
     phone_hash: str
-    msisdn: Optional[str]
+    msisdn: str | None
     kind: str
-    sender: Optional[str]
-    text: Optional[str]
+    sender: str | None
+    text: str | None
     encoding: str
     segments: int
     attempts: int
@@ -153,14 +154,14 @@ class Reply:
     text: str
     encoding: str
     segments: int
-    sender: Optional[str]
+    sender: str | None
     kind: str = REPLY
 
 
 @dataclass(frozen=True)
 class Preference:
     opted_out: bool
-    citizen_id: Optional[str]
+    citizen_id: str | None
     synced: bool
 
 
@@ -180,14 +181,15 @@ def _secure_delete(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _kinds(raw: Optional[str]) -> frozenset:
+def _kinds(raw: str | None) -> frozenset:
     return frozenset(k for k in (raw or "").split(",") if k)
 
 
 class SmsStore:
     def __init__(self, url_or_engine) -> None:
-        self.engine = (url_or_engine if isinstance(url_or_engine, Engine)
-                       else make_engine(url_or_engine))
+        self.engine = (
+            url_or_engine if isinstance(url_or_engine, Engine) else make_engine(url_or_engine)
+        )
         self._sqlite = self.engine.dialect.name == "sqlite"
         if self._sqlite:
             # Deleted numbers and texts are overwritten with zeros, not just unlinked.
@@ -212,10 +214,10 @@ class SmsStore:
         gateway_id: str,
         phone_hash: str,
         msisdn: str,
-        receiver: Optional[str],
+        receiver: str | None,
         text: str,
         pii_kinds: Iterable[str],
-        senttime: Optional[float],
+        senttime: float | None,
         now: float,
     ) -> bool:
         """Store an incoming SMS; False (and nothing changed) when ``gateway_id`` is known."""
@@ -228,11 +230,20 @@ class SmsStore:
                     return False
                 try:
                     with conn.begin():
-                        conn.execute(insert(inbox).values(
-                            gateway_id=gateway_id, phone_hash=phone_hash, receiver=receiver,
-                            text=text, pii_kinds=",".join(sorted(pii_kinds)), senttime=senttime,
-                            received_at=now, status=PENDING, attempts=0, next_attempt_at=now,
-                        ))
+                        conn.execute(
+                            insert(inbox).values(
+                                gateway_id=gateway_id,
+                                phone_hash=phone_hash,
+                                receiver=receiver,
+                                text=text,
+                                pii_kinds=",".join(sorted(pii_kinds)),
+                                senttime=senttime,
+                                received_at=now,
+                                status=PENDING,
+                                attempts=0,
+                                next_attempt_at=now,
+                            )
+                        )
                         self._remember_number(conn, phone_hash, msisdn, now)
                     return True
                 except IntegrityError:
@@ -244,15 +255,18 @@ class SmsStore:
     @staticmethod
     def _remember_number(conn, phone_hash: str, msisdn: str, now: float) -> None:
         updated = conn.execute(
-            update(recipients).where(recipients.c.phone_hash == phone_hash)
+            update(recipients)
+            .where(recipients.c.phone_hash == phone_hash)
             .values(msisdn=msisdn, updated_at=now)
         ).rowcount
         if not updated:
-            conn.execute(insert(recipients).values(phone_hash=phone_hash, msisdn=msisdn,
-                                                   updated_at=now))
+            conn.execute(
+                insert(recipients).values(phone_hash=phone_hash, msisdn=msisdn, updated_at=now)
+            )
 
-    def claim_inbox(self, now: float, lease: float, limit: int,
-                    busy_hashes: Iterable[str] = ()) -> List[InboxRow]:
+    def claim_inbox(
+        self, now: float, lease: float, limit: int, busy_hashes: Iterable[str] = ()
+    ) -> list[InboxRow]:
         """Due unprocessed messages, at most one per sender and the oldest first.
 
         A sender whose earlier message is still waiting (deferred, leased, or in ``busy_hashes``)
@@ -265,22 +279,43 @@ class SmsStore:
                 select(inbox).where(inbox.c.status == PENDING).order_by(inbox.c.id).limit(500)
             ).fetchall()
             return _claim_first_per_number(
-                conn, inbox, rows, now, lease, limit, set(busy_hashes),
-                lambda row: InboxRow(row.id, row.gateway_id, row.phone_hash, row.receiver,
-                                     row.text, _kinds(row.pii_kinds), row.received_at,
-                                     row.attempts))
+                conn,
+                inbox,
+                rows,
+                now,
+                lease,
+                limit,
+                set(busy_hashes),
+                lambda row: InboxRow(
+                    row.id,
+                    row.gateway_id,
+                    row.phone_hash,
+                    row.receiver,
+                    row.text,
+                    _kinds(row.pii_kinds),
+                    row.received_at,
+                    row.attempts,
+                ),
+            )
 
     def count_received(self, phone_hash: str, since: float, up_to_id: int) -> int:
         """Messages from this number received after ``since``, up to and including ``up_to_id``."""
         with self.engine.connect() as conn:
             return conn.execute(
-                select(func.count()).select_from(inbox).where(and_(
-                    inbox.c.phone_hash == phone_hash, inbox.c.received_at > since,
-                    inbox.c.id <= up_to_id))
+                select(func.count())
+                .select_from(inbox)
+                .where(
+                    and_(
+                        inbox.c.phone_hash == phone_hash,
+                        inbox.c.received_at > since,
+                        inbox.c.id <= up_to_id,
+                    )
+                )
             ).scalar_one()
 
-    def finish_inbox(self, row_id: int, outcome: str, now: float,
-                     reply: Optional[Reply] = None) -> None:
+    def finish_inbox(
+        self, row_id: int, outcome: str, now: float, reply: Reply | None = None
+    ) -> None:
         """Mark a message processed, drop its text and queue its reply, in one transaction."""
         with self.engine.begin() as conn:
             row = conn.execute(select(inbox.c.phone_hash).where(inbox.c.id == row_id)).first()
@@ -288,13 +323,17 @@ class SmsStore:
                 return
             if reply is not None:
                 self._queue_reply(conn, row_id, row.phone_hash, reply, now)
-            conn.execute(update(inbox).where(inbox.c.id == row_id).values(
-                status=DONE, outcome=outcome, text=None, lease_until=None, processed_at=now))
+            conn.execute(
+                update(inbox)
+                .where(inbox.c.id == row_id)
+                .values(status=DONE, outcome=outcome, text=None, lease_until=None, processed_at=now)
+            )
             self._forget_number_if_unused(conn, row.phone_hash)
         self._scrub()
 
-    def defer_inbox(self, row_id: int, next_attempt_at: float,
-                    reply: Optional[Reply] = None, now: float = 0.0) -> None:
+    def defer_inbox(
+        self, row_id: int, next_attempt_at: float, reply: Reply | None = None, now: float = 0.0
+    ) -> None:
         """Try a message again later (case service unreachable); a reply may already go out."""
         with self.engine.begin() as conn:
             row = conn.execute(select(inbox.c.phone_hash).where(inbox.c.id == row_id)).first()
@@ -302,21 +341,37 @@ class SmsStore:
                 return
             if reply is not None:
                 self._queue_reply(conn, row_id, row.phone_hash, reply, now)
-            conn.execute(update(inbox).where(inbox.c.id == row_id).values(
-                attempts=inbox.c.attempts + 1, next_attempt_at=next_attempt_at,
-                lease_until=None))
+            conn.execute(
+                update(inbox)
+                .where(inbox.c.id == row_id)
+                .values(
+                    attempts=inbox.c.attempts + 1, next_attempt_at=next_attempt_at, lease_until=None
+                )
+            )
 
     @staticmethod
-    def _queue_reply(conn, inbox_id: Optional[int], phone_hash: str, reply: Reply,
-                     now: float) -> None:
-        if inbox_id is not None and conn.execute(
-            select(outbox.c.id).where(outbox.c.inbox_id == inbox_id)
-        ).first() is not None:
+    def _queue_reply(conn, inbox_id: int | None, phone_hash: str, reply: Reply, now: float) -> None:
+        if (
+            inbox_id is not None
+            and conn.execute(select(outbox.c.id).where(outbox.c.inbox_id == inbox_id)).first()
+            is not None
+        ):
             return  # at most one reply per incoming message
-        conn.execute(insert(outbox).values(
-            inbox_id=inbox_id, phone_hash=phone_hash, kind=reply.kind, sender=reply.sender,
-            text=reply.text, encoding=reply.encoding, segments=reply.segments, status=PENDING,
-            attempts=0, next_attempt_at=now, created_at=now))
+        conn.execute(
+            insert(outbox).values(
+                inbox_id=inbox_id,
+                phone_hash=phone_hash,
+                kind=reply.kind,
+                sender=reply.sender,
+                text=reply.text,
+                encoding=reply.encoding,
+                segments=reply.segments,
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
 
     def pending_inbox(self) -> int:
         with self.engine.connect() as conn:
@@ -326,7 +381,7 @@ class SmsStore:
 
     # --- numbers ---------------------------------------------------------------------------
 
-    def msisdn(self, phone_hash: str) -> Optional[str]:
+    def msisdn(self, phone_hash: str) -> str | None:
         with self.engine.connect() as conn:
             return conn.execute(
                 select(recipients.c.msisdn).where(recipients.c.phone_hash == phone_hash)
@@ -334,24 +389,31 @@ class SmsStore:
 
     @staticmethod
     def _forget_number_if_unused(conn, phone_hash: str) -> None:
-        waiting_in = conn.execute(select(inbox.c.id).where(and_(
-            inbox.c.phone_hash == phone_hash, inbox.c.status == PENDING)).limit(1)).first()
-        waiting_out = conn.execute(select(outbox.c.id).where(and_(
-            outbox.c.phone_hash == phone_hash, outbox.c.status == PENDING)).limit(1)).first()
+        waiting_in = conn.execute(
+            select(inbox.c.id)
+            .where(and_(inbox.c.phone_hash == phone_hash, inbox.c.status == PENDING))
+            .limit(1)
+        ).first()
+        waiting_out = conn.execute(
+            select(outbox.c.id)
+            .where(and_(outbox.c.phone_hash == phone_hash, outbox.c.status == PENDING))
+            .limit(1)
+        ).first()
         if waiting_in is None and waiting_out is None:
             conn.execute(delete(recipients).where(recipients.c.phone_hash == phone_hash))
 
     # --- preferences (STOP / START) ----------------------------------------------------------
 
-    def preference(self, phone_hash: str) -> Optional[Preference]:
+    def preference(self, phone_hash: str) -> Preference | None:
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(preferences).where(preferences.c.phone_hash == phone_hash)
             ).first()
         return None if row is None else Preference(row.opted_out, row.citizen_id, row.synced)
 
-    def set_preference(self, phone_hash: str, opted_out: bool, citizen_id: Optional[str],
-                       synced: bool, now: float) -> None:
+    def set_preference(
+        self, phone_hash: str, opted_out: bool, citizen_id: str | None, synced: bool, now: float
+    ) -> None:
         with self.engine.begin() as conn:
             values = dict(opted_out=opted_out, citizen_id=citizen_id, synced=synced, updated_at=now)
             changed = conn.execute(
@@ -361,14 +423,21 @@ class SmsStore:
                 conn.execute(insert(preferences).values(phone_hash=phone_hash, **values))
             if opted_out:
                 # Nothing queued for this number goes out any more (except the confirmation).
-                conn.execute(update(outbox).where(and_(
-                    outbox.c.phone_hash == phone_hash, outbox.c.status == PENDING,
-                    outbox.c.kind != STOP_ACK)).values(status=CANCELLED, text=None,
-                                                       lease_until=None))
+                conn.execute(
+                    update(outbox)
+                    .where(
+                        and_(
+                            outbox.c.phone_hash == phone_hash,
+                            outbox.c.status == PENDING,
+                            outbox.c.kind != STOP_ACK,
+                        )
+                    )
+                    .values(status=CANCELLED, text=None, lease_until=None)
+                )
 
     # --- outbox ------------------------------------------------------------------------------
 
-    def claim_outbox(self, now: float, lease: float, limit: int) -> List[OutboxRow]:
+    def claim_outbox(self, now: float, lease: float, limit: int) -> list[OutboxRow]:
         """Due SMS to send, oldest first and at most one per number, so one number's replies go
         out in order (a reply waiting for a retry holds back the later ones)."""
         if limit <= 0:
@@ -376,20 +445,39 @@ class SmsStore:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(outbox, recipients.c.msisdn)
-                .select_from(outbox.outerjoin(recipients,
-                                              recipients.c.phone_hash == outbox.c.phone_hash))
+                .select_from(
+                    outbox.outerjoin(recipients, recipients.c.phone_hash == outbox.c.phone_hash)
+                )
                 .where(outbox.c.status == PENDING)
-                .order_by(outbox.c.id).limit(500)
+                .order_by(outbox.c.id)
+                .limit(500)
             ).fetchall()
             return _claim_first_per_number(
-                conn, outbox, rows, now, lease, limit, set(),
-                lambda row: OutboxRow(row.id, row.phone_hash, row.msisdn, row.kind, row.sender,
-                                      row.text, row.encoding, row.segments, row.attempts,
-                                      row.created_at))
+                conn,
+                outbox,
+                rows,
+                now,
+                lease,
+                limit,
+                set(),
+                lambda row: OutboxRow(
+                    row.id,
+                    row.phone_hash,
+                    row.msisdn,
+                    row.kind,
+                    row.sender,
+                    row.text,
+                    row.encoding,
+                    row.segments,
+                    row.attempts,
+                    row.created_at,
+                ),
+            )
 
-    def outbox_sent(self, row_id: int, gateway_message_id: Optional[str], now: float) -> None:
-        self._close_outbox(row_id, SENT, now, gateway_message_id=gateway_message_id,
-                           last_error=None)
+    def outbox_sent(self, row_id: int, gateway_message_id: str | None, now: float) -> None:
+        self._close_outbox(
+            row_id, SENT, now, gateway_message_id=gateway_message_id, last_error=None
+        )
 
     def outbox_give_up(self, row_id: int, status: str, error: str, now: float) -> None:
         self._close_outbox(row_id, status, now, last_error=error[:200])
@@ -399,40 +487,60 @@ class SmsStore:
             row = conn.execute(select(outbox.c.phone_hash).where(outbox.c.id == row_id)).first()
             if row is None:
                 return
-            conn.execute(update(outbox).where(outbox.c.id == row_id).values(
-                status=status, text=None, lease_until=None,
-                attempts=outbox.c.attempts + (1 if status in (SENT, REJECTED, EXPIRED) else 0),
-                sent_at=now if status == SENT else None, **values))
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id == row_id)
+                .values(
+                    status=status,
+                    text=None,
+                    lease_until=None,
+                    attempts=outbox.c.attempts + (1 if status in (SENT, REJECTED, EXPIRED) else 0),
+                    sent_at=now if status == SENT else None,
+                    **values,
+                )
+            )
             self._forget_number_if_unused(conn, row.phone_hash)
         self._scrub()
 
     def outbox_retry(self, row_id: int, next_attempt_at: float, error: str) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(outbox).where(outbox.c.id == row_id).values(
-                attempts=outbox.c.attempts + 1, next_attempt_at=next_attempt_at,
-                lease_until=None, last_error=error[:200]))
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id == row_id)
+                .values(
+                    attempts=outbox.c.attempts + 1,
+                    next_attempt_at=next_attempt_at,
+                    lease_until=None,
+                    last_error=error[:200],
+                )
+            )
 
     def release(self, inbox_ids: Iterable[int] = (), outbox_ids: Iterable[int] = ()) -> None:
         """Give up leases at a graceful shutdown, so a restart picks the rows up at once."""
         inbox_ids, outbox_ids = list(inbox_ids), list(outbox_ids)
         with self.engine.begin() as conn:
             if inbox_ids:
-                conn.execute(update(inbox).where(and_(inbox.c.id.in_(inbox_ids),
-                                                      inbox.c.status == PENDING))
-                             .values(lease_until=None))
+                conn.execute(
+                    update(inbox)
+                    .where(and_(inbox.c.id.in_(inbox_ids), inbox.c.status == PENDING))
+                    .values(lease_until=None)
+                )
             if outbox_ids:
-                conn.execute(update(outbox).where(and_(outbox.c.id.in_(outbox_ids),
-                                                       outbox.c.status == PENDING))
-                             .values(lease_until=None))
+                conn.execute(
+                    update(outbox)
+                    .where(and_(outbox.c.id.in_(outbox_ids), outbox.c.status == PENDING))
+                    .values(lease_until=None)
+                )
 
     # --- timing and housekeeping ------------------------------------------------------------------
 
-    def next_due(self) -> Optional[float]:
+    def next_due(self) -> float | None:
         """The earliest time a pending inbox or outbox row becomes due (None: nothing pending)."""
         with self.engine.connect() as conn:
             times = [
-                conn.execute(select(func.min(table.c.next_attempt_at))
-                             .where(table.c.status == PENDING)).scalar()
+                conn.execute(
+                    select(func.min(table.c.next_attempt_at)).where(table.c.status == PENDING)
+                ).scalar()
                 for table in (inbox, outbox)
             ]
         times = [t for t in times if t is not None]
@@ -442,19 +550,31 @@ class SmsStore:
         """Delete processed rows older than ``retention`` and numbers nothing waits for."""
         cutoff = now - retention
         with self.engine.begin() as conn:
-            conn.execute(delete(inbox).where(and_(inbox.c.status == DONE,
-                                                  inbox.c.processed_at < cutoff)))
-            conn.execute(delete(outbox).where(and_(outbox.c.status != PENDING,
-                                                   outbox.c.created_at < cutoff)))
-            waiting = select(inbox.c.phone_hash).where(inbox.c.status == PENDING).union(
-                select(outbox.c.phone_hash).where(outbox.c.status == PENDING))
+            conn.execute(
+                delete(inbox).where(and_(inbox.c.status == DONE, inbox.c.processed_at < cutoff))
+            )
+            conn.execute(
+                delete(outbox).where(and_(outbox.c.status != PENDING, outbox.c.created_at < cutoff))
+            )
+            waiting = (
+                select(inbox.c.phone_hash)
+                .where(inbox.c.status == PENDING)
+                .union(select(outbox.c.phone_hash).where(outbox.c.status == PENDING))
+            )
             conn.execute(delete(recipients).where(recipients.c.phone_hash.not_in(waiting)))
         self._scrub()
 
 
-def _claim_first_per_number(conn: Any, table: Table, rows: Sequence[Any], now: float,
-                            lease: float, limit: int, blocked: set,
-                            make: Callable[[Any], Any]) -> list:
+def _claim_first_per_number(
+    conn: Any,
+    table: Table,
+    rows: Sequence[Any],
+    now: float,
+    lease: float,
+    limit: int,
+    blocked: set,
+    make: Callable[[Any], Any],
+) -> list:
     """Lease the oldest due row of each number (``rows`` oldest first). A number whose oldest
     row is not due, leased elsewhere or in ``blocked`` gets nothing, keeping its order."""
     claimed: list = []
@@ -467,8 +587,13 @@ def _claim_first_per_number(conn: Any, table: Table, rows: Sequence[Any], now: f
         with conn.begin():
             got = conn.execute(
                 update(table)
-                .where(and_(table.c.id == row.id, table.c.status == PENDING,
-                            or_(table.c.lease_until.is_(None), table.c.lease_until <= now)))
+                .where(
+                    and_(
+                        table.c.id == row.id,
+                        table.c.status == PENDING,
+                        or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
+                    )
+                )
                 .values(lease_until=now + lease)
             ).rowcount
         if got:

@@ -13,7 +13,9 @@ import numpy as np
 
 
 class BM25:
-    def __init__(self, documents: list[list[str] | Counter], k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(
+        self, documents: list[list[str] | Counter], k1: float = 1.2, b: float = 0.75
+    ) -> None:
         self.k1, self.b = k1, b
         counters = [doc if isinstance(doc, Counter) else Counter(doc) for doc in documents]
         self.size = len(counters)
@@ -29,7 +31,9 @@ class BM25:
         for term, entries in postings.items():
             indices = np.array([i for i, _ in entries], dtype=np.intp)
             counts = np.array([c for _, c in entries], dtype=float)
-            weights = self.idf(term, len(entries)) * counts * (self.k1 + 1.0) / (counts + norm[indices])
+            weights = (
+                self.idf(term, len(entries)) * counts * (self.k1 + 1.0) / (counts + norm[indices])
+            )
             self._weights[term] = (indices, weights)
 
     def idf(self, term: str, frequency: int | None = None) -> float:
@@ -44,18 +48,29 @@ class BM25:
             entry = self._weights.get(term)
             if entry is not None:
                 indices, weights = entry
-                result[indices] += query_count * weights  # a term occurs once per document: no repeats
+                result[indices] += (
+                    query_count * weights
+                )  # a term occurs once per document: no repeats
         return result
 
     def score_document(self, query: list[str], document: Counter) -> float:
         """Score of one document that is not (or no longer) in the index, with the index's statistics."""
-        norm = self.k1 * (1.0 - self.b + self.b * sum(document.values()) / max(self.average_length, 1e-9))
+        norm = self.k1 * (
+            1.0 - self.b + self.b * sum(document.values()) / max(self.average_length, 1e-9)
+        )
         return sum(
-            query_count * self.idf(term) * document[term] * (self.k1 + 1.0) / (document[term] + norm)
+            query_count
+            * self.idf(term)
+            * document[term]
+            * (self.k1 + 1.0)
+            / (document[term] + norm)
             for term, query_count in Counter(query).items()
             if document.get(term)
         )
 
     def max_score(self, query: list[str]) -> float:
         """Upper bound of a query's score (every term present, saturated): a scale for confidence."""
-        return sum(self.idf(term) * (self.k1 + 1.0) for term in set(query) if term in self._weights) or 1.0
+        return (
+            sum(self.idf(term) * (self.k1 + 1.0) for term in set(query) if term in self._weights)
+            or 1.0
+        )

@@ -11,14 +11,22 @@ makes refitting fast enough to redo whenever a jurist publishes a note.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Callable, Sequence
 
 import numpy as np
 
 from kkshared.retrieval.index import Document, Encoder, Ranking, SearchIndex
 
-FEATURES = ("word_coverage", "char_coverage", "margin", "dense", "dense_margin", "ref_match", "ref_miss")
+FEATURES = (
+    "word_coverage",
+    "char_coverage",
+    "margin",
+    "dense",
+    "dense_margin",
+    "ref_match",
+    "ref_miss",
+)
 
 
 def _vector(features: dict[str, float], names: Sequence[str] = FEATURES) -> np.ndarray:
@@ -41,7 +49,9 @@ class DevExample:
 FeatureFunction = Callable[[str, Ranking, "Document | None", frozenset], dict[str, float]]
 
 
-def _ranking_features(question: str, ranking: Ranking, substitute: Document | None, exclude: frozenset) -> dict[str, float]:
+def _ranking_features(
+    question: str, ranking: Ranking, substitute: Document | None, exclude: frozenset
+) -> dict[str, float]:
     return ranking.features
 
 
@@ -57,15 +67,27 @@ def development_cases(
     for note in notes:
         if len(note.questions) >= 2:
             for q_index, question in enumerate(note.questions[:per_document]):
-                kept = replace(note, questions=tuple(q for i, q in enumerate(note.questions) if i != q_index))
+                kept = replace(
+                    note, questions=tuple(q for i, q in enumerate(note.questions) if i != q_index)
+                )
                 ranking = index.rank(question, substitute=kept)
-                example = DevExample(question, note.id, ranking.best.note_id, features(question, ranking, kept, frozenset()))
+                example = DevExample(
+                    question,
+                    note.id,
+                    ranking.best.note_id,
+                    features(question, ranking, kept, frozenset()),
+                )
                 cases.append(("held-out question", example))
         for question in note.questions[:2]:
             exclude = frozenset({note.id})
             ranking = index.rank(question, exclude=exclude)
             best = ranking.best.note_id if ranking.best else None
-            cases.append(("note absent", DevExample(question, None, best, features(question, ranking, None, exclude))))
+            cases.append(
+                (
+                    "note absent",
+                    DevExample(question, None, best, features(question, ranking, None, exclude)),
+                )
+            )
     return cases
 
 
@@ -76,7 +98,9 @@ def development_examples(
     per_document: int | None = None,
 ) -> list[DevExample]:
     """The leave-one-out split of ``notes`` on a new index (``development_cases``)."""
-    return [e for _, e in development_cases(notes, SearchIndex(notes, encoder, weights), per_document)]
+    return [
+        e for _, e in development_cases(notes, SearchIndex(notes, encoder, weights), per_document)
+    ]
 
 
 class Calibrator:
@@ -86,7 +110,9 @@ class Calibrator:
     features of its own to ``DevExample.features`` (the legal advisor's coverage) passes their names.
     """
 
-    def __init__(self, weights: np.ndarray | None = None, features: Sequence[str] = FEATURES) -> None:
+    def __init__(
+        self, weights: np.ndarray | None = None, features: Sequence[str] = FEATURES
+    ) -> None:
         self.features = tuple(features)
         self.weights = weights if weights is not None else np.zeros(len(self.features) + 1)
 
@@ -97,7 +123,7 @@ class Calibrator:
         l2: float = 1.0,
         iterations: int = 50,
         features: Sequence[str] = FEATURES,
-    ) -> "Calibrator":
+    ) -> Calibrator:
         if not examples:
             return cls(features=features)
         x = np.vstack([_vector(e.features, features) for e in examples])

@@ -35,7 +35,9 @@ class E5Encoder:
     @staticmethod
     def _encode(text: str, is_query: bool) -> np.ndarray:
         model = _model()
-        vector = np.asarray((model.query if is_query else model.passage)([restore_danish(text)])[0], dtype=float)
+        vector = np.asarray(
+            (model.query if is_query else model.passage)([restore_danish(text)])[0], dtype=float
+        )
         return vector / (np.linalg.norm(vector) or 1.0)
 
     @staticmethod

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -112,7 +113,7 @@ class SearchIndex:
         else:
             self._dense = [self._note_vectors(n) for n in self.notes]
 
-    def without_dense(self) -> "SearchIndex":
+    def without_dense(self) -> SearchIndex:
         """The same index ranking by BM25 alone; shares this one's structures (nothing is rebuilt)."""
         view = copy.copy(self)
         view.encoder, view._dense = None, []
@@ -162,18 +163,25 @@ class SearchIndex:
             return Ranking([], {})
         word_raw, char_raw = word_raw * keep, char_raw * keep
         parts = {"word": _scaled(word_raw), "char": _scaled(char_raw)}
-        parts["ref"] = np.array([len(asked_refs & r) / len(asked_refs) if asked_refs else 0.0 for r in refs]) * keep
+        parts["ref"] = (
+            np.array([len(asked_refs & r) / len(asked_refs) if asked_refs else 0.0 for r in refs])
+            * keep
+        )
         dense_raw = np.zeros(len(self.notes))
         if self.encoder is not None:
             query = self.encoder.query(question)
-            dense_raw = np.array([float((vectors @ query).max()) for vectors in dense_vectors]) * keep
+            dense_raw = (
+                np.array([float((vectors @ query).max()) for vectors in dense_vectors]) * keep
+            )
             low = dense_raw[keep].min()
             parts["dense"] = _scaled(np.clip(dense_raw - low, 0.0, None) * keep)
         fused = sum(self.weights.get(name, 0.0) * values for name, values in parts.items())
         fused = np.where(keep, fused, -np.inf)
         order = np.argsort(-fused, kind="stable")[: min(limit, int(keep.sum()))]
         candidates = [
-            Candidate(self.notes[i].id, float(fused[i]), {name: float(v[i]) for name, v in parts.items()})
+            Candidate(
+                self.notes[i].id, float(fused[i]), {name: float(v[i]) for name, v in parts.items()}
+            )
             for i in order
         ]
         best, runner_up = order[0], (order[1] if len(order) > 1 else None)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from kkshared.retrieval.synonyms import PHRASE_SYNONYMS, WORD_SYNONYMS
 from kkshared.legal_refs import LegalRef, extract_references
 from kkshared.lexicon import lemma, lemma_table
 from kkshared.normalize import fold, restore_danish
+from kkshared.retrieval.synonyms import PHRASE_SYNONYMS, WORD_SYNONYMS
 from kkshared.tokenize import word_tokens
 
 _MIN_PART = 3
@@ -27,7 +27,19 @@ _NOISE = frozenset({"jf.", "stk.", "nr.", "ca.", "bl.a.", "f.eks.", "evt.", "iht
 def _stop_words() -> frozenset[str]:
     from spacy.lang.da.stop_words import STOP_WORDS
 
-    extra = {"borger", "borgeren", "jobcenter", "jobcentret", "kommune", "kan", "skal", "maa", "maatte", "hvad", "hvordan"}
+    extra = {
+        "borger",
+        "borgeren",
+        "jobcenter",
+        "jobcentret",
+        "kommune",
+        "kan",
+        "skal",
+        "maa",
+        "maatte",
+        "hvad",
+        "hvordan",
+    }
     return frozenset(fold(word) for word in STOP_WORDS) | frozenset(extra)
 
 
@@ -57,7 +69,9 @@ def compound_parts(word: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _phrases() -> list[tuple[tuple[str, ...], str]]:
     """Phrase synonyms in lemma space, longest first."""
-    phrases = [(tuple(folded_lemmas(text)), canonical) for text, canonical in PHRASE_SYNONYMS.items()]
+    phrases = [
+        (tuple(folded_lemmas(text)), canonical) for text, canonical in PHRASE_SYNONYMS.items()
+    ]
     return sorted(phrases, key=lambda item: -len(item[0]))
 
 

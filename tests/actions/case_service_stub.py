@@ -9,18 +9,37 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator
+from typing import Any
 
 from aiohttp import web
 
 LOCATIONS = [
-    {"id": "laerkevej", "name": "Jobcenter København, Lærkevej", "kind": "jobcenter",
-     "channel": "fysisk", "phone": "+45 00 00 00 02", "verified": True},
-    {"id": "ydelsesservice", "name": "Ydelsesservice (telefon)", "kind": "ydelsesservice",
-     "channel": "telefon", "phone": "+45 00 00 00 03", "verified": True},
-    {"id": "jobcenter-telefon", "name": "Jobcenter København (telefon)", "kind": "jobcenter",
-     "channel": "telefon", "phone": "+45 00 00 00 04", "verified": True},
+    {
+        "id": "laerkevej",
+        "name": "Jobcenter København, Lærkevej",
+        "kind": "jobcenter",
+        "channel": "fysisk",
+        "phone": "+45 00 00 00 02",
+        "verified": True,
+    },
+    {
+        "id": "ydelsesservice",
+        "name": "Ydelsesservice (telefon)",
+        "kind": "ydelsesservice",
+        "channel": "telefon",
+        "phone": "+45 00 00 00 03",
+        "verified": True,
+    },
+    {
+        "id": "jobcenter-telefon",
+        "name": "Jobcenter København (telefon)",
+        "kind": "jobcenter",
+        "channel": "telefon",
+        "phone": "+45 00 00 00 04",
+        "verified": True,
+    },
 ]
 
 

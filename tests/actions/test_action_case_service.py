@@ -6,6 +6,7 @@ import asyncio
 import time
 
 import pytest
+from case_service_stub import LOCATIONS, StubState, free_port, running_stub
 
 from kkshared.case_service import (
     CaseServiceClient,
@@ -13,7 +14,6 @@ from kkshared.case_service import (
     CaseServiceUnauthorized,
     CaseServiceUnavailable,
 )
-from case_service_stub import LOCATIONS, StubState, free_port, running_stub
 
 
 def test_locations_are_fetched_with_the_service_token() -> None:
@@ -42,15 +42,23 @@ def test_status_is_asked_for_now_with_an_iso_timestamp() -> None:
 
 @pytest.mark.parametrize(
     "code, error",
-    [(404, CaseServiceNotFound), (401, CaseServiceUnauthorized), (403, CaseServiceUnauthorized),
-     (500, CaseServiceUnavailable), (503, CaseServiceUnavailable), (429, CaseServiceUnavailable)],
+    [
+        (404, CaseServiceNotFound),
+        (401, CaseServiceUnauthorized),
+        (403, CaseServiceUnauthorized),
+        (500, CaseServiceUnavailable),
+        (503, CaseServiceUnavailable),
+        (429, CaseServiceUnavailable),
+    ],
 )
 def test_http_errors_are_normalised(code: int, error: type) -> None:
     async def scenario() -> None:
         async with running_stub(StubState(fail_with=code)) as url:
             with pytest.raises(error) as raised:
                 await CaseServiceClient(url, "t").location_status("ydelsesservice")
-            if error is CaseServiceUnavailable:  # a 5xx may come after the commit; a 429 is before it
+            if (
+                error is CaseServiceUnavailable
+            ):  # a 5xx may come after the commit; a 429 is before it
                 assert raised.value.may_have_arrived is (code != 429)
 
     asyncio.run(scenario())

@@ -6,16 +6,17 @@ import asyncio
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
+from tracker_factory import said
 
 from actions import faq_followup
 from actions.faq_followup import ActionFaqFollowup
-from tracker_factory import said
 
 
 def faq_tracker(entry: str, **who):
     tracker = said("x", "faq", **who)
     tracker.latest_message["response_selector"] = {
-        "faq": {"response": {"intent_response_key": f"faq/{entry}"}}}
+        "faq": {"response": {"intent_response_key": f"faq/{entry}"}}
+    }
     return tracker
 
 
@@ -41,7 +42,10 @@ def test_nothing_for_anonymous_users_staff_or_other_entries() -> None:
 
 
 def test_no_message_button_over_sms() -> None:
-    assert run(faq_tracker("contact_talk_to_person", channel="sms", subject="u-1", role="citizen")) == []
+    assert (
+        run(faq_tracker("contact_talk_to_person", channel="sms", subject="u-1", role="citizen"))
+        == []
+    )
 
 
 def test_payment_faq_adds_the_own_payment(monkeypatch: pytest.MonkeyPatch) -> None:

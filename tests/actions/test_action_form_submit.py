@@ -9,20 +9,20 @@ import contextlib
 import os
 import random
 import string
+from collections.abc import AsyncIterator
 from datetime import date
-from typing import Any, AsyncIterator
+from typing import Any
 
 import aiohttp
-import pytest
 from aiohttp import web
+from case_service_stub import free_port
 from rasa_sdk.executor import CollectingDispatcher
+from test_action_own_case import real_service, subject_of
+from tracker_factory import said
 
 from actions.forms.message import ActionSubmitMessage
 from actions.forms.submit import submission_key
-from case_service_stub import free_port
 from kkshared import case_service
-from test_action_own_case import real_service, subject_of
-from tracker_factory import said
 
 
 @contextlib.asynccontextmanager
@@ -31,10 +31,16 @@ async def answering_late(target: str, state: dict[str, Any]) -> AsyncIterator[st
     back ``state["delay"]`` seconds: the record is made, the caller hears nothing in time."""
 
     async def forward(request: web.Request) -> web.Response:
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+        headers = {
+            k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")
+        }
         async with aiohttp.ClientSession() as session:
-            async with session.request(request.method, f"{target}{request.rel_url}", headers=headers,
-                                       data=await request.read()) as answer:
+            async with session.request(
+                request.method,
+                f"{target}{request.rel_url}",
+                headers=headers,
+                data=await request.read(),
+            ) as answer:
                 body, status = await answer.read(), answer.status
         await asyncio.sleep(state["delay"])
         return web.Response(body=body, status=status, content_type="application/json")
@@ -55,20 +61,30 @@ def test_the_key_is_the_same_for_the_same_form_on_the_same_day() -> None:
     body = {"text": "Jeg kommer ti minutter for sent"}
     key = submission_key("action_submit_message", body, date(2026, 11, 23))
     assert key == submission_key("action_submit_message", dict(body), date(2026, 11, 23))
-    assert key != submission_key("action_submit_message", {"text": "Jeg kommer ikke"}, date(2026, 11, 23))
+    assert key != submission_key(
+        "action_submit_message", {"text": "Jeg kommer ikke"}, date(2026, 11, 23)
+    )
     assert key != submission_key("action_submit_message", body, date(2026, 11, 24))
     assert key != submission_key("action_submit_absence", body, date(2026, 11, 23))
 
 
 @real_service
-def test_a_message_whose_answer_came_too_late_is_sent_again_without_a_second_record(monkeypatch) -> None:
+def test_a_message_whose_answer_came_too_late_is_sent_again_without_a_second_record(
+    monkeypatch,
+) -> None:
     real_url = os.environ["KK_E2E_API_URL"]
     if os.environ.get("KK_E2E_SERVICE_TOKEN"):
         monkeypatch.setenv("KK_SERVICE_TOKEN", os.environ["KK_E2E_SERVICE_TOKEN"])
     subject = subject_of("demo-borger")
     text = "Jeg kommer for sent i dag " + "".join(random.choices(string.ascii_lowercase, k=12))
-    tracker = said("ja", "affirm", slots={"message_text": text, "message_confirm": True},
-                   channel="kk", subject=subject, role="citizen")
+    tracker = said(
+        "ja",
+        "affirm",
+        slots={"message_text": text, "message_confirm": True},
+        channel="kk",
+        subject=subject,
+        role="citizen",
+    )
     state = {"delay": case_service.DEFAULT_TIMEOUT_SECONDS + 1.0}
 
     async def send() -> list[dict]:

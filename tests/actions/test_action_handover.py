@@ -8,28 +8,36 @@ import time
 from datetime import datetime
 
 import pytest
+from case_service_stub import LOCATIONS, StubState, free_port, running_stub
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handover import ActionHandover, handover_messages, pick_locations
 from kkshared import case_service
 from kkshared.case_service import CaseServiceClient
-from actions.handover import ActionHandover, handover_messages, pick_locations
-from case_service_stub import LOCATIONS, StubState, free_port, running_stub
 from kkshared.formatting import COPENHAGEN
 
 NOW = datetime(2026, 3, 7, 18, 30, tzinfo=COPENHAGEN)  # a Saturday evening
 
 
 def test_ydelsesservice_first_then_the_job_centre_phone_line() -> None:
-    assert [loc["id"] for loc in pick_locations(LOCATIONS)] == ["ydelsesservice", "jobcenter-telefon"]
+    assert [loc["id"] for loc in pick_locations(LOCATIONS)] == [
+        "ydelsesservice",
+        "jobcenter-telefon",
+    ]
 
 
 def test_open_and_closed_lines_with_next_opening() -> None:
-    state = StubState(statuses={
-        "ydelsesservice": {"open": True, "closes_at": "2026-03-07T19:00:00+01:00"},
-        "jobcenter-telefon": {"open": False, "reason": "outside_hours",
-                              "next_opening": "2026-03-09T09:00:00+01:00"},
-    })
+    state = StubState(
+        statuses={
+            "ydelsesservice": {"open": True, "closes_at": "2026-03-07T19:00:00+01:00"},
+            "jobcenter-telefon": {
+                "open": False,
+                "reason": "outside_hours",
+                "next_opening": "2026-03-09T09:00:00+01:00",
+            },
+        }
+    )
 
     async def scenario() -> list[dict]:
         async with running_stub(state) as url:
@@ -37,15 +45,25 @@ def test_open_and_closed_lines_with_next_opening() -> None:
 
     messages = asyncio.run(scenario())
     assert messages == [
-        {"response": "utter_handover_location_open", "name": "Ydelsesservice (telefon)",
-         "phone": "+45 00 00 00 03", "closes_at": "19.00"},
-        {"response": "utter_handover_location_closed", "name": "Jobcenter København (telefon)",
-         "phone": "+45 00 00 00 04", "next_open": "mandag den 9. marts 2026 kl. 09.00"},
+        {
+            "response": "utter_handover_location_open",
+            "name": "Ydelsesservice (telefon)",
+            "phone": "+45 00 00 00 03",
+            "closes_at": "19.00",
+        },
+        {
+            "response": "utter_handover_location_closed",
+            "name": "Jobcenter København (telefon)",
+            "phone": "+45 00 00 00 04",
+            "next_open": "mandag den 9. marts 2026 kl. 09.00",
+        },
     ]
 
 
 def test_unverified_locations_get_a_caveat() -> None:
-    unverified = StubState(statuses={"ydelsesservice": {"open": False}, "jobcenter-telefon": {"open": False}})
+    unverified = StubState(
+        statuses={"ydelsesservice": {"open": False}, "jobcenter-telefon": {"open": False}}
+    )
 
     async def scenario() -> list[dict]:
         async with running_stub(unverified) as url:
@@ -80,7 +98,16 @@ def test_slow_case_service_gives_the_fallback_within_three_seconds() -> None:
 
 
 def _tracker(intent: str) -> Tracker:
-    return Tracker("anon:t", {}, {"intent": {"name": intent}, "text": "x"}, [], False, None, {}, "action_listen")
+    return Tracker(
+        "anon:t",
+        {},
+        {"intent": {"name": intent}, "text": "x"},
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
 
 
 def test_action_handover_with_the_case_service_down(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -91,7 +118,10 @@ def test_action_handover_with_the_case_service_down(monkeypatch: pytest.MonkeyPa
     events = asyncio.run(ActionHandover().run(dispatcher, _tracker("request_human"), {}))
     assert time.monotonic() - started < 3.0
     assert events == []
-    assert [m["response"] for m in dispatcher.messages] == ["utter_handover_intro", "utter_handover_unavailable"]
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_handover_intro",
+        "utter_handover_unavailable",
+    ]
     case_service.reset_client()
 
 

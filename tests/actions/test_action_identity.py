@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from actions.identity import Caller, caller, session_caller
 from tracker_factory import said, tracker, user_event
+
+from actions.identity import Caller, caller, session_caller
 
 
 def test_no_metadata_is_anonymous() -> None:
@@ -18,10 +19,12 @@ def test_verified_citizen_and_staff() -> None:
 
 
 def test_unknown_role_or_missing_subject_is_anonymous() -> None:
-    for metadata in ({"kk": {"subject": "u-1", "role": "superuser"}},
-                     {"kk": {"subject": "", "role": "citizen"}},
-                     {"kk": "u-1"},
-                     {"subject": "u-1", "role": "citizen"}):  # not under "kk": not from a channel
+    for metadata in (
+        {"kk": {"subject": "u-1", "role": "superuser"}},
+        {"kk": {"subject": "", "role": "citizen"}},
+        {"kk": "u-1"},
+        {"subject": "u-1", "role": "citizen"},
+    ):  # not under "kk": not from a channel
         assert caller(said("x", metadata=metadata)).subject is None
 
 
@@ -36,11 +39,15 @@ def test_slots_never_give_identity() -> None:
 
 
 def test_sms_channel_without_a_known_number() -> None:
-    who = caller(said("x", channel="sms", metadata={"kk": {"channel": "sms", "subject": None, "role": None}}))
+    who = caller(
+        said("x", channel="sms", metadata={"kk": {"channel": "sms", "subject": None, "role": None}})
+    )
     assert who.over_sms and who.subject is None
 
 
 def test_session_start_reads_the_session_metadata_slot() -> None:
-    slots = {"session_started_metadata": {"kk": {"channel": "kk", "subject": "u-9", "role": "jurist"}}}
+    slots = {
+        "session_started_metadata": {"kk": {"channel": "kk", "subject": "u-9", "role": "jurist"}}
+    }
     assert session_caller(tracker([], slots)).is_staff
     assert session_caller(tracker([])).subject is None

@@ -11,13 +11,13 @@ import time
 import urllib.request
 
 import pytest
+from case_service_stub import free_port
 from rasa_sdk.executor import CollectingDispatcher
+from tracker_factory import said
 
-from kkshared import case_service
 from actions.opening_hours import ActionOpeningHours, default_locations, named_locations
 from actions.own_case import ActionCaseworker, ActionNextMeeting, ActionNextPayment, ActionPlan
-from case_service_stub import free_port
-from tracker_factory import said
+from kkshared import case_service
 
 real_service = pytest.mark.skipif(
     not os.environ.get("KK_E2E_API_URL"), reason="KK_E2E_API_URL not set: no running case service"
@@ -36,8 +36,11 @@ def live(monkeypatch: pytest.MonkeyPatch) -> str:
 
 def subject_of(username: str) -> str:
     request = urllib.request.Request(
-        f"{os.environ['KK_E2E_API_URL']}/auth/demo-login", method="POST",
-        data=json.dumps({"username": username}).encode(), headers={"Content-Type": "application/json"})
+        f"{os.environ['KK_E2E_API_URL']}/auth/demo-login",
+        method="POST",
+        data=json.dumps({"username": username}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         token = json.loads(response.read())["access_token"]
     import jwt
@@ -53,7 +56,10 @@ def run(action, tracker) -> list[dict]:
 
 @real_service
 def test_next_meeting_for_a_citizen(live: str) -> None:
-    messages = run(ActionNextMeeting(), said("næste samtale", channel="kk", subject=subject_of("demo-borger"), role="citizen"))
+    messages = run(
+        ActionNextMeeting(),
+        said("næste samtale", channel="kk", subject=subject_of("demo-borger"), role="citizen"),
+    )
     assert messages[0]["response"] == "utter_own_next_meeting"
     assert re.search(r"den \d+\. \w+ \d{4} kl\. \d{2}\.\d{2}", messages[0]["meeting"])
 
@@ -75,21 +81,31 @@ def test_payment_plan_and_caseworker_on_the_web(live: str) -> None:
     assert payment["response"] == "utter_own_next_payment" and payment["amount"].endswith("kr.")
     plan = run(ActionPlan(), said("plan", channel="kk", subject=sub, role="citizen"))[0]
     assert plan["response"] == "utter_own_plan" and plan["items"].startswith("- ")
-    worker = run(ActionCaseworker(), said("sagsbehandler", channel="kk", subject=sub, role="citizen"))[0]
+    worker = run(
+        ActionCaseworker(), said("sagsbehandler", channel="kk", subject=sub, role="citizen")
+    )[0]
     assert worker == {**worker, "response": "utter_own_caseworker", "name": "Demo Sagsbehandler"}
 
 
 @real_service
 def test_staff_and_unknown_subjects_get_no_citizen_data(live: str) -> None:
-    staff = run(ActionNextMeeting(), said("x", channel="kk", subject=subject_of("demo-sagsbehandler"), role="staff"))
+    staff = run(
+        ActionNextMeeting(),
+        said("x", channel="kk", subject=subject_of("demo-sagsbehandler"), role="staff"),
+    )
     assert [m["response"] for m in staff] == ["utter_own_not_citizen"]
-    forged = run(ActionNextMeeting(), said("x", channel="kk", subject="u-does-not-exist", role="citizen"))
+    forged = run(
+        ActionNextMeeting(), said("x", channel="kk", subject="u-does-not-exist", role="citizen")
+    )
     assert [m["response"] for m in forged] == ["utter_own_no_case"]
 
 
 def test_anonymous_gets_the_general_answer_and_how_to_log_in() -> None:
     messages = run(ActionNextPayment(), said("hvornår kommer pengene"))
-    assert [m["response"] for m in messages] == ["utter_faq/benefit_kontanthjaelp_payment", "utter_own_login_hint"]
+    assert [m["response"] for m in messages] == [
+        "utter_faq/benefit_kontanthjaelp_payment",
+        "utter_own_login_hint",
+    ]
     sms = run(ActionNextPayment(), said("penge", channel="sms"))
     assert [m["response"] for m in sms][-1] == "utter_own_unknown_sms_number"
 
@@ -108,12 +124,26 @@ def test_case_service_down_answers_fast(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_places_are_found_by_name_or_alias_with_folding() -> None:
     locations = [
-        {"id": "laerkevej", "name": "Jobcenter København, Lærkevej", "aliases": ["Lærkevej"], "channel": "fysisk"},
-        {"id": "gkl", "name": "Jobcenter København, Gammel Køge Landevej", "aliases": ["GKL", "Valby"], "channel": "fysisk"},
+        {
+            "id": "laerkevej",
+            "name": "Jobcenter København, Lærkevej",
+            "aliases": ["Lærkevej"],
+            "channel": "fysisk",
+        },
+        {
+            "id": "gkl",
+            "name": "Jobcenter København, Gammel Køge Landevej",
+            "aliases": ["GKL", "Valby"],
+            "channel": "fysisk",
+        },
         {"id": "tlf", "name": "Jobcenter København (telefon)", "aliases": [], "channel": "telefon"},
     ]
-    assert [l["id"] for l in named_locations("er laerkevej aaben i morgen", locations)] == ["laerkevej"]
-    assert [l["id"] for l in named_locations("har gammel koege landevej åbent", locations)] == ["gkl"]
+    assert [l["id"] for l in named_locations("er laerkevej aaben i morgen", locations)] == [
+        "laerkevej"
+    ]
+    assert [l["id"] for l in named_locations("har gammel koege landevej åbent", locations)] == [
+        "gkl"
+    ]
     assert named_locations("er i åbne", locations) == []
     assert [l["id"] for l in default_locations("kan man ringe i dag", locations)] == ["tlf"]
     assert [l["id"] for l in default_locations("er i åbne", locations)] == ["laerkevej", "gkl"]

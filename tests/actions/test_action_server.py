@@ -13,24 +13,40 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from case_service_stub import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "action-server-test-token-0123456789"
-CALL = {"next_action": "action_session_start", "sender_id": "t", "version": "3.6.2",
-        "tracker": {"sender_id": "t", "slots": {}, "latest_message": {}, "events": [],
-                    "paused": False, "followup_action": None, "active_loop": {},
-                    "latest_action_name": "action_listen"}, "domain": {}}
+CALL = {
+    "next_action": "action_session_start",
+    "sender_id": "t",
+    "version": "3.6.2",
+    "tracker": {
+        "sender_id": "t",
+        "slots": {},
+        "latest_message": {},
+        "events": [],
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {},
+        "latest_action_name": "action_listen",
+    },
+    "domain": {},
+}
 
 
 @pytest.fixture(scope="module")
 def server():
     port = free_port()
     env = dict(os.environ, KK_ACTIONS_TOKEN=TOKEN, PYTHONPATH=str(REPO))
-    process = subprocess.Popen([sys.executable, "-m", "actions.server", "--port", str(port)], cwd=REPO,
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "actions.server", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
@@ -44,8 +60,11 @@ def server():
 
 
 def call(port: int, headers: dict) -> int:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/webhook", data=json.dumps(CALL).encode(),
-                                     headers={"Content-Type": "application/json", **headers})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/webhook",
+        data=json.dumps(CALL).encode(),
+        headers={"Content-Type": "application/json", **headers},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
@@ -67,6 +86,12 @@ def test_listens_on_loopback_only(server: int) -> None:
 
 def test_refuses_to_start_without_a_token() -> None:
     env = dict(os.environ, KK_ACTIONS_TOKEN="", PYTHONPATH=str(REPO))
-    result = subprocess.run([sys.executable, "-m", "actions.server", "--port", str(free_port())], cwd=REPO,
-                            env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "actions.server", "--port", str(free_port())],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0 and "KK_ACTIONS_TOKEN" in result.stderr + result.stdout

@@ -5,17 +5,21 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from case_service_stub import free_port
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from kkshared import case_service
 from actions.clarify import ActionAnswerSuggestion, ActionClarify, best_guess, consecutive_failures
 from actions.session import ActionSessionStart
-from case_service_stub import free_port
+from kkshared import case_service
 
-DOMAIN = {"responses": {"utter_faq/payment_date": [
-    {"text": "Svar", "custom": {"title": "Hvornår udbetales kontanthjælp?", "source": {}}}
-]}}
+DOMAIN = {
+    "responses": {
+        "utter_faq/payment_date": [
+            {"text": "Svar", "custom": {"title": "Hvornår udbetales kontanthjælp?", "source": {}}}
+        ]
+    }
+}
 
 
 def _user(intent: str) -> dict:
@@ -57,44 +61,74 @@ def test_failures_before_the_session_start_do_not_count() -> None:
 def test_best_guess_for_an_faq_uses_the_catalogue_title() -> None:
     latest = {
         "intent": {"name": "nlu_fallback"},
-        "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "faq", "confidence": 0.35}],
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.4},
+            {"name": "faq", "confidence": 0.35},
+        ],
         "response_selector": {"faq": {"response": {"intent_response_key": "faq/payment_date"}}},
     }
-    assert best_guess(latest, DOMAIN) == ("utter_faq/payment_date", "Hvornår udbetales kontanthjælp?")
+    assert best_guess(latest, DOMAIN) == (
+        "utter_faq/payment_date",
+        "Hvornår udbetales kontanthjælp?",
+    )
 
 
 def test_no_guess_when_confidence_is_too_low_or_intent_not_suggestable() -> None:
-    low = {"intent_ranking": [{"name": "nlu_fallback", "confidence": 0.1}, {"name": "oos_tax", "confidence": 0.02}]}
+    low = {
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.1},
+            {"name": "oos_tax", "confidence": 0.02},
+        ]
+    }
     odd = {"intent_ranking": [{"name": "insult", "confidence": 0.35}]}
     assert best_guess(low, DOMAIN) is None
     assert best_guess(odd, DOMAIN) is None
 
 
 def test_first_failure_suggests_with_buttons_and_remembers_the_guess() -> None:
-    latest = {"intent": {"name": "nlu_fallback"},
-              "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "oos_tax", "confidence": 0.3}]}
+    latest = {
+        "intent": {"name": "nlu_fallback"},
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.4},
+            {"name": "oos_tax", "confidence": 0.3},
+        ],
+    }
     tracker = _tracker([{"event": "user", "text": "x", "parse_data": latest}], latest)
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionClarify().run(dispatcher, tracker, DOMAIN))
     assert dispatcher.messages[0]["response"] == "utter_clarify_suggest"
     assert dispatcher.messages[0]["suggestion"] == "Et spørgsmål om skat"
-    assert events == [{"event": "slot", "timestamp": None, "name": "suggested_response", "value": "utter_oos_tax"}]
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "suggested_response", "value": "utter_oos_tax"}
+    ]
 
 
 def test_a_guess_below_the_fallback_threshold_is_still_suggested() -> None:
-    latest = {"intent_ranking": [{"name": "nlu_fallback", "confidence": 0.1}, {"name": "oos_tax", "confidence": 0.07}]}
+    latest = {
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.1},
+            {"name": "oos_tax", "confidence": 0.07},
+        ]
+    }
     assert best_guess(latest, DOMAIN) == ("utter_oos_tax", "Et spørgsmål om skat")
 
 
 def test_a_form_intent_is_suggested_with_its_own_payload() -> None:
-    latest = {"intent": {"name": "nlu_fallback"},
-              "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.1}, {"name": "report_absence", "confidence": 0.08}]}
+    latest = {
+        "intent": {"name": "nlu_fallback"},
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.1},
+            {"name": "report_absence", "confidence": 0.08},
+        ],
+    }
     tracker = _tracker([{"event": "user", "text": "x", "parse_data": latest}], latest)
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionClarify().run(dispatcher, tracker, DOMAIN))
     assert dispatcher.messages[0]["response"] == "utter_clarify_suggest_intent"
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/report_absence", "/deny"]
-    assert events == [{"event": "slot", "timestamp": None, "name": "suggested_response", "value": None}]
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "suggested_response", "value": None}
+    ]
 
 
 def test_second_failure_in_a_row_hands_over(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,7 +138,8 @@ def test_second_failure_in_a_row_hands_over(monkeypatch: pytest.MonkeyPatch) -> 
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionClarify().run(dispatcher, tracker, DOMAIN))
     assert [m["response"] for m in dispatcher.messages] == [
-        "utter_handover_after_fallback", "utter_handover_unavailable"
+        "utter_handover_after_fallback",
+        "utter_handover_unavailable",
     ]
     case_service.reset_client()
 

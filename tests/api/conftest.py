@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
+from api_helpers import BACKENDS, POSTGRES_URL, make_settings
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, make_url, select, text
@@ -32,8 +33,6 @@ from api.main import create_app
 from api.models import Citizen, Closure, Role, User
 from api.security.tokens import create_token
 from api.services.rate_limit import SlidingWindowLimiter
-
-from api_helpers import BACKENDS, POSTGRES_URL, make_settings
 
 
 @dataclass

@@ -11,9 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
-
-from api.main import create_app
-from api.models import Role
 from api_helpers import (
     TEST_SERVICE_TOKEN,
     claims_for,
@@ -22,6 +19,9 @@ from api_helpers import (
     today_cph,
     unsigned_token,
 )
+
+from api.main import create_app
+from api.models import Role
 
 ALL_ROLES = frozenset(Role)
 CITIZEN = frozenset({Role.CITIZEN})
@@ -100,7 +100,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/audit-log"): Rule("user", frozenset({Role.ADMIN})),
     # escalate=true: files a ticket even before the advisor has been built.
     ("POST", "/legal/ask"): Rule(
-        "user", LEGAL_ASKERS, {"question": "Må jeg holde samtalen over telefonen?", "escalate": True}
+        "user",
+        LEGAL_ASKERS,
+        {"question": "Må jeg holde samtalen over telefonen?", "escalate": True},
     ),
     ("GET", "/legal/questions"): Rule("user", LAWYERS),
     ("GET", "/legal/questions/{ticket_id}"): Rule("user", LEGAL_ASKERS),
@@ -110,9 +112,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/legal/my-questions"): Rule("user", LEGAL_ASKERS),
     ("POST", "/legal/my-questions/{ticket_id}/seen"): Rule("user", LEGAL_ASKERS),
     ("GET", "/service/citizens/by-phone/{msisdn}"): SERVICE,
-    ("POST", "/service/citizens/{citizen_id}/sms-opt-out"): Rule(
-        "service", body={"opt_out": True}
-    ),
+    ("POST", "/service/citizens/{citizen_id}/sms-opt-out"): Rule("service", body={"opt_out": True}),
 }
 
 USERNAME_BY_ROLE = {
@@ -126,7 +126,9 @@ PROTECTED = sorted(key for key, rule in ROUTES.items() if rule.kind != "public")
 USER_ROUTES = sorted(key for key, rule in ROUTES.items() if rule.kind == "user")
 SERVICE_ROUTES = sorted(key for key, rule in ROUTES.items() if rule.kind == "service")
 DENIED = sorted(
-    (key, role) for key, rule in ROUTES.items() if rule.kind == "user"
+    (key, role)
+    for key, rule in ROUTES.items()
+    if rule.kind == "user"
     for role in ALL_ROLES - rule.roles
 )
 ALLOWED = sorted(

@@ -1,10 +1,10 @@
 """Who may see which citizen's data, and the audit log of staff/admin reads."""
 
 import pytest
+from api_helpers import service_headers
 from sqlalchemy import func, select
 
 from api.models import AuditLogEntry
-from api_helpers import service_headers
 
 CITIZEN_PATHS = [
     "",
@@ -26,7 +26,9 @@ def audit_count(db_session, **filters) -> int:
 
 @pytest.mark.parametrize("suffix", CITIZEN_PATHS)
 def test_citizen_sees_own_data(client, demo, auth, suffix):
-    r = client.get(f"/citizens/{demo.citizen_id('demo-borger')}{suffix}", headers=auth("demo-borger"))
+    r = client.get(
+        f"/citizens/{demo.citizen_id('demo-borger')}{suffix}", headers=auth("demo-borger")
+    )
     assert r.status_code == 200
 
 
@@ -58,9 +60,7 @@ def test_staff_read_writes_audit_row(client, db_session, demo, auth, suffix):
     r = client.get(f"/citizens/{citizen_id}{suffix}", headers=auth("demo-sagsbehandler"))
     assert r.status_code == 200
     assert audit_count(db_session, citizen_id=citizen_id, actor_user_id=staff_id) == before + 1
-    row = db_session.scalars(
-        select(AuditLogEntry).order_by(AuditLogEntry.id.desc()).limit(1)
-    ).one()
+    row = db_session.scalars(select(AuditLogEntry).order_by(AuditLogEntry.id.desc()).limit(1)).one()
     assert row.actor_role == "staff" and row.via == "bearer" and row.action == "read"
     assert row.endpoint == f"GET /citizens/{{citizen_id}}{suffix}"
     assert row.request_id == r.headers["X-Request-ID"]
@@ -91,11 +91,11 @@ def test_staff_read_via_service_subject_is_audited_as_service(client, db_session
     headers = service_headers(demo.user_id("demo-sagsbehandler"))
     citizen_id = demo.citizen_id("demo-borger-syg")
     assert client.get(f"/citizens/{citizen_id}/meetings", headers=headers).status_code == 200
-    row = db_session.scalars(
-        select(AuditLogEntry).order_by(AuditLogEntry.id.desc()).limit(1)
-    ).one()
+    row = db_session.scalars(select(AuditLogEntry).order_by(AuditLogEntry.id.desc()).limit(1)).one()
     assert (row.citizen_id, row.via, row.actor_user_id) == (
-        citizen_id, "service", demo.user_id("demo-sagsbehandler")
+        citizen_id,
+        "service",
+        demo.user_id("demo-sagsbehandler"),
     )
 
 

@@ -68,7 +68,10 @@ def test_admin_updates_and_deletes(client, auth):
 def test_citizen_and_jurist_cannot_change_closures(client, db_session, demo, auth, username):
     before = len(db_session.scalars(select(Closure)).all())
     assert create(client, auth, username).status_code == 403
-    assert client.put(f"/closures/{demo.closure_id}", json=BODY, headers=auth(username)).status_code == 403
+    assert (
+        client.put(f"/closures/{demo.closure_id}", json=BODY, headers=auth(username)).status_code
+        == 403
+    )
     assert client.delete(f"/closures/{demo.closure_id}", headers=auth(username)).status_code == 403
     assert len(db_session.scalars(select(Closure)).all()) == before
 
@@ -108,4 +111,7 @@ def test_past_closures_only_on_request(client, auth):
 def test_closure_reason_is_public_so_it_is_masked(client, auth):
     r = create(client, auth, reason="Lukket - kontakt Jens på 22 33 44 55")
     assert r.status_code == 201
-    assert client.get(f"/closures/{r.json()['id']}").json()["reason"] == "Lukket - kontakt Jens på [TELEFON]"
+    assert (
+        client.get(f"/closures/{r.json()['id']}").json()["reason"]
+        == "Lukket - kontakt Jens på [TELEFON]"
+    )

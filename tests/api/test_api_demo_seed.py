@@ -3,7 +3,7 @@
 import json
 from datetime import timedelta
 
-from kkshared.pii import find_pii
+from api_helpers import make_settings, today_cph
 from sqlalchemy import func, select
 
 from api.demo import data
@@ -22,14 +22,16 @@ from api.models import (
     Role,
     User,
 )
-from api_helpers import make_settings, today_cph
+from kkshared.pii import find_pii
 
 TZ = make_settings().tz
 COUNTED = (User, Citizen, Case, Meeting, Payment, PlanItem, Location, OpeningHours, Closure)
 
 
 def counts(session):
-    return {model.__name__: session.scalar(select(func.count()).select_from(model)) for model in COUNTED}
+    return {
+        model.__name__: session.scalar(select(func.count()).select_from(model)) for model in COUNTED
+    }
 
 
 def test_demo_users_and_roles(demo):
@@ -62,8 +64,12 @@ def test_reseed_moves_dates_forward_without_duplicates(db_session, demo):
     before = counts(db_session)
     citizen_id = demo.citizen_id("demo-borger")
     report = AbsenceReport(
-        id="fra-test", reference="FRA-1999-000001", citizen_id=citizen_id,
-        absence_date=today, kind="sygdom", reason="x",
+        id="fra-test",
+        reference="FRA-1999-000001",
+        citizen_id=citizen_id,
+        absence_date=today,
+        kind="sygdom",
+        reason="x",
     )
     db_session.add(report)
     db_session.flush()
@@ -75,7 +81,9 @@ def test_reseed_moves_dates_forward_without_duplicates(db_session, demo):
     seed_demo(db_session, TZ, today=later)
     db_session.expire_all()
     assert counts(db_session) == before
-    moved = min(db_session.scalars(select(Meeting.starts_at).where(Meeting.citizen_id == citizen_id)))
+    moved = min(
+        db_session.scalars(select(Meeting.starts_at).where(Meeting.citizen_id == citizen_id))
+    )
     assert timedelta(days=40) < moved - first_meeting < timedelta(days=50)
     # Upcoming relative to the new "today": at least three planned meetings after it.
     upcoming = db_session.scalars(

@@ -35,7 +35,9 @@ def test_oversized_streamed_body_without_content_length_is_413(client):
         yield json.dumps(FEEDBACK)[:10].encode()
         yield json.dumps(FEEDBACK)[10:].encode()
 
-    ok = client.post("/feedback", content=small_chunks(), headers={"content-type": "application/json"})
+    ok = client.post(
+        "/feedback", content=small_chunks(), headers={"content-type": "application/json"}
+    )
     assert ok.status_code == 201
 
 

@@ -56,10 +56,14 @@ def test_store_bededag_until_2023_inclusive():
 def test_holidays_2025_and_2026_moveable_feasts():
     h25, h26 = _by_name(2025), _by_name(2026)
     assert (h25["Skærtorsdag"], h25["Kristi himmelfartsdag"], h25["2. pinsedag"]) == (
-        date(2025, 4, 17), date(2025, 5, 29), date(2025, 6, 9)
+        date(2025, 4, 17),
+        date(2025, 5, 29),
+        date(2025, 6, 9),
     )
     assert (h26["Langfredag"], h26["2. påskedag"], h26["Pinsedag"]) == (
-        date(2026, 4, 3), date(2026, 4, 6), date(2026, 5, 24)
+        date(2026, 4, 3),
+        date(2026, 4, 6),
+        date(2026, 5, 24),
     )
 
 

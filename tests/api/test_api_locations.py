@@ -34,7 +34,10 @@ def test_location_exposes_verified_flag_and_hours(client):
     assert body["verified"] is False
     assert body["name"] == "Jobcenter København, Lærkevej"
     assert body["opening_hours"][0] == {
-        "weekday": 0, "opens": "09:00", "closes": "15:00", "weekday_name": "mandag"
+        "weekday": 0,
+        "opens": "09:00",
+        "closes": "15:00",
+        "weekday_name": "mandag",
     }
     assert "000_0be9af2cecd9aa10.txt" in body["source"]
     assert client.get("/locations/ydelsesservice").json()["channel"] == "telefon"

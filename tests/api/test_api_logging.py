@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
+from api_helpers import TEST_SERVICE_TOKEN, service_headers, today_cph
 from fastapi.testclient import TestClient
 
 from api.core.logging import PiiMaskingFilter, make_handler, scrub
 from api.db.session import get_session
 from api.main import create_app, startup_checks
-from api_helpers import TEST_SERVICE_TOKEN, service_headers, today_cph
 
 CPR = "010190-1234"
 
@@ -60,7 +60,12 @@ def test_logs_contain_no_cpr_phone_or_tokens(
         assert r.status_code == 201
         subject = service_headers(demo.user_id("demo-borger"))
         assert client.post("/me/messages", json={"text": CPR}, headers=subject).status_code == 201
-        assert client.get("/service/citizens/by-phone/+4522334455", headers=service_headers()).status_code == 404
+        assert (
+            client.get(
+                "/service/citizens/by-phone/+4522334455", headers=service_headers()
+            ).status_code
+            == 404
+        )
         assert client.get("/boom", headers=bearer).status_code == 500
         assert client.get("/no/such/path/0101901234").status_code == 404
         logging.getLogger("api.test").info("user wrote %s", f"mit cpr er {CPR}")

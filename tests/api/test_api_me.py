@@ -57,7 +57,9 @@ def test_all_meetings_include_past_ones(client, auth):
 def test_payments_past_and_upcoming(client, auth):
     payments = client.get("/me/payments", headers=auth("demo-borger")).json()
     today = today_cph()
-    assert any(date.fromisoformat(p["pay_date"]) < today and p["status"] == "paid" for p in payments)
+    assert any(
+        date.fromisoformat(p["pay_date"]) < today and p["status"] == "paid" for p in payments
+    )
     upcoming = client.get("/me/payments?upcoming=true", headers=auth("demo-borger")).json()
     assert upcoming and all(date.fromisoformat(p["pay_date"]) >= today for p in upcoming)
     assert all(p["status"] == "planned" for p in upcoming)

@@ -3,17 +3,29 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from api_helpers import BACKENDS
 from sqlalchemy import inspect
 
 from api.db import migrate
 from api.db.base import Base
 from api.db.session import make_engine
-from api_helpers import BACKENDS
 
 TABLES = {
-    "users", "citizens", "cases", "payments", "meetings", "plan_items", "absence_reports",
-    "reschedule_requests", "messages", "locations", "opening_hours", "closures", "audit_log",
-    "feedback", "reference_counters",
+    "users",
+    "citizens",
+    "cases",
+    "payments",
+    "meetings",
+    "plan_items",
+    "absence_reports",
+    "reschedule_requests",
+    "messages",
+    "locations",
+    "opening_hours",
+    "closures",
+    "audit_log",
+    "feedback",
+    "reference_counters",
 }
 
 

@@ -4,10 +4,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from api_helpers import today_cph
 from sqlalchemy import select
 
 from api.models import AbsenceReport, Meeting, Message, RescheduleRequest
-from api_helpers import today_cph
 
 CPR = "010190-1234"
 
@@ -50,9 +50,7 @@ def test_references_count_up(client, auth):
 def test_absence_reason_with_cpr_is_stored_masked(client, db_session, auth):
     r = absence(client, auth, reason=f"Syg. Mit cpr er {CPR}, ring på 22 33 44 55")
     assert r.status_code == 201
-    row = db_session.scalars(
-        select(AbsenceReport).where(AbsenceReport.id == r.json()["id"])
-    ).one()
+    row = db_session.scalars(select(AbsenceReport).where(AbsenceReport.id == r.json()["id"])).one()
     db_session.refresh(row)
     assert CPR not in row.reason and "0101901234" not in row.reason
     assert "[CPR]" in row.reason and "[TELEFON]" in row.reason
@@ -111,9 +109,7 @@ def reschedule(client, auth, meeting_id, **fields):
 
 def test_reschedule_request_created(client, db_session, auth):
     meeting_id = upcoming_meeting_id(client, auth)
-    r = reschedule(
-        client, auth, meeting_id, preferred_times=["tirsdag formiddag", f"ring {CPR}"]
-    )
+    r = reschedule(client, auth, meeting_id, preferred_times=["tirsdag formiddag", f"ring {CPR}"])
     assert r.status_code == 201, r.text
     assert re.fullmatch(rf"FLY-{today_cph().year}-\d{{6}}", r.json()["reference"])
     row = db_session.get(RescheduleRequest, r.json()["id"])
@@ -149,9 +145,7 @@ def test_reschedule_other_citizens_meeting_is_404(client, auth):
 
 
 def test_reschedule_needs_meeting_id(client, auth):
-    r = client.post(
-        "/me/reschedule-requests", json={"reason": "x"}, headers=auth("demo-borger")
-    )
+    r = client.post("/me/reschedule-requests", json={"reason": "x"}, headers=auth("demo-borger"))
     assert r.status_code == 422 and "meeting_id" in r.json()["detail"]
 
 
@@ -180,7 +174,10 @@ def test_message_created_masked_and_addressed_to_caseworker(client, db_session, 
 
 @pytest.mark.parametrize("text", ["", "x" * 4001])
 def test_message_length_limits(client, auth, text):
-    assert client.post("/me/messages", json={"text": text}, headers=auth("demo-borger")).status_code == 422
+    assert (
+        client.post("/me/messages", json={"text": text}, headers=auth("demo-borger")).status_code
+        == 422
+    )
 
 
 def test_caseworker_sees_citizens_requests(client, demo, auth):
@@ -233,7 +230,9 @@ def test_a_create_sent_again_with_its_key_returns_the_first_record(client, auth,
 def test_a_key_sent_again_with_another_body_is_422(client, auth, path, make_body):
     body = make_body(client, auth)
     assert client.post(path, json=body, headers=_keyed(auth, "kk-test-0003")).status_code == 201
-    changed = {**body, "reason": "Mit barn er sygt"} if "reason" in body else {"text": "Noget andet"}
+    changed = (
+        {**body, "reason": "Mit barn er sygt"} if "reason" in body else {"text": "Noget andet"}
+    )
     r = client.post(path, json=changed, headers=_keyed(auth, "kk-test-0003"))
     assert r.status_code == 422 and "Idempotency-Key" in r.json()["detail"]
 
@@ -241,7 +240,9 @@ def test_a_key_sent_again_with_another_body_is_422(client, auth, path, make_body
 def test_keys_belong_to_one_citizen(client, auth):
     body = _absence_body(client, auth)
     mine = client.post("/me/absence-reports", json=body, headers=_keyed(auth, "kk-shared-key"))
-    theirs = client.post("/me/absence-reports", json=body, headers=_keyed(auth, "kk-shared-key", "demo-borger-2"))
+    theirs = client.post(
+        "/me/absence-reports", json=body, headers=_keyed(auth, "kk-shared-key", "demo-borger-2")
+    )
     assert (mine.status_code, theirs.status_code) == (201, 201)
     assert mine.json()["id"] != theirs.json()["id"]
 
@@ -260,8 +261,13 @@ def test_two_requests_with_one_key_at_once_make_one_record(client, auth, monkeyp
     # The second request looked before the first committed: it inserts and loses on the key.
     real_replay = idempotency._replay
     calls = []
-    monkeypatch.setattr(idempotency, "_replay",
-                        lambda *a: None if not calls and not calls.append(1) else real_replay(*a))
+    monkeypatch.setattr(
+        idempotency,
+        "_replay",
+        lambda *a: None if not calls and not calls.append(1) else real_replay(*a),
+    )
     again = client.post("/me/messages", json=body, headers=_keyed(auth, "kk-race-0001"))
     assert again.status_code == 200 and again.json() == first.json()
-    assert [m["id"] for m in client.get("/me/messages", headers=auth("demo-borger")).json()].count(first.json()["id"]) == 1
+    assert [m["id"] for m in client.get("/me/messages", headers=auth("demo-borger")).json()].count(
+        first.json()["id"]
+    ) == 1

@@ -1,9 +1,9 @@
 """Service-only endpoints used by the SMS channel."""
 
 import pytest
+from api_helpers import service_headers
 
 from api.services.phones import normalize_msisdn
-from api_helpers import service_headers
 
 
 @pytest.mark.parametrize(
@@ -39,7 +39,9 @@ def test_citizen_by_phone(client, demo, msisdn):
 def test_unknown_phone_is_404_and_bad_phone_422(client):
     r = client.get("/service/citizens/by-phone/+4599999999", headers=service_headers())
     assert r.status_code == 404 and r.json() == {"detail": "citizen not found"}
-    assert client.get("/service/citizens/by-phone/abc", headers=service_headers()).status_code == 422
+    assert (
+        client.get("/service/citizens/by-phone/abc", headers=service_headers()).status_code == 422
+    )
 
 
 def test_sms_opt_out_set_and_clear(client, demo):

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from api_helpers import make_settings
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,7 +23,6 @@ from api.db import migrate
 from api.db.session import make_engine
 from api.main import create_app
 from api.models import Meeting, User
-from api_helpers import make_settings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -54,7 +54,9 @@ def test_defaults_are_fine_in_demo_mode(tmp_path):
     url = f"sqlite:///{tmp_path / 'kk.db'}"
     migrate.upgrade(url)
     settings = make_settings(
-        demo_mode=True, jwt_secret=DEFAULT_JWT_SECRET, service_token=DEFAULT_SERVICE_TOKEN,
+        demo_mode=True,
+        jwt_secret=DEFAULT_JWT_SECRET,
+        service_token=DEFAULT_SERVICE_TOKEN,
         database_url=url,
     )
     with TestClient(create_app(settings)) as client:
@@ -136,7 +138,11 @@ def test_cli_serve_refuses_default_secrets_outside_demo_mode(tmp_path):
     env.update({"KK_DEMO_MODE": "false", "KK_DATABASE_URL": f"sqlite:///{tmp_path / 'kk.db'}"})
     result = subprocess.run(
         [sys.executable, "-m", "api.cli", "serve", "--port", "18099"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "Refusing to start" in result.stderr and "KK_JWT_SECRET" in result.stderr

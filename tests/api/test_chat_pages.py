@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from api_helpers import make_settings
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from api.main import create_app
-from api_helpers import make_settings
 
 
 def _client(**overrides) -> TestClient:
@@ -49,8 +49,15 @@ def test_rasa_url_follows_the_rasa_port_or_the_public_url():
     assert _csp(r)["connect-src"] == "'self' https://bot.example.dk"
 
 
-@pytest.mark.parametrize("value", ['http://x" onload="alert(1)', "javascript:alert(1)",
-                                   "https://a.dk; script-src *", "ftp://a.dk"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        'http://x" onload="alert(1)',
+        "javascript:alert(1)",
+        "https://a.dk; script-src *",
+        "ftp://a.dk",
+    ],
+)
 def test_unsafe_rasa_urls_are_refused(value):
     with pytest.raises(ValidationError):
         make_settings(rasa_public_url=value)
@@ -95,14 +102,19 @@ def test_widget_files():
 
 def test_embed_example_shows_a_copyable_snippet():
     html = _client().get("/chat/embed-example").text
-    assert "&lt;div id=&quot;kk-chat&quot; data-kk-chat data-rasa-url=&quot;http://127.0.0.1:5005&quot;" in html
+    assert (
+        "&lt;div id=&quot;kk-chat&quot; data-kk-chat data-rasa-url=&quot;http://127.0.0.1:5005&quot;"
+        in html
+    )
     assert "&lt;script src=&quot;http://testserver/chat/kk-chat.js&quot; defer&gt;" in html
 
 
 def test_cors_only_for_configured_origins():
     client = _client(cors_origins="http://localhost:8000 http://127.0.0.1:8000")
-    preflight = {"Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "authorization,content-type"}
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+    }
     for origin in ("http://localhost:8000", "http://127.0.0.1:8000"):
         r = client.options("/feedback", headers={"Origin": origin, **preflight})
         assert r.status_code == 200

@@ -7,13 +7,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
-
-from api.legal.answering import Advice
-from api.legal.guidance import Snapshot
-from api.models import LegalQuestion
 from api_helpers import service_headers, today_cph
-from kkshared.knowledge import status_notice
 from legal_helpers import (  # noqa: F401  (fixtures)
     NO_REFERENCES_NOTE,
     NO_REFERENCES_QUESTION,
@@ -24,9 +18,24 @@ from legal_helpers import (  # noqa: F401  (fixtures)
     legal,
     real_snapshot,
 )
+from sqlalchemy import select
+
+from api.legal.answering import Advice
+from api.legal.guidance import Snapshot
+from api.models import LegalQuestion
+from kkshared.knowledge import status_notice
 
 TICKET = re.compile(r"^JUR-\d{4}-\d{6}$")
-KEYS = {"status", "answer", "note_id", "citations", "confidence", "ticket_id", "alternative", "notice"}
+KEYS = {
+    "status",
+    "answer",
+    "note_id",
+    "citations",
+    "confidence",
+    "ticket_id",
+    "alternative",
+    "notice",
+}
 
 
 def test_answered_gives_the_note_with_its_status_notice_and_exact_citations(client, auth, legal):
@@ -54,7 +63,12 @@ def test_a_note_without_references_still_shows_source_and_date(client, auth, leg
     note = real_snapshot().notes[NO_REFERENCES_NOTE]
     assert note.references == ()
     assert body["citations"] == [
-        {"reference": None, "source_file": note.source.file, "source_date": note.date, "quote": note.source.quote}
+        {
+            "reference": None,
+            "source_file": note.source.file,
+            "source_date": note.date,
+            "quote": note.source.quote,
+        }
     ]
 
 
@@ -117,14 +131,19 @@ def test_an_advice_for_an_unknown_note_is_refused(client, auth, fixed_advice):
 def test_escalation_files_a_ticket_with_masked_text(client, auth, demo, db_session, legal):
     question = "Borgeren med cpr 010190-1234 og tlf. 23 45 67 89 vil have kørepenge til en lørdag, må hun det?"
     r = ask(
-        client, auth("demo-sagsbehandler"), question, escalate=True,
+        client,
+        auth("demo-sagsbehandler"),
+        question,
+        escalate=True,
         context="Bot: Jeg kan ikke svare. Sagsbehandler: skriv til jens@example.com",
     )
     assert r.status_code == 200, r.text
     body = r.json()
     assert TICKET.match(body["ticket_id"]) and body["ticket_id"][4:8] == str(today_cph().year)
     assert body["ticket_id"] in body["notice"]
-    row = db_session.scalars(select(LegalQuestion).where(LegalQuestion.ticket_id == body["ticket_id"])).one()
+    row = db_session.scalars(
+        select(LegalQuestion).where(LegalQuestion.ticket_id == body["ticket_id"])
+    ).one()
     assert "010190-1234" not in row.question and "[CPR]" in row.question
     assert "23 45 67 89" not in row.question and "[TELEFON]" in row.question
     assert "jens@example.com" not in row.context and "[EMAIL]" in row.context
@@ -136,13 +155,19 @@ def test_escalation_files_a_ticket_with_masked_text(client, auth, demo, db_sessi
 def test_escalation_is_filed_also_when_the_assistant_could_answer(client, auth, db_session, legal):
     body = ask(client, auth("demo-sagsbehandler"), TELEPHONE_QUESTION, escalate=True).json()
     assert body["status"] == "answered" and body["answer"] and TICKET.match(body["ticket_id"])
-    row = db_session.scalars(select(LegalQuestion).where(LegalQuestion.ticket_id == body["ticket_id"])).one()
+    row = db_session.scalars(
+        select(LegalQuestion).where(LegalQuestion.ticket_id == body["ticket_id"])
+    ).one()
     assert row.advice_status == "answered" and row.advice_note_id == TELEPHONE_NOTE
 
 
 def test_tickets_are_numbered_in_sequence(client, auth, legal):
-    first = ask(client, auth("demo-sagsbehandler"), OUTSIDE_QUESTION, escalate=True).json()["ticket_id"]
-    second = ask(client, auth("demo-sagsbehandler"), OUTSIDE_QUESTION, escalate=True).json()["ticket_id"]
+    first = ask(client, auth("demo-sagsbehandler"), OUTSIDE_QUESTION, escalate=True).json()[
+        "ticket_id"
+    ]
+    second = ask(client, auth("demo-sagsbehandler"), OUTSIDE_QUESTION, escalate=True).json()[
+        "ticket_id"
+    ]
     assert int(second[-6:]) == int(first[-6:]) + 1
 
 
@@ -150,10 +175,15 @@ def test_the_bot_asks_for_a_caseworker_with_the_service_token(client, demo, db_s
     headers = service_headers(demo.user_id("demo-sagsbehandler"))
     r = ask(client, headers, OUTSIDE_QUESTION, escalate=True)
     assert r.status_code == 200
-    row = db_session.scalars(select(LegalQuestion).where(LegalQuestion.ticket_id == r.json()["ticket_id"])).one()
+    row = db_session.scalars(
+        select(LegalQuestion).where(LegalQuestion.ticket_id == r.json()["ticket_id"])
+    ).one()
     assert row.asker_user_id == demo.user_id("demo-sagsbehandler")
     # ... but never for a citizen.
-    assert ask(client, service_headers(demo.user_id("demo-borger")), OUTSIDE_QUESTION).status_code == 403
+    assert (
+        ask(client, service_headers(demo.user_id("demo-borger")), OUTSIDE_QUESTION).status_code
+        == 403
+    )
 
 
 @pytest.mark.parametrize(
@@ -177,7 +207,9 @@ def test_a_question_of_2000_characters_is_accepted(client, auth, legal):
     assert ask(client, auth("demo-sagsbehandler"), "Må jeg " + "a" * 1993).status_code == 200
 
 
-def test_while_the_advisor_builds_asking_is_503_but_escalation_is_filed(client, auth, app, db_session):
+def test_while_the_advisor_builds_asking_is_503_but_escalation_is_filed(
+    client, auth, app, db_session
+):
     guidance = app.state.legal
     saved = guidance.snapshot
     guidance._snapshot = None  # as right after start-up
@@ -188,7 +220,9 @@ def test_while_the_advisor_builds_asking_is_503_but_escalation_is_filed(client, 
         assert r.status_code == 200
         body = r.json()
         assert body["status"] == "refused" and TICKET.match(body["ticket_id"])
-        row = db_session.scalars(select(LegalQuestion).where(LegalQuestion.ticket_id == body["ticket_id"])).one()
+        row = db_session.scalars(
+            select(LegalQuestion).where(LegalQuestion.ticket_id == body["ticket_id"])
+        ).one()
         assert row.advice_status == "unavailable"
     finally:
         guidance._snapshot = saved

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from api_helpers import today_cph
+from legal_helpers import NOTES_DIR, real_snapshot
 
 from api.legal.answers import ask_result, citations
 from api.legal.jurist_notes import check_answer_references, jurist_note, note_problems, quote_of
-from api_helpers import today_cph
 from kkshared.knowledge import SourceTexts, default_seeds_dir, load_legal_notes
-from legal_helpers import NOTES_DIR, real_snapshot
 
 NOTES = load_legal_notes(NOTES_DIR)
 needs_seeds = pytest.mark.skipif(
-    not (default_seeds_dir() / "002_5e6f3c0d831500e7.txt").exists(), reason="seed documents not available"
+    not (default_seeds_dir() / "002_5e6f3c0d831500e7.txt").exists(),
+    reason="seed documents not available",
 )
 
 
@@ -56,11 +57,27 @@ def test_whatever_the_advisor_answers_is_cited_from_that_note_only(texts):
 
 
 def test_a_jurist_note_passes_only_with_its_references():
-    note = jurist_note("JUR-2026-000001", "T", ("Spørgsmål?",), "Det følger af LAB § 82, stk. 2.", ("LAB § 82, stk. 2",), today_cph())
+    note = jurist_note(
+        "JUR-2026-000001",
+        "T",
+        ("Spørgsmål?",),
+        "Det følger af LAB § 82, stk. 2.",
+        ("LAB § 82, stk. 2",),
+        today_cph(),
+    )
     assert note_problems(note, SourceTexts()) == []
     _assert_citations_belong_to(note, citations(note))
-    broken = jurist_note("JUR-2026-000002", "T", (), "Det følger af LAB § 82 og LAS § 13.", ("LAB § 82",), today_cph())
-    assert note_problems(broken, SourceTexts()) == ["the answer cites LAS §13, which is not among the references"]
+    broken = jurist_note(
+        "JUR-2026-000002",
+        "T",
+        (),
+        "Det følger af LAB § 82 og LAS § 13.",
+        ("LAB § 82",),
+        today_cph(),
+    )
+    assert note_problems(broken, SourceTexts()) == [
+        "the answer cites LAS §13, which is not among the references"
+    ]
 
 
 @pytest.mark.parametrize(

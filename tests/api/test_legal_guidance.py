@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 import time
 
+from legal_helpers import NOTES_DIR, SMALL_SET
+
 from api.legal.guidance import LegalGuidance, build_snapshot
 from kkshared.knowledge import load_legal_notes
-from legal_helpers import NOTES_DIR, SMALL_SET
 
 
 def small_notes():

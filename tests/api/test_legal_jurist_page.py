@@ -6,15 +6,15 @@ import html
 import re
 
 import pytest
+from api_helpers import make_settings
 from fastapi.testclient import TestClient
+from legal_helpers import OUTSIDE_QUESTION, ask, escalate, legal, small_db_notes  # noqa: F401
 from sqlalchemy import select
 
 from api.legal.jurist_notes import jurist_note_id
 from api.legal.page_auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE
 from api.main import create_app
 from api.models import LegalNoteRecord, LegalQuestion
-from api_helpers import make_settings
-from legal_helpers import OUTSIDE_QUESTION, ask, escalate, legal, small_db_notes  # noqa: F401
 
 HIDDEN_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -36,7 +36,9 @@ def csrf_of(page: str) -> str:
 def sign_in(browser, username: str = "demo-jurist"):
     page = browser.get("/jurist/login")
     assert page.status_code == 200
-    return browser.post("/jurist/login", data={"username": username, "csrf_token": csrf_of(page.text)})
+    return browser.post(
+        "/jurist/login", data={"username": username, "csrf_token": csrf_of(page.text)}
+    )
 
 
 def test_without_a_session_the_page_redirects_to_login(browser):
@@ -54,16 +56,24 @@ def test_login_sets_a_strict_http_only_cookie(browser, auth):
     assert r.status_code == 303 and r.headers["location"] == "/jurist"
     cookie = next(c for c in r.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE + "="))
     attributes = {part.strip().lower() for part in cookie.split(";")}
-    assert "httponly" in attributes and "samesite=strict" in attributes and "path=/jurist" in attributes
+    assert (
+        "httponly" in attributes
+        and "samesite=strict" in attributes
+        and "path=/jurist" in attributes
+    )
     assert "secure" not in attributes  # plain http here; see the https test
     page = browser.get("/jurist")
-    assert page.status_code == 200 and "Juridisk postkasse" in page.text and "Demo Jurist" in page.text
+    assert (
+        page.status_code == 200 and "Juridisk postkasse" in page.text and "Demo Jurist" in page.text
+    )
 
 
 def test_login_cookie_is_secure_over_https(app):
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as secure_browser:
         r = sign_in(secure_browser)
-        cookie = next(c for c in r.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE + "="))
+        cookie = next(
+            c for c in r.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE + "=")
+        )
         assert "secure" in {part.strip().lower() for part in cookie.split(";")}
 
 
@@ -97,7 +107,9 @@ def test_admin_and_bearer_header_are_accepted(browser, auth):
 
 def test_list_answer_and_publish_from_the_page(browser, client, auth, db_session, small_db_notes):
     question = "Må en borger i nytteindsats holde fri på grundlovsdag med ydelse?"
-    ticket = escalate(client, auth("demo-sagsbehandler"), question, context="Sagsbehandler spurgte i chatten.")
+    ticket = escalate(
+        client, auth("demo-sagsbehandler"), question, context="Sagsbehandler spurgte i chatten."
+    )
     sign_in(browser)
 
     listing = browser.get("/jurist")
@@ -106,14 +118,20 @@ def test_list_answer_and_publish_from_the_page(browser, client, auth, db_session
 
     page = browser.get(f"/jurist/questions/{ticket}")
     assert page.status_code == 200
-    assert html.escape(question, quote=False) in page.text and "Sagsbehandler spurgte i chatten." in page.text
+    assert (
+        html.escape(question, quote=False) in page.text
+        and "Sagsbehandler spurgte i chatten." in page.text
+    )
     token = csrf_of(page.text)
 
     # A reference cited in the answer but not listed: 422, the form keeps what was typed.
     answer_text = "Ja, efter LAB § 42 og LAS § 13."
     form = {
-        "csrf_token": token, "answer": answer_text, "references": "LAB § 42\n",
-        "publish": "on", "title": "Fridag på grundlovsdag i nytteindsats",
+        "csrf_token": token,
+        "answer": answer_text,
+        "references": "LAB § 42\n",
+        "publish": "on",
+        "title": "Fridag på grundlovsdag i nytteindsats",
         "questions": "Har borgere i nytteindsats fri på grundlovsdag?\n",
     }
     r = browser.post(f"/jurist/questions/{ticket}", data=form)
@@ -122,11 +140,16 @@ def test_list_answer_and_publish_from_the_page(browser, client, auth, db_session
     assert html.escape(answer_text, quote=False) in r.text and "Fridag på grundlovsdag" in r.text
 
     # Publishing without a title: 422.
-    r = browser.post(f"/jurist/questions/{ticket}", data={**form, "references": "LAB § 42\nLAS § 13", "title": ""})
+    r = browser.post(
+        f"/jurist/questions/{ticket}",
+        data={**form, "references": "LAB § 42\nLAS § 13", "title": ""},
+    )
     assert r.status_code == 422 and "titel" in r.text
 
     seq = small_db_notes.snapshot.seq
-    r = browser.post(f"/jurist/questions/{ticket}", data={**form, "references": "LAB § 42\nLAS § 13"})
+    r = browser.post(
+        f"/jurist/questions/{ticket}", data={**form, "references": "LAB § 42\nLAS § 13"}
+    )
     assert r.status_code == 303 and r.headers["location"] == f"/jurist?besvaret={ticket}"
     done = browser.get(r.headers["location"])
     assert f"Svaret på {ticket} er gemt og offentliggjort som note." in done.text
@@ -137,7 +160,9 @@ def test_list_answer_and_publish_from_the_page(browser, client, auth, db_session
     assert note is not None and "Har borgere i nytteindsats fri på grundlovsdag?" in note.questions
     assert small_db_notes.snapshot.seq > seq and note.id in small_db_notes.snapshot.notes
 
-    body = ask(client, auth("demo-sagsbehandler-2"), "Har en borger i nytteindsats fri på grundlovsdag?").json()
+    body = ask(
+        client, auth("demo-sagsbehandler-2"), "Har en borger i nytteindsats fri på grundlovsdag?"
+    ).json()
     assert body["note_id"] == note.id and body["status"] in ("answered", "clarify")
 
     # The answered question shows its answer, without a form.
@@ -145,7 +170,9 @@ def test_list_answer_and_publish_from_the_page(browser, client, auth, db_session
     assert "<textarea" not in shown.text and "Ja, efter LAB § 42" in shown.text
 
 
-def test_posting_without_the_csrf_token_is_403_and_stores_nothing(browser, client, auth, db_session, small_db_notes):
+def test_posting_without_the_csrf_token_is_403_and_stores_nothing(
+    browser, client, auth, db_session, small_db_notes
+):
     ticket = escalate(client, auth("demo-sagsbehandler"), OUTSIDE_QUESTION)
     sign_in(browser)
     form = {"answer": "Nej.", "references": "", "title": ""}
@@ -157,7 +184,12 @@ def test_posting_without_the_csrf_token_is_403_and_stores_nothing(browser, clien
     other = TestClient(browser.app, follow_redirects=False)
     sign_in(other, "demo-admin")
     other_token = csrf_of(other.get(f"/jurist/questions/{ticket}").text)
-    assert browser.post(f"/jurist/questions/{ticket}", data={**form, "csrf_token": other_token}).status_code == 403
+    assert (
+        browser.post(
+            f"/jurist/questions/{ticket}", data={**form, "csrf_token": other_token}
+        ).status_code
+        == 403
+    )
     row = db_session.scalars(select(LegalQuestion).where(LegalQuestion.ticket_id == ticket)).one()
     assert row.status.value == "open" and row.answer is None
 
@@ -207,5 +239,7 @@ def test_outside_demo_mode_there_is_no_login_form_but_tokens_work(database, db_s
     assert outside.post("/jurist/login", data={"username": "demo-jurist"}).status_code == 404
     r = outside.get("/jurist", headers={"Authorization": f"Bearer {token_for('demo-jurist')}"})
     assert r.status_code == 200
-    outside.cookies.set(SESSION_COOKIE, token_for("demo-jurist"), domain="testserver.local", path="/jurist")
+    outside.cookies.set(
+        SESSION_COOKIE, token_for("demo-jurist"), domain="testserver.local", path="/jurist"
+    )
     assert outside.get("/jurist").status_code == 200

@@ -8,7 +8,9 @@ from dataclasses import replace
 
 import pytest
 import yaml
+from api_helpers import BACKENDS, make_settings
 from fastapi.testclient import TestClient
+from legal_helpers import NOTES_DIR, SMALL_SET, small_notes_dir
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
@@ -19,9 +21,7 @@ from api.db.session import make_engine
 from api.legal.notes_store import active_notes, load_knowledge_notes
 from api.main import create_app
 from api.models import LegalNoteRecord, LegalQuestion, NoteOrigin
-from api_helpers import BACKENDS, make_settings
 from kkshared.knowledge import load_legal_notes
-from legal_helpers import NOTES_DIR, SMALL_SET, small_notes_dir
 
 
 def test_loading_all_notes_twice_is_idempotent(db_session):
@@ -29,7 +29,12 @@ def test_loading_all_notes_twice_is_idempotent(db_session):
     first = load_knowledge_notes(db_session, NOTES_DIR)
     assert (first.inserted, first.updated, first.withdrawn) == (len(files), 0, 0)
     second = load_knowledge_notes(db_session, NOTES_DIR)
-    assert (second.inserted, second.updated, second.unchanged, second.withdrawn) == (0, 0, len(files), 0)
+    assert (second.inserted, second.updated, second.unchanged, second.withdrawn) == (
+        0,
+        0,
+        len(files),
+        0,
+    )
     assert db_session.scalar(select(func.count()).select_from(LegalNoteRecord)) == len(files)
 
 
@@ -38,8 +43,12 @@ def test_notes_read_back_equal_the_knowledge_files(db_session):
     db_session.expire_all()
     stored = {note.id: note for note in active_notes(db_session)}
     # The note's date is the source's date (the files give it once, at the top).
-    files = {n.id: replace(n, source=replace(n.source, date=n.date)) for n in load_legal_notes(NOTES_DIR)}
-    assert stored == files  # every field: title, questions, answer, references, source, date, office, status
+    files = {
+        n.id: replace(n, source=replace(n.source, date=n.date)) for n in load_legal_notes(NOTES_DIR)
+    }
+    assert (
+        stored == files
+    )  # every field: title, questions, answer, references, source, date, office, status
     assert all(note.extra["origin"] == "knowledge-file" for note in stored.values())
 
 
@@ -66,9 +75,10 @@ def test_a_changed_note_is_updated_and_a_removed_one_withdrawn_not_deleted(db_se
 
 
 def test_the_loader_never_touches_jurist_notes(db_session, tmp_path):
+    from api_helpers import today_cph
+
     from api.legal.jurist_notes import jurist_note
     from api.legal.notes_store import record_fields
-    from api_helpers import today_cph
 
     note = jurist_note("JUR-2026-000999", "Titel", ("Spørgsmål?",), "Svar.", (), today_cph())
     db_session.add(LegalNoteRecord(id=note.id, origin=NoteOrigin.JURIST, **record_fields(note)))
@@ -140,14 +150,23 @@ def test_demo_start_loads_the_notes_and_builds_the_advisor(tmp_path, monkeypatch
     migrate.upgrade(url)
     app = create_app(make_settings(database_url=url, demo_seed_on_start=True))
     with TestClient(app) as client:
-        token = client.post("/auth/demo-login", json={"username": "demo-sagsbehandler"}).json()["access_token"]
+        token = client.post("/auth/demo-login", json={"username": "demo-sagsbehandler"}).json()[
+            "access_token"
+        ]
         headers = {"Authorization": f"Bearer {token}"}
         for thread in _build_threads():
             thread.join(timeout=120)
         assert app.state.legal.ready
         assert set(app.state.legal.snapshot.notes) == set(SMALL_SET)
-        r = client.post("/legal/ask", json={"question": "Må jeg gå ind på en borgers Facebook?"}, headers=headers)
-        assert r.status_code == 200 and r.json()["note_id"] == "bif2017-022-facebook-i-sagsbehandlingen"
+        r = client.post(
+            "/legal/ask",
+            json={"question": "Må jeg gå ind på en borgers Facebook?"},
+            headers=headers,
+        )
+        assert (
+            r.status_code == 200
+            and r.json()["note_id"] == "bif2017-022-facebook-i-sagsbehandlingen"
+        )
     engine = make_engine(url)
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(LegalNoteRecord)) == len(SMALL_SET)

@@ -3,12 +3,6 @@ sees the answer, and the next caseworker's paraphrase is answered from the new n
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from kkshared.formatting import format_day_month_year
-
-from api.legal.jurist_notes import JURIST_STATUS, check_answer_references, jurist_note_id, quote_of
-from api.models import LegalNoteRecord, LegalQuestion, NoteOrigin
 from api_helpers import service_headers, today_cph
 from legal_helpers import (  # noqa: F401  (fixtures)
     OUTSIDE_QUESTION,
@@ -18,8 +12,15 @@ from legal_helpers import (  # noqa: F401  (fixtures)
     legal,
     small_db_notes,
 )
+from sqlalchemy import select
 
-SATURDAY_QUESTION = "Kan en borger få befordringsgodtgørelse til en jobsamtale, der holdes en lørdag?"
+from api.legal.jurist_notes import JURIST_STATUS, check_answer_references, jurist_note_id, quote_of
+from api.models import LegalNoteRecord, LegalQuestion, NoteOrigin
+from kkshared.formatting import format_day_month_year
+
+SATURDAY_QUESTION = (
+    "Kan en borger få befordringsgodtgørelse til en jobsamtale, der holdes en lørdag?"
+)
 SATURDAY_PARAPHRASE = "kørepenge til samtale i weekenden"
 SATURDAY_ANSWER = {
     "answer": (
@@ -40,7 +41,9 @@ def answer(client, headers, ticket_id, **body):
     return client.post(f"/legal/questions/{ticket_id}/answer", json=body, headers=headers)
 
 
-def test_jurist_publishes_and_a_paraphrase_is_answered_at_once(client, auth, demo, db_session, full_db_notes):
+def test_jurist_publishes_and_a_paraphrase_is_answered_at_once(
+    client, auth, demo, db_session, full_db_notes
+):
     legal = full_db_notes
     staff = auth("demo-sagsbehandler")
     before = ask(client, staff, SATURDAY_PARAPHRASE).json()
@@ -60,7 +63,10 @@ def test_jurist_publishes_and_a_paraphrase_is_answered_at_once(client, auth, dem
     assert after["status"] in ("answered", "clarify"), after
     assert after["note_id"] == note_id
     assert after["answer"].startswith(SATURDAY_ANSWER["answer"])
-    assert f"juristerne i centralforvaltningen den {format_day_month_year(today_cph())}" in after["answer"]
+    assert (
+        f"juristerne i centralforvaltningen den {format_day_month_year(today_cph())}"
+        in after["answer"]
+    )
     assert after["citations"] == [
         {
             "reference": "LAB § 82",
@@ -80,13 +86,19 @@ def test_jurist_publishes_and_a_paraphrase_is_answered_at_once(client, auth, dem
     assert check_answer_references(row.answer, row.references) == []
 
 
-def test_a_reference_cited_but_not_listed_is_422_and_nothing_is_stored(client, auth, db_session, small_db_notes):
+def test_a_reference_cited_but_not_listed_is_422_and_nothing_is_stored(
+    client, auth, db_session, small_db_notes
+):
     ticket = escalate(client, auth("demo-sagsbehandler"), OUTSIDE_QUESTION)
     seq = small_db_notes.snapshot.seq
     r = answer(
-        client, auth("demo-jurist"), ticket,
-        answer="Nej, det følger af LAS § 13, stk. 7, og LAB § 82.", references=["LAB § 82"],
-        publish=True, title="Boligstøtte",
+        client,
+        auth("demo-jurist"),
+        ticket,
+        answer="Nej, det følger af LAS § 13, stk. 7, og LAB § 82.",
+        references=["LAB § 82"],
+        publish=True,
+        title="Boligstøtte",
     )
     assert r.status_code == 422
     assert "LAS §13 stk7" in r.json()["detail"] and "LAB §82" not in r.json()["detail"]
@@ -100,19 +112,35 @@ def test_a_reference_cited_but_not_listed_is_422_and_nothing_is_stored(client, a
 def test_a_bare_section_inherits_the_law_named_before_it(client, auth, small_db_notes):
     ticket = escalate(client, auth("demo-sagsbehandler"), OUTSIDE_QUESTION)
     r = answer(
-        client, auth("demo-jurist"), ticket,
-        answer="Det følger af LAB § 16 a, stk. 5, § 17, stk. 2.", references=["LAB § 16 a, stk. 5", "§ 17, stk. 2"],
+        client,
+        auth("demo-jurist"),
+        ticket,
+        answer="Det følger af LAB § 16 a, stk. 5, § 17, stk. 2.",
+        references=["LAB § 16 a, stk. 5", "§ 17, stk. 2"],
         publish=False,
     )
     assert r.status_code == 200, r.text
-    r = answer(client, auth("demo-jurist"), escalate(client, auth("demo-sagsbehandler"), OUTSIDE_QUESTION),
-               answer="Det følger af LAS § 17, stk. 2.", references=["LAB § 17, stk. 2"], publish=False)
+    r = answer(
+        client,
+        auth("demo-jurist"),
+        escalate(client, auth("demo-sagsbehandler"), OUTSIDE_QUESTION),
+        answer="Det følger af LAS § 17, stk. 2.",
+        references=["LAB § 17, stk. 2"],
+        publish=False,
+    )
     assert r.status_code == 422  # LAS § 17 is not LAB § 17
 
 
 def test_a_listed_reference_that_is_not_a_reference_is_422(client, auth, small_db_notes):
     ticket = escalate(client, auth("demo-sagsbehandler"), OUTSIDE_QUESTION)
-    r = answer(client, auth("demo-jurist"), ticket, answer="Nej.", references=["se vejledningen"], publish=False)
+    r = answer(
+        client,
+        auth("demo-jurist"),
+        ticket,
+        answer="Nej.",
+        references=["se vejledningen"],
+        publish=False,
+    )
     assert r.status_code == 422 and "not a single legal reference" in r.json()["detail"]
 
 
@@ -122,17 +150,30 @@ def test_publishing_needs_a_title(client, auth, small_db_notes):
     assert r.status_code == 422 and "title" in r.json()["detail"]
 
 
-def test_an_answer_without_publishing_reaches_only_the_asker(client, auth, db_session, small_db_notes):
+def test_an_answer_without_publishing_reaches_only_the_asker(
+    client, auth, db_session, small_db_notes
+):
     ticket = escalate(client, auth("demo-sagsbehandler"), OUTSIDE_QUESTION)
     seq = small_db_notes.snapshot.seq
-    r = answer(client, auth("demo-jurist"), ticket, answer="Nej, det kan du ikke.", references=[], publish=False)
+    r = answer(
+        client,
+        auth("demo-jurist"),
+        ticket,
+        answer="Nej, det kan du ikke.",
+        references=[],
+        publish=False,
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["status"] == "answered" and body["note_id"] is None
     assert body["answered_by_name"] == "Demo Jurist" and body["answered_at"]
     assert body["citations"] == [
-        {"reference": None, "source_file": f"juridisk-postkasse/{ticket}",
-         "source_date": today_cph().isoformat(), "quote": "Nej, det kan du ikke."}
+        {
+            "reference": None,
+            "source_file": f"juridisk-postkasse/{ticket}",
+            "source_date": today_cph().isoformat(),
+            "quote": "Nej, det kan du ikke.",
+        }
     ]
     assert small_db_notes.snapshot.seq == seq
     assert db_session.get(LegalNoteRecord, jurist_note_id(ticket)) is None
@@ -140,20 +181,29 @@ def test_an_answer_without_publishing_reaches_only_the_asker(client, auth, db_se
 
 def test_a_question_is_answered_once(client, auth, small_db_notes):
     ticket = escalate(client, auth("demo-sagsbehandler"), OUTSIDE_QUESTION)
-    assert answer(client, auth("demo-jurist"), ticket, answer="Nej.", publish=False).status_code == 200
-    assert answer(client, auth("demo-admin"), ticket, answer="Ja.", publish=False).status_code == 409
+    assert (
+        answer(client, auth("demo-jurist"), ticket, answer="Nej.", publish=False).status_code == 200
+    )
+    assert (
+        answer(client, auth("demo-admin"), ticket, answer="Ja.", publish=False).status_code == 409
+    )
 
 
 def test_the_jurists_answer_is_masked(client, auth, db_session, small_db_notes):
     ticket = escalate(client, auth("demo-sagsbehandler"), OUTSIDE_QUESTION)
-    r = answer(client, auth("demo-jurist"), ticket, answer="Ring til borgeren på 23456789.", publish=False)
+    r = answer(
+        client, auth("demo-jurist"), ticket, answer="Ring til borgeren på 23456789.", publish=False
+    )
     assert r.status_code == 200 and "23456789" not in r.json()["answer"]
 
 
 def test_listing_the_postkasse(client, auth, small_db_notes):
     open_ticket = escalate(client, auth("demo-sagsbehandler"), OUTSIDE_QUESTION)
     done_ticket = escalate(client, auth("demo-sagsbehandler-2"), OUTSIDE_QUESTION)
-    assert answer(client, auth("demo-jurist"), done_ticket, answer="Nej.", publish=False).status_code == 200
+    assert (
+        answer(client, auth("demo-jurist"), done_ticket, answer="Nej.", publish=False).status_code
+        == 200
+    )
     for role in ("demo-jurist", "demo-admin"):
         opened = client.get("/legal/questions?status=open", headers=auth(role)).json()
         assert open_ticket in [q["ticket_id"] for q in opened]
@@ -161,7 +211,10 @@ def test_listing_the_postkasse(client, auth, small_db_notes):
         assert all(q["status"] == "open" for q in opened)
     everything = client.get("/legal/questions", headers=auth("demo-jurist")).json()
     assert {open_ticket, done_ticket} <= {q["ticket_id"] for q in everything}
-    assert client.get("/legal/questions?status=nonsense", headers=auth("demo-jurist")).status_code == 422
+    assert (
+        client.get("/legal/questions?status=nonsense", headers=auth("demo-jurist")).status_code
+        == 422
+    )
 
 
 def test_who_sees_a_ticket(client, auth, demo, small_db_notes):
@@ -172,8 +225,14 @@ def test_who_sees_a_ticket(client, auth, demo, small_db_notes):
         assert r.status_code == 200 and r.json()["ticket_id"] == ticket
     # Another caseworker: 404, like an unknown ticket (also through the bot).
     assert client.get(path, headers=auth("demo-sagsbehandler-2")).status_code == 404
-    assert client.get(path, headers=service_headers(demo.user_id("demo-sagsbehandler-2"))).status_code == 404
-    assert client.get("/legal/questions/JUR-2000-000001", headers=auth("demo-jurist")).status_code == 404
+    assert (
+        client.get(path, headers=service_headers(demo.user_id("demo-sagsbehandler-2"))).status_code
+        == 404
+    )
+    assert (
+        client.get("/legal/questions/JUR-2000-000001", headers=auth("demo-jurist")).status_code
+        == 404
+    )
     assert client.get(path, headers=auth("demo-borger")).status_code == 403
     assert client.get(path).status_code == 401
 
@@ -181,28 +240,48 @@ def test_who_sees_a_ticket(client, auth, demo, small_db_notes):
 def test_the_caseworker_sees_the_answer_next_time_and_marks_it_seen(client, auth, small_db_notes):
     staff = auth("demo-sagsbehandler")
     ticket = escalate(client, staff, OUTSIDE_QUESTION)
-    assert client.post(f"/legal/my-questions/{ticket}/seen", headers=staff).status_code == 409  # not answered
+    assert (
+        client.post(f"/legal/my-questions/{ticket}/seen", headers=staff).status_code == 409
+    )  # not answered
     mine = client.get("/legal/my-questions", headers=staff).json()
     assert [q["ticket_id"] for q in mine if q["ticket_id"] == ticket] == [ticket]
     assert client.get("/legal/my-questions?unseen=true", headers=staff).json() == []
 
-    assert answer(client, auth("demo-jurist"), ticket, answer="Nej, ikke efter LAB § 82.",
-                  references=["LAB § 82"], publish=False).status_code == 200
+    assert (
+        answer(
+            client,
+            auth("demo-jurist"),
+            ticket,
+            answer="Nej, ikke efter LAB § 82.",
+            references=["LAB § 82"],
+            publish=False,
+        ).status_code
+        == 200
+    )
     unseen = client.get("/legal/my-questions?unseen=true", headers=staff).json()
     assert [q["ticket_id"] for q in unseen] == [ticket]
-    assert unseen[0]["answer"] == "Nej, ikke efter LAB § 82." and unseen[0]["seen_by_asker_at"] is None
+    assert (
+        unseen[0]["answer"] == "Nej, ikke efter LAB § 82." and unseen[0]["seen_by_asker_at"] is None
+    )
     assert [c["reference"] for c in unseen[0]["citations"]] == ["LAB § 82"]
 
     # Another caseworker neither sees nor marks it.
     other = auth("demo-sagsbehandler-2")
-    assert ticket not in [q["ticket_id"] for q in client.get("/legal/my-questions", headers=other).json()]
+    assert ticket not in [
+        q["ticket_id"] for q in client.get("/legal/my-questions", headers=other).json()
+    ]
     assert client.post(f"/legal/my-questions/{ticket}/seen", headers=other).status_code == 404
 
     r = client.post(f"/legal/my-questions/{ticket}/seen", headers=staff)
     assert r.status_code == 200 and r.json()["seen_by_asker_at"]
     first_seen = r.json()["seen_by_asker_at"]
-    assert client.post(f"/legal/my-questions/{ticket}/seen", headers=staff).json()["seen_by_asker_at"] == first_seen
+    assert (
+        client.post(f"/legal/my-questions/{ticket}/seen", headers=staff).json()["seen_by_asker_at"]
+        == first_seen
+    )
     assert client.get("/legal/my-questions?unseen=true", headers=staff).json() == []
     # Still kept for journalisering.
     kept = client.get(f"/legal/questions/{ticket}", headers=auth("demo-admin")).json()
-    assert kept["answered_by"] and kept["answered_at"] and kept["asked_at"] and kept["asker_user_id"]
+    assert (
+        kept["answered_by"] and kept["answered_at"] and kept["asked_at"] and kept["asker_user_id"]
+    )

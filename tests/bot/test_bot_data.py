@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 import yaml
-
 from bot_paths import DATA_ARGS, MODEL, RASA, REPO_ROOT, rasa_env
+
 
 def responses_sent_by_actions() -> set[str]:
     """Responses the validator cannot see being used: named in the action server's code, asked by
@@ -28,7 +28,11 @@ SENT_BY_ACTIONS = responses_sent_by_actions()
 def test_rasa_data_validate_is_clean_apart_from_action_responses() -> None:
     result = subprocess.run(
         [RASA, "data", "validate", *DATA_ARGS],
-        cwd=REPO_ROOT, env=rasa_env(), capture_output=True, text=True, timeout=300,
+        cwd=REPO_ROOT,
+        env=rasa_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
@@ -38,7 +42,8 @@ def test_rasa_data_validate_is_clean_apart_from_action_responses() -> None:
     # sees only the domain files) warns about the faq rule; declaring "faq" in the domain instead
     # gives a "duplicated intents" warning. The faq rule's warning is the one accepted.
     problems = [
-        line for line in output.splitlines()
+        line
+        for line in output.splitlines()
         if "UserWarning" in line
         and "is not used in any story or rule" not in line
         and "Issue found in 'bot/data/rules/faq.yml'" not in line
@@ -62,8 +67,11 @@ def _examples() -> list[tuple[str, str]]:
     examples = []
     for path in (REPO_ROOT / "nlu_data").rglob("*.yml"):
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-            examples += [(block["intent"], line.strip()[2:]) for line in block["examples"].splitlines()
-                         if line.strip().startswith("- ")]
+            examples += [
+                (block["intent"], line.strip()[2:])
+                for line in block["examples"].splitlines()
+                if line.strip().startswith("- ")
+            ]
     return examples
 
 
@@ -85,7 +93,11 @@ def test_the_injection_frames_match_no_example_of_another_intent() -> None:
     from bot.nlu.injection import looks_like_injection
 
     examples = _examples()
-    wrongly = [(intent, text) for intent, text in examples if intent != "prompt_injection" and looks_like_injection(text)]
+    wrongly = [
+        (intent, text)
+        for intent, text in examples
+        if intent != "prompt_injection" and looks_like_injection(text)
+    ]
     assert len(examples) > 3000 and not wrongly, wrongly
     injections = [text for intent, text in examples if intent == "prompt_injection"]
     assert sum(map(looks_like_injection, injections)) >= 0.8 * len(injections)
@@ -95,9 +107,14 @@ def test_no_evaluation_or_development_message_is_training_data() -> None:
     from kkshared.normalize import fold
 
     held_out = []
-    for path in [*(REPO_ROOT / "eval" / "citizen").glob("*.yml"), REPO_ROOT / "bench" / "citizen" / "dev_messages.yml"]:
+    for path in [
+        *(REPO_ROOT / "eval" / "citizen").glob("*.yml"),
+        REPO_ROOT / "bench" / "citizen" / "dev_messages.yml",
+    ]:
         for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            messages = [item.get("message")] + [turn.get("user") for turn in item.get("turns") or []]
+            messages = [item.get("message")] + [
+                turn.get("user") for turn in item.get("turns") or []
+            ]
             # Three words or fewer ("ja", "hej", "hvad er nytteindsats") are what anyone writes.
             held_out += [" ".join(fold(m).split()) for m in messages if m and len(m.split()) > 3]
     assert len(held_out) > 400
@@ -105,15 +122,28 @@ def test_no_evaluation_or_development_message_is_training_data() -> None:
     assert not leaked, leaked
 
 
-@pytest.mark.skipif(not MODEL.exists(), reason="models/kk.tar.gz not trained (the test command trains first)")
+@pytest.mark.skipif(
+    not MODEL.exists(), reason="models/kk.tar.gz not trained (the test command trains first)"
+)
 def test_stories_with_real_user_text(tmp_path) -> None:
     result = subprocess.run(
         [
-            RASA, "test", "core", "--model", str(MODEL),
-            "--stories", "tests/bot/test_stories.yml",
-            "--fail-on-prediction-errors", "--out", str(tmp_path / "results"),
+            RASA,
+            "test",
+            "core",
+            "--model",
+            str(MODEL),
+            "--stories",
+            "tests/bot/test_stories.yml",
+            "--fail-on-prediction-errors",
+            "--out",
+            str(tmp_path / "results"),
         ],
-        cwd=REPO_ROOT, env=rasa_env(KK_ACTIONS_PORT="25055"), capture_output=True, text=True, timeout=600,
+        cwd=REPO_ROOT,
+        env=rasa_env(KK_ACTIONS_PORT="25055"),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     output = result.stdout + result.stderr
     failed = tmp_path / "results" / "failed_test_stories.yml"

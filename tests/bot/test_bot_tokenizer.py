@@ -10,7 +10,9 @@ from bot.nlu.danish_tokenizer import DanishNormalizingTokenizer
 
 
 def _tokens(text: str, mode: str) -> list[str]:
-    tokenizer = DanishNormalizingTokenizer({**DanishNormalizingTokenizer.get_default_config(), "mode": mode})
+    tokenizer = DanishNormalizingTokenizer(
+        {**DanishNormalizingTokenizer.get_default_config(), "mode": mode}
+    )
     return [t.text for t in tokenizer.tokenize(Message(data={TEXT: text}), TEXT)]
 
 

@@ -20,10 +20,17 @@ def test_default_is_sqlite_in_var(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 
 
 def test_postgresql_url_is_split_into_rasa_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KK_TRACKER_DB_URL", "postgresql://kk:s3cret@db.example:5433/kk_tracker?sslmode=require")
+    monkeypatch.setenv(
+        "KK_TRACKER_DB_URL", "postgresql://kk:s3cret@db.example:5433/kk_tracker?sslmode=require"
+    )
     assert connection_settings() == {
-        "dialect": "postgresql", "host": "db.example", "port": 5433, "db": "kk_tracker",
-        "username": "kk", "password": "s3cret", "query": {"sslmode": "require"},
+        "dialect": "postgresql",
+        "host": "db.example",
+        "port": 5433,
+        "db": "kk_tracker",
+        "username": "kk",
+        "password": "s3cret",
+        "query": {"sslmode": "require"},
     }
 
 
@@ -53,7 +60,11 @@ def _events_in_db(store: KKSQLTrackerStore, sender_id: str) -> list[dict]:
     import json
 
     with store.session_scope() as session:
-        rows = session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender_id).order_by(store.SQLEvent.id)
+        rows = (
+            session.query(store.SQLEvent)
+            .filter(store.SQLEvent.sender_id == sender_id)
+            .order_by(store.SQLEvent.id)
+        )
         return [json.loads(row.data) for row in rows]
 
 
@@ -78,7 +89,9 @@ def _session_start(tracker: DialogueStateTracker, at: float) -> None:
 def stores(monkeypatch, tmp_path) -> tuple[KKSQLTrackerStore, KKSQLTrackerStore]:
     """A store with the in-memory sessions and one without, on the same new SQLite database."""
     monkeypatch.setenv("KK_TRACKER_DB_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
-    return KKSQLTrackerStore(domain=Domain.empty()), KKSQLTrackerStore(domain=Domain.empty(), cache_size=0)
+    return KKSQLTrackerStore(domain=Domain.empty()), KKSQLTrackerStore(
+        domain=Domain.empty(), cache_size=0
+    )
 
 
 def test_cached_store_writes_each_event_once_and_reads_back_what_the_database_holds(stores) -> None:
@@ -97,7 +110,9 @@ def test_cached_store_writes_each_event_once_and_reads_back_what_the_database_ho
             await store.save(tracker)  # Rasa may save the same tracker twice in a turn
         from_memory = await store.retrieve("kk:a:1")
         from_database = await uncached.retrieve("kk:a:1")
-        assert [e.as_dict() for e in from_memory.events] == [e.as_dict() for e in from_database.events]
+        assert [e.as_dict() for e in from_memory.events] == [
+            e.as_dict() for e in from_database.events
+        ]
 
     asyncio.run(conversation())
     stored = _events_in_db(store, "kk:a:1")
@@ -127,7 +142,9 @@ def test_cached_store_hands_out_only_the_latest_session_like_rasa(stores) -> Non
         from_database = await uncached.retrieve("anon:s")
         texts = [e.text for e in from_memory.events if isinstance(e, UserUttered)]
         assert texts == ["ny session", "samme tracker igen"]
-        assert [e.as_dict() for e in from_memory.events] == [e.as_dict() for e in from_database.events]
+        assert [e.as_dict() for e in from_memory.events] == [
+            e.as_dict() for e in from_database.events
+        ]
 
     asyncio.run(conversation())
     assert len(_events_in_db(store, "anon:s")) == 3 + 4 + 3 + 4 + 4

@@ -35,8 +35,10 @@ class Stack:
     def post(self, body: object, raw: bytes | None = None) -> tuple[int, object]:
         data = raw if raw is not None else json.dumps(body).encode("utf-8")
         request = urllib.request.Request(
-            f"{self.base_url}/webhooks/rest/webhook", data=data,
-            headers={"Content-Type": "application/json"}, method="POST",
+            f"{self.base_url}/webhooks/rest/webhook",
+            data=data,
+            headers={"Content-Type": "application/json"},
+            method="POST",
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
@@ -84,16 +86,31 @@ def start_stack(workdir: Path, api_url: str = "http://127.0.0.1:9") -> Stack:
     commands = [
         [str(BIN / "python"), "-m", "actions.server", "--port", str(ACTIONS_PORT)],
         [
-            str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", "bot/endpoints.yml",
-            "--credentials", "bot/credentials.yml", "--port", str(RASA_PORT), "--debug",
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            "bot/endpoints.yml",
+            "--credentials",
+            "bot/credentials.yml",
+            "--port",
+            str(RASA_PORT),
+            "--debug",
         ],
     ]
     processes = []
     for command, log in zip(commands, logs):
         handle = open(log, "wb")
         processes.append(
-            subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=handle,
-                             stderr=subprocess.STDOUT, start_new_session=True)
+            subprocess.Popen(
+                command,
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         )
     stack = Stack(f"http://127.0.0.1:{RASA_PORT}", workdir / "tracker.db", logs, processes)
     try:

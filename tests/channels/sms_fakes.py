@@ -13,9 +13,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any
 
 from rasa.shared.core.events import BotUttered
 
@@ -35,26 +36,28 @@ _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 @dataclass
 class Citizen:
     citizen_id: str
-    user_id: Optional[str]
+    user_id: str | None
     sms_opt_out: bool = False
 
 
 @dataclass
 class CaseServiceState:
-    citizens: Dict[str, Citizen] = field(default_factory=lambda: {
-        "+4500000101": Citizen("c-borger", "u-borger"),
-        "+4500000103": Citizen("c-nologin", None),
-        "+4500000104": Citizen("c-stopper", "u-stopper"),
-    })
-    fail_with: Optional[int] = None  # answer every request with this status
-    lookups: List[str] = field(default_factory=list)
-    opt_out_calls: List[tuple] = field(default_factory=list)
+    citizens: dict[str, Citizen] = field(
+        default_factory=lambda: {
+            "+4500000101": Citizen("c-borger", "u-borger"),
+            "+4500000103": Citizen("c-nologin", None),
+            "+4500000104": Citizen("c-stopper", "u-stopper"),
+        }
+    )
+    fail_with: int | None = None  # answer every request with this status
+    lookups: list[str] = field(default_factory=list)
+    opt_out_calls: list[tuple] = field(default_factory=list)
     bad_tokens: int = 0
-    requests: List[tuple] = field(default_factory=list)  # (method, path, X-Subject or None)
+    requests: list[tuple] = field(default_factory=list)  # (method, path, X-Subject or None)
 
 
 class _CaseHandler(BaseHTTPRequestHandler):
-    server: "CaseServiceStub"
+    server: CaseServiceStub
 
     def log_message(self, *args) -> None:
         pass
@@ -92,8 +95,15 @@ class _CaseHandler(BaseHTTPRequestHandler):
         citizen = state.citizens.get(number)
         if citizen is None:
             return self._json(404, {"detail": "citizen not found"})
-        self._json(200, {"citizen_id": citizen.citizen_id, "user_id": citizen.user_id,
-                         "sms_opt_out": citizen.sms_opt_out, "preferred_channel": "sms"})
+        self._json(
+            200,
+            {
+                "citizen_id": citizen.citizen_id,
+                "user_id": citizen.user_id,
+                "sms_opt_out": citizen.sms_opt_out,
+                "preferred_channel": "sms",
+            },
+        )
 
     def do_POST(self) -> None:
         match = re.fullmatch(r"/service/citizens/([^/]+)/sms-opt-out", self.path)
@@ -107,15 +117,16 @@ class _CaseHandler(BaseHTTPRequestHandler):
             if citizen.citizen_id == match.group(1):
                 citizen.sms_opt_out = bool(body["opt_out"])
                 state.opt_out_calls.append((citizen.citizen_id, citizen.sms_opt_out))
-                return self._json(200, {"citizen_id": citizen.citizen_id,
-                                        "sms_opt_out": citizen.sms_opt_out})
+                return self._json(
+                    200, {"citizen_id": citizen.citizen_id, "sms_opt_out": citizen.sms_opt_out}
+                )
         self._json(404, {"detail": "citizen not found"})
 
 
 class CaseServiceStub(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, state: Optional[CaseServiceState] = None) -> None:
+    def __init__(self, state: CaseServiceState | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _CaseHandler)
         self.state = state or CaseServiceState()
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -129,31 +140,52 @@ class CaseServiceStub(ThreadingHTTPServer):
         self.server_close()
 
 
-def settings(db_url: str, gateway_url: Optional[str], api_url: str, **overrides: Any) -> SmsSettings:
+def settings(db_url: str, gateway_url: str | None, api_url: str, **overrides: Any) -> SmsSettings:
     values = dict(
-        webhook_secret=WEBHOOK_SECRET, hmac_key=HMAC_KEY, gateway_url=gateway_url,
-        gateway_token=GATEWAY_TOKEN, sender=None, keyword=None, db_url=db_url, api_url=api_url,
-        service_token=SERVICE_TOKEN, retry_base=0.05, retry_max=0.2, poll_interval=0.05,
-        lookup_grace=30.0, turn_timeout=10.0,
+        webhook_secret=WEBHOOK_SECRET,
+        hmac_key=HMAC_KEY,
+        gateway_url=gateway_url,
+        gateway_token=GATEWAY_TOKEN,
+        sender=None,
+        keyword=None,
+        db_url=db_url,
+        api_url=api_url,
+        service_token=SERVICE_TOKEN,
+        retry_base=0.05,
+        retry_max=0.2,
+        poll_interval=0.05,
+        lookup_grace=30.0,
+        turn_timeout=10.0,
     )
     values.update(overrides)
     return SmsSettings(**values)
 
 
-def environment(db_url: str, gateway_url: str, api_url: str) -> Dict[str, str]:
+def environment(db_url: str, gateway_url: str, api_url: str) -> dict[str, str]:
     """The same settings as environment variables, for a Rasa server process."""
     return {
-        "KK_SMS_WEBHOOK_SECRET": WEBHOOK_SECRET, "KK_SMS_HMAC_KEY": HMAC_KEY,
-        "KK_SMS_GATEWAY_URL": gateway_url, "KK_SMS_GATEWAY_TOKEN": GATEWAY_TOKEN,
-        "KK_SMS_DB_URL": db_url, "KK_API_URL": api_url, "KK_SERVICE_TOKEN": SERVICE_TOKEN,
-        "KK_SMS_RETRY_BASE_SECONDS": "0.2", "KK_SMS_RETRY_MAX_SECONDS": "1",
+        "KK_SMS_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "KK_SMS_HMAC_KEY": HMAC_KEY,
+        "KK_SMS_GATEWAY_URL": gateway_url,
+        "KK_SMS_GATEWAY_TOKEN": GATEWAY_TOKEN,
+        "KK_SMS_DB_URL": db_url,
+        "KK_API_URL": api_url,
+        "KK_SERVICE_TOKEN": SERVICE_TOKEN,
+        "KK_SMS_RETRY_BASE_SECONDS": "0.2",
+        "KK_SMS_RETRY_MAX_SECONDS": "1",
         "KK_SMS_POLL_SECONDS": "0.2",
     }
 
 
 def mo_body(msisdn: int, message: str, gateway_id: int, receiver: int = 4500000000) -> dict:
-    return {"id": gateway_id, "msisdn": msisdn, "receiver": receiver, "message": message,
-            "senttime": int(time.time()), "webhook_label": "test"}
+    return {
+        "id": gateway_id,
+        "msisdn": msisdn,
+        "receiver": receiver,
+        "message": message,
+        "senttime": int(time.time()),
+        "webhook_label": "test",
+    }
 
 
 def signed_headers(body: dict, secret: str = WEBHOOK_SECRET, **claim_changes: Any) -> dict:
@@ -162,11 +194,13 @@ def signed_headers(body: dict, secret: str = WEBHOOK_SECRET, **claim_changes: An
     return {"Content-Type": "application/json", "X-Gwapi-Signature": sign_jwt(claims, secret)}
 
 
-def post(url: str, body: Optional[dict] = None, headers: Optional[dict] = None,
-         raw: Optional[bytes] = None) -> tuple[int, Any]:
+def post(
+    url: str, body: dict | None = None, headers: dict | None = None, raw: bytes | None = None
+) -> tuple[int, Any]:
     data = raw if raw is not None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method="POST",
-                                     headers=headers or {"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=data, method="POST", headers=headers or {"Content-Type": "application/json"}
+    )
     try:
         with _opener.open(request, timeout=30) as response:
             return response.status, json.loads(response.read() or b"null")
@@ -191,7 +225,7 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: floa
 
 class FakeTrackerStore:
     def __init__(self) -> None:
-        self.events: Dict[str, list] = {}
+        self.events: dict[str, list] = {}
 
     async def retrieve(self, sender_id: str):
         if sender_id not in self.events:
@@ -202,8 +236,8 @@ class FakeTrackerStore:
 class FakeBridge:
     """Stands in for Rasa: records each turn and answers with ``answer(text)``'s messages."""
 
-    def __init__(self, answer: Optional[Callable[[str], List[Dict[str, Any]]]] = None) -> None:
-        self.turns: List[Dict[str, Any]] = []
+    def __init__(self, answer: Callable[[str], list[dict[str, Any]]] | None = None) -> None:
+        self.turns: list[dict[str, Any]] = []
         self.store = FakeTrackerStore()
         self.answer = answer or (lambda text: [{"text": f"Svar på: {text}"}])
         self.is_ready = True
@@ -216,10 +250,12 @@ class FakeBridge:
     def tracker_store(self) -> FakeTrackerStore:
         return self.store
 
-    async def handle(self, text: str, sender_id: str, metadata: Dict[str, Any],
-                     message_id: str) -> List[Dict[str, Any]]:
-        self.turns.append({"text": text, "sender_id": sender_id, "metadata": metadata,
-                           "message_id": message_id})
+    async def handle(
+        self, text: str, sender_id: str, metadata: dict[str, Any], message_id: str
+    ) -> list[dict[str, Any]]:
+        self.turns.append(
+            {"text": text, "sender_id": sender_id, "metadata": metadata, "message_id": message_id}
+        )
         if self.delay:
             await asyncio.sleep(self.delay)
         messages = self.answer(text)

@@ -12,10 +12,10 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 from rasa_stack import BIN, MODEL, REPO_ROOT, _wait_for
 from sms_fakes import GATEWAY_TOKEN, WEBHOOK_SECRET, CaseServiceStub, environment
+
 from tools.fake_gateway import FakeGateway, FakeGatewayServer
 from tools.processes import free_port
 
@@ -27,8 +27,8 @@ class SmsStack:
     gateway: FakeGatewayServer
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
-    actions: Optional[subprocess.Popen] = None
-    rasa: Optional[subprocess.Popen] = None
+    actions: subprocess.Popen | None = None
+    rasa: subprocess.Popen | None = None
     rasa_starts: int = 0
 
     @property
@@ -62,27 +62,51 @@ class SmsStack:
 
     def _spawn(self, command: list, log: Path) -> subprocess.Popen:
         handle = open(log, "ab")
-        return subprocess.Popen(command, cwd=REPO_ROOT, env=self.env(), stdout=handle,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=self.env(),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def start_actions(self) -> None:
         self.actions = self._spawn(
-            [str(BIN / "python"), "-m", "actions.server",
-             "--port", str(self.actions_port)], self.workdir / "actions.log")
-        _wait_for(f"http://127.0.0.1:{self.actions_port}/health", time.monotonic() + 240,
-                  [self.actions])
+            [str(BIN / "python"), "-m", "actions.server", "--port", str(self.actions_port)],
+            self.workdir / "actions.log",
+        )
+        _wait_for(
+            f"http://127.0.0.1:{self.actions_port}/health", time.monotonic() + 240, [self.actions]
+        )
 
     def start_rasa(self) -> None:
         self.rasa_starts += 1
         self.rasa = self._spawn(
-            [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", "bot/endpoints.yml",
-             "--credentials", "bot/credentials.yml", "--interface", "127.0.0.1",
-             "--port", str(self.rasa_port)], self.workdir / "rasa.log")
-        _wait_for(f"{self.base_url}/webhooks/sms/", time.monotonic() + 240,
-                  [self.rasa] + ([self.actions] if self.actions else []))
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                "bot/endpoints.yml",
+                "--credentials",
+                "bot/credentials.yml",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.rasa_port),
+            ],
+            self.workdir / "rasa.log",
+        )
+        _wait_for(
+            f"{self.base_url}/webhooks/sms/",
+            time.monotonic() + 240,
+            [self.rasa] + ([self.actions] if self.actions else []),
+        )
 
     @staticmethod
-    def _stop(process: Optional[subprocess.Popen]) -> None:
+    def _stop(process: subprocess.Popen | None) -> None:
         if process is None or process.poll() is not None:
             return
         os.killpg(process.pid, signal.SIGTERM)
@@ -104,9 +128,11 @@ class SmsStack:
         self.case.stop()
 
     def log_text(self) -> str:
-        return "\n".join(p.read_text(encoding="utf-8", errors="replace")
-                         for p in (self.workdir / "rasa.log", self.workdir / "actions.log")
-                         if p.exists())
+        return "\n".join(
+            p.read_text(encoding="utf-8", errors="replace")
+            for p in (self.workdir / "rasa.log", self.workdir / "actions.log")
+            if p.exists()
+        )
 
 
 def start_sms_stack(workdir: Path) -> SmsStack:

@@ -30,8 +30,10 @@ class FakeTrackerStore:
         return type("T", (), {"events": self.events})()
 
 
-OFFER = BotUttered("Mente du: »Skat«?", {"buttons": [{"title": "Ja", "payload": "/affirm"},
-                                                     {"title": "Nej", "payload": "/deny"}]})
+OFFER = BotUttered(
+    "Mente du: »Skat«?",
+    {"buttons": [{"title": "Ja", "payload": "/affirm"}, {"title": "Nej", "payload": "/deny"}]},
+)
 
 
 @pytest.mark.parametrize("sender", ["abc", "A-1_b.c", "x" * 64])
@@ -40,7 +42,8 @@ def test_valid_senders_get_the_prefix(sender: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "sender", [None, "", "a b", "x" * 65, "anon:x", "../etc", 42, "æble", "-x", "0101901234", "22334455"]
+    "sender",
+    [None, "", "a b", "x" * 65, "anon:x", "../etc", 42, "æble", "-x", "0101901234", "22334455"],
 )
 def test_invalid_senders_are_refused(sender) -> None:
     with pytest.raises(ChannelInputError):
@@ -75,7 +78,10 @@ def test_notice_names_what_was_removed() -> None:
 
 def test_last_offered_payloads_are_from_the_last_bot_message_only() -> None:
     older = BotUttered("x", {"buttons": [{"title": "A", "payload": "/request_human"}]})
-    assert last_offered_payloads([older, OFFER, ActionExecuted("action_listen")]) == {"/affirm", "/deny"}
+    assert last_offered_payloads([older, OFFER, ActionExecuted("action_listen")]) == {
+        "/affirm",
+        "/deny",
+    }
     assert last_offered_payloads([OFFER, BotUttered("plain")]) == set()
     assert last_offered_payloads([UserUttered("hej")]) == set()
 
@@ -110,9 +116,21 @@ def test_no_tracker_means_nothing_was_offered() -> None:
 
 def test_text_buttons_and_custom_stay_in_one_element() -> None:
     channel = MergingCollectingOutputChannel()
-    asyncio.run(channel.send_response("anon:x", {"text": "Svar\n\nmere", "custom": {"source": {"file": "f"}}}))
-    asyncio.run(channel.send_response("anon:x", {"text": "Mente du?", "buttons": [{"title": "Ja", "payload": "/affirm"}]}))
+    asyncio.run(
+        channel.send_response(
+            "anon:x", {"text": "Svar\n\nmere", "custom": {"source": {"file": "f"}}}
+        )
+    )
+    asyncio.run(
+        channel.send_response(
+            "anon:x", {"text": "Mente du?", "buttons": [{"title": "Ja", "payload": "/affirm"}]}
+        )
+    )
     assert channel.messages == [
         {"recipient_id": "anon:x", "text": "Svar\n\nmere", "custom": {"source": {"file": "f"}}},
-        {"recipient_id": "anon:x", "text": "Mente du?", "buttons": [{"title": "Ja", "payload": "/affirm"}]},
+        {
+            "recipient_id": "anon:x",
+            "text": "Mente du?",
+            "buttons": [{"title": "Ja", "payload": "/affirm"}],
+        },
     ]

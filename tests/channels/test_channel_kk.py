@@ -13,7 +13,6 @@ from datetime import datetime, timedelta, timezone
 
 import jwt
 import pytest
-
 from rasa_stack import MODEL, start_stack
 
 pytestmark = pytest.mark.skipif(
@@ -24,10 +23,20 @@ SECRET = "kk-channel-test-secret-0123456789abcdefghij"
 RATE = 6
 
 
-def token(sub: str = "u-citizen1", role: str = "citizen", secret: str = SECRET, minutes: int = 5) -> str:
+def token(
+    sub: str = "u-citizen1", role: str = "citizen", secret: str = SECRET, minutes: int = 5
+) -> str:
     now = datetime.now(timezone.utc)
-    return jwt.encode({"sub": sub, "role": role, "iat": int(now.timestamp()),
-                       "exp": int((now + timedelta(minutes=minutes)).timestamp())}, secret, algorithm="HS256")
+    return jwt.encode(
+        {
+            "sub": sub,
+            "role": role,
+            "iat": int(now.timestamp()),
+            "exp": int((now + timedelta(minutes=minutes)).timestamp()),
+        },
+        secret,
+        algorithm="HS256",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +57,9 @@ def post(stack, body, bearer: str | None = None, raw: bytes | None = None) -> tu
     if bearer is not None:
         headers["Authorization"] = f"Bearer {bearer}"
     data = raw if raw is not None else json.dumps(body).encode()
-    request = urllib.request.Request(f"{stack.base_url}/webhooks/kk/webhook", data=data, headers=headers, method="POST")
+    request = urllib.request.Request(
+        f"{stack.base_url}/webhooks/kk/webhook", data=data, headers=headers, method="POST"
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
@@ -58,22 +69,36 @@ def post(stack, body, bearer: str | None = None, raw: bytes | None = None) -> tu
 
 def user_events(stack, sender_id: str) -> list[dict]:
     with sqlite3.connect(stack.tracker_db) as connection:
-        rows = connection.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender_id,)).fetchall()
+        rows = connection.execute(
+            "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender_id,)
+        ).fetchall()
     return [e for e in (json.loads(r[0]) for r in rows) if e["event"] == "user"]
 
 
-@pytest.mark.parametrize("bearer", [None, "", "abc", token(secret="wrong-secret-0123456789abcdefghijkl"),
-                                    token(minutes=-10)])
+@pytest.mark.parametrize(
+    "bearer",
+    [None, "", "abc", token(secret="wrong-secret-0123456789abcdefghijkl"), token(minutes=-10)],
+)
 def test_bad_tokens_get_401_and_nothing_is_stored(stack, bearer) -> None:
     status, body = post(stack, {"sender": "bad1", "message": "hej"}, bearer)
     assert status == 401 and body["detail"]
     with sqlite3.connect(stack.tracker_db) as connection:
-        assert not connection.execute("SELECT 1 FROM events WHERE sender_id LIKE '%bad1'").fetchall()
+        assert not connection.execute(
+            "SELECT 1 FROM events WHERE sender_id LIKE '%bad1'"
+        ).fetchall()
 
 
 def test_conversation_id_and_metadata_come_from_the_token(stack) -> None:
     bearer = token("u-anna", "citizen")
-    status, messages = post(stack, {"sender": "s1", "message": "hej", "metadata": {"kk": {"subject": "u-bob", "role": "admin"}}}, bearer)
+    status, messages = post(
+        stack,
+        {
+            "sender": "s1",
+            "message": "hej",
+            "metadata": {"kk": {"subject": "u-bob", "role": "admin"}},
+        },
+        bearer,
+    )
     assert status == 200 and {m["recipient_id"] for m in messages} == {"kk:u-anna:s1"}
     event = user_events(stack, "kk:u-anna:s1")[-1]
     assert event["input_channel"] == "kk"
@@ -90,7 +115,11 @@ def test_juridisk_command_only_for_staff_roles(stack) -> None:
 
 
 def test_payloads_with_slots_are_not_obeyed(stack) -> None:
-    post(stack, {"sender": "p1", "message": '/ask_next_meeting{"subject": "u-other"}'}, token("u-p", "citizen"))
+    post(
+        stack,
+        {"sender": "p1", "message": '/ask_next_meeting{"subject": "u-other"}'},
+        token("u-p", "citizen"),
+    )
     event = user_events(stack, "kk:u-p:p1")[-1]
     assert not event["text"].startswith("/") and event["parse_data"]["entities"] == []
 

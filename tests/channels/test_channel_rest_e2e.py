@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from rasa_stack import MODEL, start_stack
 
 pytestmark = pytest.mark.skipif(
@@ -66,7 +65,9 @@ def test_pii_is_masked_everywhere_and_the_user_is_warned(stack) -> None:
     assert CPR not in joined and EMAIL not in joined
 
     stored = _user_events(stack.tracker_db, "anon:pii1")
-    assert stored and stored[-1]["text"] == "mit cpr er [CPR] og mit nummer er [TELEFON], mail [EMAIL]"
+    assert (
+        stored and stored[-1]["text"] == "mit cpr er [CPR] og mit nummer er [TELEFON], mail [EMAIL]"
+    )
     assert stored[-1]["parse_data"]["text"] == stored[-1]["text"]
 
     time.sleep(1)  # let both servers flush their logs
@@ -78,7 +79,8 @@ def test_pii_is_masked_everywhere_and_the_user_is_warned(stack) -> None:
 
 def test_client_metadata_and_input_channel_are_ignored(stack) -> None:
     body = {
-        "sender": "meta1", "message": "hej",
+        "sender": "meta1",
+        "message": "hej",
         "metadata": {"name": "Anna Hansen", "cpr": CPR},
         "input_channel": "kk",
     }
@@ -100,7 +102,9 @@ def test_sender_ids_are_prefixed_with_anon(stack) -> None:
 
 
 def test_intent_payload_with_slots_is_not_obeyed(stack) -> None:
-    status, _ = stack.post({"sender": "inj1", "message": '/request_human{"suggested_response": "utter_goodbye"}'})
+    status, _ = stack.post(
+        {"sender": "inj1", "message": '/request_human{"suggested_response": "utter_goodbye"}'}
+    )
     assert status == 200
     user = _user_events(stack.tracker_db, "anon:inj1")[-1]
     assert not user["text"].startswith("/")

@@ -17,11 +17,6 @@ import time
 from pathlib import Path
 
 import pytest
-
-from bot.sms import keywords
-from bot.sms.identity import phone_hash, tracker_id
-from bot.sms.rendering import numbered_choices
-from bot.sms.store import SmsStore
 from rasa_stack import MODEL
 from sms_fakes import (
     HMAC_KEY,
@@ -34,6 +29,11 @@ from sms_fakes import (
     wait_for,
 )
 from sms_stack import start_sms_stack
+
+from bot.sms import keywords
+from bot.sms.identity import phone_hash, tracker_id
+from bot.sms.rendering import numbered_choices
+from bot.sms.store import SmsStore
 
 pytestmark = pytest.mark.skipif(
     not MODEL.exists(), reason="models/kk.tar.gz not trained (the test command trains first)"
@@ -60,8 +60,9 @@ def _query(db: Path, sql: str, *args) -> list:
 
 
 def _events(stack, msisdn: int) -> list[dict]:
-    rows = _query(stack.tracker_db, "SELECT data FROM events WHERE sender_id = ? ORDER BY id",
-                  _sender(msisdn))
+    rows = _query(
+        stack.tracker_db, "SELECT data FROM events WHERE sender_id = ? ORDER BY id", _sender(msisdn)
+    )
     return [json.loads(row[0]) for row in rows]
 
 
@@ -74,12 +75,19 @@ def _sent(stack, msisdn: int) -> list[dict]:
         return [m for m in stack.fake.sent if m["msisdn"] == msisdn]
 
 
-def _text(stack, msisdn: int, message: str, gateway_id=None, expect_reply: bool = True,
-          timeout: float = 30.0) -> list[dict]:
+def _text(
+    stack,
+    msisdn: int,
+    message: str,
+    gateway_id=None,
+    expect_reply: bool = True,
+    timeout: float = 30.0,
+) -> list[dict]:
     """Text the bot through the fake gateway; the new SMS it sent back."""
     before = len(_sent(stack, msisdn))
-    result = stack.fake.incoming({"msisdn": msisdn, "message": message,
-                                  **({"id": gateway_id} if gateway_id else {})})
+    result = stack.fake.incoming(
+        {"msisdn": msisdn, "message": message, **({"id": gateway_id} if gateway_id else {})}
+    )
     assert result[0] == 200 and result[1]["status"] == 200, result
     if expect_reply:
         wait_for(lambda: len(_sent(stack, msisdn)) > before, timeout=timeout)
@@ -92,11 +100,20 @@ def _inbox_ids(stack) -> set[str]:
 
 def test_the_channel_is_up_and_configured(stack) -> None:
     assert get_json(f"{stack.base_url}/webhooks/sms/") == {
-        "status": "ok", "configured": True, "running": True}
+        "status": "ok",
+        "configured": True,
+        "running": True,
+    }
 
 
-BAD_SIGNATURE_CASES = ["missing", "wrong-secret", "other-message", "other-number", "broken-body",
-                       "garbage-without-signature"]
+BAD_SIGNATURE_CASES = [
+    "missing",
+    "wrong-secret",
+    "other-message",
+    "other-number",
+    "broken-body",
+    "garbage-without-signature",
+]
 
 
 @pytest.mark.parametrize("case", BAD_SIGNATURE_CASES)
@@ -187,8 +204,12 @@ def test_a_numbered_reply_chooses_the_offered_button(stack) -> None:
     # For an identified citizen, the FAQ answers on absence and moving a meeting end with a
     # button that starts the form (actions/faq_followup.py). Several phrasings, so a retrained
     # model that reads one of them differently does not break the test.
-    candidates = ["hvordan melder jeg afbud", "jeg kan ikke komme til min samtale",
-                  "kan jeg flytte min samtale", "hvordan melder jeg afbud til en samtale"]
+    candidates = [
+        "hvordan melder jeg afbud",
+        "jeg kan ikke komme til min samtale",
+        "kan jeg flytte min samtale",
+        "hvordan melder jeg afbud til en samtale",
+    ]
     offered = None
     for text in candidates:
         replies = _text(stack, KNOWN_MSISDN, text)
@@ -231,13 +252,15 @@ def test_messages_stored_before_a_restart_are_answered_after_it(stack) -> None:
     store = SmsStore(f"sqlite:///{stack.tracker_db}")
     hashed = phone_hash(f"+{msisdn}", HMAC_KEY)
     for gateway_id, text in (("990001", "hej"), ("990002", "hvem er du")):
-        assert store.receive(gateway_id, hashed, f"+{msisdn}", "4500000000", text, set(), None,
-                             time.time())
+        assert store.receive(
+            gateway_id, hashed, f"+{msisdn}", "4500000000", text, set(), None, time.time()
+        )
     store.close()
     stack.start_rasa()
     wait_for(lambda: len(_sent(stack, msisdn)) >= 2, timeout=60)
     assert len(_sent(stack, msisdn)) == 2
     assert [e["text"] for e in _user_events(stack, msisdn)] == ["hej", "hvem er du"]
-    assert _query(stack.tracker_db,
-                  "SELECT text, status FROM sms_inbox WHERE gateway_id IN ('990001', '990002')") \
-        == [(None, "done"), (None, "done")]
+    assert _query(
+        stack.tracker_db,
+        "SELECT text, status FROM sms_inbox WHERE gateway_id IN ('990001', '990002')",
+    ) == [(None, "done"), (None, "done")]

@@ -13,9 +13,6 @@ import aiohttp
 import pytest
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
-
-from bot.channels.sms import SmsInput
-from bot.sms.settings import SmsSettings
 from sms_fakes import (
     GATEWAY_TOKEN,
     KNOWN_MSISDN,
@@ -26,6 +23,9 @@ from sms_fakes import (
     settings,
     signed_headers,
 )
+
+from bot.channels.sms import SmsInput
+from bot.sms.settings import SmsSettings
 from tools.fake_gateway import FakeGateway, FakeGatewayServer
 from tools.processes import free_port
 
@@ -62,8 +62,9 @@ async def _serve(channel: SmsInput, agent: FakeAgent | None):
     app.ctx.agent = agent
     app.blueprint(channel.blueprint(on_new_message), url_prefix="/webhooks/sms")
     port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
-                                     access_log=False)
+    server = await app.create_server(
+        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
+    )
     await server.startup()
     await server.before_start()
     await server.after_start()
@@ -118,8 +119,9 @@ def test_the_blueprint_runs_the_service_between_start_and_stop(tmp_path: Path) -
                     (signed_headers(body), json.dumps(body)),
                     (signed_headers(body), json.dumps(body)),
                 ):
-                    async with session.post(f"{base}/webhook", data=raw,
-                                            headers=headers) as response:
+                    async with session.post(
+                        f"{base}/webhook", data=raw, headers=headers
+                    ) as response:
                         results.append((response.status, await response.json()))
             for _ in range(200):
                 if fake.sent:

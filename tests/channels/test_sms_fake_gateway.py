@@ -9,9 +9,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from sms_fakes import GATEWAY_TOKEN, WEBHOOK_SECRET, get_json, post
 
 from bot.sms.signature import HEADER, IncomingSms, verify_incoming
-from sms_fakes import GATEWAY_TOKEN, WEBHOOK_SECRET, get_json, post
 from tools import fake_gateway
 from tools.fake_gateway import FakeGateway, FakeGatewayServer
 
@@ -34,7 +34,8 @@ class EchoBot(ThreadingHTTPServer):
                 raw = self.rfile.read(int(self.headers["Content-Length"]))
                 try:
                     sms = IncomingSms.from_body(
-                        verify_incoming(self.headers.get(HEADER), raw, WEBHOOK_SECRET))
+                        verify_incoming(self.headers.get(HEADER), raw, WEBHOOK_SECRET)
+                    )
                     status = 200
                 except Exception:
                     status, sms = 401, None
@@ -43,11 +44,17 @@ class EchoBot(ThreadingHTTPServer):
                 self.end_headers()
                 if sms is not None:
                     bot.received.append(sms)
-                    post(f"{bot.gateway_url}/rest/mtsms",
-                         {"message": f"Ekko: {sms.message}",
-                          "recipients": [{"msisdn": int(sms.msisdn[1:])}]},
-                         {"Content-Type": "application/json",
-                          "Authorization": f"Token {GATEWAY_TOKEN}"})
+                    post(
+                        f"{bot.gateway_url}/rest/mtsms",
+                        {
+                            "message": f"Ekko: {sms.message}",
+                            "recipients": [{"msisdn": int(sms.msisdn[1:])}],
+                        },
+                        {
+                            "Content-Type": "application/json",
+                            "Authorization": f"Token {GATEWAY_TOKEN}",
+                        },
+                    )
 
         super().__init__(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -71,21 +78,36 @@ def gateway():
 
 def test_text_command_shows_a_two_way_conversation(gateway, capsys) -> None:
     server, bot = gateway
-    code = fake_gateway.main(["text", "--gateway", server.url, "--from", "4500000101",
-                              "hvornår er mit møde?", "--wait", "5"])
+    code = fake_gateway.main(
+        [
+            "text",
+            "--gateway",
+            server.url,
+            "--from",
+            "4500000101",
+            "hvornår er mit møde?",
+            "--wait",
+            "5",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out.splitlines()
     assert out == ["+4500000101 > hvornår er mit møde?", "+4500000101 < Ekko: hvornår er mit møde?"]
     [sms] = bot.received
-    assert (sms.msisdn, sms.receiver, sms.message) == ("+4500000101", "4500000000",
-                                                       "hvornår er mit møde?")
+    assert (sms.msisdn, sms.receiver, sms.message) == (
+        "+4500000101",
+        "4500000000",
+        "hvornår er mit møde?",
+    )
 
 
 @pytest.mark.parametrize("signature", ["missing", "wrong", "mismatch"])
 def test_it_can_send_badly_signed_webhooks(gateway, signature: str) -> None:
     server, bot = gateway
-    status, answer = post(f"{server.url}/_fake/incoming",
-                          {"msisdn": 4500000101, "message": "hej", "signature": signature})
+    status, answer = post(
+        f"{server.url}/_fake/incoming",
+        {"msisdn": 4500000101, "message": "hej", "signature": signature},
+    )
     assert status == 200 and answer["status"] == 401
     assert bot.received == []
 
@@ -95,8 +117,11 @@ def test_send_api_requires_the_token_in_any_of_gateway_apis_forms(gateway) -> No
     body = {"message": "hej", "recipients": [{"msisdn": 4500000101}]}
     assert post(f"{server.url}/rest/mtsms", body)[0] == 401
     basic = base64.b64encode(f"{GATEWAY_TOKEN}:".encode()).decode()
-    status, answer = post(f"{server.url}/rest/mtsms", body,
-                          {"Content-Type": "application/json", "Authorization": f"Basic {basic}"})
+    status, answer = post(
+        f"{server.url}/rest/mtsms",
+        body,
+        {"Content-Type": "application/json", "Authorization": f"Basic {basic}"},
+    )
     assert status == 200 and len(answer["ids"]) == 1
     assert post(f"{server.url}/rest/mtsms?token={GATEWAY_TOKEN}", body)[0] == 200
     assert len(get_json(f"{server.url}/_fake/sent?to=4500000101")["messages"]) == 2
@@ -109,8 +134,11 @@ def test_it_fails_on_demand_and_counts_attempts(gateway) -> None:
     post(f"{server.url}/_fake/fail", {"count": 2, "status": 503})
     statuses = [post(f"{server.url}/rest/mtsms", body, headers)[0] for _ in range(3)]
     assert statuses == [503, 503, 200]
-    assert get_json(f"{server.url}/_fake/stats") == {"send_attempts": 3, "failed_attempts": 2,
-                                                     "sent": 1}
+    assert get_json(f"{server.url}/_fake/stats") == {
+        "send_attempts": 3,
+        "failed_attempts": 2,
+        "sent": 1,
+    }
     post(f"{server.url}/_fake/fail", {"count": -1})
     assert [post(f"{server.url}/rest/mtsms", body, headers)[0] for _ in range(3)] == [503] * 3
     post(f"{server.url}/_fake/fail", {"count": 0})
@@ -129,8 +157,9 @@ def test_the_run_command_starts_the_fake_gateway_with_generated_secrets(tmp_path
     secrets = ensure_secrets(tmp_path, {})
     for name in ("KK_SMS_WEBHOOK_SECRET", "KK_SMS_GATEWAY_TOKEN", "KK_SMS_HMAC_KEY"):
         assert len(secrets[name]) >= 32
-    cfg = SystemConfig.from_env({"KK_SMS_GATEWAY_PORT": "15080", "KK_RASA_PORT": "15005"},
-                                data_dir=tmp_path)
+    cfg = SystemConfig.from_env(
+        {"KK_SMS_GATEWAY_PORT": "15080", "KK_RASA_PORT": "15005"}, data_dir=tmp_path
+    )
     env = process_env(cfg, secrets, {})
     assert env["KK_SMS_GATEWAY_URL"] == "http://127.0.0.1:15080"
     assert env["KK_SMS_WEBHOOK_URL"] == "http://127.0.0.1:15005/webhooks/sms/webhook"

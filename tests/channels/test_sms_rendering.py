@@ -82,23 +82,37 @@ def test_buttons_become_numbered_choices() -> None:
     assert numbered_choices(["Ja", "Nej"]) == "Svar 1 for Ja eller 2 for Nej."
     assert numbered_choices(["Vis min næste udbetaling"]) == "Svar 1 for Vis min næste udbetaling."
     # More than two choices, or commas in a title, get a line each.
-    assert numbered_choices(["Møde", "Udbetaling", "Andet"]) == \
-        "Svar 1 for Møde\nSvar 2 for Udbetaling\nSvar 3 for Andet"
+    assert (
+        numbered_choices(["Møde", "Udbetaling", "Andet"])
+        == "Svar 1 for Møde\nSvar 2 for Udbetaling\nSvar 3 for Andet"
+    )
     assert numbered_choices(["Ja, send", "Nej"]) == "Svar 1 for Ja, send\nSvar 2 for Nej"
-    assert numbered_choices(["24. november kl. 10.00, jobsamtale", "Et tilbud"]) == \
-        "Svar 1 for 24. november kl. 10.00, jobsamtale\nSvar 2 for Et tilbud"
-    sms = render([{"text": "Mente du: »Skat af kontanthjælp«?",
-                   "buttons": [{"title": "Ja", "payload": "/affirm"},
-                               {"title": "Nej", "payload": "/deny"}]}])
+    assert (
+        numbered_choices(["24. november kl. 10.00, jobsamtale", "Et tilbud"])
+        == "Svar 1 for 24. november kl. 10.00, jobsamtale\nSvar 2 for Et tilbud"
+    )
+    sms = render(
+        [
+            {
+                "text": "Mente du: »Skat af kontanthjælp«?",
+                "buttons": [
+                    {"title": "Ja", "payload": "/affirm"},
+                    {"title": "Nej", "payload": "/deny"},
+                ],
+            }
+        ]
+    )
     assert sms.text == 'Mente du: "Skat af kontanthjælp"?\nSvar 1 for Ja eller 2 for Nej.'
     assert (sms.encoding, sms.segments) == ("GSM", 1)
 
 
 def test_only_the_last_messages_buttons_are_numbered_and_custom_is_dropped() -> None:
-    sms = render([
-        {"text": "Først", "buttons": [{"title": "Gammel", "payload": "/old"}]},
-        {"text": "Svar", "custom": {"source": {"file": "x.pdf"}}, "image": "https://x/y.png"},
-    ])
+    sms = render(
+        [
+            {"text": "Først", "buttons": [{"title": "Gammel", "payload": "/old"}]},
+            {"text": "Svar", "custom": {"source": {"file": "x.pdf"}}, "image": "https://x/y.png"},
+        ]
+    )
     assert sms.text == "Først\nSvar"
 
 
@@ -115,9 +129,18 @@ def test_nothing_to_say_is_none() -> None:
 def test_long_answers_are_cut_at_a_sentence_with_a_pointer_and_choices_kept() -> None:
     sentences = [f"Dette er sætning nummer {n} om reglerne for kontanthjælp." for n in range(40)]
     body = " ".join(sentences)
-    sms = render([{"text": body, "buttons": [{"title": "Ja", "payload": "/affirm"},
-                                             {"title": "Nej", "payload": "/deny"}]}],
-                 max_segments=3)
+    sms = render(
+        [
+            {
+                "text": body,
+                "buttons": [
+                    {"title": "Ja", "payload": "/affirm"},
+                    {"title": "Nej", "payload": "/deny"},
+                ],
+            }
+        ],
+        max_segments=3,
+    )
     assert sms.segments <= 3
     assert sms.encoding == "GSM"
     text_part, choices = sms.text.rsplit("\n", 1)
@@ -144,8 +167,9 @@ def test_ucs2_answers_are_cut_by_ucs2_limits() -> None:
     assert fit("kort", "", 1) == "kort"
 
 
-@pytest.mark.parametrize("text, number", [("1", 1), (" 2 ", 2), ("2.", 2), ("svar 1", 1),
-                                          ("Nr 3", 3), ("10", 10)])
+@pytest.mark.parametrize(
+    "text, number", [("1", 1), (" 2 ", 2), ("2.", 2), ("svar 1", 1), ("Nr 3", 3), ("10", 10)]
+)
 def test_reply_numbers(text: str, number: int) -> None:
     assert reply_number(text) == number
 
@@ -157,19 +181,35 @@ def test_not_reply_numbers(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("STOP", keywords.STOP), ("stop", keywords.STOP), (" Stop! ", keywords.STOP),
-     ("afmeld", keywords.STOP), ("START", keywords.START), ("HJÆLP", keywords.HELP),
-     ("hjaelp", keywords.HELP), ("Hjælp?", keywords.HELP),
-     ("jeg vil ikke stoppe", None), ("stop min ydelse", None), ("hjælp mig med skat", None)],
+    [
+        ("STOP", keywords.STOP),
+        ("stop", keywords.STOP),
+        (" Stop! ", keywords.STOP),
+        ("afmeld", keywords.STOP),
+        ("START", keywords.START),
+        ("HJÆLP", keywords.HELP),
+        ("hjaelp", keywords.HELP),
+        ("Hjælp?", keywords.HELP),
+        ("jeg vil ikke stoppe", None),
+        ("stop min ydelse", None),
+        ("hjælp mig med skat", None),
+    ],
 )
 def test_keywords(text: str, expected) -> None:
     assert keywords.keyword(text) == expected
 
 
 def test_fixed_texts_fit_in_one_or_two_gsm_segments() -> None:
-    for text in (keywords.HELP_TEXT, keywords.STOP_TEXT, keywords.START_TEXT,
-                 keywords.RATE_LIMIT_TEXT, keywords.TECHNICAL_ERROR_TEXT,
-                 keywords.DID_NOT_UNDERSTAND_TEXT, keywords.NO_ANSWER_TEXT,
-                 keywords.choose_number_text(1), keywords.choose_number_text(5)):
+    for text in (
+        keywords.HELP_TEXT,
+        keywords.STOP_TEXT,
+        keywords.START_TEXT,
+        keywords.RATE_LIMIT_TEXT,
+        keywords.TECHNICAL_ERROR_TEXT,
+        keywords.DID_NOT_UNDERSTAND_TEXT,
+        keywords.NO_ANSWER_TEXT,
+        keywords.choose_number_text(1),
+        keywords.choose_number_text(5),
+    ):
         assert encoding_for(text) == "GSM", text
         assert segment_count(text) <= 3, text

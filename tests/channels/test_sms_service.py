@@ -7,16 +7,9 @@ import asyncio
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, List
+from typing import Any
 
 import pytest
-
-from bot.sms import keywords
-from bot.sms.identity import phone_hash, tracker_id
-from bot.sms.rendering import segment_count
-from bot.sms.service import SmsService
-from bot.sms.signature import IncomingSms
-from bot.sms.store import SmsStore
 from sms_fakes import (
     GATEWAY_TOKEN,
     HMAC_KEY,
@@ -28,6 +21,13 @@ from sms_fakes import (
     FakeBridge,
     settings,
 )
+
+from bot.sms import keywords
+from bot.sms.identity import phone_hash, tracker_id
+from bot.sms.rendering import segment_count
+from bot.sms.service import SmsService
+from bot.sms.signature import IncomingSms
+from bot.sms.store import SmsStore
 from tools.fake_gateway import FakeGateway, FakeGatewayServer
 
 CPR = "010190-1234"
@@ -50,8 +50,12 @@ class Harness:
         self.case.stop()
 
     async def start(self, **overrides: Any) -> SmsService:
-        cfg = settings(f"sqlite:///{self.db}", self.gateway.url, self.case.url,
-                       **{**self.overrides, **overrides})
+        cfg = settings(
+            f"sqlite:///{self.db}",
+            self.gateway.url,
+            self.case.url,
+            **{**self.overrides, **overrides},
+        )
         store = await asyncio.to_thread(SmsStore, cfg.db_url)
         service = SmsService(cfg, store, self.bridge)
         await service.start()
@@ -62,18 +66,21 @@ class Harness:
         await service.stop()
         service.store.close()
 
-    async def text(self, service: SmsService, msisdn: int, message: str,
-                   gateway_id: int | None = None) -> str:
+    async def text(
+        self, service: SmsService, msisdn: int, message: str, gateway_id: int | None = None
+    ) -> str:
         gid = next(self.ids) if gateway_id is None else gateway_id
-        return await service.accept(IncomingSms(str(gid), f"+{msisdn}", "4500000000", message,
-                                                int(time.time())))
+        return await service.accept(
+            IncomingSms(str(gid), f"+{msisdn}", "4500000000", message, int(time.time()))
+        )
 
-    def sent(self, msisdn: int | None = None) -> List[dict]:
+    def sent(self, msisdn: int | None = None) -> list[dict]:
         with self.fake.lock:
             return [m for m in self.fake.sent if msisdn is None or m["msisdn"] == msisdn]
 
-    async def wait_sent(self, count: int, msisdn: int | None = None,
-                        timeout: float = 10.0) -> List[dict]:
+    async def wait_sent(
+        self, count: int, msisdn: int | None = None, timeout: float = 10.0
+    ) -> list[dict]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and len(self.sent(msisdn)) < count:
             await asyncio.sleep(0.05)
@@ -90,8 +97,10 @@ class Harness:
 
     def pending(self) -> int:
         with sqlite3.connect(self.db) as conn:
-            return sum(conn.execute(f"SELECT COUNT(*) FROM {t} WHERE status = 'pending'")
-                       .fetchone()[0] for t in ("sms_inbox", "sms_outbox"))
+            return sum(
+                conn.execute(f"SELECT COUNT(*) FROM {t} WHERE status = 'pending'").fetchone()[0]
+                for t in ("sms_inbox", "sms_outbox")
+            )
 
     def rows(self, sql: str) -> list:
         with sqlite3.connect(self.db) as conn:
@@ -123,7 +132,9 @@ def test_a_known_citizen_gets_an_answer_with_their_subject(h: Harness) -> None:
     assert turn["metadata"] == {"kk": {"channel": "sms", "subject": "u-borger", "role": "citizen"}}
     assert turn["sender_id"] == tracker_id(phone_hash("+4500000101", HMAC_KEY))
     assert turn["text"] == "hvornår er mit næste møde?"
-    assert sent["msisdn"] == KNOWN_MSISDN and sent["message"] == "Svar på: hvornår er mit næste møde?"
+    assert (
+        sent["msisdn"] == KNOWN_MSISDN and sent["message"] == "Svar på: hvornår er mit næste møde?"
+    )
     assert sent["sender"] == "4500000000"  # replies come from the number the citizen wrote to
     assert sent["userref"].startswith("kk-sms-")
     # Processed: the text is gone from the inbox, the number from the database.
@@ -180,11 +191,17 @@ def test_stored_messages_are_answered_after_a_restart_in_order(h: Harness) -> No
         await h.stop(second)
 
     run(scenario())
-    mine = [t["text"] for t in h.bridge.turns
-            if t["sender_id"] == tracker_id(phone_hash("+4500000101", HMAC_KEY))]
+    mine = [
+        t["text"]
+        for t in h.bridge.turns
+        if t["sender_id"] == tracker_id(phone_hash("+4500000101", HMAC_KEY))
+    ]
     assert mine == ["første", "anden"]
     assert sorted(m["message"] for m in h.sent()) == [
-        "Svar på: anden", "Svar på: første", "Svar på: tredje"]
+        "Svar på: anden",
+        "Svar på: første",
+        "Svar på: tredje",
+    ]
 
 
 def test_a_shutdown_in_the_middle_of_a_turn_hands_the_message_to_the_next_start(h: Harness) -> None:
@@ -259,7 +276,9 @@ def test_a_request_the_gateway_rejects_is_not_retried(h: Harness) -> None:
 
     run(scenario())
     assert h.fake.send_attempts == 1
-    assert h.rows("SELECT status, last_error FROM sms_outbox") == [("rejected", "HTTP 400 (code 0x0000)")]
+    assert h.rows("SELECT status, last_error FROM sms_outbox") == [
+        ("rejected", "HTTP 400 (code 0x0000)")
+    ]
 
 
 def test_stop_then_nothing_is_sent_until_start(h: Harness) -> None:
@@ -354,9 +373,15 @@ def test_help_is_answered_without_the_bot(h: Harness) -> None:
 def test_numbered_replies_choose_the_offered_buttons(h: Harness) -> None:
     def answer(text: str):
         if text == "skat":
-            return [{"text": "Mente du: »Skat«?",
-                     "buttons": [{"title": "Ja", "payload": "/affirm"},
-                                 {"title": "Nej", "payload": "/deny"}]}]
+            return [
+                {
+                    "text": "Mente du: »Skat«?",
+                    "buttons": [
+                        {"title": "Ja", "payload": "/affirm"},
+                        {"title": "Nej", "payload": "/deny"},
+                    ],
+                }
+            ]
         return [{"text": f"Du valgte {text}"}]
 
     h.bridge.answer = answer
@@ -371,8 +396,14 @@ def test_numbered_replies_choose_the_offered_buttons(h: Harness) -> None:
     run(scenario())
     # "3" is not a choice: the bot is not asked, the citizen is told the choices; "1" still
     # chooses "Ja" afterwards.
-    assert [t["text"] for t in h.bridge.turns] == ["skat", "/affirm", "skat", "/deny", "skat",
-                                                   "/affirm"]
+    assert [t["text"] for t in h.bridge.turns] == [
+        "skat",
+        "/affirm",
+        "skat",
+        "/deny",
+        "skat",
+        "/affirm",
+    ]
     assert h.sent()[0]["message"] == 'Mente du: "Skat"?\nSvar 1 for Ja eller 2 for Nej.'
     assert h.sent()[5]["message"] == keywords.choose_number_text(2)
     assert h.sent()[0]["encoding"] == "UTF8"  # GSM 03.38: the gateway's default
@@ -406,7 +437,9 @@ def test_the_rate_limit_sends_one_notice_then_nothing(h: Harness) -> None:
 
     run(scenario())
     assert [t["text"] for t in h.bridge.turns if t["text"].startswith("besked")] == [
-        "besked 0", "besked 1"]
+        "besked 0",
+        "besked 1",
+    ]
     mine = [m["message"] for m in h.sent(KNOWN_MSISDN)]
     assert mine == ["Svar på: besked 0", "Svar på: besked 1", keywords.RATE_LIMIT_TEXT]
     assert len(h.sent(UNKNOWN_MSISDN)) == 1

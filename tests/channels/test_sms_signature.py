@@ -7,6 +7,7 @@ import json
 
 import jwt
 import pytest
+from sms_fakes import WEBHOOK_SECRET, mo_body, signed_headers
 
 from bot.sms.identity import kk_metadata, normalize_msisdn, phone_hash, tracker_id
 from bot.sms.signature import (
@@ -16,7 +17,6 @@ from bot.sms.signature import (
     verify_claims,
     verify_incoming,
 )
-from sms_fakes import WEBHOOK_SECRET, mo_body, signed_headers
 from tools.fake_gateway import sign_jwt
 
 BODY = mo_body(4500000101, "hvornår er mit næste møde?", 1000001)
@@ -45,16 +45,28 @@ def test_missing_signature(token) -> None:
 
 def test_wrong_secret_garbage_and_unsigned_tokens_are_refused() -> None:
     unsigned = jwt.encode(dict(BODY), key=None, algorithm="none")
-    for token in (_token(secret="another-secret"), "not.a.jwt", "abc", unsigned,
-                  jwt.encode(dict(BODY), WEBHOOK_SECRET * 2, algorithm="HS512")):
+    for token in (
+        _token(secret="another-secret"),
+        "not.a.jwt",
+        "abc",
+        unsigned,
+        jwt.encode(dict(BODY), WEBHOOK_SECRET * 2, algorithm="HS512"),
+    ):
         with pytest.raises(SignatureError):
             verify_incoming(token, RAW, WEBHOOK_SECRET)
 
 
-@pytest.mark.parametrize("field, value", [
-    ("message", "STOP"), ("msisdn", 4500000102), ("id", 1000002), ("receiver", 4599999999),
-    ("senttime", 1), ("msisdn", "4500000101"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("message", "STOP"),
+        ("msisdn", 4500000102),
+        ("id", 1000002),
+        ("receiver", 4599999999),
+        ("senttime", 1),
+        ("msisdn", "4500000101"),
+    ],
+)
 def test_claims_must_match_the_body(field: str, value) -> None:
     with pytest.raises(SignatureError, match="do not match"):
         verify_incoming(_token(**{field: value}), RAW, WEBHOOK_SECRET)
@@ -68,8 +80,9 @@ def test_a_signed_field_missing_from_the_claims_is_refused() -> None:
 
 def test_a_signed_delivery_report_passes_the_signature_but_is_no_sms() -> None:
     report = {"id": 1000001, "msisdn": 4500000101, "time": 1450000000, "status": "DELIVERED"}
-    body = verify_incoming(sign_jwt(report, WEBHOOK_SECRET), json.dumps(report).encode(),
-                           WEBHOOK_SECRET)
+    body = verify_incoming(
+        sign_jwt(report, WEBHOOK_SECRET), json.dumps(report).encode(), WEBHOOK_SECRET
+    )
     with pytest.raises(InvalidMessage):
         IncomingSms.from_body(body)
 
@@ -89,17 +102,33 @@ def test_incoming_sms_shape() -> None:
     sms = IncomingSms.from_body(BODY)
     assert (sms.gateway_id, sms.msisdn, sms.receiver) == ("1000001", "+4500000101", "4500000000")
     assert sms.message == BODY["message"]
-    for bad in ({**BODY, "msisdn": "abc"}, {**BODY, "msisdn": True}, {**BODY, "message": 5},
-                {**BODY, "id": None}, {**BODY, "message": "x" * 1601}, {**BODY, "receiver": "x"}):
+    for bad in (
+        {**BODY, "msisdn": "abc"},
+        {**BODY, "msisdn": True},
+        {**BODY, "message": 5},
+        {**BODY, "id": None},
+        {**BODY, "message": "x" * 1601},
+        {**BODY, "receiver": "x"},
+    ):
         with pytest.raises(InvalidMessage):
             IncomingSms.from_body(bad)
 
 
-@pytest.mark.parametrize("raw, expected", [
-    (4512345678, "+4512345678"), ("+45 12 34 56 78", "+4512345678"), ("12345678", "+4512345678"),
-    ("004512345678", "+4512345678"), (46701234567, "+46701234567"),
-    (451234567, None), ("abc", None), (True, None), (None, None), ("0123", None),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (4512345678, "+4512345678"),
+        ("+45 12 34 56 78", "+4512345678"),
+        ("12345678", "+4512345678"),
+        ("004512345678", "+4512345678"),
+        (46701234567, "+46701234567"),
+        (451234567, None),
+        ("abc", None),
+        (True, None),
+        (None, None),
+        ("0123", None),
+    ],
+)
 def test_msisdn_normalisation(raw, expected) -> None:
     assert normalize_msisdn(raw) == expected
 

@@ -25,8 +25,14 @@ def store(db: Path) -> SmsStore:
     s.close()
 
 
-def _receive(store: SmsStore, gateway_id: str, hashed: str = A, number: str = NUMBER_A,
-             text: str = "hej", now: float = 1000.0) -> bool:
+def _receive(
+    store: SmsStore,
+    gateway_id: str,
+    hashed: str = A,
+    number: str = NUMBER_A,
+    text: str = "hej",
+    now: float = 1000.0,
+) -> bool:
     return store.receive(gateway_id, hashed, number, "4500000000", text, {"cpr"}, None, now)
 
 
@@ -39,11 +45,13 @@ def test_a_gateway_id_is_stored_once(store: SmsStore, db: Path) -> None:
     assert _receive(store, "1") is True
     assert _receive(store, "1", text="en anden tekst") is False
     assert _rows(db, "SELECT gateway_id, text, pii_kinds, status FROM sms_inbox") == [
-        ("1", "hej", "cpr", PENDING)]
+        ("1", "hej", "cpr", PENDING)
+    ]
 
 
-def test_the_number_lives_only_in_sms_recipients_and_goes_when_done(store: SmsStore,
-                                                                     db: Path) -> None:
+def test_the_number_lives_only_in_sms_recipients_and_goes_when_done(
+    store: SmsStore, db: Path
+) -> None:
     _receive(store, "1")
     assert _rows(db, "SELECT phone_hash, msisdn FROM sms_recipients") == [(A, NUMBER_A)]
     for table in ("sms_inbox",):
@@ -59,7 +67,8 @@ def test_the_number_lives_only_in_sms_recipients_and_goes_when_done(store: SmsSt
     # ... and is deleted with the reply's text as soon as it is sent.
     assert store.msisdn(A) is None
     assert _rows(db, "SELECT text, status, gateway_message_id FROM sms_outbox") == [
-        (None, SENT, "900001")]
+        (None, SENT, "900001")
+    ]
     assert _rows(db, "SELECT * FROM sms_recipients") == []
 
 
@@ -102,8 +111,9 @@ def test_one_reply_per_incoming_message(store: SmsStore, db: Path) -> None:
     assert _rows(db, "SELECT COUNT(*) FROM sms_outbox") == [(1,)]
 
 
-def test_opting_out_cancels_queued_replies_but_not_the_confirmation(store: SmsStore,
-                                                                    db: Path) -> None:
+def test_opting_out_cancels_queued_replies_but_not_the_confirmation(
+    store: SmsStore, db: Path
+) -> None:
     _receive(store, "1")
     _receive(store, "2", text="STOP")
     first = store.claim_inbox(now=1001.0, lease=60, limit=10)[0]
@@ -112,7 +122,9 @@ def test_opting_out_cancels_queued_replies_but_not_the_confirmation(store: SmsSt
     store.set_preference(A, True, None, False, 1004.0)
     store.finish_inbox(second.id, "stop", 1005.0, Reply("afmeldt", "GSM", 1, None, STOP_ACK))
     assert _rows(db, "SELECT kind, status, text FROM sms_outbox ORDER BY id") == [
-        (REPLY, CANCELLED, None), (STOP_ACK, PENDING, "afmeldt")]
+        (REPLY, CANCELLED, None),
+        (STOP_ACK, PENDING, "afmeldt"),
+    ]
     assert store.preference(A).opted_out is True
 
 

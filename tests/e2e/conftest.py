@@ -15,7 +15,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 
@@ -30,11 +30,19 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001
             item.add_marker(skip)
 
 
-def http(method: str, url: str, body: Any = None, headers: Optional[dict] = None,
-         raw: Optional[bytes] = None, timeout: float = 30) -> tuple[int, Any]:
+def http(
+    method: str,
+    url: str,
+    body: Any = None,
+    headers: dict | None = None,
+    raw: bytes | None = None,
+    timeout: float = 30,
+) -> tuple[int, Any]:
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     request = urllib.request.Request(
-        url, data=data, method=method,
+        url,
+        data=data,
+        method=method,
         headers={"Content-Type": "application/json", **(headers or {})},
     )
     try:
@@ -66,7 +74,7 @@ def login(username: str) -> str:
 def sqlite_path(url_env: str) -> Path:
     url = os.environ[url_env]
     assert url.startswith("sqlite:///"), f"{url_env} is not SQLite: {url}"
-    return Path(url[len("sqlite:///"):])
+    return Path(url[len("sqlite:///") :])
 
 
 def query(url_env: str, sql: str, params: tuple = ()) -> list[tuple]:
@@ -78,7 +86,7 @@ def query(url_env: str, sql: str, params: tuple = ()) -> list[tuple]:
 class Chat:
     """One conversation through the REST (anonymous) or kk (logged-in) channel."""
 
-    token: Optional[str] = None
+    token: str | None = None
     sender: str = field(default_factory=lambda: f"t{uuid.uuid4().hex[:12]}")
     replies: list[list[dict]] = field(default_factory=list)
 

@@ -18,7 +18,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import http, texts
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "channels"))
@@ -41,19 +40,33 @@ class CaseService:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.env = dict(
-            os.environ, KK_DATABASE_URL=f"sqlite:///{workdir / 'kk.db'}", KK_DEMO_MODE="true",
-            KK_JWT_SECRET=SECRET, KK_SERVICE_TOKEN=SERVICE_TOKEN, PYTHONPATH=str(REPO),
+            os.environ,
+            KK_DATABASE_URL=f"sqlite:///{workdir / 'kk.db'}",
+            KK_DEMO_MODE="true",
+            KK_JWT_SECRET=SECRET,
+            KK_SERVICE_TOKEN=SERVICE_TOKEN,
+            PYTHONPATH=str(REPO),
         )
         self.log = workdir / "api.log"
         self.process: subprocess.Popen | None = None
-        subprocess.run([str(API_PYTHON), "-m", "api.cli", "migrate"], cwd=REPO, env=self.env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [str(API_PYTHON), "-m", "api.cli", "migrate"],
+            cwd=REPO,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
 
     def start(self) -> None:
         handle = open(self.log, "ab")
         self.process = subprocess.Popen(
-            [str(API_PYTHON), "-m", "api.cli", "serve", "--port", str(self.port)], cwd=REPO,
-            env=self.env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+            [str(API_PYTHON), "-m", "api.cli", "serve", "--port", str(self.port)],
+            cwd=REPO,
+            env=self.env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -94,8 +107,12 @@ def system(tmp_path_factory: pytest.TempPathFactory):
 
 def kk(stack, token: str, sender: str, message: str) -> tuple[list[dict], float]:
     started = time.monotonic()
-    status, body = http("POST", f"{stack.base_url}/webhooks/kk/webhook",
-                        {"sender": sender, "message": message}, {"Authorization": f"Bearer {token}"})
+    status, body = http(
+        "POST",
+        f"{stack.base_url}/webhooks/kk/webhook",
+        {"sender": sender, "message": message},
+        {"Authorization": f"Bearer {token}"},
+    )
     assert status == 200, body
     return body, time.monotonic() - started
 
@@ -107,8 +124,9 @@ def test_case_service_stopped_mid_form_then_back(system) -> None:
     token = login["access_token"]
 
     def reports() -> int:
-        status, body = http("GET", f"{service.url}/me/absence-reports",
-                             headers={"Authorization": f"Bearer {token}"})
+        status, body = http(
+            "GET", f"{service.url}/me/absence-reports", headers={"Authorization": f"Bearer {token}"}
+        )
         assert status == 200
         return len(body)
 

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta, timezone
 
 import jwt
 import pytest
-
 from conftest import Chat, api_url, buttons, http, login, query, rasa_url, texts
 
 DATE_WITH_TIME = re.compile(
@@ -23,19 +22,28 @@ def kk_post(body: dict, headers: dict) -> tuple[int, object]:
 
 def forged(secret: str = "not-the-secret", **overrides) -> str:
     now = datetime.now(timezone.utc)
-    claims = {"sub": "u-someone", "role": "citizen", "iat": int(now.timestamp()),
-              "exp": int((now + timedelta(minutes=5)).timestamp()), **overrides}
+    claims = {
+        "sub": "u-someone",
+        "role": "citizen",
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(minutes=5)).timestamp()),
+        **overrides,
+    }
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
 # --- Tokens ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"Authorization": "Bearer"},
-    {"Authorization": "Basic dXNlcjpwYXNz"},
-    {"Authorization": "Bearer not-a-jwt"},
-])
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Bearer not-a-jwt"},
+    ],
+)
 def test_missing_or_malformed_token_is_401(headers: dict) -> None:
     status, body = kk_post({"sender": "x1", "message": "hvornår er min næste samtale"}, headers)
     assert status == 401 and body["detail"]
@@ -44,10 +52,16 @@ def test_missing_or_malformed_token_is_401(headers: dict) -> None:
 def test_forged_expired_and_unsigned_tokens_are_401() -> None:
     secret = __import__("os").environ["KK_E2E_JWT_SECRET"]
     past = datetime.now(timezone.utc) - timedelta(hours=2)
-    expired = forged(secret, iat=int(past.timestamp()), exp=int((past + timedelta(minutes=60)).timestamp()))
-    unsigned = jwt.encode({"sub": "u-x", "role": "admin", "iat": 1, "exp": 4102444800}, None, algorithm="none")
+    expired = forged(
+        secret, iat=int(past.timestamp()), exp=int((past + timedelta(minutes=60)).timestamp())
+    )
+    unsigned = jwt.encode(
+        {"sub": "u-x", "role": "admin", "iat": 1, "exp": 4102444800}, None, algorithm="none"
+    )
     for token in (forged(), expired, unsigned, forged(secret, role="superuser")):
-        status, body = kk_post({"sender": "x2", "message": "hej"}, {"Authorization": f"Bearer {token}"})
+        status, body = kk_post(
+            {"sender": "x2", "message": "hej"}, {"Authorization": f"Bearer {token}"}
+        )
         assert status == 401, (token, body)
 
 
@@ -58,8 +72,11 @@ def test_401_comes_before_the_body_is_read() -> None:
 
 def test_token_is_not_stored_and_subject_reaches_the_tracker(citizen: Chat) -> None:
     citizen.say("hej")
-    rows = query("KK_E2E_TRACKER_DB_URL", "SELECT sender_id, data FROM events WHERE sender_id = ?",
-                 (citizen.conversation_id,))
+    rows = query(
+        "KK_E2E_TRACKER_DB_URL",
+        "SELECT sender_id, data FROM events WHERE sender_id = ?",
+        (citizen.conversation_id,),
+    )
     assert rows
     stored = "\n".join(r[1] for r in rows)
     assert citizen.token not in stored
@@ -84,6 +101,7 @@ def test_another_citizen_cannot_reach_the_first_ones_conversation() -> None:
 
 # --- Own-case answers ------------------------------------------------------------------------
 
+
 def test_next_meeting_has_weekday_date_and_time(citizen: Chat) -> None:
     answer = citizen.say("hvornår er min næste samtale")
     assert "Din næste samtale" in answer
@@ -105,6 +123,7 @@ def test_staff_gets_no_citizen_data() -> None:
 
 
 # --- Forms -----------------------------------------------------------------------------------
+
 
 def my_records(token: str, path: str) -> list[dict]:
     status, body = http("GET", f"{api_url()}{path}", headers={"Authorization": f"Bearer {token}"})
@@ -149,7 +168,9 @@ def test_bad_values_get_a_re_prompt_and_cancel_creates_nothing(citizen: Chat) ->
 
 def test_abandoned_form_creates_nothing(citizen: Chat) -> None:
     before = len(my_records(citizen.token, "/me/reschedule-requests"))
-    asked = start_form(citizen, "jeg vil gerne have flyttet min samtale til en anden dag", "/request_reschedule")
+    asked = start_form(
+        citizen, "jeg vil gerne have flyttet min samtale til en anden dag", "/request_reschedule"
+    )
     assert "Hvilken samtale" in texts(asked)
     citizen.send("1")
     # The citizen walks away; a new conversation starts from scratch.

@@ -40,7 +40,9 @@ def test_unknown_question_is_escalated_and_the_answer_comes_back() -> None:
     staff_token = login("demo-sagsbehandler")
     staff = Chat(token=staff_token)
     staff.send("/juridisk")
-    question = "må vi udbetale kontanthjælp til en borger der bor på en båd i Sydhavnen uden fast adresse"
+    question = (
+        "må vi udbetale kontanthjælp til en borger der bor på en båd i Sydhavnen uden fast adresse"
+    )
     reply = staff.send(question)
     payloads = [b["payload"] for b in buttons(reply)]
     assert "/legal_escalate" in payloads, texts(reply)
@@ -50,9 +52,13 @@ def test_unknown_question_is_escalated_and_the_answer_comes_back() -> None:
 
     jurist = login("demo-jurist")
     status, body = http(
-        "POST", f"{api_url()}/legal/questions/{ticket.group(0)}/answer",
-        {"answer": "Ja, hvis borgeren opfylder betingelserne i LAS § 11. Bopæl på en båd er ikke i sig selv en hindring.",
-         "references": ["LAS § 11"], "publish": False},
+        "POST",
+        f"{api_url()}/legal/questions/{ticket.group(0)}/answer",
+        {
+            "answer": "Ja, hvis borgeren opfylder betingelserne i LAS § 11. Bopæl på en båd er ikke i sig selv en hindring.",
+            "references": ["LAS § 11"],
+            "publish": False,
+        },
         headers={"Authorization": f"Bearer {jurist}"},
     )
     assert status == 200, body

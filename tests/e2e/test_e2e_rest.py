@@ -35,7 +35,9 @@ def test_out_of_scope_is_redirected_not_answered(anonymous: Chat) -> None:
     assert "kk.dk" in answer
 
 
-def test_own_case_question_without_login_gets_general_answer_and_login_hint(anonymous: Chat) -> None:
+def test_own_case_question_without_login_gets_general_answer_and_login_hint(
+    anonymous: Chat,
+) -> None:
     reply = anonymous.send("hvornår får jeg mine penge")
     answer = texts(reply)
     assert "Log ind" in answer
@@ -54,8 +56,11 @@ def test_cpr_number_is_never_echoed_or_stored(anonymous: Chat) -> None:
     anonymous.say("tak")
     time.sleep(1)  # let the servers flush their logs
 
-    rows = query("KK_E2E_TRACKER_DB_URL", "SELECT data FROM events WHERE sender_id = ?",
-                 (anonymous.conversation_id,))
+    rows = query(
+        "KK_E2E_TRACKER_DB_URL",
+        "SELECT data FROM events WHERE sender_id = ?",
+        (anonymous.conversation_id,),
+    )
     assert rows, "the conversation was not stored"
     stored = "\n".join(r[0] for r in rows)
     assert "[CPR]" in stored
@@ -68,4 +73,4 @@ def test_cpr_number_is_never_echoed_or_stored(anonymous: Chat) -> None:
 
 
 def query_path(env: str) -> str:
-    return os.environ[env][len("sqlite:///"):]
+    return os.environ[env][len("sqlite:///") :]

@@ -22,7 +22,11 @@ def _note(**changes):
         "questions": ["Må samtalen være telefonisk?"],
         "answer": "Ja, under virksomhedspraktik, jf. LAB § 16 a, stk. 5 og § 17, stk. 2.",
         "references": ["LAB § 16 a, stk. 5", "§ 17, stk. 2"],
-        "source": {"file": "seed.txt", "date": "2017", "quote": "samtaler telefonisk, digitalt eller på anden måde"},
+        "source": {
+            "file": "seed.txt",
+            "date": "2017",
+            "quote": "samtaler telefonisk, digitalt eller på anden måde",
+        },
         "date": "2017",
         "office": "1. kontor",
         "status": "skal revurderes",
@@ -36,7 +40,13 @@ def test_a_correct_note_passes(tmp_path):
 
 
 def test_a_quote_absent_from_the_source_fails(tmp_path):
-    note = _note(source={"file": "seed.txt", "date": "2017", "quote": "samtaler altid ved personligt fremmøde"})
+    note = _note(
+        source={
+            "file": "seed.txt",
+            "date": "2017",
+            "quote": "samtaler altid ved personligt fremmøde",
+        }
+    )
     assert any("quote not found" in p for p in check_legal_note(note, _texts(tmp_path)))
 
 
@@ -60,5 +70,8 @@ def test_status_notice_shows_a_danish_date_for_jurist_answers():
     from kkshared.knowledge import status_notice
 
     note = _note(status="besvaret af jurist", date="2026-11-22")
-    assert status_notice(note) == "Svaret er givet af juristerne i centralforvaltningen den 22. november 2026."
+    assert (
+        status_notice(note)
+        == "Svaret er givet af juristerne i centralforvaltningen den 22. november 2026."
+    )
     assert "2017" in status_notice(_note())

@@ -22,7 +22,9 @@ DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 @pytest.fixture(scope="module")
 def texts():
     texts = SourceTexts()
-    assert texts.seeds_dir.is_dir(), f"seed documents not found at {texts.seeds_dir} (set KK_SEEDS_DIR)"
+    assert texts.seeds_dir.is_dir(), (
+        f"seed documents not found at {texts.seeds_dir} (set KK_SEEDS_DIR)"
+    )
     return texts
 
 
@@ -52,6 +54,8 @@ def test_legal_note(note, texts):
     assert note.source.file != GENERAL_SOURCE, "legal notes cite a source document"
     assert check_legal_note(note, texts) == []
     assert note.status in STATUS_NOTICES, f"unknown status {note.status!r}"
-    assert "Bemærk:" not in note.answer, "the status notice is added from the status, not written in the note"
+    assert "Bemærk:" not in note.answer, (
+        "the status notice is added from the status, not written in the note"
+    )
     if note.source.file.startswith("002_"):
         assert note.status == "skal revurderes", "2017 notes predate the 2019 consolidation of LAB"

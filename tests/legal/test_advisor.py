@@ -5,14 +5,16 @@ from dataclasses import replace
 import pytest
 
 from api.legal.answering import ANSWER_AT, REFUSE_BELOW, LegalAdvisor
+from kkshared.knowledge import load_legal_notes
 from kkshared.retrieval.calibration import FEATURES, Calibrator, DevExample
 from kkshared.retrieval.index import Document
-from kkshared.knowledge import load_legal_notes
 
 
 @pytest.fixture(scope="module")
 def notes():
-    return [Document(n.id, n.title, n.questions, n.answer, n.references) for n in load_legal_notes()]
+    return [
+        Document(n.id, n.title, n.questions, n.answer, n.references) for n in load_legal_notes()
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +23,9 @@ def advisor(notes):
 
 
 def test_telephone_meetings_during_internship(advisor):
-    advice = advisor.advise("maa jeg tage jobsamtalen over tlf naar borgeren er i virksomhedspraktik")
+    advice = advisor.advise(
+        "maa jeg tage jobsamtalen over tlf naar borgeren er i virksomhedspraktik"
+    )
     assert advice.status in ("answered", "clarify")
     assert advice.note_id and "telefon" in advice.note_id
 
@@ -46,12 +50,15 @@ def test_a_published_note_is_found_by_a_paraphrase_without_retraining(notes):
 
 def test_confidence_grows_with_coverage():
     examples = [
-        DevExample("q", "a" if i % 2 else None, "a", {"word_coverage": 0.9 if i % 2 else 0.1}) for i in range(40)
+        DevExample("q", "a" if i % 2 else None, "a", {"word_coverage": 0.9 if i % 2 else 0.1})
+        for i in range(40)
     ]
     calibrator = Calibrator.fit(examples)
     assert calibrator.confidence({"word_coverage": 0.9}) > 0.7
     assert calibrator.confidence({"word_coverage": 0.1}) < 0.3
-    assert calibrator.confidence({"word_coverage": 0.9}) > calibrator.confidence({"word_coverage": 0.5})
+    assert calibrator.confidence({"word_coverage": 0.9}) > calibrator.confidence(
+        {"word_coverage": 0.5}
+    )
 
 
 def test_two_close_candidates_give_clarify(notes):
@@ -88,7 +95,13 @@ def test_a_question_sharing_an_incidental_word_is_refused(advisor, question):
 def test_the_hotdog_was_answered_by_the_ranking_features_alone(notes):
     # The bug this calibration fixes: without the coverage features the one shared word sufficed.
     previous = LegalAdvisor(
-        notes, features=FEATURES, l2=1.0, refuse_below=0.35, answer_at=0.6, unanswerable=(), paraphrases=()
+        notes,
+        features=FEATURES,
+        l2=1.0,
+        refuse_below=0.35,
+        answer_at=0.6,
+        unanswerable=(),
+        paraphrases=(),
     )
     assert previous.advise("hvad koster en hotdog i tivoli").status != "refused"
 
@@ -100,7 +113,10 @@ def test_the_hotdog_was_answered_by_the_ranking_features_alone(notes):
             "Må vi kalde flere borgere ind til samtale på samme tidspunkt og lade et team tage imod dem?",
             "katalog-005-gruppeindkaldte-samtaler",
         ),
-        ("Kan en kontanthjælpsmodtager, der ikke er jobparat, pålægges at bruge jobnet.dk?", "bif2017-004-jobnet-aktivitetsparate"),
+        (
+            "Kan en kontanthjælpsmodtager, der ikke er jobparat, pålægges at bruge jobnet.dk?",
+            "bif2017-004-jobnet-aktivitetsparate",
+        ),
         (
             "Hvem sørger for lægeoplysningerne, når en sag sendes til Ankestyrelsen?",
             "bif2017-056-laegeoplysninger-i-sager-til-ankestyrelsen",

@@ -17,12 +17,16 @@ from kkshared.normalize import fold
 from kkshared.retrieval.calibration import FEATURES, Calibrator, DevExample
 from kkshared.retrieval.index import Document
 
-GROUP_NOTE = "katalog-005-gruppeindkaldte-samtaler"  # its answer says "Udeblivelser koster ikke ventetid"
+GROUP_NOTE = (
+    "katalog-005-gruppeindkaldte-samtaler"  # its answer says "Udeblivelser koster ikke ventetid"
+)
 
 
 @pytest.fixture(scope="module")
 def notes():
-    return [Document(n.id, n.title, n.questions, n.answer, n.references) for n in load_legal_notes()]
+    return [
+        Document(n.id, n.title, n.questions, n.answer, n.references) for n in load_legal_notes()
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +39,16 @@ def by_id(notes, note_id):
 
 
 def test_a_compound_is_one_unit_with_its_parts():
-    units = question_units("Kan en sygedagpengemodtager der udeblev fra samtalen sanktioneres jf. LAB § 16a?")
+    units = question_units(
+        "Kan en sygedagpengemodtager der udeblev fra samtalen sanktioneres jf. LAB § 16a?"
+    )
     assert Unit("sygedagpenge", ("sygedag", "penge")) in units
-    assert {u.term for u in units} == {"sygedagpenge", "udeblivelse", "samtale", "sanktion"}  # no stop words, no refs
+    assert {u.term for u in units} == {
+        "sygedagpenge",
+        "udeblivelse",
+        "samtale",
+        "sanktion",
+    }  # no stop words, no refs
 
 
 def test_words_no_note_contains_count_against_the_coverage(notes, coverage):
@@ -53,17 +64,25 @@ def test_a_paraphrase_is_covered(notes, coverage):
     features = coverage.features(
         "Må vi indkalde flere borgere til samtale på samme tidspunkt?", by_id(notes, GROUP_NOTE)
     )
-    assert features["unknown"] == 0.0 and features["idf_coverage"] > 0.9 and features["covered_mass"] > 0.5
+    assert (
+        features["unknown"] == 0.0
+        and features["idf_coverage"] > 0.9
+        and features["covered_mass"] > 0.5
+    )
 
 
 def test_a_typing_error_counts_as_the_word(notes, coverage):
     note = by_id(notes, "bif2017-010-opfoelgning-og-forlaengelse-af-praktik")
     used = ("term_coverage", "idf_coverage", "unknown", "covered_mass")
     right = coverage.features("Hvem aftaler forlængelse af praktikken?", note)
-    typo = coverage.features("Hvem aftaler forlængelse af praktkken?", note)  # no lemma for the typo
+    typo = coverage.features(
+        "Hvem aftaler forlængelse af praktkken?", note
+    )  # no lemma for the typo
     assert {k: typo[k] for k in used} == {k: right[k] for k in used}
     assert right["unknown"] == 0.0 and right["term_coverage"] == 1.0
-    exact_only = Coverage(notes, typos=False).features("Hvem aftaler forlængelse af praktkken?", note)
+    exact_only = Coverage(notes, typos=False).features(
+        "Hvem aftaler forlængelse af praktkken?", note
+    )
     assert exact_only["unknown"] > 0 and exact_only["idf_coverage"] < right["idf_coverage"]
 
 
@@ -76,7 +95,9 @@ def test_a_left_out_note_takes_its_words_with_it(notes, coverage):
     # Holding one question out of a note drops the words only that question had.
     held_out = replace(note, questions=note.questions[1:])
     only_in_first = coverage.features(note.questions[0], held_out, substitute=held_out)
-    assert only_in_first["idf_coverage"] <= coverage.features(note.questions[0], note)["idf_coverage"]
+    assert (
+        only_in_first["idf_coverage"] <= coverage.features(note.questions[0], note)["idf_coverage"]
+    )
 
 
 def test_the_development_split_has_every_kind_and_labels_them(notes):
@@ -96,7 +117,9 @@ def test_paraphrases_name_existing_notes(notes):
 
 
 def test_the_development_questions_are_not_taken_from_the_evaluation_set():
-    evaluation = {fold(raw["question"]) for raw in yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))}
+    evaluation = {
+        fold(raw["question"]) for raw in yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))
+    }
     written = [*OFF_TOPIC, *IN_DOMAIN, *(q for _, q in PARAPHRASES)]
     assert not {fold(q) for q in written} & evaluation
 
@@ -113,8 +136,13 @@ def test_the_shared_calibrator_keeps_its_default_features():
     # The bot's retrieval classifier stores only the weights and rebuilds Calibrator(weights).
     assert Calibrator().features == FEATURES and len(Calibrator().weights) == len(FEATURES) + 1
     restored = Calibrator(np.arange(len(FEATURES) + 1, dtype=float))
-    assert restored.confidence({"word_coverage": 1.0, "unknown": 5.0}) == restored.confidence({"word_coverage": 1.0})
-    examples = [DevExample("q", "a" if i % 2 else None, "a", {"unknown": 0.0 if i % 2 else 1.0}) for i in range(20)]
+    assert restored.confidence({"word_coverage": 1.0, "unknown": 5.0}) == restored.confidence(
+        {"word_coverage": 1.0}
+    )
+    examples = [
+        DevExample("q", "a" if i % 2 else None, "a", {"unknown": 0.0 if i % 2 else 1.0})
+        for i in range(20)
+    ]
     own = Calibrator.fit(examples, features=("unknown",))
     assert own.features == ("unknown",) and len(own.weights) == 2
     assert own.confidence({"unknown": 0.0}) > 0.5 > own.confidence({"unknown": 1.0})

@@ -3,7 +3,13 @@ from decimal import Decimal
 
 import pytest
 
-from kkshared.formatting import format_amount, format_date, format_datetime, format_time, format_time_range
+from kkshared.formatting import (
+    format_amount,
+    format_date,
+    format_datetime,
+    format_time,
+    format_time_range,
+)
 
 
 def test_datetime_in_danish_with_weekday_and_kl():
@@ -24,7 +30,12 @@ def test_date_and_time():
 
 @pytest.mark.parametrize(
     ("amount", "expected"),
-    [(Decimal("12345.5"), "12.345,50 kr."), (0, "0,00 kr."), (1234567.891, "1.234.567,89 kr."), ("-3", "-3,00 kr.")],
+    [
+        (Decimal("12345.5"), "12.345,50 kr."),
+        (0, "0,00 kr."),
+        (1234567.891, "1.234.567,89 kr."),
+        ("-3", "-3,00 kr."),
+    ],
 )
 def test_amounts(amount, expected):
     assert format_amount(amount) == expected

@@ -89,7 +89,12 @@ def test_full_list_2026():
 
 @pytest.mark.parametrize(
     ("year", "expected"),
-    [(2019, date(2019, 5, 17)), (2020, date(2020, 5, 8)), (2022, date(2022, 5, 13)), (2023, date(2023, 5, 5))],
+    [
+        (2019, date(2019, 5, 17)),
+        (2020, date(2020, 5, 8)),
+        (2022, date(2022, 5, 13)),
+        (2023, date(2023, 5, 5)),
+    ],
 )
 def test_store_bededag_up_to_2023(year, expected):
     assert _names(year)["Store bededag"] == expected
@@ -135,7 +140,8 @@ def test_closed_days_sorted_in_year_and_unique_except_grundlovsdag_in_pinse(year
 
 
 @pytest.mark.parametrize(
-    ("year", "holiday"), [(2022, "Pinsedag"), (2028, "2. pinsedag"), (2033, "Pinsedag"), (2017, "2. pinsedag")]
+    ("year", "holiday"),
+    [(2022, "Pinsedag"), (2028, "2. pinsedag"), (2033, "Pinsedag"), (2017, "2. pinsedag")],
 )
 def test_grundlovsdag_on_a_pinse_day_is_listed_twice_and_the_legal_holiday_wins(year, holiday):
     on_the_day = [d.name for d in closed_days(year) if d.day == date(year, 6, 5)]
@@ -155,7 +161,8 @@ def test_kinds():
 
 
 @pytest.mark.parametrize(
-    "day", [date(2026, 5, 1), date(2026, 3, 3), date(2026, 12, 27), date(2026, 5, 15), date(2024, 4, 26)]
+    "day",
+    [date(2026, 5, 1), date(2026, 3, 3), date(2026, 12, 27), date(2026, 5, 15), date(2024, 4, 26)],
 )
 def test_ordinary_days_are_not_closed(day):
     assert closed_day(day) is None
@@ -220,6 +227,16 @@ def test_case_service_module_re_exports_the_one_implementation():
     import kkshared.holidays as shared
     from api.calendar import holidays as api_holidays
 
-    for name in ("DayKind", "ClosedDay", "closed_day", "closed_days", "easter_sunday", "public_holidays",
-                 "other_closed_days", "MIN_YEAR", "MAX_YEAR", "LAST_STORE_BEDEDAG_YEAR"):
+    for name in (
+        "DayKind",
+        "ClosedDay",
+        "closed_day",
+        "closed_days",
+        "easter_sunday",
+        "public_holidays",
+        "other_closed_days",
+        "MIN_YEAR",
+        "MAX_YEAR",
+        "LAST_STORE_BEDEDAG_YEAR",
+    ):
         assert getattr(api_holidays, name) is getattr(shared, name), name

@@ -1,6 +1,13 @@
 import pytest
 
-from kkshared.pii import CPR_PLACEHOLDER, EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, find_pii, mask_pii, pii_kinds
+from kkshared.pii import (
+    CPR_PLACEHOLDER,
+    EMAIL_PLACEHOLDER,
+    PHONE_PLACEHOLDER,
+    find_pii,
+    mask_pii,
+    pii_kinds,
+)
 
 
 @pytest.mark.parametrize(
@@ -41,14 +48,24 @@ def test_things_that_are_not_cpr_numbers(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["ring på 23 45 67 89", "tlf. 23456789", "+45 33 66 33 66", "0045 33663366", "4523456789", "2345 6789", "23-45-67-89"],
+    [
+        "ring på 23 45 67 89",
+        "tlf. 23456789",
+        "+45 33 66 33 66",
+        "0045 33663366",
+        "4523456789",
+        "2345 6789",
+        "23-45-67-89",
+    ],
 )
 def test_danish_phone_numbers(text):
     assert pii_kinds(text) == {"phone"}
     assert PHONE_PLACEHOLDER in mask_pii(text)
 
 
-@pytest.mark.parametrize("text", ["ring 1813", "112", "ring 1234 5678", "beløb 1.234.567", "år 2026"])
+@pytest.mark.parametrize(
+    "text", ["ring 1813", "112", "ring 1234 5678", "beløb 1.234.567", "år 2026"]
+)
 def test_short_and_service_numbers_are_not_phone_numbers(text):
     assert pii_kinds(text) == set()
 

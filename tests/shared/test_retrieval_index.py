@@ -7,9 +7,24 @@ import numpy as np
 from kkshared.retrieval.index import Document, SearchIndex
 
 NOTES = [
-    Document("ferie", "Ferie på kontanthjælp", ("må jeg holde ferie", "ferie og kontanthjælp"), "Du kan holde ferie ..."),
-    Document("syg", "Sygemelding", ("hvordan melder jeg mig syg", "jeg er syg"), "Ring til jobcentret ..."),
-    Document("klage", "Klage over afgørelse", ("hvordan klager jeg", "klage over afgørelse"), "Du kan klage ..."),
+    Document(
+        "ferie",
+        "Ferie på kontanthjælp",
+        ("må jeg holde ferie", "ferie og kontanthjælp"),
+        "Du kan holde ferie ...",
+    ),
+    Document(
+        "syg",
+        "Sygemelding",
+        ("hvordan melder jeg mig syg", "jeg er syg"),
+        "Ring til jobcentret ...",
+    ),
+    Document(
+        "klage",
+        "Klage over afgørelse",
+        ("hvordan klager jeg", "klage over afgørelse"),
+        "Du kan klage ...",
+    ),
 ]
 
 
@@ -24,7 +39,9 @@ class OnlyLikesComplaints:
 
 
 def test_the_bm25_only_view_ranks_like_an_index_without_encoder() -> None:
-    dense = SearchIndex(NOTES, OnlyLikesComplaints(), {"char": 0.35, "word": 0.35, "dense": 5.0, "ref": 0.3})
+    dense = SearchIndex(
+        NOTES, OnlyLikesComplaints(), {"char": 0.35, "word": 0.35, "dense": 5.0, "ref": 0.3}
+    )
     plain = SearchIndex(NOTES)
     assert dense.rank("må jeg holde ferie").best.note_id == "klage"  # the encoder dominates
     view = dense.without_dense()

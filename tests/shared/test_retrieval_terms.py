@@ -8,12 +8,18 @@ def test_compounds_are_split_into_known_parts():
 
 
 def test_synonyms_and_phrases_unify_how_people_say_it():
-    for text in ("borgeren udeblev fra samtalen", "borgeren mødte ikke op til samtalen", "borgeren udebliver"):
+    for text in (
+        "borgeren udeblev fra samtalen",
+        "borgeren mødte ikke op til samtalen",
+        "borgeren udebliver",
+    ):
         assert "udeblivelse" in word_terms(text), text
 
 
 def test_ae_oe_aa_spelling_gives_the_same_terms():
-    assert word_terms("Må jobsamtalen holdes på anden måde?") == word_terms("Maa jobsamtalen holdes paa anden maade?")
+    assert word_terms("Må jobsamtalen holdes på anden måde?") == word_terms(
+        "Maa jobsamtalen holdes paa anden maade?"
+    )
 
 
 def test_references_become_tokens_at_three_levels():

@@ -4,7 +4,18 @@ from kkshared.tokenize import lemmas, tokenize, word_tokens
 
 def test_danish_abbreviations_stay_whole():
     assert tokenize("LAB § 16 a, stk. 5, jf. bl.a. kl. 10") == [
-        "LAB", "§", "16", "a", ",", "stk.", "5", ",", "jf.", "bl.a.", "kl.", "10",
+        "LAB",
+        "§",
+        "16",
+        "a",
+        ",",
+        "stk.",
+        "5",
+        ",",
+        "jf.",
+        "bl.a.",
+        "kl.",
+        "10",
     ]
 
 

@@ -1,4 +1,5 @@
 """Tests of the ./kk tooling; they run on the python that runs ./kk (stdlib + pytest)."""
+
 import sys
 from pathlib import Path
 

@@ -5,8 +5,9 @@ import pytest
 
 from tools import pg_cluster
 
-pytestmark = pytest.mark.skipif(pg_cluster.find_pg_bin() is None,
-                                reason="PostgreSQL is not installed (./kk test installs it)")
+pytestmark = pytest.mark.skipif(
+    pg_cluster.find_pg_bin() is None, reason="PostgreSQL is not installed (./kk test installs it)"
+)
 
 
 def _accepts(port: int) -> bool:
@@ -28,7 +29,7 @@ def test_start_gives_a_reachable_cluster_and_stop_removes_it():
 
 
 def test_reap_stops_clusters_of_dead_owners():
-    cluster = pg_cluster.start(owner_pid=2 ** 22 + 12345)  # no such pid
+    cluster = pg_cluster.start(owner_pid=2**22 + 12345)  # no such pid
     try:
         assert cluster.dir in pg_cluster.reap()
         assert not cluster.dir.exists()

@@ -55,10 +55,14 @@ def _service(tmp_path, script=STAND_IN, timeout=20.0):
     port = free_port()
     path = tmp_path / "svc.py"
     path.write_text(script)
-    return Service(name="stand-in", cmd=[sys.executable, str(path), str(port),
-                                         str(tmp_path / "grandchild.pid")],
-                   log_path=tmp_path / "svc.log", health_url=f"http://127.0.0.1:{port}/health",
-                   port=port, timeout=timeout), port
+    return Service(
+        name="stand-in",
+        cmd=[sys.executable, str(path), str(port), str(tmp_path / "grandchild.pid")],
+        log_path=tmp_path / "svc.log",
+        health_url=f"http://127.0.0.1:{port}/health",
+        port=port,
+        timeout=timeout,
+    ), port
 
 
 def test_supervisor_waits_for_health_and_stops_the_whole_group(tmp_path):
@@ -135,9 +139,18 @@ def test_sigterm_to_the_driver_stops_its_services(tmp_path):
     (tmp_path / "svc.py").write_text(STAND_IN)
     (tmp_path / "driver.py").write_text(SIGTERM_DRIVER)
     driver = subprocess.Popen(
-        [sys.executable, str(tmp_path / "driver.py"), str(REPO), str(tmp_path / "svc.py"),
-         str(port), str(tmp_path / "gc.pid"), str(tmp_path / "svc.log")],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            str(tmp_path / "driver.py"),
+            str(REPO),
+            str(tmp_path / "svc.py"),
+            str(port),
+            str(tmp_path / "gc.pid"),
+            str(tmp_path / "svc.log"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert driver.stdout.readline().strip() == "up"
         grandchild = int((tmp_path / "gc.pid").read_text())
@@ -154,14 +167,21 @@ def test_sigterm_to_the_driver_stops_its_services(tmp_path):
 def test_children_die_with_a_killed_parent(tmp_path):
     """kill -9 of ./kk leaves no orphan: children get SIGTERM via PR_SET_PDEATHSIG."""
     parent = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import sys, time
             sys.path.insert(0, {str(REPO)!r})
             from tools.processes import spawn
             p = spawn(["sleep", "300"])
             print(p.pid, flush=True)
             time.sleep(300)
-        """)], stdout=subprocess.PIPE, text=True)
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     child = int(parent.stdout.readline())
     assert _alive(child)
     parent.kill()

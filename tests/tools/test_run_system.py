@@ -21,8 +21,9 @@ def test_secrets_are_generated_once_private_and_env_wins(tmp_path):
 
 
 def test_config_reads_ports_and_derives_urls(tmp_path):
-    cfg = SystemConfig.from_env({"KK_API_PORT": "18100", "KK_RASA_PORT": "15105"},
-                                data_dir=tmp_path)
+    cfg = SystemConfig.from_env(
+        {"KK_API_PORT": "18100", "KK_RASA_PORT": "15105"}, data_dir=tmp_path
+    )
     assert (cfg.api_port, cfg.rasa_port, cfg.actions_port) == (18100, 15105, 5055)
     assert cfg.database_url == f"sqlite:///{tmp_path.resolve() / 'kk.db'}"
     assert cfg.cors_origins == ["http://localhost:18100", "http://127.0.0.1:18100"]
@@ -34,8 +35,11 @@ def test_config_reads_ports_and_derives_urls(tmp_path):
 
 def test_process_env_carries_ports_demo_mode_and_repo_path(tmp_path):
     cfg = SystemConfig.from_env({"KK_ACTIONS_PORT": "15155"}, data_dir=tmp_path)
-    env = process_env(cfg, {"KK_JWT_SECRET": "j", "KK_SERVICE_TOKEN": "s"},
-                      {"PYTHONPATH": "/x", "VIRTUAL_ENV": "/v"})
+    env = process_env(
+        cfg,
+        {"KK_JWT_SECRET": "j", "KK_SERVICE_TOKEN": "s"},
+        {"PYTHONPATH": "/x", "VIRTUAL_ENV": "/v"},
+    )
     assert env["KK_DEMO_MODE"] == "true" and env["KK_ACTIONS_PORT"] == "15155"
     assert env["KK_API_URL"] == "http://127.0.0.1:8000"
     assert env["PYTHONPATH"].split(os.pathsep) == [str(run_system.REPO), "/x"]
@@ -45,7 +49,8 @@ def test_process_env_carries_ports_demo_mode_and_repo_path(tmp_path):
 def test_channel_urls_from_credentials(tmp_path, monkeypatch):
     (tmp_path / "bot" / "channels").mkdir(parents=True)
     (tmp_path / "bot" / "channels" / "web.py").write_text(
-        'class WebInput:\n    @classmethod\n    def name(cls) -> str:\n        return "kkweb"\n')
+        'class WebInput:\n    @classmethod\n    def name(cls) -> str:\n        return "kkweb"\n'
+    )
     creds = tmp_path / "bot" / "credentials.yml"
     creds.write_text("# channels\nrest: {}\nbot.channels.web.WebInput:\n  x: 1\n")
     monkeypatch.setattr(run_system, "REPO", tmp_path)

@@ -1,8 +1,15 @@
 import pytest
 
 from tools import run_tests
-from tools.run_tests import (SuiteResult, has_tests, junit_counts, pytest_result, select,
-                             summary_line, unwired_test_dirs)
+from tools.run_tests import (
+    SuiteResult,
+    has_tests,
+    junit_counts,
+    pytest_result,
+    select,
+    summary_line,
+    unwired_test_dirs,
+)
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" errors="1" failures="2" skipped="3" tests="10" time="1.0">
@@ -30,8 +37,11 @@ def test_crash_without_counted_failures_still_fails():
 
 
 def test_summary_line_is_plain_counts():
-    results = [SuiteResult("a", "passed", passed=5), SuiteResult("b", "failed", 2, 1),
-               SuiteResult("c", "absent")]
+    results = [
+        SuiteResult("a", "passed", passed=5),
+        SuiteResult("b", "failed", 2, 1),
+        SuiteResult("c", "absent"),
+    ]
     assert summary_line(results) == "7 passed, 1 failed"
 
 
@@ -62,7 +72,6 @@ def test_select_filters_and_rejects_unknown_names():
     assert len(select([])) == len(run_tests.SUITES)
     with pytest.raises(SystemExit):
         select(["nonsense"])
-
 
 
 def test_web_suite_gets_a_browser_and_the_running_system(tmp_path):

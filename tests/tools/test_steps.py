@@ -31,9 +31,11 @@ def test_failing_command_names_step_shows_log_tail_and_hint(tmp_path):
     runner, out = _runner(tmp_path)
     script = "import sys; print('line one'); print('the real error: no such table'); sys.exit(3)"
     with pytest.raises(StepFailed) as info:
-        runner.step("migrate database",
-                    lambda ctx: ctx.run([sys.executable, "-c", script]),
-                    hint="delete var/kk.db")
+        runner.step(
+            "migrate database",
+            lambda ctx: ctx.run([sys.executable, "-c", script]),
+            hint="delete var/kk.db",
+        )
     report = info.value.report()
     assert 'Step "migrate database" failed' in report
     assert "exited with code 3" in report
@@ -72,8 +74,10 @@ def test_log_tail_strips_escape_codes_and_blank_lines(tmp_path):
 
 def test_report_shows_error_lines_that_scrolled_out_of_the_tail(tmp_path):
     runner, _ = _runner(tmp_path)
-    script = ("print('ActionNotFoundException: utter_faq is not in the domain');"
-              "[print(f' - utter_{i}') for i in range(60)]; raise SystemExit(1)")
+    script = (
+        "print('ActionNotFoundException: utter_faq is not in the domain');"
+        "[print(f' - utter_{i}') for i in range(60)]; raise SystemExit(1)"
+    )
     with pytest.raises(StepFailed) as info:
         runner.step("train rasa model", lambda ctx: ctx.run([sys.executable, "-c", script]))
     report = info.value.report()

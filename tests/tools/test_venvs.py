@@ -51,10 +51,14 @@ def test_missing_and_too_old_packages_are_reported(tmp_path):
 
 
 def test_missing_base_python_gives_a_clear_hint(monkeypatch):
-    spec = venvs.VenvSpec(name="bot", extras="bot,test", version=(3, 10),
-                          python_env_var="KK_TEST_NO_SUCH_PYTHON",
-                          python_candidates=("/nonexistent/python3.10",),
-                          missing_python_hint="run pyenv install 3.10.13")
+    spec = venvs.VenvSpec(
+        name="bot",
+        extras="bot,test",
+        version=(3, 10),
+        python_env_var="KK_TEST_NO_SUCH_PYTHON",
+        python_candidates=("/nonexistent/python3.10",),
+        missing_python_hint="run pyenv install 3.10.13",
+    )
     with pytest.raises(StepError) as info:
         venvs.find_base_python(spec, environ={})
     assert "/nonexistent/python3.10 (not found)" in info.value.message
@@ -64,11 +68,23 @@ def test_missing_base_python_gives_a_clear_hint(monkeypatch):
 def test_base_python_of_the_wrong_version_is_rejected():
     version = sys.version_info[:2]
     wrong = (version[0], version[1] + 1)
-    spec = venvs.VenvSpec(name="x", extras="", version=wrong, python_env_var="X",
-                          python_candidates=(sys.executable,), missing_python_hint="h")
+    spec = venvs.VenvSpec(
+        name="x",
+        extras="",
+        version=wrong,
+        python_env_var="X",
+        python_candidates=(sys.executable,),
+        missing_python_hint="h",
+    )
     with pytest.raises(StepError) as info:
         venvs.find_base_python(spec, environ={})
     assert f"is {version[0]}.{version[1]}" in info.value.message
-    right = venvs.VenvSpec(name="x", extras="", version=tuple(version), python_env_var="X",
-                           python_candidates=(sys.executable,), missing_python_hint="h")
+    right = venvs.VenvSpec(
+        name="x",
+        extras="",
+        version=tuple(version),
+        python_env_var="X",
+        python_candidates=(sys.executable,),
+        missing_python_hint="h",
+    )
     assert venvs.find_base_python(right, environ={}) == sys.executable

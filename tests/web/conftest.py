@@ -17,7 +17,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from web_helpers import origin
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,8 +24,14 @@ AXE_JS = REPO / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = REPO / "docs" / "screenshots"
 CHROMIUM = os.environ.get("KK_WEB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 900}
 TIMEOUT_MS = 30_000
@@ -37,8 +42,10 @@ def system() -> dict[str, str]:
     api = os.environ.get("KK_E2E_API_URL", "").rstrip("/")
     rasa = os.environ.get("KK_E2E_RASA_URL", "").rstrip("/")
     if not api or not rasa:
-        pytest.skip("KK_E2E_API_URL and KK_E2E_RASA_URL are not set: run `./kk test web` "
-                    "(or point them at a system started with `./kk run`)")
+        pytest.skip(
+            "KK_E2E_API_URL and KK_E2E_RASA_URL are not set: run `./kk test web` "
+            "(or point them at a system started with `./kk run`)"
+        )
     return {"api": api, "rasa": rasa}
 
 
@@ -55,8 +62,10 @@ def rasa_url(system) -> str:
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     if not AXE_JS.exists():
-        pytest.fail(f"{AXE_JS.relative_to(REPO)} is missing: run `npm ci --prefix web` "
-                    "(./kk test web does it)")
+        pytest.fail(
+            f"{AXE_JS.relative_to(REPO)} is missing: run `npm ci --prefix web` "
+            "(./kk test web does it)"
+        )
     return AXE_JS.read_text()
 
 
@@ -102,8 +111,11 @@ class PageWatch:
             self.console_errors.append(msg.text)
 
     def foreign_requests(self) -> list[str]:
-        return [u for u in self.requests
-                if not u.startswith(("data:", "blob:")) and origin(u) not in self.allowed]
+        return [
+            u
+            for u in self.requests
+            if not u.startswith(("data:", "blob:")) and origin(u) not in self.allowed
+        ]
 
     def check(self) -> None:
         assert not self.foreign_requests(), f"third-party requests: {self.foreign_requests()}"
@@ -117,8 +129,9 @@ class PageWatch:
 
 @pytest.fixture
 def context(browser):
-    ctx = browser.new_context(viewport=DESKTOP, locale="da-DK", timezone_id="Europe/Copenhagen",
-                              reduced_motion="reduce")
+    ctx = browser.new_context(
+        viewport=DESKTOP, locale="da-DK", timezone_id="Europe/Copenhagen", reduced_motion="reduce"
+    )
     ctx.set_default_timeout(TIMEOUT_MS)
     yield ctx
     ctx.close()
@@ -136,4 +149,3 @@ def page(context, api_url, rasa_url):
 def screenshots_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
-

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from playwright.sync_api import expect
-
 from web_helpers import REFERENCE, Chat, describe, no_horizontal_scroll, run_axe
 
 FOCUS_INFO = """() => {
@@ -41,8 +40,9 @@ def test_axe_after_a_conversation_with_buttons_and_a_form(page, api_url, rasa_ur
         checked.append(True)
         assert_no_violations(page, axe_source, "while the form offers buttons")
 
-    transcript = chat.report_absence("jeg er syg og kan ikke komme til min samtale",
-                                     on_buttons=check_buttons)
+    transcript = chat.report_absence(
+        "jeg er syg og kan ikke komme til min samtale", on_buttons=check_buttons
+    )
     assert checked, f"the absence form offered no buttons:\n{transcript}"
     assert REFERENCE.search(transcript), transcript
     assert_no_violations(page, axe_source, "after the absence form")
@@ -119,8 +119,10 @@ def test_keyboard_only_conversation(page, api_url, rasa_url):
     chat.wait_idle()
     expect(chat.input).to_be_focused()
     with page.expect_response(api_url + "/feedback") as stored:
-        tab_to(lambda f: f["tag"] == "button" and f["text"] == "Ja" and "kk-feedback" in f["cls"],
-               backwards=True)
+        tab_to(
+            lambda f: f["tag"] == "button" and f["text"] == "Ja" and "kk-feedback" in f["cls"],
+            backwards=True,
+        )
         kb.press("Enter")
     assert stored.value.status == 201
     expect(page.get_by_text("Tak for din vurdering.").last).to_be_visible()
@@ -132,20 +134,29 @@ def test_keyboard_only_conversation(page, api_url, rasa_url):
 
 
 def test_reflow_at_320_px_and_200_percent_zoom(context, page, api_url, rasa_url):
-    long_answer = [{
-        "recipient_id": "anon:x",
-        "text": ("Et meget langt svar med et langt ord: sygedagpengemodtagerrefusionsberegningsgrundlag "
-                 "og en lang adresse https://www.kk.dk/borger/job-og-ledighed/kontanthjaelp/"
-                 "udbetaling-af-kontanthjaelp-og-andre-ydelser-i-koebenhavns-kommune\n\nNy linje."),
-        "buttons": [{"title": "Et tilbud eller en aktivitet med en lang titel", "payload": "tilbud"},
-                    {"title": "Ja, send", "payload": "/affirm"}],
-        "custom": {"source": {"file": "002_5e6f3c0d831500e7.txt", "date": "2017-07"}},
-    }]
+    long_answer = [
+        {
+            "recipient_id": "anon:x",
+            "text": (
+                "Et meget langt svar med et langt ord: sygedagpengemodtagerrefusionsberegningsgrundlag "
+                "og en lang adresse https://www.kk.dk/borger/job-og-ledighed/kontanthjaelp/"
+                "udbetaling-af-kontanthjaelp-og-andre-ydelser-i-koebenhavns-kommune\n\nNy linje."
+            ),
+            "buttons": [
+                {"title": "Et tilbud eller en aktivitet med en lang titel", "payload": "tilbud"},
+                {"title": "Ja, send", "payload": "/affirm"},
+            ],
+            "custom": {"source": {"file": "002_5e6f3c0d831500e7.txt", "date": "2017-07"}},
+        }
+    ]
     chat = Chat(page, api_url, rasa_url).open("/chat")
     chat.send("hvornår bliver kontanthjælp udbetalt")
-    page.route(rasa_url + "/webhooks/rest/webhook",
-               lambda route: route.fulfill(status=200, content_type="application/json",
-                                           body=json.dumps(long_answer)))
+    page.route(
+        rasa_url + "/webhooks/rest/webhook",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(long_answer)
+        ),
+    )
     chat.send("hej")
     # 320 CSS px (WCAG 1.4.10), and 1280 px at 200% zoom = 640 CSS px.
     for width, height in ((320, 640), (640, 450)):
@@ -156,11 +167,16 @@ def test_reflow_at_320_px_and_200_percent_zoom(context, page, api_url, rasa_url)
         # Nothing hidden in the scrolling log stretches the page below the chat.
         page_height, chat_bottom = page.evaluate(
             "() => [document.documentElement.scrollHeight, "
-            "document.querySelector('.kk-chat').getBoundingClientRect().bottom + window.scrollY]")
+            "document.querySelector('.kk-chat').getBoundingClientRect().bottom + window.scrollY]"
+        )
         assert page_height - chat_bottom < 64, (page_height, chat_bottom)
-        for locator in (chat.input, page.get_by_role("button", name="Send", exact=True),
-                        page.get_by_role("button", name="Tal med en medarbejder"),
-                        page.locator(".kk-choice").first):
+        for locator in (
+            chat.input,
+            page.get_by_role("button", name="Send", exact=True),
+            page.get_by_role("button", name="Tal med en medarbejder"),
+            page.locator(".kk-choice").first,
+        ):
             box = locator.bounding_box()
-            assert box and box["x"] >= 0 and box["x"] + box["width"] <= client + 0.5, \
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= client + 0.5, (
                 f"cut off at {width} px: {box}"
+            )

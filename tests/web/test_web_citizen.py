@@ -6,7 +6,6 @@ import json
 import re
 
 from playwright.sync_api import expect
-
 from web_helpers import SOURCE_LINE, Chat
 
 
@@ -46,17 +45,27 @@ def test_anonymous_faq_answer_shows_notices_source_and_feedback(page, api_url, r
 def test_bot_text_is_never_markup_and_links_are_safe(page, api_url, rasa_url):
     """Whatever Rasa sends is shown as text: no HTML, no script URLs, only http(s) links."""
     chat = Chat(page, api_url, rasa_url).open("/chat")
-    hostile = [{
-        "recipient_id": "anon:x",
-        "text": ('<img src=x onerror="window.pwned=1"> <b>fed</b> '
-                 "[klik](javascript:window.pwned=2) se kk.dk/jobcenter eller "
-                 "https://www.borger.dk/arbejde. Skriv til a@kk.dk."),
-        "buttons": [{"title": "<i>Ja</i>", "payload": "/affirm"}, {"title": "Nej", "payload": "/deny"}],
-        "custom": {"source": {"file": "<script>x</script>.txt", "date": "2025"}},
-    }]
-    page.route(rasa_url + "/webhooks/rest/webhook",
-               lambda route: route.fulfill(status=200, content_type="application/json",
-                                           body=json.dumps(hostile)))
+    hostile = [
+        {
+            "recipient_id": "anon:x",
+            "text": (
+                '<img src=x onerror="window.pwned=1"> <b>fed</b> '
+                "[klik](javascript:window.pwned=2) se kk.dk/jobcenter eller "
+                "https://www.borger.dk/arbejde. Skriv til a@kk.dk."
+            ),
+            "buttons": [
+                {"title": "<i>Ja</i>", "payload": "/affirm"},
+                {"title": "Nej", "payload": "/deny"},
+            ],
+            "custom": {"source": {"file": "<script>x</script>.txt", "date": "2025"}},
+        }
+    ]
+    page.route(
+        rasa_url + "/webhooks/rest/webhook",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(hostile)
+        ),
+    )
     replies = chat.send("hej")
     message = replies[-1]
     assert message.locator("img, b, script, i").count() == 0
@@ -108,8 +117,10 @@ def test_bot_unreachable_shows_error_and_retry_sends_again(page, api_url, rasa_u
 def test_bot_answering_500_is_an_error_with_retry(page, api_url, rasa_url):
     chat = Chat(page, api_url, rasa_url).open("/chat")
     page.watch.expected_failures = True
-    page.route(rasa_url + "/webhooks/rest/webhook",
-               lambda route: route.fulfill(status=502, body="Bad Gateway"))
+    page.route(
+        rasa_url + "/webhooks/rest/webhook",
+        lambda route: route.fulfill(status=502, body="Bad Gateway"),
+    )
     chat.input.fill("hej")
     chat.input.press("Enter")
     chat.wait_idle()
@@ -135,8 +146,11 @@ def test_typing_indicator_is_shown_while_waiting(page, api_url, rasa_url):
             break
         page.wait_for_timeout(100)
     assert release, "the widget did not call Rasa"
-    release[0].fulfill(status=200, content_type="application/json",
-                       body=json.dumps([{"recipient_id": "anon:x", "text": "Hej!"}]))
+    release[0].fulfill(
+        status=200,
+        content_type="application/json",
+        body=json.dumps([{"recipient_id": "anon:x", "text": "Hej!"}]),
+    )
     chat.wait_idle()
     expect(typing).to_be_hidden()
     expect(chat.bot_messages().last).to_contain_text("Hej!")

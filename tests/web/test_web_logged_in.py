@@ -10,7 +10,6 @@ import json
 import re
 
 from playwright.sync_api import expect
-
 from web_helpers import REFERENCE, WEEKDAYS, Chat
 
 

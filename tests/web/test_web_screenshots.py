@@ -6,7 +6,6 @@ Each screenshot is taken after a real conversation, at desktop width and at 320 
 from __future__ import annotations
 
 from playwright.sync_api import expect
-
 from web_helpers import Chat, no_horizontal_scroll, save_screenshot
 
 PHONE = {"width": 320, "height": 900}

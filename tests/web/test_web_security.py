@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-
 from web_helpers import origin
 
 PAGES = ("/chat", "/chat/staff", "/chat/embed-example")
@@ -54,8 +53,11 @@ def test_cors_preflight_from_the_chat_origin(rasa_url, api_url, channel):
     for chat_origin in chat_origins(api_url):
         r = httpx.options(
             f"{rasa_url}/webhooks/{channel}/webhook",
-            headers={"Origin": chat_origin, "Access-Control-Request-Method": "POST",
-                     "Access-Control-Request-Headers": "authorization,content-type"},
+            headers={
+                "Origin": chat_origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization,content-type",
+            },
         )
         assert r.status_code in (200, 204), r.text
         assert r.headers.get("access-control-allow-origin") == chat_origin
@@ -67,29 +69,46 @@ def test_cors_preflight_from_the_chat_origin(rasa_url, api_url, channel):
 def test_cors_refuses_other_origins(rasa_url):
     r = httpx.options(
         f"{rasa_url}/webhooks/kk/webhook",
-        headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "authorization,content-type"},
+        headers={
+            "Origin": "http://evil.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
     )
     assert r.headers.get("access-control-allow-origin") in (None, "")
-    r = httpx.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": "cors1", "message": "hej"},
-                   headers={"Origin": "http://evil.example"})
+    r = httpx.post(
+        f"{rasa_url}/webhooks/rest/webhook",
+        json={"sender": "cors1", "message": "hej"},
+        headers={"Origin": "http://evil.example"},
+    )
     assert r.headers.get("access-control-allow-origin") in (None, "")
 
 
 def test_rasa_http_api_is_off(rasa_url):
     """--enable-api stays off: no tracker or model endpoints for a browser to read."""
-    for path in ("/conversations/anon:abc/tracker", "/conversations/anon:abc/messages", "/status",
-                 "/domain"):
+    for path in (
+        "/conversations/anon:abc/tracker",
+        "/conversations/anon:abc/messages",
+        "/status",
+        "/domain",
+    ):
         r = httpx.get(rasa_url + path)
         assert r.status_code in (404, 405), f"{path}: {r.status_code}"
 
 
 def test_case_service_answers_cors_only_for_the_chat_origins(api_url):
     for chat_origin in chat_origins(api_url):
-        r = httpx.options(api_url + "/feedback", headers={
-            "Origin": chat_origin, "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type"})
+        r = httpx.options(
+            api_url + "/feedback",
+            headers={
+                "Origin": chat_origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
         assert r.headers.get("access-control-allow-origin") == chat_origin
-    r = httpx.options(api_url + "/feedback", headers={
-        "Origin": "http://evil.example", "Access-Control-Request-Method": "POST"})
+    r = httpx.options(
+        api_url + "/feedback",
+        headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
+    )
     assert r.headers.get("access-control-allow-origin") is None

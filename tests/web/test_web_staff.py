@@ -6,7 +6,6 @@ import json
 import re
 
 from playwright.sync_api import expect
-
 from web_helpers import Chat
 
 LEGAL_QUESTION = "må jobsamtalen holdes pr telefon når borgeren er i virksomhedspraktik?"
@@ -16,10 +15,14 @@ def test_legal_mode_for_a_caseworker(page, api_url, rasa_url):
     chat = Chat(page, api_url, rasa_url).open("/chat/staff")
     expect(page.get_by_role("heading", level=1)).to_have_text("KK-assistenten for medarbejdere")
     expect(chat.root.get_by_role("heading", level=2)).to_have_text("KK-assistenten")
-    expect(chat.root.locator(".kk-chat__subtitle")).to_have_text("Jobcenter København · for medarbejdere")
+    expect(chat.root.locator(".kk-chat__subtitle")).to_have_text(
+        "Jobcenter København · for medarbejdere"
+    )
     # Not logged in: no legal button, but a hint how to get it.
     expect(page.get_by_role("button", name="Stil et juridisk spørgsmål")).to_have_count(0)
-    expect(page.get_by_text("Log ind som medarbejder for at stille juridiske spørgsmål.")).to_be_visible()
+    expect(
+        page.get_by_text("Log ind som medarbejder for at stille juridiske spørgsmål.")
+    ).to_be_visible()
     options = page.get_by_label("Demobruger").locator("option").all_inner_texts()
     assert options == ["demo-sagsbehandler", "demo-jurist", "demo-admin"]
 

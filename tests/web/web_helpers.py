@@ -29,7 +29,7 @@ class Chat:
 
     # --- navigation -----------------------------------------------------------------------
 
-    def open(self, path: str = "/chat") -> "Chat":
+    def open(self, path: str = "/chat") -> Chat:
         self.page.goto(self.api_url + path)
         expect(self.root).to_be_visible()
         return self
@@ -97,7 +97,8 @@ class Chat:
 
     def session_storage(self) -> dict:
         return self.page.evaluate(
-            "() => Object.fromEntries(Object.keys(sessionStorage).map(k => [k, sessionStorage.getItem(k)]))")
+            "() => Object.fromEntries(Object.keys(sessionStorage).map(k => [k, sessionStorage.getItem(k)]))"
+        )
 
     def local_storage_keys(self) -> list[str]:
         return self.page.evaluate("() => Object.keys(localStorage)")
@@ -153,8 +154,11 @@ def describe(violations: list[dict]) -> str:
 
 def no_horizontal_scroll(page: Page) -> tuple[int, int]:
     """(scrollWidth, viewport width) of the page: equal when nothing overflows sideways."""
-    return tuple(page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"))
+    return tuple(
+        page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+    )
 
 
 def save_screenshot(page: Page, directory: Path, name: str) -> Path:
