@@ -151,8 +151,20 @@ def main() -> None:
             print(f"  {name:18s} n={n} top1={top1:.3f}")
             for threshold, ambiguity in ((0.3, 0.05), (0.4, 0.1), (0.5, 0.1)):
                 fired = [fallback_fires(r[2], threshold, ambiguity) for r in results]
-                right = sum(not f and r[2][0]["name"] == r[1] for f, r in zip(fired, results)) / n
-                wrong = sum(not f and r[2][0]["name"] != r[1] for f, r in zip(fired, results)) / n
+                right = (
+                    sum(
+                        not f and r[2][0]["name"] == r[1]
+                        for f, r in zip(fired, results, strict=True)
+                    )
+                    / n
+                )
+                wrong = (
+                    sum(
+                        not f and r[2][0]["name"] != r[1]
+                        for f, r in zip(fired, results, strict=True)
+                    )
+                    / n
+                )
                 print(
                     f"    fallback {threshold}/{ambiguity}: right={right:.3f} wrong={wrong:.3f} "
                     f"to_fallback={sum(fired) / n:.3f}"

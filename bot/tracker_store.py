@@ -16,7 +16,8 @@ and counts the stored ones again before writing (about half of Rasa's time per m
 load, see docs/load_benchmark.md). One Rasa process owns its conversations, so this store keeps
 the latest session of recent conversations in memory as event objects (Rasa itself shares event
 objects between copies of a tracker; nothing mutates an event once it is in a tracker), and only
-ever inserts the events a tracker gained since it was read. The database stays the record: every turn is written
+ever inserts the events a tracker gained since it was read. The database stays the record: every
+turn is written
 before Rasa answers, and a conversation not in memory is read from it. A conversation the
 database did not have when it was read is remembered as empty, so its first save inserts its
 events instead of counting the stored ones. Events are inserted with one Core INSERT (no ORM

@@ -1,4 +1,5 @@
-"""The day (and time) a Danish chat message refers to: "i morgen", "på fredag", "den 24.12", "2. juledag".
+"""The day (and time) a Danish chat message refers to: "i morgen", "på fredag", "den 24.12",
+"2. juledag".
 
 Used by the bot's actions to fill date slots (absence reports, reschedule requests, "har I åbent
 ...?"). Pure Python + stdlib + kkshared; runs on Python 3.10 and 3.11. Nothing here raises on
@@ -71,8 +72,8 @@ expression is invalid.
 ("31.02", a contradicting weekday, store bededag 2026), or when the message names different days
 ("ikke i morgen men fredag") - a form should then ask. Several expressions naming the same day
 are fine; the first is returned. ``today`` is a ``date``; a ``datetime`` is taken in Copenhagen
-local time (``kkshared.formatting.to_local``). "næste uge" is a week, not a day: ``find_day`` returns ``None``
-and ``find_week`` reads it.
+local time (``kkshared.formatting.to_local``). "næste uge" is a week, not a day: ``find_day``
+returns ``None`` and ``find_week`` reads it.
 
 Not supported (not a single unambiguous day or time): "om 3 dage", "om en uge", "weekenden",
 "i morges"/"i aften", "forrige fredag", "halv ti", "kvart over 9", "kl. 3 om eftermiddagen".

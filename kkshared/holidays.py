@@ -51,7 +51,8 @@ NYTAARSAFTENSDAG = "Nytårsaftensdag"
 
 
 class DayKind(str, Enum):
-    """``str`` enum (Python 3.10 has no ``enum.StrEnum``); ``str()`` and f-strings give the value."""
+    """``str`` enum (Python 3.10 has no ``enum.StrEnum``); ``str()`` and f-strings
+    give the value."""
 
     HELLIGDAG = "helligdag"
     LUKKEDAG = "lukkedag"

@@ -30,15 +30,21 @@ MAX_QUOTE_WORDS = 30
 # How current a note is, said once here and appended to every answer by status (never in the note).
 STATUS_NOTICES: dict[str, str] = {
     "skal revurderes": (
-        "Bemærk: Vurderingen er fra {year}. Den bygger på regler og paragrafnumre fra før den nye lov "
+        "Bemærk: Vurderingen er fra {year}. Den bygger på regler og paragrafnumre fra før den "
+        "nye lov "
         "om en aktiv beskæftigelsesindsats trådte i kraft 1. januar 2020, så den skal revurderes."
     ),
-    "historisk (2020)": "Bemærk: Beskrivelsen gælder praksis under corona-nedlukningen i 2020 og er historisk.",
+    "historisk (2020)": (
+        "Bemærk: Beskrivelsen gælder praksis under corona-nedlukningen i 2020 og er historisk."
+    ),
     "historisk (udkast, ca. 2010)": (
-        "Bemærk: Beskrivelsen stammer fra et ældre, udateret udkast til et effektiviseringskatalog; "
+        "Bemærk: Beskrivelsen stammer fra et ældre, udateret udkast til et "
+        "effektiviseringskatalog; "
         "forslagene er ikke nødvendigvis gennemført."
     ),
-    "gældende pr. 2022": "Bemærk: Beskrivelsen er fra Københavns Kommunes beskæftigelsesplan for 2022.",
+    "gældende pr. 2022": (
+        "Bemærk: Beskrivelsen er fra Københavns Kommunes beskæftigelsesplan for 2022."
+    ),
     "besvaret af jurist": "Svaret er givet af juristerne i centralforvaltningen den {date}.",
 }
 
@@ -170,7 +176,8 @@ class SourceTexts:
         return normalize_source_text(quote) in self.normalized(file_name)
 
     def passage_around(self, file_name: str, quote: str, chars: int = 1000) -> str:
-        """The normalised source text around a quote: the "row" a note's references must occur in."""
+        """The normalised source text around a quote:
+        the "row" a note's references must occur in."""
         text = self.normalized(file_name)
         position = text.find(normalize_source_text(quote))
         if position < 0:
@@ -208,7 +215,8 @@ def check_legal_note(
             parse_reference(reference)
         except ValueError as error:
             problems.append(str(error))
-    # Read the list as one citation so that "§ 17, stk. 2" after "LAB § 16 a" is LAB's, as in the source.
+    # Read the list as one citation so that "§ 17, stk. 2" after "LAB § 16 a" is LAB's, as in the
+    # source.
     parsed = extract_references("; ".join(note.references))
     for cited in extract_references(note.answer):
         if not any(cited.is_satisfied_by(ref) for ref in parsed):

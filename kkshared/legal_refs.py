@@ -1,4 +1,5 @@
-"""Legal references as comparable tokens: "LAB § 16 a, stk. 5" = "lab §16a stk. 5" = "paragraf 16 a".
+"""Legal references as comparable tokens:
+"LAB § 16 a, stk. 5" = "lab §16a stk. 5" = "paragraf 16 a".
 
 Used by the knowledge-base checks (a note may only cite what its source contains), by legal
 retrieval (a question citing "§ 10a" finds notes citing "LAS § 10 a") and by the evaluation.

@@ -52,7 +52,8 @@ def _restore_index() -> tuple[dict[str, str], frozenset[str]]:
 
 
 def restored_form(word: str) -> str | None:
-    """The Danish spelling of an ae/oe/aa-spelled lowercase word, or None when unknown or correct."""
+    """The Danish spelling of an ae/oe/aa-spelled lowercase word, or None when unknown
+    or correct."""
     index, known = _restore_index()
     if word in known:
         return None

@@ -19,7 +19,8 @@ def _tokenizer():
 
 
 def tokenize(text: str) -> list[str]:
-    """Surface tokens of ``text`` (punctuation included), as spaCy's Danish tokenizer splits them."""
+    """Surface tokens of ``text`` (punctuation included), as spaCy's Danish tokenizer
+    splits them."""
     return [token.text for token in _tokenizer()(text) if not token.is_space]
 
 

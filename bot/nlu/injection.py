@@ -17,7 +17,10 @@ import re
 
 from kkshared.normalize import fold
 
-_OBJECTS = r"(?:regler|reglerne|instruktioner|instruktionerne|instrukser|retningslinjer|retningslinjerne|prompt|prompten|begraensninger|filtre|filtrene|sikkerhedsregler|sikkerhedsreglerne)"
+_OBJECTS = (
+    r"(?:regler|reglerne|instruktioner|instruktionerne|instrukser|retningslinjer|retningslinjerne"
+    r"|prompt|prompten|begraensninger|filtre|filtrene|sikkerhedsregler|sikkerhedsreglerne)"
+)
 _ENGLISH_OBJECTS = r"(?:instructions|rules|prompt|guidelines|restrictions)"
 
 _PATTERNS = [
@@ -26,14 +29,17 @@ _PATTERNS = [
     r"\b(?:leg|forestil dig|lat som om) at du\b",
     r"\b(?:spil|tag) rollen som\b",
     r"\brollespil\b",
-    r"\b(?:opfoer dig|opfoere dig|svar|svare|tal|tale|skriv|skrive) som (?:om du var|om du er|en anden|chatgpt|min sagsbehandler|en sagsbehandler|en advokat|en jurist)\b",
+    r"\b(?:opfoer dig|opfoere dig|svar|svare|tal|tale|skriv|skrive) som "
+    r"(?:om du var|om du er|en anden|chatgpt|min sagsbehandler|en sagsbehandler|en advokat"
+    r"|en jurist)\b",
     # Re-assignment: "fra nu af er du", "du er nu", "du er ikke længere".
     r"\b(?:fra nu af|fremover|herefter|resten af samtalen) (?:er|skal|maa) du\b",
-    r"\bdu er (?:nu|fra nu af|ikke laengere) (?:min (?:sagsbehandler|advokat|jurist|jobkonsulent|chef)|en anden|et andet|fri|uden|kk|en pirat|chatgpt)\b",
+    r"\bdu er (?:nu|fra nu af|ikke laengere) "
+    r"(?:min (?:sagsbehandler|advokat|jurist|jobkonsulent|chef)"
+    r"|en anden|et andet|fri|uden|kk|en pirat|chatgpt)\b",
     # Overriding the rules: "ignorer dine regler", "glem alle tidligere instruktioner".
-    r"\b(?:ignorer|ignorere|glem|tilsidesaet\w*|se bort fra|slaa|sluk|fjern|omgaa|bryd)\b(?:\s+\w+){0,3}?\s+"
-    + _OBJECTS
-    + r"\b",
+    r"\b(?:ignorer|ignorere|glem|tilsidesaet\w*|se bort fra|slaa|sluk|fjern|omgaa|bryd)\b"
+    r"(?:\s+\w+){0,3}?\s+" + _OBJECTS + r"\b",
     r"\b(?:ingen|uden) (?:regler|begraensninger|filtre)\b",
     r"\bignorer (?:alt|ovenstaaende|det ovenstaaende)\b",
     r"\bglem alt (?:hvad du|det du|du har)\b",
@@ -41,7 +47,8 @@ _PATTERNS = [
     r"\bdet er en ordre\b",
     # Asking for the configuration: "vis din systemprompt", "hvad er dine instruktioner".
     r"\bsystem ?prompt\w*\b",
-    r"\b(?:vis|udskriv|skriv|gentag|fortael|hvad er|hvad staar der i) (?:mig )?(?:dine|din|de) (?:instruktioner|instrukser|regler|prompt|konfiguration)\b",
+    r"\b(?:vis|udskriv|skriv|gentag|fortael|hvad er|hvad staar der i) (?:mig )?(?:dine|din|de) "
+    r"(?:instruktioner|instrukser|regler|prompt|konfiguration)\b",
     # Modes: "udviklertilstand", "developer mode", "admin mode", "DAN".
     r"\b(?:udvikler|test|admin|administrator|debug|gud)(?:tilstand|mode|modus)\b",
     r"\b(?:developer|admin|debug|god|dan) mode\b",

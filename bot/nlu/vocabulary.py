@@ -48,6 +48,8 @@ class Vocabulary:
         for word in self.words:
             for gram in _trigrams(word):
                 self._by_trigram[gram].add(word)
+        # Per instance, so a replaced model's vocabulary and its cache go away together.
+        self.closest = lru_cache(maxsize=65536)(self._closest)
 
     def _shared_trigrams(self, grams: set[str]) -> dict[str, int]:
         """Training words sharing trigrams with ``grams``, and how many."""
@@ -73,15 +75,15 @@ class Vocabulary:
         words = [w for w in _WORD.findall(_PLACEHOLDER.sub(" ", text)) if len(w) > 1]
         return bool(words) and not any(self.knows(w) for w in words)
 
-    @lru_cache(maxsize=65536)
-    def closest(self, word: str) -> str | None:
+    def _closest(self, word: str) -> str | None:
         """The training word a typo was meant as, or None (known word, too short, nothing close)."""
         folded = fold(word)
         if len(folded) < 4 or folded in self.words or is_known_word(word):
             return None
         limit = 1 if len(folded) < 8 else 2
         grams = _trigrams(folded)
-        # Each edit (a swap included) touches at most four trigrams: closer words share at least this many.
+        # Each edit (a swap included) touches at most four trigrams: closer words share at least
+        # this many.
         needed = max(1, len(grams) - 4 * limit)
         best: tuple[int, bool, int, str] | None = None
         for candidate, count in self._shared_trigrams(grams).items():
@@ -89,7 +91,8 @@ class Vocabulary:
                 continue
             distance = edit_distance(folded, candidate, limit)
             if distance <= limit:
-                # Equal distance: swapped letters ("vidoe" -> "video") before a dropped one, then the commoner word.
+                # Equal distance: swapped letters ("vidoe" -> "video") before a dropped one, then
+                # the commoner word.
                 key = (
                     distance,
                     sorted(candidate) != sorted(folded),

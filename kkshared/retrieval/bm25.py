@@ -54,7 +54,8 @@ class BM25:
         return result
 
     def score_document(self, query: list[str], document: Counter) -> float:
-        """Score of one document that is not (or no longer) in the index, with the index's statistics."""
+        """Score of one document that is not (or no longer) in the index, with the index's
+        statistics."""
         norm = self.k1 * (
             1.0 - self.b + self.b * sum(document.values()) / max(self.average_length, 1e-9)
         )
@@ -69,7 +70,8 @@ class BM25:
         )
 
     def max_score(self, query: list[str]) -> float:
-        """Upper bound of a query's score (every term present, saturated): a scale for confidence."""
+        """Upper bound of a query's score (every term present, saturated):
+        a scale for confidence."""
         return (
             sum(self.idf(term) * (self.k1 + 1.0) for term in set(query) if term in self._weights)
             or 1.0

@@ -62,7 +62,8 @@ def development_cases(
     features: FeatureFunction = _ranking_features,
 ) -> list[tuple[str, DevExample]]:
     """(kind, example) of the leave-one-out split, kind "held-out question" or "note absent";
-    ``per_document`` caps the questions held out per document, ``features`` adds to the ranking's."""
+    ``per_document`` caps the questions held out per document, ``features`` adds to the
+    ranking's."""
     cases: list[tuple[str, DevExample]] = []
     for note in notes:
         if len(note.questions) >= 2:
@@ -107,7 +108,8 @@ class Calibrator:
     """L2-regularised logistic regression fitted by Newton's method (a handful of features).
 
     ``features`` names the inputs (default ``FEATURES``, the ranking's own); a caller that adds
-    features of its own to ``DevExample.features`` (the legal advisor's coverage) passes their names.
+    features of its own to ``DevExample.features`` (the legal advisor's coverage) passes their
+    names.
     """
 
     def __init__(

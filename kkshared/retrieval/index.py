@@ -33,7 +33,8 @@ class Encoder(Protocol):
 
 @dataclass(frozen=True)
 class Document:
-    """What retrieval needs of a document: a legal note or an FAQ entry (questions = paraphrases)."""
+    """What retrieval needs of a document:
+    a legal note or an FAQ entry (questions = paraphrases)."""
 
     id: str
     title: str
@@ -114,7 +115,8 @@ class SearchIndex:
             self._dense = [self._note_vectors(n) for n in self.notes]
 
     def without_dense(self) -> SearchIndex:
-        """The same index ranking by BM25 alone; shares this one's structures (nothing is rebuilt)."""
+        """The same index ranking by BM25 alone;
+        shares this one's structures (nothing is rebuilt)."""
         view = copy.copy(self)
         view.encoder, view._dense = None, []
         view.weights = {**self.weights, "dense": 0.0}
@@ -122,7 +124,8 @@ class SearchIndex:
 
     @property
     def dense_vectors(self) -> list[np.ndarray]:
-        """Per note, one unit vector per text (title, questions, answer); empty without an encoder."""
+        """Per note, one unit vector per text (title, questions, answer);
+        empty without an encoder."""
         return list(self._dense)
 
     @staticmethod

@@ -49,7 +49,8 @@ WORD_SYNONYMS: dict[str, str] = {
     "repatriering": "hjemrejsevejledning",
 }
 
-# Written as people write them; matched after the same lemmatisation as the text (see text_features).
+# Written as people write them; matched after the same lemmatisation as the text (see
+# text_features).
 PHRASE_SYNONYMS: dict[str, str] = {
     "mødte ikke op": "udeblivelse",
     "møder ikke op": "udeblivelse",
