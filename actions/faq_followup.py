@@ -1,10 +1,10 @@
 """After an FAQ answer: help a logged-in citizen with their own case right away.
 
-"hvordan melder jeg afbud" and "jeg er syg" overlap: the FAQ answers how absence is reported,
-and for a logged-in citizen this action adds a button that starts the absence form (likewise
-moving a meeting and messaging the caseworker). After the general answers on payment dates,
-Min Plan and how meetings are held (in person, phone, video) it adds the citizen's own next
-payment, plan or meeting directly: "skal jeg møde op til min samtale?" is answered by both. Anonymous users and staff get
+"hvordan melder jeg afbud" and "jeg er syg" overlap: the FAQ answers how absence is reported, and
+for a logged-in citizen this action adds a button that starts the absence form (likewise moving a
+meeting and messaging the caseworker). After the general answers on payment dates, Min Plan and how
+meetings are held (in person, phone, video) it adds the citizen's own next payment, plan or meeting
+directly: "skal jeg møde op til min samtale?" is answered by both. Anonymous users and staff get
 nothing extra (rules run this action only in logged-in citizens' sessions, and it checks again).
 """
 

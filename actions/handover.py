@@ -76,7 +76,7 @@ async def _fetch(client: CaseServiceClient, now: datetime) -> list[dict[str, Any
         *(client.location_status(loc["id"], now) for loc in locations), return_exceptions=True
     )
     messages = []
-    for location, status in zip(locations, statuses):
+    for location, status in zip(locations, statuses, strict=True):
         if isinstance(status, BaseException):
             logger.warning(
                 "status of %s unavailable: %s", location.get("id"), type(status).__name__

@@ -105,12 +105,12 @@ async def opening_messages(
     messages: list[dict[str, Any]] = []
     if match is None:
         statuses = await asyncio.gather(*(client.location_status(p["id"], now) for p in places))
-        lines = [status_line(p, s) for p, s in zip(places, statuses)]
+        lines = [status_line(p, s) for p, s in zip(places, statuses, strict=True)]
         messages.append({"response": "utter_opening_hours", "lines": "\n".join(lines)})
     else:
         day: date = match.day
         infos = await asyncio.gather(*(client.location_day(p["id"], day) for p in places))
-        lines = [day_line(p, i) for p, i in zip(places, infos)]
+        lines = [day_line(p, i) for p, i in zip(places, infos, strict=True)]
         response = "utter_opening_hours_day_past" if day < now.date() else "utter_opening_hours_day"
         messages.append({"response": response, "day": format_date(day), "lines": "\n".join(lines)})
     if not all(p.get("verified", False) for p in places):

@@ -1,4 +1,7 @@
-"""Command line: ``python -m api.cli migrate | seed-demo | load-locations FILE | load-legal-notes | serve``."""
+"""Command line of the case service.
+
+python -m api.cli migrate | seed-demo | load-locations FILE | load-legal-notes | serve
+"""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ def _location(loc: tuple) -> str:
 
 
 def validation_detail(exc: RequestValidationError) -> str:
-    """ "body.date: Input should be a valid date ...; body.reason: ..." (the input is not echoed)."""
+    """ "body.date: Input should be a valid date ...; body.reason: ..." (input is not echoed)."""
     parts = []
     for error in exc.errors()[:10]:
         message = str(error.get("msg", "invalid value"))

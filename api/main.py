@@ -64,8 +64,8 @@ def startup_checks(app: FastAPI) -> None:
     ensure_sqlite_dir(settings)
     if not is_up_to_date(app.state.engine):
         raise RuntimeError(
-            "The database schema is not at the latest migration. "
-            "Run `python -m api.cli migrate` first."
+            "The database schema is not at the latest migration. Run `python -m api.cli migrate` "
+            "first."
         )
     if settings.demo_mode and settings.demo_seed_on_start:
         from api.demo.seed import seed_demo
@@ -74,7 +74,7 @@ def startup_checks(app: FastAPI) -> None:
             summary = seed_demo(session, settings.tz)
             session.commit()
         log.info("demo data refreshed", extra={"summary": vars(summary)})
-    # Legal notes (loaded from the knowledge files in demo mode); the advisor builds in the background.
+    # Legal notes (loaded from the knowledge files in demo mode); the advisor builds in background.
     start_legal_guidance(settings, app.state.session_factory, app.state.legal)
 
 

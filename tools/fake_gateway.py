@@ -326,9 +326,11 @@ def _call(gateway: str, method: str, path: str, payload: object | None = None) -
         with _opener.open(req, timeout=60) as resp:
             return json.loads(resp.read() or b"null")
     except urllib.error.HTTPError as error:
-        raise SystemExit(f"fake gateway answered HTTP {error.code}: {error.read()[:300]!r}")
+        raise SystemExit(
+            f"fake gateway answered HTTP {error.code}: {error.read()[:300]!r}"
+        ) from error
     except (urllib.error.URLError, OSError) as error:
-        raise SystemExit(f"no fake gateway at {gateway} ({error}); is ./kk run running?")
+        raise SystemExit(f"no fake gateway at {gateway} ({error}); is ./kk run running?") from error
 
 
 def _default_gateway() -> str:

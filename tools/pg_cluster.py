@@ -80,8 +80,8 @@ def ensure_installed(log_path: Path | None = None) -> Path:
         return bin_dir
     if os.geteuid() != 0:
         raise PgError(
-            "PostgreSQL is not installed (no initdb found) and installing it needs root: "
-            "run `sudo apt-get install -y postgresql`, then retry."
+            "PostgreSQL is not installed (no initdb found) and installing it needs root: run `sudo "
+            "apt-get install -y postgresql`, then retry."
         )
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
@@ -151,7 +151,7 @@ def _chown_to_pg(path: Path) -> None:
     import pwd
 
     pw = pwd.getpwnam(PG_USER)
-    for root, dirs, files in os.walk(path):
+    for root, _dirs, files in os.walk(path):
         os.chown(root, pw.pw_uid, pw.pw_gid)
         for name in files:
             os.chown(os.path.join(root, name), pw.pw_uid, pw.pw_gid)

@@ -61,6 +61,12 @@ VALIDATE_CMD = [
     "config.yml",
 ]
 WEB = REPO / "web"  # the chat widget; package.json holds the browser tests' npm packages
+# The lint suite: one test case per check, over the whole repository (settings in pyproject.toml).
+LINT_CHECKS = (
+    ("ruff check", ["check", "--output-format=concise", "."]),
+    ("ruff format --check", ["format", "--check", "."]),
+)
+LINT_FIX = "fix with `.venvs/api/bin/ruff check --fix . && .venvs/api/bin/ruff format .`"
 
 
 @dataclass(frozen=True)
@@ -72,12 +78,14 @@ class Suite:
     postgres: bool = False
     system: bool = False
     validate: bool = False  # `rasa data validate` instead of pytest
+    lint: bool = False  # ruff (LINT_CHECKS) instead of pytest
     needs_model: bool = False  # trains models/kk.tar.gz first (skipped when up to date)
     browser: bool = False  # Debian's Chromium + web/node_modules (axe-core) first
 
 
 SUITES = (
     Suite("tools", "tools", "tests/tools", "host"),
+    Suite("lint", "lint", venv="api", lint=True),
     Suite("shared", "shared (api venv)", "tests/shared", "api"),
     Suite("shared", "shared (bot venv)", "tests/shared", "bot"),
     Suite("api", "api", "tests/api", "api", postgres=True),
@@ -324,7 +332,7 @@ class Session:
                 return SuiteResult(
                     suite.name, "absent", note=f"{rel(RASA_CONFIG)} does not exist yet"
                 )
-        else:
+        elif not suite.lint:
             directory = REPO / suite.path
             if not directory.is_dir():
                 return SuiteResult(suite.name, "absent", note=f"{suite.path}/ does not exist yet")
@@ -366,6 +374,8 @@ class Session:
             try:
                 if suite.validate:
                     result = self._validate(suite, env)
+                elif suite.lint:
+                    result = self._lint(suite, env)
                 else:
                     result = self._pytest(suite, env)
             except KeyboardInterrupt:
@@ -422,6 +432,83 @@ class Session:
         for line in log_tail(log, 40):
             self.runner.print(f"  | {line}")
         return SuiteResult(suite.name, "failed", failed=1, note=why)
+
+    def _lint(self, suite: Suite, env: dict) -> SuiteResult:
+        """Each of LINT_CHECKS with the api venv's ruff: one JUnit test case per check."""
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        xml = RESULTS_DIR / "lint.xml"
+        xml.unlink(missing_ok=True)
+        ruff = venvs.API.bin("ruff")
+        env = dict(env, RUFF_CACHE_DIR=str(VAR / "ruff-cache"), NO_COLOR="1")
+        cases = []
+        for name, args in LINT_CHECKS:
+            log = LOGS / f"lint-{args[0]}.log"
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text("")
+            started = time.monotonic()
+            if not ruff.exists():
+                rc, why = None, f"{rel(ruff)} is missing (it comes with the `test` extra)"
+            else:
+                try:
+                    rc = run_logged(
+                        [str(ruff), *args], log, env=env, cwd=REPO, check=False, timeout=300
+                    )
+                    why = f"exit code {rc}"
+                except CommandFailed as exc:
+                    rc, why = None, exc.message
+            output = log.read_text(errors="replace").strip()
+            cases.append(LintCase(name, rc == 0, why, output, time.monotonic() - started))
+            if rc == 0:
+                self.runner.print(f"{name}: ok")
+                continue
+            self.runner.print(f"{name} failed ({why}). Last lines of {rel(log)}:")
+            for line in log_tail(log, 40):
+                self.runner.print(f"  | {line}")
+        write_lint_junit(xml, suite.name, cases)
+        failed = [c.name for c in cases if not c.ok]
+        if not failed:
+            return SuiteResult(suite.name, "passed", passed=len(cases))
+        self.runner.print(LINT_FIX)
+        return SuiteResult(
+            suite.name,
+            "failed",
+            passed=len(cases) - len(failed),
+            failed=len(failed),
+            note=", ".join(failed),
+        )
+
+
+@dataclass
+class LintCase:
+    name: str
+    ok: bool
+    why: str
+    output: str
+    seconds: float
+
+
+def write_lint_junit(xml: Path, suite_name: str, cases: list[LintCase]) -> None:
+    """JUnit XML like pytest's: a failing check carries its output."""
+    root = ET.Element("testsuites")
+    failures = sum(not c.ok for c in cases)
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name=suite_name,
+        tests=str(len(cases)),
+        failures=str(failures),
+        errors="0",
+        skipped="0",
+        time=f"{sum(c.seconds for c in cases):.3f}",
+    )
+    for case in cases:
+        element = ET.SubElement(
+            suite, "testcase", classname=suite_name, name=case.name, time=f"{case.seconds:.3f}"
+        )
+        if not case.ok:
+            failure = ET.SubElement(element, "failure", message=f"{case.name}: {case.why}")
+            failure.text = f"{case.output}\n{LINT_FIX}"
+    ET.ElementTree(root).write(xml, encoding="utf-8", xml_declaration=True)
 
 
 def _pick_port(environ: dict, name: str, default: int) -> int:

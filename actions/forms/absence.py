@@ -36,10 +36,12 @@ from kkshared.normalize import fold
 OFFER = "offer"
 SLOTS = ["absence_target", "absence_date", "absence_reason", "absence_kind", "absence_confirm"]
 _SICK = re.compile(
-    r"\b(syg\w*|sygdom\w*|feber|influenza|forkølet|forkolet|corona|covid\w*|ondt|kaster op|migræne|hospital\w*|indlagt)\b"
+    r"\b(syg\w*|sygdom\w*|feber|influenza|forkølet|forkolet|corona|covid\w*|ondt|"
+    r"kaster op|migræne|hospital\w*|indlagt)\b"
 )
 _OFFER_WORDS = re.compile(
-    r"\b(tilbud\w*|aktivitet\w*|aktivering\w*|praktik\w*|kursus\w*|forløb\w*|forlob\w*|offer|job ?træning|nytteindsats\w*)\b"
+    r"\b(tilbud\w*|aktivitet\w*|aktivering\w*|praktik\w*|kursus\w*|forløb\w*|forlob\w*|offer|"
+    r"job ?træning|nytteindsats\w*)\b"
 )
 
 

@@ -150,7 +150,7 @@ class ActionSubmitReschedule(SubmitFormAction):
     failed = "utter_reschedule_not_sent"
     uncertain = "utter_reschedule_maybe_sent"
 
-    def body(self, tracker: Tracker) -> Optional[dict[str, Any]]:
+    def body(self, tracker: Tracker) -> dict[str, Any] | None:
         meeting = meeting_by_id(tracker, tracker.get_slot("reschedule_meeting"))
         if meeting is None:
             return None

@@ -1,10 +1,10 @@
 """Starting a form: only for logged-in citizens, and only when the case service answers.
 
-A start action checks the caller, loads the citizen's meetings when the form needs them, fills
-what the first message already said (e.g. "jeg er syg i morgen" → the meeting tomorrow), and
-sets ``form_ready``; the rules (bot/data/rules/forms.yml) start the form only when it is true. Anonymous users get the general answer plus how
-to log in; staff are told this is for citizens; a case service that is down gets a Danish
-message and no form is started.
+A start action checks the caller, loads the citizen's meetings when the form needs them, fills what
+the first message already said (e.g. "jeg er syg i morgen" → the meeting tomorrow), and sets
+``form_ready``; the rules (bot/data/rules/forms.yml) start the form only when it is true. Anonymous
+users get the general answer plus how to log in; staff are told this is for citizens; a case service
+that is down gets a Danish message and no form is started.
 """
 
 from __future__ import annotations

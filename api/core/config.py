@@ -74,7 +74,8 @@ class Settings(BaseSettings):
         for origin in value.replace(",", " ").split():
             if not _ORIGIN.match(origin):
                 raise ValueError(
-                    f"KK_CORS_ORIGINS: {origin!r} is not an origin like http://localhost:8000 ('*' is refused)"
+                    f"KK_CORS_ORIGINS: {origin!r} is not an origin like http://localhost:8000 "
+                    "('*' is refused)"
                 )
         return value
 

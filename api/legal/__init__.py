@@ -1,1 +1,1 @@
-"""Legal guidance for caseworkers: retrieval over the legal notes, calibrated confidence, answers."""
+"""Legal guidance for caseworkers: retrieval over legal notes, calibrated confidence, answers."""

@@ -1,10 +1,11 @@
 """The legal advisor's development split and the inputs of its calibrated confidence.
 
-The split is that of ``kkshared.retrieval.calibration`` (each note question asked with that
-question left out: answerable; with the whole note left out: unanswerable), plus the questions
-written for it in ``api.legal.dev_questions``, asked of the full index: paraphrases of notes in
-caseworkers' styles (answerable) and off-topic or unanswerable questions (unanswerable). Each example carries the ranking's features and the coverage features of
-``api.legal.coverage``, computed with the same note left out or changed. Never the evaluation set.
+The split is that of ``kkshared.retrieval.calibration`` (each note question asked with that question
+left out: answerable; with the whole note left out: unanswerable), plus the questions written for it
+in ``api.legal.dev_questions``, asked of the full index: paraphrases of notes in caseworkers' styles
+(answerable) and off-topic or unanswerable questions (unanswerable). Each example carries the
+ranking's features and the coverage features of ``api.legal.coverage``, computed with the same note
+left out or changed. Never the evaluation set.
 
 The confidence is a logistic regression on ``LEGAL_FEATURES``: the ranking's own features plus
 ``idf_coverage``, ``unknown`` and ``covered_mass``. The other coverage features were measured and
@@ -28,7 +29,7 @@ L2 = 0.1
 
 
 def best_document(coverage: Coverage, note_id: str, substitute: Document | None = None) -> Document:
-    """The indexed document ``note_id`` (its changed version while the split holds a question out)."""
+    """The indexed document ``note_id`` (its changed version while a question is held out)."""
     return (
         substitute
         if substitute is not None and substitute.id == note_id

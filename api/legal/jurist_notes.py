@@ -1,9 +1,10 @@
 """Notes published by a jurist from the postkasse, and the checks they must pass.
 
-A knowledge-file note is checked against its seed document (``kkshared.knowledge.check_legal_note``).
-A jurist's note has no seed document, so only the reference checks apply: every listed reference
-is one legal reference, and every reference the answer cites is among the listed ones (compared as
-tokens by ``kkshared.legal_refs``, with a bare "§ 17" inheriting the law named before it).
+A knowledge-file note is checked against its seed document
+(``kkshared.knowledge.check_legal_note``). A jurist's note has no seed document, so only the
+reference checks apply: every listed reference is one legal reference, and every reference the
+answer cites is among the listed ones (compared as tokens by ``kkshared.legal_refs``, with a bare
+"§ 17" inheriting the law named before it).
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ class Problem:
 
     def danish(self) -> str:
         if self.code == "not_a_reference":
-            return f"»{self.reference}« kan ikke læses som én lovhenvisning (skriv fx »LAB § 16 a, stk. 5«)."
+            return (
+                f"»{self.reference}« kan ikke læses som én lovhenvisning (skriv fx »LAB § 16 a, "
+                "stk. 5«)."
+            )
         return f"Svaret henviser til {self.reference}, men den står ikke blandt henvisningerne."
 
 
@@ -44,7 +48,8 @@ def check_answer_references(answer: str, references: Sequence[str]) -> list[Prob
             parse_reference(reference)
         except ValueError:
             problems.append(Problem("not_a_reference", reference))
-    # One citation string, so a bare "§ 17, stk. 2" after "LAB § 16 a" is LAB's (as in check_legal_note).
+    # One citation string, so a bare "§ 17, stk. 2" after "LAB § 16 a" is LAB's (as in
+    # check_legal_note).
     listed = extract_references("; ".join(references))
     for cited in extract_references(answer):
         if not any(cited.is_satisfied_by(ref) for ref in listed):
@@ -100,7 +105,7 @@ def is_jurist_note(note: LegalNote) -> bool:
 
 
 def note_problems(note: LegalNote, texts: SourceTexts) -> list[str]:
-    """The checks that apply to ``note``: the full source checks, or the reference checks for a jurist's."""
+    """Checks for ``note``: the full source checks, or only the reference checks for a jurist's."""
     if is_jurist_note(note):
         return [p.english() for p in check_answer_references(note.answer, note.references)]
     return check_legal_note(note, texts)

@@ -41,7 +41,7 @@ def session_token(request: Request) -> str | None:
 def page_principal(
     request: Request, session: Session, settings: Settings
 ) -> tuple[Principal | None, str | None]:
-    """(principal, token) of a valid session, else (None, None). Service credentials are not accepted."""
+    """(principal, token) of a valid session, else (None, None). Service credentials are refused."""
     token = session_token(request)
     if token is None:
         return None, None

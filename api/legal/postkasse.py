@@ -87,7 +87,7 @@ def file_question(
 def readable_question_or_404(
     session: Session, principal: Principal, ticket_id: str
 ) -> LegalQuestion:
-    """The asker, jurists and admins see a ticket; anyone else gets 404, as for an unknown ticket."""
+    """The asker, jurists and admins see a ticket; others get 404, as for an unknown ticket."""
     row = session.scalars(select(LegalQuestion).where(LegalQuestion.ticket_id == ticket_id)).first()
     if row is None or not (
         principal.role in LAWYER_ROLES or row.asker_user_id == principal.user_id

@@ -90,7 +90,8 @@ def _render(
 def _secure_headers(response: Response, nonce: str | None = None) -> None:
     style = f"'nonce-{nonce}'" if nonce else "'none'"
     response.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; style-src {style}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        f"default-src 'none'; style-src {style}; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'"
     )
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -363,7 +364,8 @@ async def answer_from_page(
             request,
             status.HTTP_403_FORBIDDEN,
             "Ugyldig formular",
-            "Formularen kunne ikke godkendes, så svaret er ikke gemt. Hent siden igen, og prøv en gang til.",
+            "Formularen kunne ikke godkendes, så svaret er ikke gemt. Hent siden igen, og prøv en "
+            "gang til.",
             user=principal,
             csrf=csrf,
             back_href=f"/jurist/questions/{ticket_id}",

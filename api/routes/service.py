@@ -1,4 +1,4 @@
-"""Service-only endpoints (action server, SMS channel): service token required, user JWTs get 403."""
+"""Service-only endpoints (action server, SMS channel): service token needed, user JWTs get 403."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Which citizen's data may the caller see? (citizen: own; staff: caseload; admin: all).
 
 Another citizen's id, or a citizen outside a caseworker's caseload, answers 404 exactly like a
-citizen that does not exist, so ids cannot be probed. Staff/admin reads are written to the audit log.
+citizen that does not exist, so ids cannot be probed. Staff/admin reads are written to the audit
+log.
 """
 
 from __future__ import annotations

@@ -78,7 +78,8 @@ def main() -> None:
     lines = [
         "# NLU cross-validation (citizen bot)",
         "",
-        f"`rasa test nlu --cross-validation --folds {args.folds}` on `nlu_data/` with `config.yml`, "
+        f"`rasa test nlu --cross-validation --folds {args.folds}` on `nlu_data/` with "
+        "`config.yml`, "
         f"run {time.strftime('%Y-%m-%d')} in {seconds / 60:.1f} min on this machine. Reproduce:",
         "",
         "```sh",
@@ -86,8 +87,8 @@ def main() -> None:
         "```",
         "",
         "It tests each training example with a model trained without its fold: a measure of how "
-        "separable the training data is, not of accuracy on unseen citizens' messages "
-        "(that is docs/citizen_eval.md).",
+        "separable the training data is, not of accuracy on unseen citizens' messages (that is "
+        "docs/citizen_eval.md).",
         "",
         "| what | accuracy | macro F1 | weighted F1 |",
         "| --- | ---: | ---: | ---: |",

@@ -58,14 +58,22 @@ SETS = {
 # How much each set has been looked at: scores of a set whose misses were read to decide what to
 # build are optimistic.
 EXPOSURE = {
-    "citizen": "Exposure: the misses of this set were read in three sessions to decide what to improve (categories "
-    "such as typos, gibberish, CPR next to a question; never copied into training data, which "
-    "tests/bot/test_bot_data.py checks), and it was used to compare classifier variants, against its own "
-    "rule. Its scores are optimistic; `--set fresh` (docs/citizen_eval_fresh.md) is the unseen estimate.",
-    "own_case": "Exposure: the misses of this set were read in two sessions to decide what to improve; its scores "
-    "are optimistic.",
-    "fresh": "Exposure: written 2026-11-22 by a helper that never saw the training data or the other sets; run "
-    "against the bot after the session's changes were made, not used to change the bot.",
+    "citizen": (
+        "Exposure: the misses of this set were read in three sessions to decide what to improve "
+        "(categories such as typos, gibberish, CPR next to a question; never copied into training "
+        "data, which tests/bot/test_bot_data.py checks), and it was used to compare classifier "
+        "variants, against its own rule. Its scores are optimistic; `--set fresh` "
+        "(docs/citizen_eval_fresh.md) is the unseen estimate."
+    ),
+    "own_case": (
+        "Exposure: the misses of this set were read in two sessions to decide what to improve; its "
+        "scores are optimistic."
+    ),
+    "fresh": (
+        "Exposure: written 2026-11-22 by a helper that never saw the training data or the other "
+        "sets; run against the bot after the session's changes were made, not used to change the "
+        "bot."
+    ),
 }
 
 
@@ -80,7 +88,7 @@ def _pattern(template: str) -> re.Pattern:
 
 
 def response_signatures() -> list[tuple[re.Pattern, str, int]]:
-    """(pattern, response name, length of its static text) for every response variant in the domain."""
+    """(pattern, response name, static text length) of each response variant of the domain."""
     signatures = []
     for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
         for name, variants in (
@@ -180,7 +188,8 @@ def main() -> None:
         echoed += any(d and d in re.sub(r"\D", "", json.dumps(replies)) for d in digits)
         if not right:
             misses.append(
-                f"| {item['id']} | {item['message'][:70]} | {', '.join(labels)} | {', '.join(answer_names) or '-'} |"
+                f"| {item['id']} | {item['message'][:70]} | {', '.join(labels)} | "
+                f"{', '.join(answer_names) or '-'} |"
             )
 
     def share(counter: Counter) -> str:
@@ -190,11 +199,14 @@ def main() -> None:
     lines = [
         "# Citizen assistant evaluation",
         "",
-        f"Produced by `.venvs/bot/bin/python -m bench.citizen.run_eval --set {args.set}` against the running system (`./kk run`),",
-        f"on the held-out set `{eval_file.relative_to(ROOT)}` ({len(messages)} messages written by a helper that never saw",
+        f"Produced by `.venvs/bot/bin/python -m bench.citizen.run_eval --set {args.set}` against "
+        "the running system (`./kk run`),",
+        f"on the held-out set `{eval_file.relative_to(ROOT)}` ({len(messages)} messages written "
+        "by a helper that never saw",
         "the training data). Each message is the first message of a new conversation on the "
         + ("kk channel, logged in as `demo-borger`;" if token else "REST channel;"),
-        "an answer is right when the bot's reply contains an acceptable response for the message's label.",
+        "an answer is right when the bot's reply contains an acceptable response for the "
+        "message's label.",
         "",
         EXPOSURE[args.set],
         "",
@@ -202,17 +214,20 @@ def main() -> None:
         "| --- | --- |",
         f"| in-scope questions answered right | {share(by_scope[True])} |",
         f"| out-of-scope, handover, small talk, PII handled right | {share(by_scope[False])} |",
-        f"| fallback rate on in-scope questions | {fallbacks}/{in_scope_total} ({fallbacks / max(in_scope_total, 1):.0%}) |",
+        f"| fallback rate on in-scope questions | {fallbacks}/{in_scope_total} "
+        f"({fallbacks / max(in_scope_total, 1):.0%}) |",
         f"| in-scope replies carrying a source element | {sourced}/{in_scope_total} |",
         f"| CPR numbers echoed | {echoed} |",
         *(
             [
-                f"| right answers that were the FAQ answer plus a button starting the form | {via_offer} |"
+                "| right answers that were the FAQ answer plus a button starting the form | "
+                f"{via_offer} |"
             ]
             if token
             else []
         ),
-        f"| latency p50 / p95 (ms, sequential) | {statistics.median(latencies):.0f} / {sorted(latencies)[int(0.95 * len(latencies)) - 1]:.0f} |",
+        f"| latency p50 / p95 (ms, sequential) | {statistics.median(latencies):.0f} / "
+        f"{sorted(latencies)[int(0.95 * len(latencies)) - 1]:.0f} |",
         "",
         "## Per topic or label",
         "",

@@ -114,34 +114,52 @@ def calibration_section(
     lines = [
         "## Calibrated confidence",
         "",
-        f"P(the best note answers the question) by logistic regression (`api/legal/calibration.py`, L2 {L2}) on",
-        "the ranking's features (word and character BM25 over the question's attainable score, margin to the",
-        "runner-up, e5 similarity, legal references) and three features of how much of the question the best",
-        "note covers (`api/legal/coverage.py`). They count every content word of the question after Danish",
-        "normalisation (lemmas, ae/oe/aa, synonyms, compound parts, one or two typing errors), whether the",
+        "P(the best note answers the question) by logistic regression "
+        f"(`api/legal/calibration.py`, L2 {L2}) on",
+        "the ranking's features (word and character BM25 over the question's attainable score, "
+        "margin to the",
+        "runner-up, e5 similarity, legal references) and three features of how much of the "
+        "question the best",
+        "note covers (`api/legal/coverage.py`). They count every content word of the question "
+        "after Danish",
+        "normalisation (lemmas, ae/oe/aa, synonyms, compound parts, one or two typing errors), "
+        "whether the",
         "notes know the word or not:",
         "",
-        "- `idf_coverage`: idf-weighted share of the question's content words found in the note (a word no",
+        "- `idf_coverage`: idf-weighted share of the question's content words found in the note "
+        "(a word no",
         "  note contains weighs the most);",
         "- `unknown`: share of the question's content words that occur in no note;",
-        "- `covered_mass`: idf of the words the note covers, summed, capped at two words no other note has",
+        "- `covered_mass`: idf of the words the note covers, summed, capped at two words no other "
+        "note has",
         "  (a long case description covers a small share of its words, but many specific ones).",
         "",
-        'Before, the attainable score left out the words no note contains, so "hvad koster en hotdog i',
-        f'tivoli" (only "koste" known, in one note\'s answer) looked fully covered: `{before.status}`, '
+        'Before, the attainable score left out the words no note contains, so "hvad koster en '
+        "hotdog i",
+        'tivoli" (only "koste" known, in one note\'s answer) looked fully covered: '
+        f"`{before.status}`, "
         f"{before.confidence:.3f}. Now: `{after.status}`, {after.confidence:.3f}.",
         "",
-        "Measured on the development split and not kept (no gain over these three, see the comparison",
-        "below): plain term coverage, coverage by the note's title and questions only, a domain-vocabulary",
-        "flag (`kkshared/data/domain_words.txt` and the synonyms), word BM25 over the self-score counting",
-        "unknown words, and the idf-coverage margin to the runner-up. The development split was extended",
-        "with questions written for it (`api/legal/dev_questions.py`, none from `eval/`): 60 off-topic and",
-        "unanswerable caseworker questions and 69 paraphrases of notes in caseworkers' styles (long case",
+        "Measured on the development split and not kept (no gain over these three, see the "
+        "comparison",
+        "below): plain term coverage, coverage by the note's title and questions only, a "
+        "domain-vocabulary",
+        "flag (`kkshared/data/domain_words.txt` and the synonyms), word BM25 over the self-score "
+        "counting",
+        "unknown words, and the idf-coverage margin to the runner-up. The development split was "
+        "extended",
+        "with questions written for it (`api/legal/dev_questions.py`, none from `eval/`): 60 "
+        "off-topic and",
+        "unanswerable caseworker questions and 69 paraphrases of notes in caseworkers' styles "
+        "(long case",
         "descriptions, informal, typos, references).",
         "",
-        f"Thresholds (`api/legal/answering.py`): refused below {REFUSE_BELOW:.2f} (the lowest threshold that",
-        "refuses ≥ 90% of the development split's unanswerable questions, the issue's target), `answered` from",
-        f"{ANSWER_AT:.2f} (the lowest at which ≤ 2% of the answerable development questions get a wrong note),",
+        f"Thresholds (`api/legal/answering.py`): refused below {REFUSE_BELOW:.2f} (the lowest "
+        "threshold that",
+        "refuses ≥ 90% of the development split's unanswerable questions, the issue's target), "
+        "`answered` from",
+        f"{ANSWER_AT:.2f} (the lowest at which ≤ 2% of the answerable development questions get "
+        "a wrong note),",
         "`clarify` in between or when the runner-up is close. Reproduce the choice with",
         "`.venvs/api/bin/python -m bench.legal.tune_thresholds --compare`.",
         "",
@@ -165,13 +183,15 @@ def calibration_section(
         "",
         f"{counts['held-out question']} note questions asked with that question left out and "
         f"{counts['paraphrase']} written paraphrases (answerable);",
-        f"{counts['note absent']} note questions asked with their note left out and {counts['off-topic']} written "
+        f"{counts['note absent']} note questions asked with their note left out and "
+        f"{counts['off-topic']} written "
         "off-topic or unanswerable questions (unanswerable).",
         f"Production features, two-fold log loss {log_loss(scored):.4f}:",
         "",
         *threshold_table(scored),
         "",
-        "Each candidate feature set at its own threshold by the same rule (≥ 90% of unanswerable refused):",
+        "Each candidate feature set at its own threshold by the same rule (≥ 90% of unanswerable "
+        "refused):",
         "",
         *comparison(split),
         "",
@@ -222,14 +242,15 @@ def main() -> None:
         timings[name] = (time.perf_counter() - start) / len(questions) * 1000
         results[name] = summarise(rows) | {"build_s": build}
         if name == PRODUCTION:
-            for q, top, status, answered in rows:
+            for q, _top, status, answered in rows:
                 ok = (
                     q.kind == "answerable" and status != "refused" and answered == q.expected
                 ) or (q.kind != "answerable" and status == "refused")
                 per_style[q.style]["ok" if ok else "wrong"] += 1
                 if not ok:
                     confusions.append(
-                        f"| {q.id} | {q.kind} | {q.style} | {q.expected or '-'} | {status} | {answered or '-'} |"
+                        f"| {q.id} | {q.kind} | {q.style} | {q.expected or '-'} | {status} | "
+                        f"{answered or '-'} |"
                     )
     baseline_rows = evaluate(None, PlainBM25(docs), questions)
     results["plain word BM25 (baseline)"] = summarise(baseline_rows)
@@ -239,19 +260,26 @@ def main() -> None:
         "# Legal-guidance evaluation",
         "",
         f"Produced by `{command}` on the held-out set",
-        f"`eval/legal/questions.yml` ({len(questions)} questions, written from the seeds by a helper that never",
-        f"saw the notes) against {len(notes)} notes. Questions whose seed row has no note are *uncovered* and",
-        "count with the *none* questions as questions that must not be answered. The evaluation set is used",
-        "for this report only: features, penalty and thresholds are chosen on the development split",
+        f"`eval/legal/questions.yml` ({len(questions)} questions, written from the seeds by a "
+        "helper that never",
+        f"saw the notes) against {len(notes)} notes. Questions whose seed row has no note are "
+        "*uncovered* and",
+        "count with the *none* questions as questions that must not be answered. The evaluation "
+        "set is used",
+        "for this report only: features, penalty and thresholds are chosen on the development "
+        "split",
         "(`.venvs/api/bin/python -m bench.legal.tune_thresholds --compare`, tables below).",
         "",
-        "*Answered right* counts `answered` and `clarify` (both give the note's answer); *sure* counts",
-        "`answered` only. For *none/uncovered* questions, *refused* is the strict target (≥ 90%); *sure answer*",
-        'is the share given as a confident `answered` (the rest get `clarify`: the best note with "Jeg er ikke',
+        "*Answered right* counts `answered` and `clarify` (both give the note's answer); *sure* "
+        "counts",
+        "`answered` only. For *none/uncovered* questions, *refused* is the strict target (≥ 90%); "
+        "*sure answer*",
+        "is the share given as a confident `answered` (the rest get `clarify`: the best note "
+        'with "Jeg er ikke',
         'helt sikker ..." and the offer to send the question to the lawyers).',
         "",
-        "| system | top-1 | top-3 | answered right | of which sure | answered wrong | refused (answerable) "
-        "| none/uncovered refused | none/uncovered sure answer | ms/question |",
+        "| system | top-1 | top-3 | answered right | of which sure | answered wrong | refused "
+        "(answerable) | none/uncovered refused | none/uncovered sure answer | ms/question |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, r in results.items():
@@ -264,16 +292,20 @@ def main() -> None:
                 f"{r['sure_right']:.1%}",
             )
         lines.append(
-            f"| {name} | {r['top1']:.1%} | {r['top3']:.1%} | {r['answered_right']:.1%} | {sure_right} | "
+            f"| {name} | {r['top1']:.1%} | {r['top3']:.1%} | {r['answered_right']:.1%} | "
+            f"{sure_right} | "
             f"{r['answered_wrong']:.1%} | {r['refused_answerable']:.1%} | {refused} | {sure} | "
             f"{timings.get(name, float('nan')):.1f} |"
         )
     counts = Counter(q.kind for q in questions)
     lines += [
         "",
-        f"Answerable: {counts['answerable']}, none: {counts['none']}, uncovered rows: {counts['uncovered']}.",
-        f"Citation exactness: {len(notes) - len(citation_problems)}/{len(notes)} notes pass the source checks "
-        f"({sum(len(p) for p in citation_problems.values())} problems); an answer cites only its note's references.",
+        f"Answerable: {counts['answerable']}, none: {counts['none']}, uncovered rows: "
+        f"{counts['uncovered']}.",
+        f"Citation exactness: {len(notes) - len(citation_problems)}/{len(notes)} notes pass the "
+        "source checks "
+        f"({sum(len(p) for p in citation_problems.values())} problems); an answer cites only its "
+        "note's references.",
         "",
         *calibration_section(docs, advisors, with_dev=not args.no_dev),
         "## Per style (production advisor, BM25 only: answered right, or refused when it should)",

@@ -1,7 +1,7 @@
-"""Choose the confidence features and thresholds on the development split (never on the evaluation set).
+"""Choose the confidence features and thresholds on the development split, never the evaluation set.
 
-    .venvs/api/bin/python -m bench.legal.tune_thresholds            # thresholds table and the choice
-    .venvs/api/bin/python -m bench.legal.tune_thresholds --compare  # also: which features pay
+    .venvs/api/bin/python -m bench.legal.tune_thresholds           # thresholds table and the choice
+    .venvs/api/bin/python -m bench.legal.tune_thresholds --compare # also: which features pay
 
 The development split (``api.legal.calibration``): each note question asked of an index lacking
 that question (answerable) or lacking the whole note (unanswerable, "note absent"), plus the
@@ -58,7 +58,7 @@ class Split:
 def development_split(
     docs: list[Document], coverage: Coverage | None = None, extras: bool = False
 ) -> Split:
-    """``extras``: add the candidate features that are only measured here (self_coverage, idf_margin)."""
+    """``extras``: add the candidate features only measured here (self_coverage, idf_margin)."""
     index = SearchIndex(docs)
     coverage = coverage or Coverage(docs)
     cases = development_cases(docs, None, UNANSWERABLE, PARAPHRASES, index, coverage)
@@ -80,7 +80,7 @@ def _add_candidate_features(docs, index, coverage, split: Split) -> None:
     """self_coverage: word BM25 over the question's attainable score counting unknown words too;
     idf_margin: idf_coverage of the best note minus that of the runner-up (same exclusions)."""
     by_id = {d.id: d for d in docs}
-    for example, kind in zip(split.examples, split.kinds):
+    for example, kind in zip(split.examples, split.kinds, strict=True):
         exclude, substitute = frozenset(), None
         if kind == "note absent":
             exclude = frozenset(d.id for d in docs if example.question in d.questions)
@@ -106,18 +106,21 @@ def _add_candidate_features(docs, index, coverage, split: Split) -> None:
 def cross_validated(
     split: Split, features=LEGAL_FEATURES, l2: float = L2, train_kinds=None
 ) -> list[tuple[float, DevExample, str]]:
-    """Confidence of each example from a calibrator fitted on the other fold (``train_kinds``: fit on these kinds only)."""
+    """Confidence of each example from a calibrator fitted on the other fold.
+
+    ``train_kinds``: fit on these kinds only.
+    """
     scored = []
     for fold in (0, 1):
         train = [
             e
-            for e, f, k in zip(split.examples, split.folds, split.kinds)
+            for e, f, k in zip(split.examples, split.folds, split.kinds, strict=True)
             if f != fold and (train_kinds is None or k in train_kinds)
         ]
         calibrator = fit_calibrator(train, features, l2)
         scored += [
             (calibrator.confidence(e.features), e, k)
-            for e, f, k in zip(split.examples, split.folds, split.kinds)
+            for e, f, k in zip(split.examples, split.folds, split.kinds, strict=True)
             if f == fold
         ]
     return scored
@@ -159,13 +162,15 @@ def choose(scored) -> tuple[float, float]:
 
 def threshold_table(scored) -> list[str]:
     lines = [
-        "| threshold | answered right | of them paraphrases | answered wrong | note absent: refused | off-topic: refused | all unanswerable: refused |",
+        "| threshold | answered right | of them paraphrases | answered wrong | note absent: "
+        "refused | off-topic: refused | all unanswerable: refused |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for t in THRESHOLDS:
         r = rates(scored, t)
         lines.append(
-            f"| {t:.2f} | {r['right']:.1%} | {r['paraphrase_right']:.1%} | {r['wrong']:.1%} | {r['absent_refused']:.1%} | "
+            f"| {t:.2f} | {r['right']:.1%} | {r['paraphrase_right']:.1%} | {r['wrong']:.1%} | "
+            f"{r['absent_refused']:.1%} | "
             f"{r['off_topic_refused']:.1%} | {r['refused']:.1%} |"
         )
     return lines
@@ -214,7 +219,8 @@ CANDIDATES: list[tuple[str, tuple[str, ...], float]] = [
 def comparison(split: Split) -> list[str]:
     """Each candidate feature set at its own dev-chosen REFUSE_BELOW (same rule as production)."""
     lines = [
-        "| features | log loss | REFUSE_BELOW | answered right | paraphrases right | answered wrong | note absent: refused | off-topic: refused |",
+        "| features | log loss | REFUSE_BELOW | answered right | paraphrases right | answered "
+        "wrong | note absent: refused | off-topic: refused |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, features, l2 in CANDIDATES:
@@ -222,7 +228,8 @@ def comparison(split: Split) -> list[str]:
         refuse, _ = choose(scored)
         r = rates(scored, refuse)
         lines.append(
-            f"| {name} | {log_loss(scored):.4f} | {refuse:.2f} | {r['right']:.1%} | {r['paraphrase_right']:.1%} | {r['wrong']:.1%} | "
+            f"| {name} | {log_loss(scored):.4f} | {refuse:.2f} | {r['right']:.1%} | "
+            f"{r['paraphrase_right']:.1%} | {r['wrong']:.1%} | "
             f"{r['absent_refused']:.1%} | {r['off_topic_refused']:.1%} |"
         )
     return lines
@@ -246,12 +253,16 @@ def with_typos(question: str, rng: random.Random) -> str:
 
 
 def typo_comparison(docs: list[Document]) -> list[str]:
-    """The split with two typing errors in every note question asked: coverage with and without typo matching."""
+    """The split with two typing errors in every note question asked.
+
+    Coverage with and without typo matching.
+    """
     rng = random.Random(7)
     typed = {q: with_typos(q, rng) for d in docs for q in d.questions}
     index = SearchIndex(docs)
     lines = [
-        "| typo'd note questions | log loss | answered right at 0.50 | note absent: refused at 0.50 |",
+        "| typo'd note questions | log loss | answered right at 0.50 | note absent: refused at "
+        "0.50 |",
         "| --- | --- | --- | --- |",
     ]
     for label, coverage, features in (
@@ -325,7 +336,8 @@ def main() -> None:
     counts = {k: split.kinds.count(k) for k in (*ANSWERABLE, *UNANSWERABLE_KINDS)}
     print("dev examples: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     print(
-        f"features: {', '.join(LEGAL_FEATURES)}; l2 = {L2}; two-fold log loss {log_loss(scored):.4f}"
+        f"features: {', '.join(LEGAL_FEATURES)}; l2 = {L2}; two-fold log loss "
+        f"{log_loss(scored):.4f}"
     )
     print("\n".join(threshold_table(scored)))
     refuse, answer = choose(scored)

@@ -383,9 +383,10 @@ def write_report(rows: list[dict], extra: dict, args: argparse.Namespace) -> Non
         f".venvs/bot/bin/python -m bench.load.run_load --seconds {args.seconds:.0f}",
         "```",
         "",
-        "Our bot: half the conversations anonymous FAQ questions via the REST channel, half logged-in "
-        "(own-case questions that call the case service, date-aware opening hours, FAQ) via the kk "
-        "channel with a verified token on every turn. `rasa init`: the mood bot via Rasa's REST channel.",
+        "Our bot: half the conversations anonymous FAQ questions via the REST channel, half "
+        "logged-in (own-case questions that call the case service, date-aware opening hours, FAQ) "
+        "via the kk channel with a verified token on every turn. `rasa init`: the mood bot via "
+        "Rasa's REST channel.",
         "",
         "| bot | users | think time | msg/s | p50 ms | p95 ms | max ms | errors | empty replies |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -393,8 +394,10 @@ def write_report(rows: list[dict], extra: dict, args: argparse.Namespace) -> Non
     for row in rows:
         errors = str(row["errors"]) + (f" ({row['error_kinds']})" if row["errors"] else "")
         lines.append(
-            f"| {row['bot']} | {row['users']} | {row['think']:.0f} s | {fmt(row['msg_per_s'], 1)} | "
-            f"{fmt(row['p50_ms'])} | {fmt(row['p95_ms'])} | {fmt(row['max_ms'])} | {errors} | {row['empty']} |"
+            f"| {row['bot']} | {row['users']} | {row['think']:.0f} s | "
+            f"{fmt(row['msg_per_s'], 1)} | "
+            f"{fmt(row['p50_ms'])} | {fmt(row['p95_ms'])} | {fmt(row['max_ms'])} | {errors} | "
+            f"{row['empty']} |"
         )
     lines += ["", "## Targets", ""]
     for target in extra.get("targets", []):
@@ -488,19 +491,20 @@ def main() -> None:
     notes = [
         "Accuracy cost of dropping TED: none for this bot, which never used TED; all dialogue is "
         "rules (RulePolicy + MemoizationPolicy).",
-        "The NLU is Danish BM25 fused with the bundled e5 encoder (config.yml dense_weight), which "
-        "lifted the held-out citizen set from 87%/86% (in scope / out of scope) to 96%/97% "
+        "The NLU is Danish BM25 fused with the bundled e5 encoder (config.yml dense_weight), "
+        "which lifted the held-out citizen set from 87%/86% (in scope / out of scope) to 96%/97% "
         "(docs/citizen_eval.md). e5 costs 12-40 ms of CPU per message on this machine (one OpenMP "
         "thread); it runs only when BM25 alone is unsure (dense_skip_confidence), about half the "
         "messages, and the channels run the classification in a worker thread before Rasa's "
         "pipeline (bot/nlu/parse_ahead.py): e5 releases the GIL, so it uses the second core while "
-        "Rasa's event loop serves other conversations. Full runs of this script on 2026-11-22, ours "
-        "against `rasa init` in msg/s with 10 users: 48.4 vs 26.3 (1.8x) before that thread, 53.3 vs "
-        "30.7 (1.7x) with it, 72.5 vs 29.7 (2.4x) with it and one BLAS thread (next note). Three more "
-        "full runs that day with that code (the last also with the tracker store keeping event objects "
-        "and inserting with one Core INSERT): 49.5 vs 24.5 (2.0x, p95 186 ms at 25 users: NOT met; "
-        "every bot was slower in that run), 59.9 vs 30.5 (1.96x, p95 94 ms), 62.3 vs 28.0 (2.2x, p95 "
-        "113 ms). The margin over 2x is small and runs vary by 20%. The same script measured the BM25-only configuration (dense_weight: 0) on "
+        "Rasa's event loop serves other conversations. Full runs of this script on 2026-11-22, "
+        "ours against `rasa init` in msg/s with 10 users: 48.4 vs 26.3 (1.8x) before that thread, "
+        "53.3 vs 30.7 (1.7x) with it, 72.5 vs 29.7 (2.4x) with it and one BLAS thread (next "
+        "note). Three more full runs that day with that code (the last also with the tracker "
+        "store keeping event objects and inserting with one Core INSERT): 49.5 vs 24.5 (2.0x, p95 "
+        "186 ms at 25 users: NOT met; every bot was slower in that run), 59.9 vs 30.5 (1.96x, p95 "
+        "94 ms), 62.3 vs 28.0 (2.2x, p95 113 ms). The margin over 2x is small and runs vary by "
+        "20%. The same script measured the BM25-only configuration (dense_weight: 0) on "
         "2026-11-22: 82.1 msg/s with 10 users and p95 46 ms with 25 users, 0 errors; that "
         "configuration meets both targets at the accuracy cost above.",
         "The per-conversation rate limit (KK_CHAT_RATE_PER_CONVERSATION, 30/min) stays on; the "
@@ -509,20 +513,20 @@ def main() -> None:
         "masking, the tracker store (SQLite) and the action server's calls to the case service.",
         "The load generator, the case service and the action server share the 2 cores with Rasa; "
         "Rasa itself is one process: one event loop plus the classification thread.",
-        "All servers, ours and both `rasa init` bots, run with the environment `./kk run` gives its "
-        "children (tools/run_system.child_env): one OpenBLAS/OpenMP thread. Otherwise numpy's "
-        "OpenBLAS keeps a second thread that busy-waits between tiny operations; under this load it "
-        "took half a core from our Rasa server (found with gdb on the loaded process).",
-        "Found by profiling (cProfile, then py-spy on the running server under this load) and fixed: "
-        "Rasa re-validated the JSON schema of every action-server response against the meta-schema "
-        "(~80 ms per custom action; bot/rasa_speedups.py caches the validator); the whole domain "
-        "was sent with every action call (enable_selective_domain); SQLite fsync per turn (WAL); "
-        "Rasa's SQL tracker store read the whole session back and counted the stored events on "
-        "every turn and opened a new SQLite connection each time, about half of Rasa's time under "
-        "load (bot/tracker_store.py keeps recent sessions in memory, writes through, pools "
-        "connections); BM25 scoring per posting in Python (now precomputed vectors). Before all of "
-        "these: 17.7 msg/s and p95 1188 ms (10 users), p95 1006 ms (25 users); before the tracker "
-        "store: 31 msg/s and p95 171-250 ms (25 users).",
+        "All servers, ours and both `rasa init` bots, run with the environment `./kk run` gives "
+        "its children (tools/run_system.child_env): one OpenBLAS/OpenMP thread. Otherwise numpy's "
+        "OpenBLAS keeps a second thread that busy-waits between tiny operations; under this load "
+        "it took half a core from our Rasa server (found with gdb on the loaded process).",
+        "Found by profiling (cProfile, then py-spy on the running server under this load) and "
+        "fixed: Rasa re-validated the JSON schema of every action-server response against the "
+        "meta-schema (~80 ms per custom action; bot/rasa_speedups.py caches the validator); the "
+        "whole domain was sent with every action call (enable_selective_domain); SQLite fsync per "
+        "turn (WAL); Rasa's SQL tracker store read the whole session back and counted the stored "
+        "events on every turn and opened a new SQLite connection each time, about half of Rasa's "
+        "time under load (bot/tracker_store.py keeps recent sessions in memory, writes through, "
+        "pools connections); BM25 scoring per posting in Python (now precomputed vectors). Before "
+        "all of these: 17.7 msg/s and p95 1188 ms (10 users), p95 1006 ms (25 users); before the "
+        "tracker store: 31 msg/s and p95 171-250 ms (25 users).",
     ]
     write_report(rows, {"targets": targets, "facts": facts, "notes": notes}, args)
     print(REPORT.read_text())

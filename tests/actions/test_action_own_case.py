@@ -138,15 +138,15 @@ def test_places_are_found_by_name_or_alias_with_folding() -> None:
         },
         {"id": "tlf", "name": "Jobcenter København (telefon)", "aliases": [], "channel": "telefon"},
     ]
-    assert [l["id"] for l in named_locations("er laerkevej aaben i morgen", locations)] == [
+    assert [loc["id"] for loc in named_locations("er laerkevej aaben i morgen", locations)] == [
         "laerkevej"
     ]
-    assert [l["id"] for l in named_locations("har gammel koege landevej åbent", locations)] == [
+    assert [loc["id"] for loc in named_locations("har gammel koege landevej åbent", locations)] == [
         "gkl"
     ]
     assert named_locations("er i åbne", locations) == []
-    assert [l["id"] for l in default_locations("kan man ringe i dag", locations)] == ["tlf"]
-    assert [l["id"] for l in default_locations("er i åbne", locations)] == ["laerkevej", "gkl"]
+    assert [loc["id"] for loc in default_locations("kan man ringe i dag", locations)] == ["tlf"]
+    assert [loc["id"] for loc in default_locations("er i åbne", locations)] == ["laerkevej", "gkl"]
 
 
 @real_service

@@ -8,6 +8,8 @@
 - Backends: SQLite always; PostgreSQL too when ``KK_TEST_POSTGRES_URL`` is set (a throwaway
   database is created in that cluster and dropped afterwards). ``KK_REQUIRE_POSTGRES=1`` without
   the URL makes the PostgreSQL tests fail instead of being left out.
+- Legal guidance: ``legal`` (the app's guidance answering from the real notes), ``full_db_notes``
+  and ``small_db_notes`` (notes in the test's database); helpers are in ``legal_helpers.py``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pytest
 from api_helpers import BACKENDS, POSTGRES_URL, make_settings
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from legal_helpers import NOTES_DIR, install_from_db, real_snapshot, small_notes_dir
 from sqlalchemy import Engine, create_engine, make_url, select, text
 from sqlalchemy.orm import Session
 
@@ -29,6 +32,8 @@ from api.core.config import Settings
 from api.db import migrate
 from api.db.session import get_session, make_engine
 from api.demo.seed import seed_demo
+from api.legal.guidance import LegalGuidance
+from api.legal.notes_store import load_knowledge_notes
 from api.main import create_app
 from api.models import Citizen, Closure, Role, User
 from api.security.tokens import create_token
@@ -192,3 +197,28 @@ def auth(token_for):
         return {"Authorization": f"Bearer {token_for(username)}"}
 
     return make
+
+
+@pytest.fixture
+def legal(app) -> Iterator[LegalGuidance]:
+    """The app's legal guidance answering from the real notes (restored after the test)."""
+    guidance: LegalGuidance = app.state.legal
+    guidance.install(real_snapshot())
+    yield guidance
+    guidance.install(real_snapshot())
+
+
+@pytest.fixture
+def full_db_notes(legal, db_session) -> LegalGuidance:
+    """All knowledge-file notes in the database (this test's transaction) + the real advisor."""
+    load_knowledge_notes(db_session, NOTES_DIR)
+    db_session.flush()
+    return legal
+
+
+@pytest.fixture
+def small_db_notes(legal, db_session, tmp_path) -> LegalGuidance:
+    """Only ``SMALL_SET`` in the database, and an advisor built from them (fast rebuilds)."""
+    load_knowledge_notes(db_session, small_notes_dir(tmp_path))
+    install_from_db(legal, db_session)
+    return legal

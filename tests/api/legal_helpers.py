@@ -1,23 +1,22 @@
-"""Helpers and fixtures for the legal-guidance tests (imported as ``legal_helpers``).
+"""Helpers for the legal-guidance tests (imported as ``legal_helpers``; the fixtures built on
+them, ``legal``, ``full_db_notes`` and ``small_db_notes``, live in ``conftest.py``).
 
 The advisor over the real notes takes seconds to build (index + calibration), so it is built once
-per test run (``real_snapshot`` is cached at module level, shared by every module that imports
-these fixtures). Tests that publish a note rebuild from a small set of notes, except the one
+per test run (``real_snapshot`` is cached at module level, shared by every module and fixture that
+uses it). Tests that publish a note rebuild from a small set of notes, except the one
 end-to-end test that checks a paraphrase against the full set.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-import pytest
 from sqlalchemy.orm import Session
 
 from api.legal.guidance import LegalGuidance, Snapshot, build_snapshot
-from api.legal.notes_store import active_notes, load_knowledge_notes
+from api.legal.notes_store import active_notes
 from kkshared.knowledge import KNOWLEDGE_DIR, load_legal_notes
 
 NOTES_DIR = KNOWLEDGE_DIR / "legal" / "notes"
@@ -57,31 +56,6 @@ def install_from_db(guidance: LegalGuidance, session: Session) -> Snapshot:
     snapshot = build_snapshot(active_notes(session), seq=guidance.next_seq())
     guidance.install(snapshot)
     return snapshot
-
-
-@pytest.fixture
-def legal(app) -> Iterator[LegalGuidance]:
-    """The app's legal guidance answering from the real notes (restored after the test)."""
-    guidance: LegalGuidance = app.state.legal
-    guidance.install(real_snapshot())
-    yield guidance
-    guidance.install(real_snapshot())
-
-
-@pytest.fixture
-def full_db_notes(legal, db_session) -> LegalGuidance:
-    """All knowledge-file notes in the database (this test's transaction) + the real advisor."""
-    load_knowledge_notes(db_session, NOTES_DIR)
-    db_session.flush()
-    return legal
-
-
-@pytest.fixture
-def small_db_notes(legal, db_session, tmp_path) -> LegalGuidance:
-    """Only ``SMALL_SET`` in the database, and an advisor built from them (fast rebuilds)."""
-    load_knowledge_notes(db_session, small_notes_dir(tmp_path))
-    install_from_db(legal, db_session)
-    return legal
 
 
 def ask(client, headers, question: str, **extra):

@@ -8,14 +8,13 @@ from datetime import UTC, datetime
 
 import pytest
 from api_helpers import service_headers, today_cph
-from legal_helpers import (  # noqa: F401  (fixtures)
+from legal_helpers import (
     NO_REFERENCES_NOTE,
     NO_REFERENCES_QUESTION,
     OUTSIDE_QUESTION,
     TELEPHONE_NOTE,
     TELEPHONE_QUESTION,
     ask,
-    legal,
     real_snapshot,
 )
 from sqlalchemy import select
@@ -129,7 +128,10 @@ def test_an_advice_for_an_unknown_note_is_refused(client, auth, fixed_advice):
 
 
 def test_escalation_files_a_ticket_with_masked_text(client, auth, demo, db_session, legal):
-    question = "Borgeren med cpr 010190-1234 og tlf. 23 45 67 89 vil have kørepenge til en lørdag, må hun det?"
+    question = (
+        "Borgeren med cpr 010190-1234 og tlf. 23 45 67 89 vil have kørepenge til en lørdag, må hun "
+        "det?"
+    )
     r = ask(
         client,
         auth("demo-sagsbehandler"),

@@ -1,4 +1,7 @@
-"""The live advisor: built off the request path, swapped atomically, never replaced by an older build."""
+"""The live advisor: built off the request path and swapped atomically.
+
+It is never replaced by an older build.
+"""
 
 from __future__ import annotations
 

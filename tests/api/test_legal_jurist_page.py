@@ -8,7 +8,7 @@ import re
 import pytest
 from api_helpers import make_settings
 from fastapi.testclient import TestClient
-from legal_helpers import OUTSIDE_QUESTION, ask, escalate, legal, small_db_notes  # noqa: F401
+from legal_helpers import OUTSIDE_QUESTION, ask, escalate
 from sqlalchemy import select
 
 from api.legal.jurist_notes import jurist_note_id

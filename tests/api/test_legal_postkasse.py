@@ -4,14 +4,7 @@ sees the answer, and the next caseworker's paraphrase is answered from the new n
 from __future__ import annotations
 
 from api_helpers import service_headers, today_cph
-from legal_helpers import (  # noqa: F401  (fixtures)
-    OUTSIDE_QUESTION,
-    ask,
-    escalate,
-    full_db_notes,
-    legal,
-    small_db_notes,
-)
+from legal_helpers import OUTSIDE_QUESTION, ask, escalate
 from sqlalchemy import select
 
 from api.legal.jurist_notes import JURIST_STATUS, check_answer_references, jurist_note_id, quote_of
@@ -24,8 +17,8 @@ SATURDAY_QUESTION = (
 SATURDAY_PARAPHRASE = "kørepenge til samtale i weekenden"
 SATURDAY_ANSWER = {
     "answer": (
-        "Ja. Befordringsgodtgørelse gives efter LAB § 82 også til en samtale, der holdes en lørdag, "
-        "når de almindelige betingelser er opfyldt."
+        "Ja. Befordringsgodtgørelse gives efter LAB § 82 også til en samtale, der holdes en "
+        "lørdag, når de almindelige betingelser er opfyldt."
     ),
     "references": ["LAB § 82"],
     "publish": True,

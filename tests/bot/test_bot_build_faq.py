@@ -41,7 +41,8 @@ def test_one_response_per_entry_with_source(tmp_path: Path) -> None:
 
 def test_yaml_dates_are_written_as_iso_text(tmp_path: Path) -> None:
     (tmp_path / "c.yml").write_text(
-        "- id: dated\n  title: T\n  answer: A\n  source: {file: f.txt, date: 2017-03-01, quote: q}\n",
+        "- id: dated\n  title: T\n  answer: A\n"
+        "  source: {file: f.txt, date: 2017-03-01, quote: q}\n",
         encoding="utf-8",
     )
     document = yaml.safe_load(build_faq.build(tmp_path))

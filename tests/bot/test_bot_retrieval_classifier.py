@@ -1,4 +1,4 @@
-"""The citizen NLU classifier (bot/nlu/retrieval_classifier.py) on a small training set, BM25 only."""
+"""The citizen NLU classifier (bot/nlu/retrieval_classifier.py), BM25 only, on a small data set."""
 
 from __future__ import annotations
 

@@ -12,7 +12,8 @@ import pytest
 from conftest import Chat, api_url, buttons, http, login, query, rasa_url, texts
 
 DATE_WITH_TIME = re.compile(
-    r"(mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag) den \d{1,2}\. [a-zæøå]+ \d{4} kl\. \d{2}\.\d{2}"
+    r"(mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag) den \d{1,2}\. [a-zæøå]+ \d{4} kl\. "
+    r"\d{2}\.\d{2}"
 )
 
 

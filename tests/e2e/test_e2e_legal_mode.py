@@ -55,7 +55,10 @@ def test_unknown_question_is_escalated_and_the_answer_comes_back() -> None:
         "POST",
         f"{api_url()}/legal/questions/{ticket.group(0)}/answer",
         {
-            "answer": "Ja, hvis borgeren opfylder betingelserne i LAS § 11. Bopæl på en båd er ikke i sig selv en hindring.",
+            "answer": (
+                "Ja, hvis borgeren opfylder betingelserne i LAS § 11. Bopæl på en båd er ikke i "
+                "sig selv en hindring."
+            ),
             "references": ["LAS § 11"],
             "publish": False,
         },

@@ -1,11 +1,12 @@
-"""The checks themselves must catch what they are for (tested on made-up notes and a tiny source)."""
+"""The checks must catch what they are for (tested on made-up notes and a tiny source)."""
 
 from pathlib import Path
 
 from kkshared.knowledge import Source, SourceTexts, check_legal_note, legal_note_from_dict
 
 ROW = (
-    "Juridisk vurdering: Det er muligt, at afholde samtaler telefonisk, digitalt eller på anden må-\n"
+    "Juridisk vurdering: Det er muligt, at afholde samtaler telefonisk, digitalt eller på anden "
+    "må-\n"
     "de, når personen deltager i virksomhedspraktik, jf. LAB § 16 a, stk. 5, § 17, stk. 2."
 )
 

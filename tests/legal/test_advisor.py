@@ -40,7 +40,8 @@ def test_a_published_note_is_found_by_a_paraphrase_without_retraining(notes):
         "jurist-2026-0001",
         "Befordringsgodtgørelse ved jobsamtale i weekenden",
         ("Får borgeren kørselsgodtgørelse til en jobsamtale om lørdagen?",),
-        "Ja, hvis samtalen er en del af kontaktforløbet, og afstanden opfylder de almindelige regler.",
+        "Ja, hvis samtalen er en del af kontaktforløbet, og afstanden opfylder de almindelige "
+        "regler.",
     )
     before = LegalAdvisor(notes).index.rank("kørepenge til samtale på en lørdag")
     after = LegalAdvisor([*notes, new]).index.rank("kørepenge til samtale på en lørdag")
@@ -63,7 +64,7 @@ def test_confidence_grows_with_coverage():
 
 def test_two_close_candidates_give_clarify(notes):
     twin = replace(notes[0], id="twin-of-first")
-    # The uncalibrated model gives 0.5: between these thresholds; the twin is offered as the alternative.
+    # The uncalibrated model gives 0.5, between these thresholds; the twin is the alternative.
     advisor = LegalAdvisor([*notes, twin], calibrate=False, refuse_below=0.4, answer_at=0.6)
     advice = advisor.advise(notes[0].questions[0])
     assert advice.status == "clarify" and advice.confidence == 0.5
@@ -110,7 +111,8 @@ def test_the_hotdog_was_answered_by_the_ranking_features_alone(notes):
     ("question", "note_id"),
     [
         (
-            "Må vi kalde flere borgere ind til samtale på samme tidspunkt og lade et team tage imod dem?",
+            "Må vi kalde flere borgere ind til samtale på samme tidspunkt og lade et team tage "
+            "imod dem?",
             "katalog-005-gruppeindkaldte-samtaler",
         ),
         (
@@ -122,7 +124,8 @@ def test_the_hotdog_was_answered_by_the_ranking_features_alone(notes):
             "bif2017-056-laegeoplysninger-i-sager-til-ankestyrelsen",
         ),
         (
-            "Min borger er i virksomhedspraktik og vil gerne holde jobsamtalen over telefonen. Må jeg det?",
+            "Min borger er i virksomhedspraktik og vil gerne holde jobsamtalen over telefonen. Må "
+            "jeg det?",
             "bif2017-018-telefoniske-jobsamtaler-i-praktik",
         ),
     ],

@@ -1,4 +1,4 @@
-"""Coverage of a question by a note (api.legal.coverage) and the development data it is fitted on."""
+"""Coverage of a question by a note (api.legal.coverage) and the development data it is fit on."""
 
 from __future__ import annotations
 
@@ -126,7 +126,7 @@ def test_the_development_questions_are_not_taken_from_the_evaluation_set():
 
 def test_the_fitted_weights_point_the_right_way(notes):
     calibrator = fit_calibrator([e for _, e in development_cases(notes)])
-    weights = dict(zip(calibrator.features, calibrator.weights[1:]))
+    weights = dict(zip(calibrator.features, calibrator.weights[1:], strict=True))
     assert weights["unknown"] < 0  # words no note knows lower the confidence
     assert weights["covered_mass"] > 0  # many specific words in common raise it
     assert weights["margin"] > 0

@@ -138,7 +138,8 @@ def test_reflow_at_320_px_and_200_percent_zoom(context, page, api_url, rasa_url)
         {
             "recipient_id": "anon:x",
             "text": (
-                "Et meget langt svar med et langt ord: sygedagpengemodtagerrefusionsberegningsgrundlag "
+                "Et meget langt svar med et langt ord: "
+                "sygedagpengemodtagerrefusionsberegningsgrundlag "
                 "og en lang adresse https://www.kk.dk/borger/job-og-ledighed/kontanthjaelp/"
                 "udbetaling-af-kontanthjaelp-og-andre-ydelser-i-koebenhavns-kommune\n\nNy linje."
             ),

@@ -97,7 +97,8 @@ class Chat:
 
     def session_storage(self) -> dict:
         return self.page.evaluate(
-            "() => Object.fromEntries(Object.keys(sessionStorage).map(k => [k, sessionStorage.getItem(k)]))"
+            "() => Object.fromEntries(Object.keys(sessionStorage).map(k => [k, "
+            "sessionStorage.getItem(k)]))"
         )
 
     def local_storage_keys(self) -> list[str]:
@@ -134,8 +135,12 @@ def run_axe(page: Page, axe_source: str, context: str = "document") -> list[dict
         page.evaluate(axe_source)  # injected from web/node_modules (CSP does not apply to this)
     result = page.evaluate(
         """async (context) => {
-            const res = await axe.run(context === 'document' ? document : document.querySelector(context), {
-                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
+            const target = context === 'document' ? document : document.querySelector(context);
+            const res = await axe.run(target, {
+                runOnly: {
+                    type: 'tag',
+                    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+                },
                 resultTypes: ['violations'],
             });
             return res.violations.map(v => ({
