@@ -192,8 +192,16 @@ class Coverage:
         note: Document | None,
         exclude: frozenset[str] = frozenset(),
         substitute: Document | None = None,
+        question_part: str | None = None,
     ) -> dict[str, float]:
+        """``question_part``: the question part of a text that describes a situation first
+        (``api.legal.focus``); a word only in the situation counts when the note covers it."""
         units = question_units(question)
+        asked_terms = (
+            None
+            if question_part is None or question_part == question
+            else {u.term for u in question_units(question_part)}
+        )
         domain = float(
             any(u.term in self.domain or any(p in self.domain for p in u.parts) for u in units)
         )
@@ -209,6 +217,7 @@ class Coverage:
             return bool(unit.parts) and all(p in terms for p in unit.parts)
 
         covered = covered_idf = total_idf = unknown = in_asked = 0.0
+        n = 0
         for unit in units:
             frequency = self._frequency(unit.term, exclude, substitute)
             spelled = None
@@ -219,16 +228,20 @@ class Coverage:
             if frequency == 0 and unit.parts:
                 part_frequencies = [self._frequency(p, exclude, substitute) for p in unit.parts]
                 frequency = min(part_frequencies)
+            found = in_terms(unit, everything, spelled)
+            if asked_terms is not None and unit.term not in asked_terms and not found:
+                continue  # a detail of the situation that the note does not mention
+            n += 1
             if frequency == 0:
                 unknown += 1
             weight = self._idf(frequency)
             total_idf += weight
-            if in_terms(unit, everything, spelled):
+            if found:
                 covered += 1
                 covered_idf += weight
             if in_terms(unit, asked, spelled):
                 in_asked += 1
-        n = len(units)
+        n = n or 1
         return {
             "term_coverage": covered / n,
             "idf_coverage": covered_idf / total_idf if total_idf else 0.0,

@@ -284,7 +284,9 @@ def typo_comparison(docs: list[Document]) -> list[str]:
                         asked,
                         note.id,
                         ranking.best.note_id,
-                        legal_features(coverage, asked, ranking, substitute=substitute),
+                        legal_features(
+                            coverage, asked, ranking, substitute=substitute, index=index
+                        ),
                     )
                 )
                 folds.append(fold_of_note[note.id])
@@ -297,7 +299,7 @@ def typo_comparison(docs: list[Document]) -> list[str]:
                         asked,
                         None,
                         ranking.best.note_id,
-                        legal_features(coverage, asked, ranking, exclude),
+                        legal_features(coverage, asked, ranking, exclude, index=index),
                     )
                 )
                 folds.append(fold_of_note[note.id])
@@ -309,7 +311,7 @@ def typo_comparison(docs: list[Document]) -> list[str]:
                     question,
                     None,
                     ranking.best.note_id,
-                    legal_features(coverage, question, ranking),
+                    legal_features(coverage, question, ranking, index=index),
                 )
             )
             folds.append(position % 2)

@@ -1,0 +1,131 @@
+"""The seed-driven development set through the same code path as ``POST /legal/ask``.
+
+    .venvs/api/bin/python -m bench.legal.seed_dev            # BM25 (the production default)
+    .venvs/api/bin/python -m bench.legal.seed_dev --e5       # with the e5 vectors
+    .venvs/api/bin/python -m bench.legal.seed_dev -v         # also the misses
+
+Builds the advisor as the case service does (``api.legal.guidance.build_snapshot`` over the notes
+in ``knowledge/legal/notes``), masks the question as the route does, turns the advice into the
+route's ``AskOut`` body and scores ``json.dumps(body, ensure_ascii=False)`` with ``matches()`` of
+the shared scorer (``/work/shared/eval/score.py``). Only the development split
+(``eval/seed_sets/legal/legal_dev.yml``) is read; the held-out split never is.
+
+Three rates: *right* (every keyword group matched), *don't know* (``refused`` or ``clarify``
+without the keywords) and *confident-wrong* (``answered`` without the keywords).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from api.legal.answers import ask_result
+from api.legal.guidance import build_snapshot
+from api.schemas.legal import AskOut
+from kkshared.knowledge import load_legal_notes
+from kkshared.pii import mask_pii
+
+REPO = Path(__file__).resolve().parents[2]
+DEV_SET = REPO / "eval" / "seed_sets" / "legal" / "legal_dev.yml"
+SCORER = Path("/work/shared/eval/score.py")
+
+
+def load_matches(path: Path = SCORER):
+    spec = importlib.util.spec_from_file_location("shared_eval_score", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module.matches
+
+
+def ask_body(snapshot, question: str) -> dict:
+    """The JSON body ``POST /legal/ask {"question"}`` returns (no escalation)."""
+    masked = mask_pii(question)
+    result = ask_result(snapshot, snapshot.advise(masked))
+    return AskOut(
+        status=result.status,  # type: ignore[arg-type]
+        answer=result.answer,
+        note_id=result.note_id,
+        citations=result.citations,  # type: ignore[arg-type]
+        confidence=result.confidence,
+        ticket_id=result.ticket_id,
+        alternative=result.alternative,  # type: ignore[arg-type]
+        notice=result.notice,
+    ).model_dump(mode="json")
+
+
+def classify(item: dict, body: dict, matches) -> str:
+    if matches(item, json.dumps(body, ensure_ascii=False)):
+        return "right"
+    return "wrong" if body["status"] == "answered" else "dont_know"
+
+
+def load_items(path: Path = DEV_SET) -> list[dict]:
+    if "heldout" in path.name:
+        raise ValueError("the held-out split is for reports only; this harness reads the dev split")
+    return [i for i in yaml.safe_load(path.read_text("utf-8"))["items"] if i["audience"] == "staff"]
+
+
+def score(snapshot, items: list[dict], matches=None) -> tuple[Counter, list[tuple[str, dict]]]:
+    """Outcome counts (right, dont_know, wrong) and the misses as (outcome, item, body)."""
+    matches = matches or load_matches()
+    outcomes: Counter = Counter()
+    misses = []
+    for item in items:
+        body = ask_body(snapshot, item["text"])
+        outcome = classify(item, body, matches)
+        outcomes[outcome] += 1
+        if outcome != "right":
+            misses.append((outcome, item, body))
+    return outcomes, misses
+
+
+def summary(outcomes: Counter) -> str:
+    n = sum(outcomes.values())
+    return ", ".join(
+        f"{label} {outcomes[key]}/{n} = {outcomes[key] / n:.1%}"
+        for key, label in (
+            ("right", "right"),
+            ("dont_know", "don't know"),
+            ("wrong", "confident-wrong"),
+        )
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--file", type=Path, default=DEV_SET)
+    parser.add_argument("--e5", action="store_true", help="rank with the e5 vectors too")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print the misses")
+    args = parser.parse_args(argv)
+
+    items = load_items(args.file)
+    encoder = None
+    if args.e5:
+        from kkshared.retrieval.dense import default_encoder
+
+        encoder = default_encoder()
+    start = time.perf_counter()
+    snapshot = build_snapshot(load_legal_notes(), encoder)
+    build = time.perf_counter() - start
+    outcomes, misses = score(snapshot, items)
+    if args.verbose:
+        for outcome, item, body in misses:
+            alternative = (body["alternative"] or {}).get("note_id", "-")
+            print(
+                f"{outcome.upper():9} {item['id']} {body['status']:8} {body['confidence']:.3f} "
+                f"{body['note_id'] or '-'} | alt {alternative}"
+            )
+    encoder_label = "BM25 + e5" if args.e5 else "BM25"
+    print(f"{args.file.name} ({encoder_label}, build {build:.1f} s): {summary(outcomes)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
