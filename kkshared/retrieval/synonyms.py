@@ -36,6 +36,16 @@ WORD_SYNONYMS: dict[str, str] = {
     "sanktionering": "sanktion",
     "nedsaettelse": "sanktion",
     "traekke": "sanktion",
+    # organisations, as caseworkers abbreviate them
+    "jc": "jobcenter",
+    "jobcentret": "jobcenter",
+    "bc": "beskaeftigelsescenter",
+    "kk": "koebenhavns_kommune",
+    "kommunen": "koebenhavns_kommune",
+    "ys": "ydelsesservice",
+    # meeting frequency
+    "kadence": "hyppighed",
+    "interval": "hyppighed",
     # target groups
     "ap": "aktivitetsparat",
     "jp": "jobparat",
