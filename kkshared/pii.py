@@ -1,11 +1,26 @@
 """Detection and masking of personal data in free text: CPR numbers, Danish phone numbers, e-mails.
 
-CPR numbers are DDMMYY followed by four digits, written together, with a dash or with a space.
-Only the date part is validated (a real day of a real month); there is deliberately no modulus-11
-check, because many valid CPR numbers issued since 2007 fail it.
+**CPR numbers**: ten digits whose first six are a valid date (DDMMYY: a real day of a real
+month; 29 February in every year divisible by four, as the century follows from the serial).
+There is deliberately no modulus-11 check, because many CPR numbers issued since 2007 fail it.
+Written forms: together (``1311804425``), with a dash or a space before the serial
+(``131180-4425``, ``131180 4425``), with the date in groups (``13.11.80-4425``,
+``13 11 80 4425``, ``13-11-80-4425``, ``13/11/80-4425``) and the serial in pairs
+(``13 11 80 44 25``). Any dash (hyphen, non-breaking hyphen, en/em dash, minus) and any space
+(ordinary, non-breaking, narrow, thin) count. Within the date the separator is the same
+throughout, and a grouped date needs a separator before the serial, so a date followed by a
+year or a time (``13.11.2026 14 00``) is not a CPR number.
 
-Phone numbers are Danish eight-digit numbers (first digit 2-9), optionally prefixed by +45, 0045
-or 45, written together or in groups of two or four.
+**Phone numbers**: Danish eight-digit numbers, together (``23456789``), in pairs with the same
+separator throughout (``23 45 67 89``, ``23-45-67-89``, ``23.45.67.89``) or in two groups of
+four (``2345 6789``). With a country code (``+45``, ``(+45)``, ``0045``, or ``45`` written
+together with the number) any eight digits count; without one the first digit must be 2-9,
+because numbers starting with 1 are short service numbers (1813) and 0 is never used. Two
+four-digit groups that are both years (``2019-2026``) are a period, not a phone number.
+
+What is not personal data and stays: dates (``24.12.2026``, ``2026-12-03``, ``13.11.80``),
+kroner amounts (``12.500 kr``, ``1.234,50 kr.``), times (``kl. 10.00``, ``10.00-12.00``), years
+and reference numbers (``FRA-2026-000001``). ``tests/shared/test_pii_forms.py`` holds the table.
 
 Every channel, the action server and the case service mask with ``mask_pii`` before anything is
 stored or logged; the placeholders are what is kept.
@@ -21,21 +36,43 @@ PHONE_PLACEHOLDER = "[TELEFON]"
 EMAIL_PLACEHOLDER = "[EMAIL]"
 PLACEHOLDERS = {"cpr": CPR_PLACEHOLDER, "phone": PHONE_PLACEHOLDER, "email": EMAIL_PLACEHOLDER}
 
-_DIGIT_EDGE_BEFORE = r"(?<![\d.,-])"
-_DIGIT_EDGE_AFTER = r"(?![\d]|[.,/-]\d)"
+# Separators people (and their keyboards and word processors) put between digit groups.
+_SPACE = "[ \u00a0\u2007\u2009\u202f]"  # space, no-break, figure, thin, narrow no-break
+_DASH = "[\\-\u2010\u2011\u2012\u2013\u2014\u2212]"  # hyphen(-minus), dashes, minus sign
+_ANY_SEPARATOR = "[.,/\\-\u2010\u2011\u2012\u2013\u2014\u2212]"
 
+# A number does not start right after a digit, nor after a digit and a separator (the tail of
+# "FRA-2026-..." or "1.234..."), and does not continue with a digit or a separator and a digit.
+_START = rf"(?<!\d)(?<!\d{_ANY_SEPARATOR})"
+_END = rf"(?!\d)(?!{_ANY_SEPARATOR}\d)"
+
+# CPR: the date part, either six digits or three pairs with one separator throughout.
+_DATE_SEPARATORS = (_SPACE, rf"\.{_SPACE}?", _DASH, "/")
+_GROUPED_DATE = "|".join(rf"\d\d{s}\d\d{s}\d\d" for s in _DATE_SEPARATORS)
+_SERIAL_SEPARATOR = rf"(?:{_SPACE}*{_DASH}{_SPACE}*|{_SPACE}|\.|/)"
+_SERIAL = rf"(?:\d{{4}}|\d\d{_SPACE}\d\d)"
 _CPR = re.compile(
-    _DIGIT_EDGE_BEFORE
-    + r"(?P<day>[0-3]\d)(?P<month>[01]\d)(?P<year>\d\d)[ \-\u2010-\u2013]?(?P<serial>\d{4})"
-    + _DIGIT_EDGE_AFTER
+    _START
+    + rf"(?:\d{{6}}{_SERIAL_SEPARATOR}?|(?:{_GROUPED_DATE}){_SERIAL_SEPARATOR})"
+    + _SERIAL
+    + _END
 )
-_EIGHT_DIGITS = r"\d\d(?:[ \-]?\d\d){3}|\d{4}[ \-]\d{4}"
+
+# Phone: eight digits together, in pairs (one separator throughout) or in two groups of four.
+_PAIR_SEPARATORS = (_SPACE, _DASH, r"\.")
+_EIGHT_DIGITS = "|".join(
+    [r"\d{8}"]
+    + [rf"\d\d{s}\d\d{s}\d\d{s}\d\d" for s in _PAIR_SEPARATORS]
+    + [rf"\d{{4}}{s}\d{{4}}" for s in (_SPACE, _DASH)]
+)
+_COUNTRY_CODE = rf"(?:\(\s*(?:\+|00)45\s*\)|(?:\+|00)45){_SPACE}?(?:{_DASH}{_SPACE}?)?"
 _PHONE = re.compile(
+    # Not inside a word, right after a "+" or dash ("abc23456789", "FRA-23456789") or after a
+    # digit and a separator ("1,23456789").
     r"(?<![\w+\-])"
-    # With an explicit country code any eight digits count; without one, Danish subscriber numbers
-    # start with 2-9 (numbers starting with 1 are short service numbers such as 1813).
-    + rf"(?:(?:\+|00)45[ \-]?(?:{_EIGHT_DIGITS})|(?:45)?(?=[2-9])(?:{_EIGHT_DIGITS}))"
-    + _DIGIT_EDGE_AFTER
+    + rf"(?<!\d{_ANY_SEPARATOR})"
+    + rf"(?:{_COUNTRY_CODE}(?:{_EIGHT_DIGITS})|45\d{{8}}|(?=[2-9])(?:{_EIGHT_DIGITS}))"
+    + _END
 )
 _EMAIL = re.compile(
     r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])"
@@ -43,6 +80,9 @@ _EMAIL = re.compile(
 
 # "2026-12-03" has the shape of a phone number written in pairs; it is a date.
 _ISO_DATE = re.compile(r"(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
+# "2019-2026", "2019 2026": a period of years, not a phone number in two groups of four.
+_YEAR_PERIOD = re.compile(rf"(?:19|20)\d\d(?:{_SPACE}*{_DASH}{_SPACE}*|{_SPACE})(?:19|20)\d\d")
+_NOT_DIGIT = re.compile(r"\D")
 
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -75,16 +115,18 @@ def find_pii(text: str) -> list[PiiMatch]:
     for match in _EMAIL.finditer(text):
         found.append(PiiMatch("email", match.start(), match.end(), match.group(0)))
     for match in _CPR.finditer(text):
-        day, month, year = int(match["day"]), int(match["month"]), int(match["year"])
+        digits = _NOT_DIGIT.sub("", match.group(0))
+        day, month, year = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
         if _is_valid_cpr_date(day, month, year) and not _overlaps(
             match.start(), match.end(), found
         ):
             found.append(PiiMatch("cpr", match.start(), match.end(), match.group(0)))
     for match in _PHONE.finditer(text):
-        if _ISO_DATE.fullmatch(match.group(0)):
+        number = match.group(0)
+        if _ISO_DATE.fullmatch(number) or _YEAR_PERIOD.fullmatch(number):
             continue
         if not _overlaps(match.start(), match.end(), found):
-            found.append(PiiMatch("phone", match.start(), match.end(), match.group(0)))
+            found.append(PiiMatch("phone", match.start(), match.end(), number))
     return sorted(found, key=lambda m: m.start)
 
 

@@ -1,5 +1,11 @@
 """Child processes: each in its own process group, killed with its whole group on stop,
-on Ctrl-C/SIGTERM of ./kk, and (via PR_SET_PDEATHSIG) when ./kk itself dies."""
+on Ctrl-C/SIGTERM of ./kk, and (via PR_SET_PDEATHSIG) when ./kk itself dies.
+
+``Supervisor.watch`` keeps the services running: a service that exits is restarted after a
+backoff (1, 2, 4 ... s, capped; ``RestartPolicy``), which is printed and logged (the
+supervisor's log and the service's own log). Only when one service crashes again and again
+(5 times within 60 s) does ``watch`` give up and return the reason; the caller then stops
+everything. Ctrl-C/SIGTERM stop everything at any time."""
 
 from __future__ import annotations
 
@@ -159,7 +165,7 @@ def run_logged(
                 if timeout is not None and elapsed > timeout:
                     with shielded():
                         kill_groups([proc], grace=5)
-                    raise CommandFailed(cmd, None, log_path, timed_out_after=timeout)
+                    raise CommandFailed(cmd, None, log_path, timed_out_after=timeout) from None
                 if on_tick:
                     on_tick(elapsed)
     except KeyboardInterrupt:
@@ -216,13 +222,65 @@ class Service:
     port_env: str = ""  # the variable that sets the port, for messages
     proc: subprocess.Popen | None = field(default=None, repr=False)
     started_at: float = 0.0
+    # Supervision (Supervisor.watch): recent crash times, pending restart, restarts so far.
+    crashes: list[float] = field(default_factory=list, repr=False)
+    restart_at: float | None = None
+    restarts: int = 0
+    awaiting_health: bool = False
+
+
+@dataclass(frozen=True)
+class RestartPolicy:
+    """Restart a crashed service after ``first_delay`` s, doubling per recent crash up to
+    ``max_delay``; give up when a service crashed ``max_crashes`` times within ``window`` s."""
+
+    first_delay: float = 1.0
+    max_delay: float = 30.0
+    max_crashes: int = 5
+    window: float = 60.0
+
+    def delay(self, recent_crashes: int) -> float:
+        """Seconds to wait before the restart after the ``recent_crashes``-th crash (1, 2 ...)."""
+        return min(self.max_delay, self.first_delay * 2 ** max(0, recent_crashes - 1))
+
+
+@dataclass(frozen=True)
+class GaveUp:
+    """Why supervision ended: a service kept crashing."""
+
+    service: Service
+    returncode: int | None
+    reason: str
+
+
+def describe_exit(returncode: int | None) -> str:
+    """How a process ended, in words: "exit code 3", or "killed by SIGKILL" (negative codes)."""
+    if returncode is not None and returncode < 0:
+        try:
+            return f"killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"killed by signal {-returncode}"
+    return f"exit code {returncode}"
 
 
 class Supervisor:
-    """Starts services, waits for their health, and stops all of them (reverse order)."""
+    """Starts services, waits for their health, restarts crashed ones, and stops all of them
+    (reverse order).
 
-    def __init__(self) -> None:
+    ``report`` gets one line per supervision event (default: print); the same lines, with the
+    time, go to ``log_path`` (if given) and to the service's own log.
+    """
+
+    def __init__(
+        self,
+        policy: RestartPolicy | None = None,
+        report: Callable[[str], None] | None = None,
+        log_path: Path | None = None,
+    ) -> None:
         self.services: list[Service] = []
+        self.policy = policy or RestartPolicy()
+        self.report = report or (lambda line: print(line, flush=True))
+        self.log_path = Path(log_path) if log_path is not None else None
 
     def start(self, svc: Service) -> None:
         if port_in_use(svc.port):
@@ -263,13 +321,97 @@ class Supervisor:
                 on_tick(elapsed)
             time.sleep(0.5)
 
-    def watch(self, poll: float = 0.5) -> Service:
-        """Block until a service exits; return it."""
+    def watch(self, poll: float = 0.5, until: Callable[[], bool] | None = None) -> GaveUp | None:
+        """Keep the services running until one keeps crashing (returns why) or ``until()``
+        is true (returns None). Ctrl-C/SIGTERM interrupt it as usual."""
         while True:
-            for svc in self.services:
-                if svc.proc is not None and svc.proc.poll() is not None:
-                    return svc
+            if until is not None and until():
+                return None
+            for svc in list(self.services):
+                gave_up = self._check(svc, time.monotonic())
+                if gave_up is not None:
+                    return gave_up
             time.sleep(poll)
+
+    def _check(self, svc: Service, now: float) -> GaveUp | None:
+        if svc.restart_at is not None:
+            if now >= svc.restart_at:
+                self._restart(svc)
+            return None
+        if svc.proc is None:
+            return None
+        returncode = svc.proc.poll()
+        if returncode is None:
+            if svc.awaiting_health:
+                self._check_health(svc, now)
+            return None
+        return self._crashed(svc, returncode, now)
+
+    def _crashed(self, svc: Service, returncode: int | None, now: float) -> GaveUp | None:
+        # Children of the dead process would hold its port: the whole group goes.
+        if svc.proc is not None:
+            _killpg(svc.proc, signal.SIGKILL)
+        svc.awaiting_health = False
+        policy = self.policy
+        svc.crashes = [t for t in svc.crashes if now - t < policy.window] + [now]
+        count = len(svc.crashes)
+        how = describe_exit(returncode)
+        if count >= policy.max_crashes:
+            reason = (
+                f"the {svc.name} crashed {count} times within {policy.window:.0f} s "
+                f"(last: {how}); giving up"
+            )
+            self._event(svc, reason)
+            return GaveUp(svc, returncode, reason)
+        delay = policy.delay(count)
+        self._event(
+            svc,
+            f"the {svc.name} stopped unexpectedly ({how}); restarting it in {delay:g} s "
+            f"(crash {count} of {policy.max_crashes} allowed within {policy.window:.0f} s)",
+        )
+        svc.restart_at = now + delay
+        return None
+
+    def _restart(self, svc: Service) -> None:
+        svc.restart_at = None
+        try:
+            svc.proc = spawn(svc.cmd, env=svc.env, cwd=svc.cwd, log_path=svc.log_path, append=True)
+        except OSError as error:
+            svc.proc = None
+            self._event(svc, f"could not restart the {svc.name}: {error}")
+            self._crashed(svc, None, time.monotonic())
+            return
+        svc.started_at = time.monotonic()
+        svc.restarts += 1
+        svc.awaiting_health = True
+        self._event(svc, f"restarted the {svc.name} (pid {svc.proc.pid}, restart {svc.restarts})")
+
+    def _check_health(self, svc: Service, now: float) -> None:
+        status, body = http_get(svc.health_url, timeout=1.0)
+        elapsed = now - svc.started_at
+        if svc.healthy(status, body):
+            svc.awaiting_health = False
+            self._event(svc, f"the {svc.name} answers again ({elapsed:.1f} s after the restart)")
+        elif elapsed > svc.timeout:
+            svc.awaiting_health = False
+            self._event(
+                svc,
+                f"the {svc.name} was restarted but has not answered {svc.health_url} within "
+                f"{svc.timeout:.0f} s; see {svc.log_path}",
+            )
+
+    def _event(self, svc: Service, message: str) -> None:
+        self.report(f"[supervisor] {message}")
+        line = f"{time.strftime('%Y-%m-%d %H:%M:%S')} [./kk supervisor] {message}\n"
+        for path in (self.log_path, svc.log_path):
+            if path is None:
+                continue
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with open(path, "a", encoding="utf-8") as log:
+                    log.write(line)
+            except OSError:
+                pass
 
     def stop_all(self, grace: float = 10.0) -> None:
         with shielded():

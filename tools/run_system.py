@@ -38,7 +38,18 @@ MODEL_INPUTS = MODELS / "kk.inputs.json"  # per-file hashes, to say what changed
 RASA_CONFIG = REPO / "config.yml"
 # Training inputs. bot/channels/ holds only the channel connectors' Python code, which
 # does not change the trained model, so editing it must not cost a retrain.
-TRAIN_INPUTS = (RASA_CONFIG, REPO / "bot", REPO / "nlu_data", REPO / "kkshared" / "retrieval")
+# The source documents the classifier answers from (tier 2), as kkshared.knowledge finds them.
+SEEDS_DIR = Path(os.environ.get("KK_SEEDS_DIR", REPO.parent / "shared" / "seeds"))
+TRAIN_INPUTS = (
+    RASA_CONFIG,
+    REPO / "bot",
+    REPO / "nlu_data",
+    REPO / "kkshared" / "retrieval",
+    REPO / "kkshared" / "sources.py",
+    REPO / "kkshared" / "answer_fit.py",
+    REPO / "kkshared" / "normalize.py",
+    SEEDS_DIR,
+)
 TRAIN_EXCLUDE = (
     REPO / "bot" / "channels",
     REPO / "bot" / "README.md",
@@ -527,16 +538,25 @@ def main(argv: list[str]) -> int:
     environ = dict(os.environ)
     cfg = SystemConfig.from_env(environ)
     runner = StepRunner(cfg.log_dir)
-    sup = Supervisor()
+    # A crashed process is restarted with backoff; only repeated fast crashes stop everything.
+    supervisor_log = cfg.log_dir / "supervisor.log"
+    sup = Supervisor(report=runner.print, log_path=supervisor_log)
     started = time.monotonic()
     try:
         start_system(runner, sup, cfg, environ)
         runner.print(f"\nReady after {time.monotonic() - started:.1f}s.")
         print_urls(runner, cfg)
-        crashed = sup.watch()
+        delays = ", ".join(f"{sup.policy.delay(n):g}" for n in (1, 2, 3))
         runner.print(
-            f"\nThe {crashed.name} stopped unexpectedly (exit code "
-            f"{crashed.proc.returncode}). Last lines of {rel(crashed.log_path)}:"
+            f"A process that stops is restarted ({delays} ... s later); after "
+            f"{sup.policy.max_crashes} crashes within {sup.policy.window:.0f} s everything "
+            f"stops. Log: {rel(supervisor_log)}"
+        )
+        gave_up = sup.watch()
+        crashed = gave_up.service
+        runner.print(
+            f"\n{gave_up.reason[0].upper()}{gave_up.reason[1:]}. "
+            f"Last lines of {rel(crashed.log_path)}:"
         )
         for line in log_tail(crashed.log_path):
             runner.print(f"  | {line}")

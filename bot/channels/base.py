@@ -42,7 +42,10 @@ logger = logging.getLogger(__name__)
 
 # A message is at most MAX_MESSAGE_CHARS characters; the whole body gets some room for JSON.
 MAX_BODY_BYTES = 16 * 1024
-TECHNICAL_ERROR = "Beklager, der skete en teknisk fejl. Prøv igen om lidt, eller find kontaktoplysninger på kk.dk."
+TECHNICAL_ERROR = (
+    "Beklager, der skete en teknisk fejl. "
+    "Prøv igen om lidt, eller find kontaktoplysninger på kk.dk."
+)
 TOO_MANY = "too many messages in a short time; wait a minute and try again"
 
 

@@ -2,7 +2,10 @@
 
 A channel (web REST now; the logged-in web channel and SMS later) does, in this order:
 
-1. ``validate_sender`` / ``validate_text``: reject bad input with a reason (HTTP 400).
+1. ``validate_sender`` / ``validate_text``: reject bad input with a reason (HTTP 400). Any
+   sender id of 1-64 letters, digits, ``_ . -`` is accepted; one that looks like a CPR or phone
+   number is stored as its keyed hash. Text that is not text (a lone surrogate, NUL, another
+   control character or a Unicode non-character) is refused before anything else sees it.
 2. ``mask_message``: replace CPR numbers, phone numbers and e-mails with ``[CPR]``,
    ``[TELEFON]``, ``[EMAIL]`` (``kkshared.pii``) *before* Rasa sees the text, so the tracker
    store, logs and the action server only ever get the placeholders.
@@ -17,8 +20,12 @@ Nothing here logs user text.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,9 +33,19 @@ from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.shared.core.events import BotUttered
 
 from kkshared.pii import find_pii, mask_pii
+from kkshared.text_input import invalid_character
+
+logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 1000
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+# A sender id that looks like personal data becomes "<prefix>h:<keyed hash>"; a client's own id
+# cannot contain ":", so it can never name a hashed conversation.
+HASHED_SENDER_MARK = "h:"
+# The key of that hash: a dedicated one, else derived from another secret the Rasa server has.
+SENDER_KEY_SOURCES = ("KK_SENDER_HMAC_KEY", "KK_SMS_HMAC_KEY", "KK_JWT_SECRET", "KK_SERVICE_TOKEN")
+_BUILT_IN_SENDER_KEY = "kk-assistenten-sender-id-built-in-key"
+_warned_about_sender_key = False
 # A bare intent payload such as "/affirm" (no entities, slots or confidence).
 BARE_PAYLOAD = re.compile(r"^/[a-z][a-z0-9_]*$")
 
@@ -55,28 +72,78 @@ class MaskedMessage:
     pii_kinds: frozenset = field(default_factory=frozenset)
 
 
-def validate_sender(raw: Any, prefix: str) -> str:
+def sender_hash_key(environ: Mapping[str, str] | None = None) -> bytes:
+    """The key of the sender-id hash, derived from the first secret in ``SENDER_KEY_SOURCES``.
+
+    Derived (HMAC with a fixed label), so the hash says nothing about the secret it came from.
+    Without any secret a built-in key is used and a warning logged once: a sender is still never
+    refused, but then the hash could be reversed by trying all CPR numbers.
+    """
+    global _warned_about_sender_key
+    environ = os.environ if environ is None else environ
+    secret = next((environ[name] for name in SENDER_KEY_SOURCES if environ.get(name)), None)
+    if secret is None:
+        if not _warned_about_sender_key:
+            _warned_about_sender_key = True
+            logger.warning(
+                "channels: no KK_SENDER_HMAC_KEY (or other secret); sender ids that look like "
+                "personal data are hashed with a built-in key"
+            )
+        secret = _BUILT_IN_SENDER_KEY
+    return hmac.new(secret.encode("utf-8"), b"kk-channel-sender-id", hashlib.sha256).digest()
+
+
+# The hash is written with the letters a-p instead of hex digits, so a hashed id never contains
+# a digit run that looks like personal data itself.
+_HEX_AS_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+
+
+def hashed_sender(raw: str, key: bytes) -> str:
+    """``h:`` and the keyed hash (128 bits, 32 letters a-p) that stands in for a sender id."""
+    digest = hmac.new(key, raw.encode("utf-8"), hashlib.sha256).hexdigest()
+    return HASHED_SENDER_MARK + digest[:32].translate(_HEX_AS_LETTERS)
+
+
+def validate_sender(raw: Any, prefix: str, key: bytes | None = None) -> str:
     """The conversation id for a client-chosen sender: ``<prefix><sender>``.
 
     The prefix (``anon:`` for the anonymous web chat) keeps conversations of different channels
     and identities apart: an anonymous client can never name a logged-in or SMS conversation.
+
+    A sender id is the client's random handle (chat widgets use UUIDs): every id of 1-64
+    letters, digits, ``_ . -`` is accepted. The conversation id is stored and logged, so an id
+    in which ``kkshared.pii`` finds a CPR or phone number (about 1 % of UUIDs have such a digit
+    run) is replaced by its keyed hash, ``<prefix>h:<hash>``: the same id always gives the same
+    conversation, and the digits are stored nowhere. ``key`` defaults to ``sender_hash_key()``.
     """
     if not isinstance(raw, str) or not raw:
         raise ChannelInputError("'sender' is required (1-64 characters: letters, digits, _ . -)")
     if not SENDER_PATTERN.match(raw):
         raise ChannelInputError("'sender' must be 1-64 characters: letters, digits, _ . -")
     if find_pii(raw):
-        # The sender id is stored and logged in clear: it must not be a CPR or phone number.
-        raise ChannelInputError("'sender' must not contain personal data (CPR or phone number)")
+        return f"{prefix}{hashed_sender(raw, key if key is not None else sender_hash_key())}"
     return f"{prefix}{raw}"
 
 
+UNREADABLE_TEXT_REASON = (
+    "'message' contains characters that are not text ({}) / "
+    "Beskeden indeholder tegn, som ikke kan læses. Skriv den igen med almindelige bogstaver."
+)
+
+
 def validate_text(raw: Any, max_chars: int = MAX_MESSAGE_CHARS) -> str:
-    """The message text, stripped; missing, empty, non-text or oversized text is refused."""
+    """The message text, stripped; missing, empty, non-text or oversized text is refused.
+
+    So is text with characters no person can have written (``kkshared.text_input``): a lone
+    surrogate, NUL or another control character, a Unicode non-character.
+    """
     if raw is None:
         raise ChannelInputError("'message' is required")
     if not isinstance(raw, str):
         raise ChannelInputError("'message' must be a string")
+    bad = invalid_character(raw)
+    if bad is not None:
+        raise ChannelInputError(UNREADABLE_TEXT_REASON.format(bad))
     text = raw.strip()
     if not text:
         raise ChannelInputError("'message' must not be empty")

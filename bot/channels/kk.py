@@ -6,7 +6,9 @@ service (``POST /auth/demo-login`` in the demo). Every request is checked on its
 - a missing, malformed, expired or forged token answers 401 before the body is read, and
   nothing reaches Rasa;
 - the conversation id is ``kk:<subject>:<sender>``: the subject comes from the verified token,
-  so no sender id on any channel can name another person's conversation;
+  so no sender id on any channel can name another person's conversation (a sender id that looks
+  like a CPR or phone number becomes ``kk:<subject>:h:<keyed hash>``, see
+  ``common.validate_sender``);
 - subject and role reach the actions as message metadata built here (``Identity.metadata``),
   never from the request body; the token itself is not stored anywhere;
 - ``/juridisk`` (legal mode) is let through only for staff, jurist and admin tokens; other

@@ -10,8 +10,11 @@ Differences from Rasa's channel (the shared handling is in ``bot/channels/base.p
   appended to the answer when something was removed;
 - client ``metadata`` and ``input_channel`` are ignored (nothing from the client is stored but
   the masked text); the actions see an anonymous caller;
-- sender ids are prefixed with ``anon:`` and must be 1-64 safe characters;
-- a missing, empty or oversized message answers 400 with a reason; too many messages 429;
+- sender ids are prefixed with ``anon:`` and must be 1-64 safe characters; an id that looks like
+  a CPR or phone number (some UUIDs do) is accepted and stored as its keyed hash
+  (``anon:h:<hash>``, ``common.validate_sender``);
+- a missing, empty or oversized message, or one with characters that are not text (a lone
+  surrogate, NUL), answers 400 with a reason; too many messages 429;
 - ``/intent`` payloads are accepted only when the bot offered them as a button just before;
 - user text is never logged; ``?stream=true`` is not supported.
 """

@@ -2,16 +2,20 @@
 
     POST /webhooks/sms/webhook   GatewayAPI's incoming-SMS (MO) webhook, signed with a JWT in
                                  X-Gwapi-Signature -> 200 {"status": "accepted" | "duplicate" |
-                                 "ignored"}; 401 for a missing or wrong signature; 503 while
-                                 the channel is not configured or its storage is unavailable
+                                 "ignored" | "unreadable"}; 401 for a missing or wrong
+                                 signature; 503 while the channel is not configured or its
+                                 storage is unavailable
     GET  /webhooks/sms/          {"status": "ok", "configured": bool, "running": bool}
 
 Unlike Rasa's Twilio connector this channel checks the signature before it even parses the
 body (nothing is stored for a forged request), answers the gateway at once after storing the
 message durably, runs the conversation in the background (a retried webhook gives one reply, a
 restart loses nothing), sends replies through an outbox with retries, and renders buttons as
-numbered choices. Phone numbers are replaced by a keyed hash (``sms:<hash>`` is the conversation
-id); the sender is matched to a citizen only through the case service, and the actions receive
+numbered choices. A message with characters that are not text (a lone surrogate, NUL) is
+acknowledged ("unreadable") but never processed; the sender gets one SMS saying it could not be
+read (the gateway would retry anything but 2xx). Phone numbers are replaced by a keyed hash
+(``sms:<hash>`` is the conversation id); the sender is matched to a citizen only through the
+case service, and the actions receive
 ``{"kk": {"channel": "sms", "subject": <user id or null>, "role": "citizen" or null}}`` as
 message metadata. Nothing logged contains message text or phone numbers.
 

@@ -37,8 +37,15 @@ RATE_LIMIT_TEXT = (
     "Du har sendt mange beskeder på kort tid. Vent lidt, og skriv så igen. "
     "Jeg svarer ikke på flere beskeder lige nu."
 )
-TECHNICAL_ERROR_TEXT = "Beklager, der skete en teknisk fejl. Prøv igen om lidt, eller find kontaktoplysninger på kk.dk."
+TECHNICAL_ERROR_TEXT = (
+    "Beklager, der skete en teknisk fejl. "
+    "Prøv igen om lidt, eller find kontaktoplysninger på kk.dk."
+)
 DID_NOT_UNDERSTAND_TEXT = "Jeg forstod ikke din besked. Skriv dit spørgsmål med almindelige ord."
+UNREADABLE_TEXT = (
+    "Jeg kunne ikke læse din sms, fordi den indeholder tegn, jeg ikke kan vise. "
+    "Skriv den gerne igen med almindelige bogstaver."
+)
 NO_ANSWER_TEXT = (
     "Jeg har desværre ikke et svar til dig. Skriv dit spørgsmål med andre ord, "
     "eller find kontaktoplysninger på kk.dk."

@@ -1,8 +1,11 @@
 """The SMS channel's background work: inbox -> Rasa -> outbox -> gateway.
 
 ``SmsService.accept`` is all the webhook does after the signature check: mask the text, hash the
-number, store the row (unique on the gateway's id) and wake the workers. Everything else runs in
-background tasks inside the Rasa server's event loop:
+number, store the row (unique on the gateway's id) and wake the workers. A message with
+characters that are not text (a lone surrogate, NUL, a non-character: ``kkshared.text_input``)
+is stored without its text and marked ``UNREADABLE``; it never reaches Rasa, and the sender gets
+one SMS saying it could not be read. Everything else runs in background tasks inside the Rasa
+server's event loop:
 
 - the **inbox worker** claims due messages (oldest first, one at a time per number, up to
   ``concurrency`` numbers at once) and for each one
@@ -11,7 +14,8 @@ background tasks inside the Rasa server's event loop:
   3. looks the number up in the case service (``/service/citizens/by-phone``); while the case
      service is unreachable the message waits (backoff) for up to ``lookup_grace`` seconds,
      then it is answered as from an unknown number (general answers only);
-  4. stays silent for an opted-out number; answers HJÆLP with a fixed text;
+  4. stays silent for an opted-out number; answers HJÆLP with a fixed text, and an unreadable
+     message with ``keywords.UNREADABLE_TEXT``;
   5. otherwise maps a numbered reply ("1") to the button the bot offered, runs the Rasa turn
      with ``{"kk": {"channel": "sms", "subject": ..., "role": ...}}`` as metadata and renders
      the answer for SMS;
@@ -59,6 +63,7 @@ from bot.sms.store import (
     SmsStore,
 )
 from kkshared.case_service import CaseServiceClient, CaseServiceUnavailable, CitizenMatch
+from kkshared.text_input import invalid_character
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +71,9 @@ INBOX_LEASE = 120.0  # at least twice the turn timeout (see _inbox_lease)
 OUTBOX_LEASE = 120.0
 MAX_PROCESSING_ATTEMPTS = 5
 HOUSEKEEPING_INTERVAL = 600.0
+# Stored in the inbox row's ``pii_kinds`` (what was removed from the text) when the whole text was
+# dropped because it is not text; the row's text is then empty.
+UNREADABLE = "unreadable"
 
 
 class RasaBridge(Protocol):
@@ -197,7 +205,8 @@ class SmsService:
     # --- webhook -----------------------------------------------------------------------------
 
     async def accept(self, incoming: IncomingSms) -> str:
-        """Store an authentic incoming SMS: "accepted", "duplicate" or "ignored" (too old)."""
+        """Store an authentic incoming SMS: "accepted", "duplicate", "ignored" (too old) or
+        "unreadable" (stored without its text, answered with a notice, never sent to Rasa)."""
         now = self.clock()
         if incoming.senttime and incoming.senttime < now - self.settings.retention:
             # Older than the duplicate memory: a replayed webhook, not a new message.
@@ -211,7 +220,13 @@ class SmsService:
             rest = text[len(keyword) :]
             if not rest or not rest[0].isalnum():
                 text = rest.strip()
-        masked = mask_message(text)
+        bad = invalid_character(incoming.message)
+        if bad is not None:
+            # Not stored, not masked, never shown to Rasa: only the fact that it came.
+            stored_text, kinds = "", frozenset({UNREADABLE})
+        else:
+            masked = mask_message(text)
+            stored_text, kinds = masked.text[:MAX_MESSAGE_CHARS], masked.pii_kinds
         hashed = phone_hash(incoming.msisdn, self.settings.hmac_key)
         new = await self._db(
             self.store.receive,
@@ -219,11 +234,20 @@ class SmsService:
             hashed,
             incoming.msisdn,
             incoming.receiver,
-            masked.text[:MAX_MESSAGE_CHARS],
-            masked.pii_kinds,
+            stored_text,
+            kinds,
             incoming.senttime,
             now,
         )
+        if new and bad is not None:
+            logger.warning(
+                "sms: message %s from %s cannot be read (%s); the sender is told",
+                incoming.gateway_id,
+                _short(hashed),
+                bad,
+            )
+            self._wake_inbox.set()
+            return UNREADABLE
         if new:
             logger.info("sms: stored message %s from %s", incoming.gateway_id, _short(hashed))
             self._wake_inbox.set()
@@ -325,10 +349,11 @@ class SmsService:
             await self._finish(row, "no_number")
             return
         text = (row.text or "").strip()
-        if not text:
+        unreadable = UNREADABLE in row.pii_kinds
+        if not text and not unreadable:
             await self._finish(row, "empty")
             return
-        keyword = keywords.keyword(text)
+        keyword = None if unreadable else keywords.keyword(text)
         pref = await self._db(self.store.preference, hashed)
         if keyword == keywords.STOP:
             await self._stop(row, msisdn, pref)
@@ -365,6 +390,9 @@ class SmsService:
             return
         if keyword == keywords.HELP:
             await self._finish(row, "help", keywords.HELP_TEXT)
+            return
+        if unreadable:
+            await self._finish(row, UNREADABLE, keywords.UNREADABLE_TEXT)
             return
 
         subject = citizen.user_id if citizen else None

@@ -100,7 +100,7 @@ def start_stack(workdir: Path, api_url: str = "http://127.0.0.1:9") -> Stack:
         ],
     ]
     processes = []
-    for command, log in zip(commands, logs):
+    for command, log in zip(commands, logs, strict=True):
         handle = open(log, "wb")
         processes.append(
             subprocess.Popen(

@@ -42,8 +42,7 @@ def test_valid_senders_get_the_prefix(sender: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "sender",
-    [None, "", "a b", "x" * 65, "anon:x", "../etc", 42, "æble", "-x", "0101901234", "22334455"],
+    "sender", [None, "", "a b", "x" * 65, "anon:x", "../etc", 42, "æble", "-x", "h:abc"]
 )
 def test_invalid_senders_are_refused(sender) -> None:
     with pytest.raises(ChannelInputError):

@@ -134,6 +134,18 @@ def test_rate_limit_per_conversation_not_per_address(stack) -> None:
 
 def test_bad_bodies_with_a_valid_token_get_400(stack) -> None:
     bearer = token()
-    assert post(stack, {"sender": "0101901234", "message": "hej"}, bearer)[0] == 400
+    assert post(stack, {"sender": "a b", "message": "hej"}, bearer)[0] == 400
     assert post(stack, {"sender": "ok"}, bearer)[0] == 400
     assert post(stack, None, bearer, raw=b"{nope")[0] == 400
+    status, body = post(stack, {"sender": "ok", "message": "hej \ud800"}, bearer)
+    assert status == 400 and "lone surrogate" in body["detail"]
+    assert not user_events(stack, "kk:u-citizen1:ok")
+
+
+def test_a_sender_that_looks_like_a_cpr_number_is_answered_under_a_keyed_hash(stack) -> None:
+    status, messages = post(stack, {"sender": "0101901234", "message": "hej"}, token("u-h"))
+    assert status == 200 and messages
+    [conversation] = {m["recipient_id"] for m in messages}
+    assert conversation.startswith("kk:u-h:h:") and "0101901234" not in conversation
+    assert user_events(stack, conversation)
+    assert b"0101901234" not in stack.tracker_db.read_bytes()

@@ -101,6 +101,34 @@ def test_sender_ids_are_prefixed_with_anon(stack) -> None:
     assert not _events(stack.tracker_db, "prefix1")
 
 
+def test_uuid_senders_are_answered_and_no_digits_of_personal_data_are_stored(stack) -> None:
+    """The probe's UUID (its "50716717" looks like a phone number) and a CPR number as the sender:
+    answered like any other sender, with the conversation stored under a keyed hash."""
+    for sender in ("50716717-a416-462b-89aa-4fa1fc4bdff5", "0101901234", "4e0c2f1e5d3b4a6f"):
+        status, first = stack.post({"sender": sender, "message": "hej"})
+        assert status == 200 and first, (sender, first)
+        status, second = stack.post({"sender": sender, "message": "tak"})
+        assert status == 200 and second
+        conversation = first[0]["recipient_id"]
+        assert {m["recipient_id"] for m in first + second} == {conversation}
+        assert _user_events(stack.tracker_db, conversation)[-1]["text"] == "tak"
+        if sender == "4e0c2f1e5d3b4a6f":
+            assert conversation == f"anon:{sender}"
+        else:
+            assert conversation.startswith("anon:h:") and sender not in conversation
+    time.sleep(1)
+    for digits in ("50716717", "0101901234"):
+        assert digits.encode() not in stack.tracker_db.read_bytes()
+        assert digits not in stack.log_text()
+
+
+def test_text_that_is_not_text_never_reaches_rasa(stack) -> None:
+    for text in ("hej \ud800", "hej\x00", "\ufffe"):
+        status, answer = stack.post({"sender": "badtext1", "message": text})
+        assert status == 400 and "Beskeden indeholder tegn" in answer["detail"]
+    assert _events(stack.tracker_db, "anon:badtext1") == []
+
+
 def test_intent_payload_with_slots_is_not_obeyed(stack) -> None:
     status, _ = stack.post(
         {"sender": "inj1", "message": '/request_human{"suggested_response": "utter_goodbye"}'}
@@ -127,7 +155,8 @@ def test_bare_payload_not_offered_by_the_bot_is_plain_text(stack) -> None:
         ({"message": "hej"}, "sender"),
         ({"sender": "a b", "message": "hej"}, "sender"),
         ({"sender": "x" * 65, "message": "hej"}, "sender"),
-        ({"sender": "0101901234", "message": "hej"}, "personal data"),
+        ({"sender": "ok1", "message": "hej \ud800"}, "lone surrogate"),
+        ({"sender": "ok1", "message": "hej\x00"}, "NUL"),
         ({"sender": "ok1"}, "message"),
         ({"sender": "ok1", "message": "   "}, "message"),
         ({"sender": "ok1", "message": 42}, "message"),

@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import aiohttp
+import jwt
 import pytest
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
@@ -25,6 +26,7 @@ from sms_fakes import (
 )
 
 from bot.channels.sms import SmsInput
+from bot.sms import keywords
 from bot.sms.settings import SmsSettings
 from tools.fake_gateway import FakeGateway, FakeGatewayServer
 from tools.processes import free_port
@@ -147,3 +149,56 @@ def test_the_blueprint_runs_the_service_between_start_and_stop(tmp_path: Path) -
     assert [m["message"] for m in fake.sent] == ["Svar: hej"]
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT gateway_id, text FROM sms_inbox").fetchall() == [("4242", None)]
+
+
+def test_a_message_that_is_not_text_is_acknowledged_and_answered_with_a_notice(
+    tmp_path: Path,
+) -> None:
+    fake = FakeGateway(None, WEBHOOK_SECRET, GATEWAY_TOKEN)
+    gateway = FakeGatewayServer(fake)
+    gateway.start_in_thread()
+    case = CaseServiceStub()
+    db = tmp_path / "tracker.db"
+    channel = SmsInput(settings(f"sqlite:///{db}", gateway.url, case.url))
+    agent = FakeAgent()
+    body = mo_body(KNOWN_MSISDN, "hej \ud800 med\x00", 4343)
+    # Signed the way GatewayAPI's JSON arrives: the lone surrogate as a \ud800 escape.
+    headers = {
+        "Content-Type": "application/json",
+        "X-Gwapi-Signature": jwt.encode(dict(body, api=4), WEBHOOK_SECRET, algorithm="HS256"),
+    }
+    raw = json.dumps(body)
+    assert "\\ud800" in raw and "\\u0000" in raw
+
+    async def scenario():
+        base, stop = await _serve(channel, agent)
+        try:
+            results = []
+            async with aiohttp.ClientSession() as session:
+                for _ in range(2):  # the gateway retries
+                    async with session.post(
+                        f"{base}/webhook", data=raw, headers=headers
+                    ) as response:
+                        results.append((response.status, await response.json()))
+            for _ in range(200):
+                if fake.sent:
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.3)
+        finally:
+            await stop()
+        return results
+
+    try:
+        results = asyncio.run(scenario())
+    finally:
+        gateway.shutdown()
+        gateway.server_close()
+        case.stop()
+    assert results == [(200, {"status": "unreadable"}), (200, {"status": "duplicate"})]
+    assert agent.messages == []
+    assert [m["message"] for m in fake.sent] == [keywords.UNREADABLE_TEXT]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT text, outcome FROM sms_inbox").fetchall() == [
+            (None, "unreadable")
+        ]

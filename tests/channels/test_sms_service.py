@@ -24,7 +24,7 @@ from sms_fakes import (
 
 from bot.sms import keywords
 from bot.sms.identity import phone_hash, tracker_id
-from bot.sms.rendering import segment_count
+from bot.sms.rendering import measure, segment_count
 from bot.sms.service import SmsService
 from bot.sms.signature import IncomingSms
 from bot.sms.store import SmsStore
@@ -489,6 +489,54 @@ def test_personal_data_is_masked_before_the_bot_or_the_database_see_it(h: Harnes
     message = h.sent()[0]["message"]
     assert message.startswith("Skriv ikke dit CPR-nummer i en sms.")
     assert CPR.encode() not in h.db.read_bytes()
+
+
+@pytest.mark.parametrize("message", ["hej \ud800", "hej\x00", "STOP\x00", "\ufffe"])
+def test_a_message_that_is_not_text_gets_one_notice_and_never_reaches_the_bot(
+    h: Harness, message: str
+) -> None:
+    async def scenario():
+        service = await h.start()
+        statuses = [await h.text(service, KNOWN_MSISDN, message, gateway_id=4711)]
+        stored = h.rows("SELECT text, pii_kinds FROM sms_inbox")
+        await h.wait_sent(1)
+        await h.settle(service)
+        # The gateway retries the webhook: no second notice.
+        statuses.append(await h.text(service, KNOWN_MSISDN, message, gateway_id=4711))
+        await h.text(service, KNOWN_MSISDN, "hej")  # the next ordinary message is answered
+        await h.wait_sent(2)
+        await h.settle(service)
+        await h.stop(service)
+        return statuses, stored
+
+    statuses, stored = run(scenario())
+    assert statuses == ["unreadable", "duplicate"]
+    assert stored == [("", "unreadable")]
+    assert [m["message"] for m in h.sent()] == [keywords.UNREADABLE_TEXT, "Svar på: hej"]
+    assert [t["text"] for t in h.bridge.turns] == ["hej"]
+    assert h.rows("SELECT outcome FROM sms_inbox ORDER BY id") == [("unreadable",), ("answered",)]
+    assert h.rows("SELECT * FROM sms_preferences") == []  # "STOP\x00" is not a STOP
+
+
+def test_a_message_that_is_not_text_from_an_opted_out_number_gets_nothing(h: Harness) -> None:
+    h.case.state.citizens["+4500000101"].sms_opt_out = True
+
+    async def scenario():
+        service = await h.start()
+        assert await h.text(service, KNOWN_MSISDN, "hej \ud800") == "unreadable"
+        await h.settle(service)
+        await asyncio.sleep(0.3)
+        await h.stop(service)
+
+    run(scenario())
+    assert h.sent() == [] and h.bridge.turns == []
+    assert h.rows("SELECT outcome FROM sms_inbox") == [("opted_out",)]
+
+
+def test_the_notice_about_an_unreadable_message_is_plain_danish_in_one_gsm_sms() -> None:
+    sms = measure(keywords.UNREADABLE_TEXT)
+    assert sms.text.startswith("Jeg kunne ikke læse din sms")
+    assert (sms.encoding, sms.segments) == ("GSM", 1)
 
 
 def test_a_failing_bot_turn_gives_a_technical_error_reply(h: Harness) -> None:

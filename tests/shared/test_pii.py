@@ -79,7 +79,8 @@ def test_email_is_masked_and_not_mistaken_for_a_phone_number():
 def test_mixed_text_keeps_everything_but_the_personal_data():
     text = "Hej, jeg hedder Anna (010190-1234), tlf 23 45 67 89, og kan ikke komme i morgen."
     assert mask_pii(text) == (
-        f"Hej, jeg hedder Anna ({CPR_PLACEHOLDER}), tlf {PHONE_PLACEHOLDER}, og kan ikke komme i morgen."
+        f"Hej, jeg hedder Anna ({CPR_PLACEHOLDER}), tlf {PHONE_PLACEHOLDER}, "
+        "og kan ikke komme i morgen."
     )
 
 
