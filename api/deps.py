@@ -12,10 +12,20 @@ from sqlalchemy.orm import Session
 
 from api.core.config import Settings
 from api.db.session import get_session
+from api.errors import raises
 from api.models.users import Role
 from api.security.principal import Principal, resolve_principal, unauthorized
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+@raises(400)
+def reject_nul_in_url(request: Request) -> None:
+    """Every route (app-level dependency): a NUL character (%00) in the path or the query is never
+    an id or a search, and PostgreSQL cannot even compare text with one."""
+    query = request.query_params.multi_items()
+    if "\x00" in request.url.path or any("\x00" in key + value for key, value in query):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "the URL must not contain NUL characters")
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -35,6 +45,7 @@ _subject = APIKeyHeader(
 )
 
 
+@raises(401)
 def get_caller(
     session: SessionDep,
     settings: SettingsDep,
@@ -61,6 +72,7 @@ def get_caller(
 Caller = Annotated[Principal, Depends(get_caller)]
 
 
+@raises(401)
 def get_current_principal(caller: Caller) -> Principal:
     """A user: a JWT holder, or the service acting for an X-Subject."""
     if not caller.is_user:
@@ -71,6 +83,7 @@ def get_current_principal(caller: Caller) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(get_current_principal)]
 
 
+@raises(403)
 def get_service_caller(caller: Caller) -> Principal:
     """The action server or a channel (service token); user JWTs are refused with 403."""
     if not caller.is_service:
@@ -84,6 +97,7 @@ ServiceCaller = Annotated[Principal, Depends(get_service_caller)]
 def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
     allowed = frozenset(roles)
 
+    @raises(403)
     def dependency(principal: CurrentPrincipal) -> Principal:
         if principal.role not in allowed:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "not allowed for your role")
@@ -100,6 +114,7 @@ AdminPrincipal = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
+@raises(400)
 def get_idempotency_key(
     key: Annotated[
         str | None,
@@ -107,6 +122,8 @@ def get_idempotency_key(
             alias="Idempotency-Key",
             description="Optional, 8-64 characters [A-Za-z0-9_-]: sent again with the same body, "
             "the first answer comes back (200) instead of a second record",
+            # Documented, but checked below: a malformed key is 400 (not FastAPI's 422).
+            json_schema_extra={"pattern": _IDEMPOTENCY_KEY.pattern},
         ),
     ] = None,
 ) -> str | None:

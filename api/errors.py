@@ -1,15 +1,85 @@
-"""Error responses: always JSON ``{"detail": "<reason>"}``; never a stack trace."""
+"""Error responses: always JSON ``{"detail": "<reason>"}``; never a stack trace.
+
+The OpenAPI document declares them with ``api.schemas.common.ErrorOut``: a route declares what it
+raises itself with ``responses=error_responses(404, ...)``; a dependency that raises is marked with
+``@raises(401, ...)`` and its codes are declared on every operation that uses it (``api.openapi``).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.schemas.common import ErrorOut
+
 log = logging.getLogger("api.errors")
+
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "Bad request: a NUL character in the URL, a malformed header (Idempotency-Key, "
+    "Content-Length) or a body that cannot be read",
+    401: "Not authenticated: no token, a forged or expired one, or a wrong service token",
+    403: "Authenticated, but not allowed for this role or kind of caller",
+    404: "Not found (another citizen's data answers the same as data that does not exist)",
+    409: "Conflicts with the current state",
+    413: "Request body too large",
+    422: "Invalid input: `detail` names each field and why (the input is not echoed)",
+    429: "Too many requests; try again after Retry-After seconds",
+    503: "Temporarily unavailable; try again after Retry-After seconds",
+}
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "schema": {"type": "integer"},
+    }
+}
+_HEADERS: dict[int, dict[str, Any]] = {
+    401: {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
+    429: _RETRY_AFTER,
+    503: _RETRY_AFTER,
+}
+
+
+def error_response(code: int, description: str | None = None) -> dict[str, Any]:
+    """One entry of a route's ``responses=``: the ``ErrorOut`` body with a description."""
+    response: dict[str, Any] = {
+        "model": ErrorOut,
+        "description": description or ERROR_DESCRIPTIONS[code],
+    }
+    if code in _HEADERS:
+        response["headers"] = _HEADERS[code]
+    return response
+
+
+def error_responses(
+    *codes: int, descriptions: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for the error statuses a route raises itself (not those of its dependencies,
+    nor 400/413/422 for bad input: ``api.openapi`` adds those)."""
+    descriptions = descriptions or {}
+    return {code: error_response(code, descriptions.get(code)) for code in codes}
+
+
+ERRORS_ATTRIBUTE = "__kk_error_statuses__"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def raises(*codes: int) -> Callable[[F], F]:
+    """Mark a dependency with the error statuses it answers with, so that the OpenAPI document
+    declares them on every operation that depends on it (directly or through another dependency).
+    """
+
+    def mark(func: F) -> F:
+        known = getattr(func, ERRORS_ATTRIBUTE, frozenset())
+        setattr(func, ERRORS_ATTRIBUTE, known | frozenset(codes))
+        return func
+
+    return mark
 
 
 def _location(loc: tuple) -> str:

@@ -10,20 +10,23 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 
 from api.core.config import Settings, get_settings
 from api.core.logging import configure_logging, register_secret
 from api.db.migrate import is_up_to_date
 from api.db.session import ensure_sqlite_dir, make_engine, make_session_factory
+from api.deps import reject_nul_in_url
 from api.errors import install_error_handlers
 from api.legal.config import make_encoder
 from api.legal.guidance import LegalGuidance
 from api.legal.startup import start_legal_guidance
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from api.openapi import install_openapi
 from api.routes import (
     absence,
+    admin_erasure,
     audit,
     auth,
     chat_pages,
@@ -97,6 +100,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        dependencies=[Depends(reject_nul_in_url)],
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
@@ -124,6 +128,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         reschedule,
         messages,
         audit,
+        admin_erasure,
         service,
         feedback,
         legal,
@@ -134,6 +139,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         routers.append(auth)
     for module in routers:
         app.include_router(module.router)
+    install_openapi(app)
     return app
 
 

@@ -23,6 +23,14 @@ database did not have when it was read is remembered as empty, so its first save
 events instead of counting the stored ones. Events are inserted with one Core INSERT (no ORM
 unit of work). Running several Rasa processes on one tracker database needs
 ``KK_TRACKER_CACHE_SIZE=0``.
+
+Deleted conversations stay deleted: ``python -m bot.retention`` (retention and erasure, another
+process) records each run that deleted something in ``kk_tracker_purges``. Before it answers from
+memory, the store looks at that table (at most once a second) and, when there is a new purge,
+forgets every session it holds, so the next turn of each conversation reads the database again.
+``forget`` drops sessions on request. A tracker this store handed out only ever adds the events
+it gained, never the ones it was read with, so a turn in flight during a purge cannot write a
+deleted conversation back (at most that one turn's events remain).
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -45,12 +54,16 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from bot.retention import ensure_purges_table, latest_purge
+
 DEFAULT_URL = "sqlite:///var/tracker.db"
 ENV_VAR = "KK_TRACKER_DB_URL"
 CACHE_SIZE_VAR = "KK_TRACKER_CACHE_SIZE"
 DEFAULT_CACHE_SIZE = 5000  # conversations; a session is a few dozen events of a few kB
 # How many of a tracker's events are in the database, set on the trackers this store hands out.
 _PERSISTED = "_kk_persisted_events"
+# How often (seconds, at most) the store looks for a purge by bot.retention before using memory.
+PURGE_CHECK_SECONDS = 1.0
 
 
 def connection_settings(url: str | None = None) -> dict[str, Any]:
@@ -106,9 +119,15 @@ class KKSQLTrackerStore(SQLTrackerStore):
             event.listen(self.engine, "connect", _sqlite_pragmas)
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        # Deletions by bot.retention (retention, erasure) are announced in kk_tracker_purges.
+        ensure_purges_table(self.engine)
+        self._purge_check_seconds = float(kwargs.get("purge_check_seconds", PURGE_CHECK_SECONDS))
+        self._purge_seen = latest_purge(self.engine)
+        self._purge_checked = time.monotonic()
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session of ``sender_id``'s conversation, from memory or the database."""
+        self._forget_if_purged()
         cached = self._sessions.get(sender_id)
         if cached == []:
             return None  # known to have nothing stored; Rasa creates the tracker
@@ -130,7 +149,7 @@ class KKSQLTrackerStore(SQLTrackerStore):
         cached = self._sessions.get(tracker.sender_id)
         if persisted is None and cached == []:
             persisted = 0  # created after the database had nothing for this sender (retrieve)
-        if persisted is None or cached is None or self._cache_size <= 0:
+        if persisted is None or self._cache_size <= 0:
             # A tracker this store did not hand out (new conversation, full-history reads):
             # Rasa's own way, counting what is stored; read it back from the database next time.
             self._sessions.pop(tracker.sender_id, None)
@@ -148,10 +167,35 @@ class KKSQLTrackerStore(SQLTrackerStore):
             self._sessions.pop(tracker.sender_id, None)
             raise
         setattr(tracker, _PERSISTED, len(tracker.events))
+        if cached is None:
+            # Forgotten since it was handed out (a purge, or pushed out of memory): only its new
+            # events were written; the next turn reads what the database holds.
+            return
         events = cached + new_events
         if any(isinstance(e, SessionStarted) for e in new_events):
             events = _latest_session(events)
         self._remember(tracker.sender_id, events)
+
+    def forget(self, sender_ids: list[str] | None = None) -> None:
+        """Drop conversations (all when ``sender_ids`` is None) from memory; their next turn
+        reads the database."""
+        if sender_ids is None:
+            self._sessions.clear()
+            return
+        for sender_id in sender_ids:
+            self._sessions.pop(sender_id, None)
+
+    def _forget_if_purged(self) -> None:
+        """Forget every session in memory when bot.retention deleted conversations since the
+        last look (any of them may be gone from the database)."""
+        now = time.monotonic()
+        if self._cache_size <= 0 or now - self._purge_checked < self._purge_check_seconds:
+            return
+        self._purge_checked = now
+        latest = latest_purge(self.engine)
+        if latest != self._purge_seen:
+            self._purge_seen = latest
+            self.forget()
 
     def _row(self, sender_id: str, event_: Event) -> dict[str, Any]:
         """The columns of the database row Rasa's SQL store writes for an event."""

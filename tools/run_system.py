@@ -9,6 +9,7 @@ import json
 import os
 import re
 import secrets
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -18,7 +19,14 @@ from tools import venvs
 from tools.errors import StepError
 from tools.fingerprint import changed_files, combined_hash, file_hashes, is_current, write_stamp
 from tools.paths import LOGS, MODELS, REPO, VAR, rel
-from tools.processes import Service, Supervisor, http_get, install_signal_handlers
+from tools.processes import (
+    Service,
+    Supervisor,
+    http_get,
+    install_signal_handlers,
+    kill_groups,
+    spawn,
+)
 from tools.steps import StepContext, StepFailed, StepRunner, log_tail
 from tools.venvs import locked
 
@@ -58,6 +66,7 @@ TRAIN_EXCLUDE = (
     REPO / "bot" / "sms",
     REPO / "bot" / "rasa_speedups.py",
     REPO / "bot" / "tracker_store.py",
+    REPO / "bot" / "retention.py",
     # which channels and endpoints the server uses does not change the model
     REPO / "bot" / "credentials.yml",
     REPO / "bot" / "endpoints.yml",
@@ -214,9 +223,19 @@ def child_env(environ: dict) -> dict:
     return env
 
 
+# e5 vectors of texts encoded before, by text (kkshared.retrieval.dense.DiskCache): a retrain
+# after editing one entry encodes only that entry.
+E5_CACHE_DIR = VAR / "e5-cache"
+
+
 def training_env(env: dict) -> dict:
-    """``env`` for `rasa train`: it encodes thousands of examples with e5, so all cores."""
-    return {**env, "OMP_NUM_THREADS": str(os.cpu_count() or 1)}
+    """``env`` for `rasa train`: it encodes thousands of examples with e5, so all cores, and
+    keeps the vectors on disk for the next training."""
+    return {
+        **env,
+        "OMP_NUM_THREADS": str(os.cpu_count() or 1),
+        "KK_E5_CACHE_DIR": env.get("KK_E5_CACHE_DIR") or str(E5_CACHE_DIR),
+    }
 
 
 def train_inputs() -> dict[str, str]:
@@ -497,6 +516,72 @@ def _custom_channel_name(class_path: str) -> str | None:
     return match.group(1) if match else None
 
 
+def retention_interval(environ: dict) -> float:
+    """Seconds between two runs of the retention jobs (``KK_RETENTION_INTERVAL_HOURS``, 24)."""
+    raw = environ.get("KK_RETENTION_INTERVAL_HOURS") or "24"
+    try:
+        hours = float(raw)
+    except ValueError:
+        hours = 0.0
+    if not hours > 0:
+        raise SystemExit(f"KK_RETENTION_INTERVAL_HOURS={raw!r} is not a positive number of hours")
+    return hours * 3600.0
+
+
+class RetentionJobs:
+    """The retention jobs (docs/privacy.md): `python -m api.retention` and, with the bot,
+    `python -m bot.retention`, run in the background at start and then every
+    ``KK_RETENTION_INTERVAL_HOURS`` (24). Output goes to ``retention.log``; a failure is reported;
+    a job still running when the next run is due is left to finish (that run is skipped)."""
+
+    def __init__(self, cfg: SystemConfig, env: dict, report, interval: float = 24 * 3600.0) -> None:
+        self.interval = interval
+        self.env = env
+        self.report = report
+        self.log_path = cfg.log_dir / _log_file(cfg, "retention")
+        # Only with the processes' environment (their databases); none: nothing to run.
+        self.commands: list[list[str]] = []
+        if env.get("KK_DATABASE_URL"):
+            self.commands.append([str(venvs.API.python), "-m", "api.retention"])
+            if cfg.with_bot and env.get("KK_TRACKER_DB_URL"):
+                self.commands.append([str(venvs.BOT.python), "-m", "bot.retention"])
+        self.running: list[tuple[list[str], subprocess.Popen]] = []
+        self.next_at = time.monotonic()
+
+    def start(self) -> None:
+        """Start the jobs (unless the last ones still run) and plan the next run."""
+        self.next_at = time.monotonic() + self.interval
+        self.poll()
+        if self.running:
+            self.report("[retention] the last run has not finished; this one is skipped")
+            return
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        for cmd in self.commands:
+            with open(self.log_path, "a", encoding="utf-8") as log:
+                log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} $ {' '.join(cmd[-2:])}\n")
+            proc = spawn(cmd, env=self.env, cwd=REPO, log_path=self.log_path, append=True)
+            self.running.append((cmd, proc))
+
+    def poll(self) -> bool:
+        """Report finished jobs that failed; True when the next run is due."""
+        still = []
+        for cmd, proc in self.running:
+            code = proc.poll()
+            if code is None:
+                still.append((cmd, proc))
+            elif code != 0:
+                self.report(
+                    f"[retention] `{' '.join(cmd[-2:])}` failed (exit code {code}); "
+                    f"see {rel(self.log_path)}"
+                )
+        self.running = still
+        return time.monotonic() >= self.next_at
+
+    def stop(self) -> None:
+        kill_groups([proc for _, proc in self.running], grace=5)
+        self.running = []
+
+
 # Browser pages the case service may serve; printed when they answer with HTML.
 UI_PAGES = (("/chat", "web chat"), ("/chat/staff", "staff chat"), ("/jurist", "jurist pages"))
 
@@ -537,13 +622,15 @@ def main(argv: list[str]) -> int:
     install_signal_handlers()
     environ = dict(os.environ)
     cfg = SystemConfig.from_env(environ)
+    interval = retention_interval(environ)
     runner = StepRunner(cfg.log_dir)
     # A crashed process is restarted with backoff; only repeated fast crashes stop everything.
     supervisor_log = cfg.log_dir / "supervisor.log"
     sup = Supervisor(report=runner.print, log_path=supervisor_log)
     started = time.monotonic()
+    jobs: RetentionJobs | None = None
     try:
-        start_system(runner, sup, cfg, environ)
+        env = start_system(runner, sup, cfg, environ)
         runner.print(f"\nReady after {time.monotonic() - started:.1f}s.")
         print_urls(runner, cfg)
         delays = ", ".join(f"{sup.policy.delay(n):g}" for n in (1, 2, 3))
@@ -552,7 +639,16 @@ def main(argv: list[str]) -> int:
             f"{sup.policy.max_crashes} crashes within {sup.policy.window:.0f} s everything "
             f"stops. Log: {rel(supervisor_log)}"
         )
-        gave_up = sup.watch()
+        jobs = RetentionJobs(cfg, env or {}, runner.print, interval)
+        if jobs.commands:
+            runner.print(
+                f"Expired conversations and texts are deleted now and every "
+                f"{jobs.interval / 3600:g} h (docs/privacy.md). Log: {rel(jobs.log_path)}"
+            )
+        gave_up = None
+        while gave_up is None:  # watch returns None only when the next retention run is due
+            jobs.start()
+            gave_up = sup.watch(until=jobs.poll)
         crashed = gave_up.service
         runner.print(
             f"\n{gave_up.reason[0].upper()}{gave_up.reason[1:]}. "
@@ -569,6 +665,8 @@ def main(argv: list[str]) -> int:
         runner.print("\nStopping ...")
         return 0
     finally:
+        if jobs is not None:
+            jobs.stop()
         t = time.monotonic()
         count = len(sup.services)
         sup.stop_all()

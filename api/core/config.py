@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_JWT_SECRET = "insecure-dev-secret-change-me"
@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     # Anonymous POST /feedback: requests per client address per minute.
     feedback_rate_per_minute: int = 30
+    # Retention (days; docs/privacy.md): `python -m api.retention` deletes feedback, the citizens'
+    # form texts (absence reports, reschedule requests, messages) and audit-log rows older than
+    # this. The audit log is kept longest (it records reads and erasures of the other data).
+    retention_feedback_days: int = Field(default=180, ge=1)
+    retention_form_text_days: int = Field(default=730, ge=1)
+    retention_audit_days: int = Field(default=1825, ge=1)
     # Web chat (/chat): the Rasa URL browsers use (default http://127.0.0.1:<KK_RASA_PORT>), and
     # the browser origins allowed to call Rasa and this service (space or comma separated, the
     # same list `./kk run` passes to `rasa run --cors`; "*" is never accepted).
@@ -78,6 +84,17 @@ class Settings(BaseSettings):
                     "('*' is refused)"
                 )
         return value
+
+    @model_validator(mode="after")
+    def _audit_kept_longest(self) -> Settings:
+        if self.retention_audit_days < max(
+            self.retention_feedback_days, self.retention_form_text_days
+        ):
+            raise ValueError(
+                "KK_RETENTION_AUDIT_DAYS must be at least KK_RETENTION_FEEDBACK_DAYS and "
+                "KK_RETENTION_FORM_TEXT_DAYS (the audit log is kept longest)"
+            )
+        return self
 
     @property
     def chat_rasa_url(self) -> str:

@@ -1,4 +1,4 @@
-"""Audit log: every staff/admin read of citizen data."""
+"""Audit log: every staff/admin read of citizen data, and every erasure (``action="erasure"``)."""
 
 from __future__ import annotations
 
@@ -23,3 +23,5 @@ class AuditLogEntry(Base):
     action: Mapped[str] = mapped_column(String(16), default="read")
     endpoint: Mapped[str] = mapped_column(String(200))  # "GET /citizens/{citizen_id}/meetings"
     request_id: Mapped[str | None] = mapped_column(String(64))
+    # What an erasure deleted, as counts ("absence_reports=2 messages=1 ..."); never free text.
+    detail: Mapped[str | None] = mapped_column(String(300))

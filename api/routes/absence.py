@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from api.core.clock import now_utc
 from api.db.base import new_id
 from api.deps import IdempotencyKey, SessionDep, SettingsDep
+from api.errors import error_responses
 from api.models.absence import AbsenceReport
 from api.models.citizens import Citizen
 from api.routes._requests import answer_created, own_meeting_or_404, unprocessable
@@ -29,7 +30,10 @@ MAX_DAYS_AHEAD = 366
     "/me/absence-reports",
     status_code=status.HTTP_201_CREATED,
     summary="Report absence (sygdom/andet) for a day, optionally for a meeting",
-    responses={200: {"description": "Already created with this Idempotency-Key"}},
+    responses={
+        200: {"model": Created, "description": "Already created with this Idempotency-Key"},
+        **error_responses(404, descriptions={404: "Not one of my meetings"}),
+    },
 )
 def create_absence_report(
     body: AbsenceReportIn,

@@ -19,7 +19,7 @@ def read_audit_log(
     citizen_id: Annotated[str | None, Query(max_length=40)] = None,
     actor_user_id: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> list[AuditEntryOut]:
     query = select(AuditLogEntry).order_by(AuditLogEntry.id.desc()).limit(limit).offset(offset)
     if citizen_id is not None:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
 
 from api.deps import SessionDep, SettingsDep
+from api.errors import error_responses
 from api.models.users import User
 from api.schemas.auth import DemoLoginIn, TokenOut
 from api.security.tokens import create_token
@@ -13,7 +14,11 @@ from api.security.tokens import create_token
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/auth/demo-login", summary="Demo only: a token for a seeded demo user")
+@router.post(
+    "/auth/demo-login",
+    summary="Demo only: a token for a seeded demo user",
+    responses=error_responses(401, descriptions={401: "Unknown demo user"}),
+)
 def demo_login(body: DemoLoginIn, session: SessionDep, settings: SettingsDep) -> TokenOut:
     user = session.scalars(select(User).where(User.username == body.username)).first()
     if user is None or not user.is_active:

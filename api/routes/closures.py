@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session
 from api.core.clock import now_utc
 from api.db.base import new_id
 from api.deps import SessionDep, StaffOrAdmin
+from api.errors import error_responses
 from api.models.closures import Closure
 from api.schemas.closures import ClosureIn, ClosureOut, ClosureStaffOut
 from api.services.schedules import get_location_or_404
 from kkshared.pii import mask_pii
 
-router = APIRouter(tags=["closures"])
+# 404: an unknown closure or location.
+router = APIRouter(tags=["closures"], responses=error_responses(404))
 log = logging.getLogger("api.closures")
 
 ClosureId = Annotated[str, Path(max_length=40)]

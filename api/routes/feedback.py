@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 
 from api.db.base import new_id
 from api.deps import SessionDep
+from api.errors import error_responses
 from api.models.feedback import Feedback
 from api.schemas.feedback import FeedbackCreated, FeedbackIn
 from kkshared.pii import mask_pii
@@ -13,7 +14,12 @@ from kkshared.pii import mask_pii
 router = APIRouter(tags=["feedback"])
 
 
-@router.post("/feedback", status_code=status.HTTP_201_CREATED, summary="Rate a bot answer")
+@router.post(
+    "/feedback",
+    status_code=status.HTTP_201_CREATED,
+    summary="Rate a bot answer",
+    responses=error_responses(429),
+)
 def create_feedback(body: FeedbackIn, request: Request, session: SessionDep) -> FeedbackCreated:
     limiter = request.app.state.feedback_limiter
     client = request.client.host if request.client else "unknown"

@@ -6,11 +6,17 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import SessionDep, SettingsDep
+from api.schemas.health import HealthOut
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", summary="Liveness and database check")
+@router.get(
+    "/health",
+    summary="Liveness and database check",
+    response_model=HealthOut,
+    responses={503: {"model": HealthOut, "description": "The database does not answer"}},
+)
 def health(session: SessionDep, settings: SettingsDep) -> JSONResponse:
     try:
         session.execute(text("SELECT 1"))

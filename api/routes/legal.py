@@ -9,6 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Path, Qu
 
 from api.core.clock import now_utc
 from api.deps import SessionDep, SettingsDep, require_roles
+from api.errors import error_responses
 from api.legal import messages
 from api.legal.answers import ask_result, unavailable_result
 from api.legal.guidance import LegalGuidance
@@ -51,7 +52,11 @@ def get_guidance(request: Request) -> LegalGuidance:
 Guidance = Annotated[LegalGuidance, Depends(get_guidance)]
 
 
-@router.post("/legal/ask", summary="Ask a legal question (optionally send it to the lawyers)")
+@router.post(
+    "/legal/ask",
+    summary="Ask a legal question (optionally send it to the lawyers)",
+    responses=error_responses(503, descriptions={503: NOT_READY + " (only without escalate)"}),
+)
 def ask(
     body: AskIn, asker: Asker, guidance: Guidance, session: SessionDep, settings: SettingsDep
 ) -> AskOut:
@@ -121,7 +126,11 @@ def read_questions(
     return [QuestionOut(**question_view(session, row, settings.tz)) for row in rows]
 
 
-@router.get("/legal/questions/{ticket_id}", summary="One question (the asker, jurists, admins)")
+@router.get(
+    "/legal/questions/{ticket_id}",
+    summary="One question (the asker, jurists, admins)",
+    responses=error_responses(404),
+)
 def read_question(
     ticket_id: TicketId, principal: Asker, session: SessionDep, settings: SettingsDep
 ) -> QuestionOut:
@@ -132,6 +141,9 @@ def read_question(
 @router.post(
     "/legal/questions/{ticket_id}/answer",
     summary="Answer a question; with publish=true it becomes a note the advisor answers from",
+    responses=error_responses(
+        404, 409, descriptions={409: "The question has already been answered"}
+    ),
 )
 def answer(
     ticket_id: TicketId,
@@ -174,7 +186,9 @@ def read_my_questions(
 
 
 @router.post(
-    "/legal/my-questions/{ticket_id}/seen", summary="Mark the answer to my question as seen"
+    "/legal/my-questions/{ticket_id}/seen",
+    summary="Mark the answer to my question as seen",
+    responses=error_responses(404, 409, descriptions={409: "The question is not answered yet"}),
 )
 def mark_seen(
     ticket_id: TicketId, asker: Asker, session: SessionDep, settings: SettingsDep

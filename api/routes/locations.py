@@ -10,9 +10,11 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from api.calendar.holidays import MAX_YEAR, MIN_YEAR
 from api.calendar.opening_hours import WEEKDAY_NAMES, ClosurePeriod, to_aware
 from api.core.clock import now_utc
 from api.deps import SessionDep, SettingsDep
+from api.errors import error_responses
 from api.models.locations import Location
 from api.routes._requests import unprocessable
 from api.schemas.locations import (
@@ -29,6 +31,11 @@ from kkshared.normalize import fold
 router = APIRouter(tags=["locations"])
 
 LocationId = Annotated[str, Path(max_length=64)]
+# The calendar knows the years 1900-2200 (kkshared.holidays).
+Day = Annotated[
+    dt.date,
+    Path(ge=dt.date(MIN_YEAR, 1, 1), le=dt.date(MAX_YEAR, 12, 31), description="1900-2200"),
+]
 # "+01:00" arrives as " 01:00" when a client forgets to URL-encode the plus sign.
 _SPACE_OFFSET = re.compile(r" (\d{2}:?\d{2})$")
 
@@ -62,6 +69,8 @@ def parse_at(raw: str | None, settings_tz) -> dt.datetime:  # type: ignore[no-un
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise unprocessable("at must be an ISO 8601 date-time, e.g. 2026-03-03T10:00") from None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise unprocessable(f"at must be in the years {MIN_YEAR}-{MAX_YEAR}")
     return to_aware(value, settings_tz)
 
 
@@ -78,7 +87,7 @@ def list_locations(
     return [LocationOut.model_validate(row) for row in rows]
 
 
-@router.get("/locations/{location_id}", summary="One location")
+@router.get("/locations/{location_id}", summary="One location", responses=error_responses(404))
 def read_location(location_id: LocationId, session: SessionDep) -> LocationOut:
     return LocationOut.model_validate(get_location_or_404(session, location_id))
 
@@ -86,6 +95,7 @@ def read_location(location_id: LocationId, session: SessionDep) -> LocationOut:
 @router.get(
     "/locations/{location_id}/status",
     summary="Open or closed at an instant (default now), why, and the next opening",
+    responses=error_responses(404),
 )
 def read_location_status(
     location_id: LocationId,
@@ -115,9 +125,13 @@ def read_location_status(
     )
 
 
-@router.get("/locations/{location_id}/days/{date}", summary="Opening hours on one date")
+@router.get(
+    "/locations/{location_id}/days/{date}",
+    summary="Opening hours on one date",
+    responses=error_responses(404),
+)
 def read_location_day(
-    location_id: LocationId, date: dt.date, session: SessionDep, settings: SettingsDep
+    location_id: LocationId, date: Day, session: SessionDep, settings: SettingsDep
 ) -> LocationDayOut:
     location = get_location_or_404(session, location_id)
     start = dt.datetime.combine(date, dt.time(0), tzinfo=settings.tz)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 
 from api.deps import CurrentPrincipal, SessionDep
+from api.errors import error_responses
 from api.models.users import Role, User
 from api.schemas.citizens import CitizenOut, MeOut
 from api.schemas.users import CaseworkerOut
@@ -24,7 +25,11 @@ def read_me(principal: CurrentPrincipal, session: SessionDep) -> MeOut:
     return MeOut(user_id=user.id, role=user.role, display_name=user.display_name, citizen=citizen)
 
 
-@router.get("/me/caseworker", summary="The citizen's caseworker")
+@router.get(
+    "/me/caseworker",
+    summary="The citizen's caseworker",
+    responses=error_responses(404, descriptions={404: "No citizen profile, or no caseworker"}),
+)
 def read_my_caseworker(citizen: MyCitizen) -> CaseworkerOut:
     if citizen.case is None or citizen.case.caseworker is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no caseworker assigned")

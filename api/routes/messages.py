@@ -25,7 +25,7 @@ router = APIRouter(tags=["messages"])
     "/me/messages",
     status_code=status.HTTP_201_CREATED,
     summary="Send a message to my caseworker",
-    responses={200: {"description": "Already created with this Idempotency-Key"}},
+    responses={200: {"model": Created, "description": "Already created with this Idempotency-Key"}},
 )
 def create_message(
     body: MessageIn,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from api.core.clock import now_utc
 from api.db.base import new_id
 from api.deps import IdempotencyKey, SessionDep, SettingsDep
+from api.errors import error_responses
 from api.models.citizens import Citizen
 from api.models.meetings import MeetingStatus
 from api.models.reschedule import RescheduleRequest
@@ -26,7 +27,10 @@ router = APIRouter(tags=["reschedule"])
     "/me/reschedule-requests",
     status_code=status.HTTP_201_CREATED,
     summary="Ask for another time for one of my upcoming meetings",
-    responses={200: {"description": "Already created with this Idempotency-Key"}},
+    responses={
+        200: {"model": Created, "description": "Already created with this Idempotency-Key"},
+        **error_responses(404, descriptions={404: "Not one of my meetings"}),
+    },
 )
 def create_reschedule_request(
     body: RescheduleRequestIn,

@@ -9,12 +9,13 @@ from fastapi import APIRouter, HTTPException, Path, status
 from sqlalchemy import select
 
 from api.deps import ServiceCaller, SessionDep
+from api.errors import error_responses
 from api.models.citizens import Citizen
 from api.routes._requests import unprocessable
 from api.schemas.service import CitizenByPhoneOut, SmsOptOutIn, SmsOptOutOut
 from api.services.phones import normalize_msisdn
 
-router = APIRouter(tags=["service"])
+router = APIRouter(tags=["service"], responses=error_responses(404))
 log = logging.getLogger("api.service")
 
 

@@ -13,3 +13,4 @@ class AuditEntryOut(ORMModel):
     action: str
     endpoint: str
     request_id: str | None
+    detail: str | None = None  # erasures: what was deleted, as counts

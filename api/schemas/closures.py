@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
 
+from api.calendar.holidays import MAX_YEAR, MIN_YEAR
 from api.schemas.common import InputModel, LocalDateTime, ORMModel
 
 
@@ -21,6 +22,11 @@ class ClosureIn(InputModel):
         from api.calendar.opening_hours import to_aware
         from api.core.config import get_settings
 
+        for value in (self.starts_at, self.ends_at):
+            if not MIN_YEAR <= value.year <= MAX_YEAR:
+                raise ValueError(
+                    f"starts_at and ends_at must be in the years {MIN_YEAR}-{MAX_YEAR}"
+                )
         tz = get_settings().tz
         self.starts_at = to_aware(self.starts_at, tz)
         self.ends_at = to_aware(self.ends_at, tz)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
 from api.core.config import get_settings
 
@@ -26,11 +26,34 @@ class ORMModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+def reject_nul(value: Any) -> Any:
+    """A NUL character is never text (and PostgreSQL cannot store it): refused, also in lists."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if isinstance(value, list | tuple):
+        for item in value:
+            reject_nul(item)
+    return value
+
+
 class InputModel(BaseModel):
-    """Request bodies: unknown fields are an error, strings are stripped."""
+    """Request bodies: unknown fields are an error, strings are stripped, NUL characters refused."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return reject_nul(value)
 
-class Detail(BaseModel):
-    detail: str
+
+class ErrorOut(BaseModel):
+    """Every error answer (4xx, and 503 where declared): ``{"detail": "<reason>"}``."""
+
+    detail: str = Field(
+        description="Why the request failed, in plain words; never a stack trace or the input",
+        examples=["not authenticated"],
+    )
+
+
+Detail = ErrorOut  # the same model under its older name

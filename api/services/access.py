@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import CitizenPrincipal, CurrentPrincipal, SessionDep
+from api.errors import raises
 from api.models.citizens import Citizen
 from api.models.users import Role
 from api.security.principal import Principal
@@ -36,6 +37,7 @@ def may_read(principal: Principal, citizen: Citizen) -> bool:
     return False
 
 
+@raises(404)
 def get_my_citizen(principal: CitizenPrincipal, session: SessionDep) -> Citizen:
     citizen = citizen_of_user(session, principal.user_id or "")
     if citizen is None:
@@ -43,6 +45,7 @@ def get_my_citizen(principal: CitizenPrincipal, session: SessionDep) -> Citizen:
     return citizen
 
 
+@raises(403, 404)
 def get_readable_citizen(
     citizen_id: Annotated[str, Path(max_length=40)],
     principal: CurrentPrincipal,

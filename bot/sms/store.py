@@ -564,6 +564,33 @@ class SmsStore:
             conn.execute(delete(recipients).where(recipients.c.phone_hash.not_in(waiting)))
         self._scrub()
 
+    def erase_number(self, phone_hash: str) -> dict[str, int]:
+        """Right to erasure (``python -m bot.retention --erase-phone``): delete this number's
+        inbox and outbox rows (queued replies are not sent) and the number itself. Its STOP is
+        kept, so the number still gets no SMS; a preference without an opt-out is deleted."""
+        with self.engine.begin() as conn:
+            counts = {
+                "inbox": conn.execute(
+                    delete(inbox).where(inbox.c.phone_hash == phone_hash)
+                ).rowcount,
+                "outbox": conn.execute(
+                    delete(outbox).where(outbox.c.phone_hash == phone_hash)
+                ).rowcount,
+                "recipients": conn.execute(
+                    delete(recipients).where(recipients.c.phone_hash == phone_hash)
+                ).rowcount,
+                "preferences": conn.execute(
+                    delete(preferences).where(
+                        and_(
+                            preferences.c.phone_hash == phone_hash,
+                            preferences.c.opted_out.is_(False),
+                        )
+                    )
+                ).rowcount,
+            }
+        self._scrub()
+        return {name: int(count or 0) for name, count in counts.items()}
+
 
 def _claim_first_per_number(
     conn: Any,

@@ -20,6 +20,7 @@ from api_helpers import (
     unsigned_token,
 )
 
+from api.demo.seed import demo_id
 from api.main import create_app
 from api.models import Role
 
@@ -98,6 +99,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("PUT", "/closures/{closure_id}"): Rule("user", STAFF_ADMIN, CLOSURE_BODY),
     ("DELETE", "/closures/{closure_id}"): Rule("user", STAFF_ADMIN),
     ("GET", "/audit-log"): Rule("user", frozenset({Role.ADMIN})),
+    ("POST", "/admin/erasure"): Rule(
+        "user", frozenset({Role.ADMIN}), {"citizen_id": demo_id("c", "demo-borger-syg")}
+    ),
     # escalate=true: files a ticket even before the advisor has been built.
     ("POST", "/legal/ask"): Rule(
         "user",
