@@ -5,10 +5,15 @@ repeats the affirmed message. That does not work for the retrieval intent ``faq`
 ``/faq`` carries no ``faq/<id>``, so ``utter_faq`` has nothing to say), its texts are English, and
 its third stage only says ``utter_default``. This equivalent keeps the two stages but fits:
 
-1. First failed understanding (``nlu_fallback`` from the FallbackClassifier, or ``gibberish``):
-   if the NLU's best guess is an FAQ answer or a known topic, ask "Mente du: »<title>«?" with
-   Ja/Nej buttons (``/affirm``, ``/deny``) and remember the guess in ``suggested_response``;
-   otherwise ask the citizen to rephrase. Ja answers the guess; Nej asks to rephrase.
+1. First failed understanding (``nlu_fallback``: the third answer tier of the classifier, or
+   ``gibberish``): if the NLU's best guess is an FAQ answer or a known topic, say that the
+   assistant is not sure and ask "Mente du: »<title>«?" with Ja/Nej buttons (``/affirm``,
+   ``/deny``), remembering the guess in ``suggested_response``. Ja answers the guess; Nej asks to
+   rephrase. No guess is offered when the catalogue answer was rejected because it lacks what the
+   question asks for (a date, an amount, a legal basis: ``kk_answer.reason`` "does not fit"):
+   then, as when there is no guess, the assistant says plainly that it does not know
+   (``utter_dont_know``, the marker of an unanswered question) and how to reach a person.
+   Keyboard mashing (``gibberish``) is asked to rephrase instead.
 2. Second failed understanding in a row (a Nej in between does not count as understood):
    hand over to a human (phone line and opening status, actions/handover.py). A third failure
    starts over at stage one, a fourth hands over again, and so on.
@@ -23,6 +28,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handover import utter_handover
+from actions.source_answer import ANSWER_ATTRIBUTE
 
 FAILURE_INTENTS = {"nlu_fallback", "gibberish"}
 # A "Nej" to a suggestion is not an understood message: the count goes on through it.
@@ -109,9 +115,14 @@ class ActionClarify(Action):
         if failures >= 2 and failures % 2 == 0:
             await utter_handover(dispatcher, "utter_handover_after_fallback")
             return [SlotSet(SLOT, None)]
-        guess = best_guess(tracker.latest_message, domain)
+        latest = tracker.latest_message or {}
+        misfit = (latest.get(ANSWER_ATTRIBUTE) or {}).get("reason") == "does not fit"
+        guess = None if misfit else best_guess(latest, domain)
         if guess is None:
-            dispatcher.utter_message(response="utter_ask_rephrase")
+            if (latest.get("intent") or {}).get("name") == "gibberish":
+                dispatcher.utter_message(response="utter_ask_rephrase")
+            else:
+                await utter_handover(dispatcher, "utter_dont_know")
             return [SlotSet(SLOT, None)]
         target, label = guess
         if target.startswith("/"):  # an intent: "Ja" is that intent, handled by its own rules

@@ -44,7 +44,9 @@ def citation_lines(citations: list[dict[str, Any]]) -> dict[str, str]:
         reference = citation.get("reference")
         if reference and reference not in references:
             references.append(reference)
-        source = f"{citation.get('source_file')} ({citation.get('source_date')})"
+        source = citation.get("source_title") or (
+            f"{citation.get('source_file')} ({citation.get('source_date')})"
+        )
         if citation.get("source_file") and source not in sources:
             sources.append(source)
     return {

@@ -25,6 +25,8 @@ from typing import Any
 
 import yaml
 
+from kkshared.sources import source_label
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CATALOGUE = REPO_ROOT / "knowledge" / "citizen"
 DEFAULT_OUTPUT = REPO_ROOT / "bot" / "domain" / "faq.yml"
@@ -96,7 +98,11 @@ def response_for(entry: dict[str, Any]) -> dict[str, Any]:
     return {
         "text": answer,
         "custom": {
-            "source": {"file": _as_text(source["file"]), "date": _as_text(source["date"])},
+            "source": {
+                "file": _as_text(source["file"]),
+                "date": _as_text(source["date"]),
+                "title": source_label(_as_text(source["file"]), _as_text(source["date"])),
+            },
             "title": title,
         },
     }

@@ -3,6 +3,7 @@ and failures that name the step, show the tail of its log and say what to do."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
@@ -82,6 +83,26 @@ def error_lines(path: Path, exclude: list[str] = (), n: int = 6, width: int = 30
     return [line if len(line) <= width else line[:width] + " ..." for line in found[-n:]]
 
 
+# Lines a long command writes to say how far it is (kkshared.retrieval.dense.Progress).
+_PROGRESS_LINE = re.compile(r"^(e5: .*|progress: .*)$")
+PROGRESS_SECONDS = 10.0
+
+
+def last_progress(path: Path) -> str | None:
+    """The newest progress line in a log (read from its end: logs of training are long)."""
+    try:
+        with open(path, "rb") as log:
+            log.seek(0, os.SEEK_END)
+            log.seek(max(0, log.tell() - 65536))
+            tail = log.read().decode(errors="replace")
+    except OSError:
+        return None
+    for line in reversed(tail.splitlines()):
+        if _PROGRESS_LINE.match(line.strip()):
+            return line.strip()
+    return None
+
+
 def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
@@ -100,7 +121,7 @@ class StepContext:
         self.name = name
         self.log_path = log_path
         self.detail = ""
-        self.tick = runner.ticker(name)  # tick(elapsed): progress while waiting
+        self.tick = runner.ticker(name, log_path)  # tick(elapsed): progress while waiting
 
     def skip(self, reason: str) -> None:
         raise Skip(reason)
@@ -149,16 +170,31 @@ class StepRunner:
     def print(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
 
-    def ticker(self, name: str) -> Callable[[float], None]:
-        state = {"next": self.heartbeat}
+    def ticker(self, name: str, log_path: Path | None = None) -> Callable[[float], None]:
+        """Progress while a step waits: a heartbeat every ``heartbeat`` seconds and, at most
+        every ``PROGRESS_SECONDS``, the newest progress line the command wrote to its log
+        (``e5: 1200/4000 texts encoded, ... s left`` while a model trains)."""
+        state: dict[str, Any] = {"next": self.heartbeat, "progress_at": 0.0, "shown": None}
 
         def tick(elapsed: float) -> None:
+            line = None
+            if log_path is not None and elapsed - state["progress_at"] >= PROGRESS_SECONDS:
+                state["progress_at"] = elapsed
+                line = last_progress(log_path)
+                if line == state["shown"]:
+                    line = None
             if self._tty:
-                self.out.write(f"\r[....] {name:<{NAME_WIDTH}} {elapsed:5.0f}s")
+                shown = f" {line}" if line else ""
+                self.out.write(f"\r\x1b[K[....] {name:<{NAME_WIDTH}} {elapsed:5.0f}s{shown}")
                 self.out.flush()
+            elif line:
+                state["next"] = elapsed + self.heartbeat
+                self.print(f"       {name}: {line} ({elapsed:.0f}s)")
             elif elapsed >= state["next"]:
                 state["next"] = elapsed + self.heartbeat
                 self.print(f"       {name}: still running ({elapsed:.0f}s)")
+            if line:
+                state["shown"] = line
 
         return tick
 

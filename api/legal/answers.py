@@ -13,6 +13,7 @@ from api.legal import messages
 from api.legal.answering import Advice
 from api.legal.guidance import Snapshot
 from kkshared.knowledge import LegalNote, status_notice
+from kkshared.sources import source_label as source_title
 
 
 @dataclass
@@ -32,7 +33,12 @@ def answer_text(note: LegalNote) -> str:
 
 
 def citations(note: LegalNote) -> list[dict]:
-    base = {"source_file": note.source.file, "source_date": note.date, "quote": note.source.quote}
+    base = {
+        "source_file": note.source.file,
+        "source_date": note.date,
+        "source_title": source_title(note.source.file, note.date),
+        "quote": note.source.quote,
+    }
     if not note.references:
         return [{"reference": None, **base}]
     return [{"reference": reference, **base} for reference in note.references]

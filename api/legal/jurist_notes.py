@@ -15,9 +15,9 @@ from datetime import date
 
 from kkshared.knowledge import MAX_QUOTE_WORDS, LegalNote, Source, SourceTexts, check_legal_note
 from kkshared.legal_refs import extract_references, parse_reference
+from kkshared.sources import POSTKASSE_SOURCE_PREFIX
 
 JURIST_STATUS = "besvaret af jurist"
-POSTKASSE_SOURCE_PREFIX = "juridisk-postkasse/"
 POSTKASSE_SECTION = "Juridisk postkasse"
 JURIST_OFFICE = "Centralforvaltningen (juridisk postkasse)"
 

@@ -30,6 +30,9 @@ class CitationOut(BaseModel):
     )
     source_file: str
     source_date: str
+    source_title: str = Field(
+        description="the source as people see it: document title and date (kkshared.sources)"
+    )
     quote: str | None
 
 

@@ -54,6 +54,11 @@ _PATTERNS = [
     r"\b(?:developer|admin|debug|god|dan) mode\b",
     r"\bjailbreak\w*\b",
     r"^\s*(?:system|assistant|admin)\s*:",
+    # Asking for a promise or a guarantee the assistant cannot give: "lov mig at jeg får ...".
+    r"\b(?:lov|lover|love) mig\b",
+    r"\b(?:kan|vil) du (?:love|garantere) (?:mig )?(?:at|for)\b",
+    r"\bgaranter\w* (?:du |i )?(?:mig )?(?:at|for)\b",
+    r"\b(?:promise|guarantee) (?:me|that)\b",
     # English.
     r"\b(?:ignore|disregard|forget|override)\b(?:\s+\w+){0,3}?\s+" + _ENGLISH_OBJECTS + r"\b",
     r"\bpretend (?:you|to be|that)\b",

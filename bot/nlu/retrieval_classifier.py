@@ -39,15 +39,25 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu import parse_ahead
 from bot.nlu.injection import looks_like_injection
 from bot.nlu.vocabulary import Vocabulary
+from kkshared.answer_fit import missing_kinds
+from kkshared.knowledge import default_seeds_dir
+from kkshared.normalize import fold
 from kkshared.pii import PLACEHOLDERS
 from kkshared.retrieval.calibration import Calibrator, DevExample, development_examples
 from kkshared.retrieval.dense import E5Encoder
 from kkshared.retrieval.index import DEFAULT_WEIGHTS, Document, Ranking, SearchIndex
+from kkshared.sources import Passage, read_passages, source_label
 
 MODEL_FILE = "retrieval_classifier.json"
-VECTORS_FILE = (
-    "retrieval_classifier_vectors.npz"  # e5 vectors of the documents, not re-encoded at load
-)
+# e5 vectors of the documents, not re-encoded at load
+VECTORS_FILE = "retrieval_classifier_vectors.npz"
+# The source passages (the second answer tier) and their e5 vectors.
+PASSAGES_FILE = "retrieval_classifier_passages.json"
+PASSAGE_VECTORS_FILE = "retrieval_classifier_passage_vectors.npy"
+# The message attribute saying which answer tier answered and why. It is stored with the message in
+# the tracker store, where the job centre's analytics find every "don't know":
+# {"tier": 1 | 2 | 3, "reason": ..., "missing": [kinds of content the question asked for]}.
+ANSWER_ATTRIBUTE = "kk_answer"
 # A masked CPR number, phone number or e-mail address and the words that announce it ("mit cpr er
 # [CPR]"): left out when the rest of the message asks something (the channel already warned).
 _PERSONAL_DATA = re.compile(
@@ -57,6 +67,12 @@ _PERSONAL_DATA = re.compile(
     + "|".join(re.escape(p) for p in PLACEHOLDERS.values())
     + ")",
     re.IGNORECASE,
+)
+# A message that asks something is never a goodbye ("hej hej, hvad kan du hjælpe med?"): Danish
+# "hej hej" says both hello and goodbye, and a goodbye to a question ends the conversation.
+FAREWELL_INTENTS = {"goodbye"}
+_ASKS = re.compile(
+    r"\?|\b(?:hvad|hvordan|hvornaar|hvorfor|hvem|hvor|hvilke[nt]?|kan du|kan i|maa jeg|skal jeg)\b"
 )
 # How sure the rest of such a message must be of its own intent to be answered for itself.
 PERSONAL_DATA_REST_CONFIDENCE = 0.5
@@ -145,6 +161,20 @@ class DanishRetrievalClassifier(GraphComponent):
             # development messages (bench/citizen/dev_messages.yml and the load benchmark's)
             # 42% skip e5 with the same answers; at 0.6 answers start to change.
             "dense_skip_confidence": 0.65,
+            # The three answer tiers (docs/answer_tiers.md). Tier 1, a catalogue answer, needs at
+            # least this calibrated confidence and must contain what the question asks for (a
+            # time, an amount, a legal basis ...: kkshared.answer_fit). Below
+            # ``fallback_threshold`` (the FallbackClassifier's) any intent is a failed
+            # understanding. Otherwise tier 2: the best source passage when it covers the
+            # question well enough; otherwise tier 3, "don't know" (the fallback).
+            "answer_threshold": 0.1,
+            "fallback_threshold": 0.1,
+            "source_passages": False,
+            "sources_dir": None,  # default: kkshared.knowledge.default_seeds_dir()
+            "source_intent": "source_answer",
+            "passage_min_word_coverage": 0.5,
+            "passage_min_dense": 0.85,
+            "passage_dense_weight": 0.8,
         }
 
     def __init__(
@@ -156,11 +186,14 @@ class DanishRetrievalClassifier(GraphComponent):
         calibrator: Calibrator | None = None,
         vectors: list[np.ndarray] | None = None,
         sparse_calibrator: Calibrator | None = None,
+        passages: list[Passage] | None = None,
+        passage_vectors: np.ndarray | None = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self._use_documents(documents or [], vectors)
+        self._use_passages(passages or [], passage_vectors)
         self._calibrator = calibrator or Calibrator()
         self._sparse_calibrator = sparse_calibrator or Calibrator()
         if self._documents:
@@ -182,6 +215,7 @@ class DanishRetrievalClassifier(GraphComponent):
         """Index ``documents`` (with e5 when ``dense_weight`` > 0) and build what depends on
         them."""
         self._documents = documents
+        self._answers = {d.id: d.answer for d in documents if d.answer}
         weight = float(self._config["dense_weight"])
         if weight <= 0 or not documents:
             self._index = SearchIndex(documents)
@@ -209,8 +243,33 @@ class DanishRetrievalClassifier(GraphComponent):
                 for q in (d.title, *d.questions, d.answer)
             )
 
+    def _use_passages(self, passages: list[Passage], vectors: np.ndarray | None = None) -> None:
+        """Index the source passages (tier 2); each passage is one document of its own text."""
+        self._passages = {p.id: p for p in passages}
+        self._passage_index: SearchIndex | None = None
+        if not passages:
+            return
+        documents = [Document(p.id, "", (), p.text) for p in passages]
+        weight = float(self._config["passage_dense_weight"])
+        if weight <= 0:
+            self._passage_index = SearchIndex(documents)
+            return
+        # The catalogue's encoder: its latest query vector serves the passage ranking too.
+        encoder = self._index.encoder or E5Encoder()
+        if vectors is None or len(vectors) != len(passages):
+            vectors = encoder.passages([p.text for p in passages])
+        self._passage_index = SearchIndex(
+            documents,
+            encoder,
+            dict(DEFAULT_WEIGHTS, dense=weight),
+            vectors=[row[None, :] for row in vectors],
+        )
+
     def train(self, training_data: TrainingData) -> Resource:
         self._use_documents(training_documents(training_data, self._config["retrieval_intent"]))
+        if self._config["source_passages"]:
+            seeds = self._config["sources_dir"] or default_seeds_dir()
+            self._use_passages(read_passages(seeds))
         split = development_examples(
             self._documents, None, per_document=self._config["calibration_questions_per_document"]
         )
@@ -233,6 +292,16 @@ class DanishRetrievalClassifier(GraphComponent):
             )
             if self._index.dense_vectors:
                 np.savez_compressed(directory / VECTORS_FILE, *self._index.dense_vectors)
+            if self._passage_index is not None:
+                (directory / PASSAGES_FILE).write_text(
+                    json.dumps([p.__dict__ for p in self._passages.values()], ensure_ascii=False),
+                    encoding="utf-8",
+                )
+                if self._passage_index.dense_vectors:
+                    np.save(
+                        directory / PASSAGE_VECTORS_FILE,
+                        np.vstack(self._passage_index.dense_vectors).astype(np.float32),
+                    )
         return self._resource
 
     @classmethod
@@ -251,6 +320,12 @@ class DanishRetrievalClassifier(GraphComponent):
                 if (directory / VECTORS_FILE).exists():
                     with np.load(directory / VECTORS_FILE) as saved:
                         vectors = [saved[f"arr_{i}"] for i in range(len(saved.files))]
+                passages, passage_vectors = [], None
+                if (directory / PASSAGES_FILE).exists():
+                    raw_passages = json.loads((directory / PASSAGES_FILE).read_text("utf-8"))
+                    passages = [Passage(**p) for p in raw_passages]
+                    if (directory / PASSAGE_VECTORS_FILE).exists():
+                        passage_vectors = np.load(directory / PASSAGE_VECTORS_FILE).astype(float)
         except (ValueError, FileNotFoundError):
             return cls(config, model_storage, resource)
         documents = [
@@ -268,6 +343,8 @@ class DanishRetrievalClassifier(GraphComponent):
             Calibrator(np.array(raw["calibrator"])),
             vectors,
             Calibrator(np.array(sparse)) if sparse else None,
+            passages,
+            passage_vectors,
         )
         if classifier._index.dense_vectors:
             # e5 releases the GIL: the channels classify ahead in a thread (bot/nlu/parse_ahead.py).
@@ -338,6 +415,9 @@ class DanishRetrievalClassifier(GraphComponent):
             # The best intent gets the calibrated confidence, the others a share of it by score.
             share = confidence if not intent_ranking else confidence * candidate.score / best_score
             intent_ranking.append({"name": name, "confidence": round(float(share), 4)})
+        if intent_ranking[0]["name"] in FAREWELL_INTENTS and len(intent_ranking) > 1:
+            if _ASKS.search(fold(text)):
+                intent_ranking = intent_ranking[1:]
         result: dict[str, Any] = {"intent": intent_ranking[0], "intent_ranking": intent_ranking}
         answers = [c for c in ranking.candidates if c.note_id.startswith(f"{retrieval_intent}/")]
         if answers:
@@ -361,4 +441,69 @@ class DanishRetrievalClassifier(GraphComponent):
                     ],
                 },
             }
-        return result
+        return self._choose_tier(text, result)
+
+    def _choose_tier(self, text: str, result: dict[str, Any]) -> dict[str, Any]:
+        """Tier 1 (the catalogue answer) when it is sure and fits the question, else tier 2 (a
+        source passage) when one covers the question, else tier 3 (``nlu_fallback``: the honest
+        "don't know" of actions/clarify.py). Intents that are not answers (small talk, own case,
+        forms ...) pass through, as do failed understandings when there are no passages."""
+        config = self._config
+        intent = result["intent"]
+        retrieval_intent = config["retrieval_intent"]
+        missing: tuple[str, ...] = ()
+        if intent["name"] == retrieval_intent:
+            key = result["response_selector"][retrieval_intent]["response"]["intent_response_key"]
+            missing = missing_kinds(text, self._answers.get(key, ""))
+            if intent["confidence"] >= config["answer_threshold"] and not missing:
+                return {**result, ANSWER_ATTRIBUTE: {"tier": 1}}
+        elif intent["confidence"] >= config["fallback_threshold"] or self._passage_index is None:
+            return result
+        reason = "does not fit" if missing else "low confidence"
+        found = self._best_passage(text)
+        if found is not None:
+            passage, features = found
+            source = {"name": config["source_intent"], "confidence": 1.0}
+            document = passage.document
+            return {
+                "intent": source,
+                "intent_ranking": [source, *result["intent_ranking"]],
+                ANSWER_ATTRIBUTE: {
+                    "tier": 2,
+                    "reason": reason,
+                    "passage": {
+                        "id": passage.id,
+                        "text": passage.text,
+                        "file": passage.file,
+                        "date": document.date if document else "",
+                        "title": source_label(passage.file),
+                    },
+                    "features": {k: round(v, 4) for k, v in features.items()},
+                },
+            }
+        fallback = {"name": "nlu_fallback", "confidence": 1.0}
+        return {
+            **result,
+            "intent": fallback,
+            "intent_ranking": [fallback, *result["intent_ranking"]],
+            ANSWER_ATTRIBUTE: {"tier": 3, "reason": reason, "missing": list(missing)},
+        }
+
+    def _best_passage(self, text: str) -> tuple[Passage, dict[str, float]] | None:
+        """The source passage that answers ``text``, if one covers it well enough and contains
+        the kind of content the question asks for."""
+        if self._passage_index is None:
+            return None
+        ranking = self._passage_index.rank(text, limit=1)
+        if ranking.best is None:
+            return None
+        features = ranking.features
+        if (
+            features["word_coverage"] < self._config["passage_min_word_coverage"]
+            or features["dense"] < self._config["passage_min_dense"]
+        ):
+            return None
+        passage = self._passages[ranking.best.note_id]
+        if missing_kinds(text, passage.text):
+            return None
+        return passage, features

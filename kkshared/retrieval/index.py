@@ -112,7 +112,11 @@ class SearchIndex:
         elif vectors is not None and len(vectors) == len(self.notes):
             self._dense = [np.asarray(v, dtype=float) for v in vectors]
         else:
-            self._dense = [self._note_vectors(n) for n in self.notes]
+            # All texts in one call: the encoder batches them, shows progress and caches them.
+            texts = [self._note_texts_for_vectors(n) for n in self.notes]
+            flat = encoder.passages([t for note_texts in texts for t in note_texts])
+            bounds = np.cumsum([0] + [len(note_texts) for note_texts in texts])
+            self._dense = [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
     def without_dense(self) -> SearchIndex:
         """The same index ranking by BM25 alone;
@@ -132,8 +136,12 @@ class SearchIndex:
     def _note_refs(note: Document) -> set[str]:
         return reference_terms("; ".join(note.references))
 
+    @staticmethod
+    def _note_texts_for_vectors(note: Document) -> list[str]:
+        return [note.title, *note.questions, note.answer]
+
     def _note_vectors(self, note: Document) -> np.ndarray:
-        return self.encoder.passages([note.title, *note.questions, note.answer])
+        return self.encoder.passages(self._note_texts_for_vectors(note))
 
     def rank(
         self,

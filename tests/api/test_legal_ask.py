@@ -66,6 +66,9 @@ def test_a_note_without_references_still_shows_source_and_date(client, auth, leg
             "reference": None,
             "source_file": note.source.file,
             "source_date": note.date,
+            "source_title": (
+                "BIF: Håndtering af uhensigtsmæssigheder i beskæftigelsesindsatsen, " + note.date
+            ),
             "quote": note.source.quote,
         }
     ]

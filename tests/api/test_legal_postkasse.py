@@ -65,6 +65,8 @@ def test_jurist_publishes_and_a_paraphrase_is_answered_at_once(
             "reference": "LAB § 82",
             "source_file": f"juridisk-postkasse/{ticket}",
             "source_date": today_cph().isoformat(),
+            "source_title": f"Svar fra juristerne i centralforvaltningen (sag {ticket}), "
+            f"{today_cph().isoformat()}",
             "quote": quote_of(SATURDAY_ANSWER["answer"]),
         }
     ]
@@ -165,6 +167,8 @@ def test_an_answer_without_publishing_reaches_only_the_asker(
             "reference": None,
             "source_file": f"juridisk-postkasse/{ticket}",
             "source_date": today_cph().isoformat(),
+            "source_title": f"Svar fra juristerne i centralforvaltningen (sag {ticket}), "
+            f"{today_cph().isoformat()}",
             "quote": "Nej, det kan du ikke.",
         }
     ]

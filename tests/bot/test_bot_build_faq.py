@@ -35,7 +35,13 @@ def test_one_response_per_entry_with_source(tmp_path: Path) -> None:
     assert list(responses) == ["utter_faq/alpha", "utter_faq/zeta"]
     alpha = responses["utter_faq/alpha"][0]
     assert alpha["text"] == "Svar æøå"
-    assert alpha["custom"]["source"] == {"file": "000_0be9af2cecd9aa10.txt", "date": "2020-06-15"}
+    assert alpha["custom"]["source"] == {
+        "file": "000_0be9af2cecd9aa10.txt",
+        "date": "2020-06-15",
+        # People see the document's title and date, not the file name.
+        "title": "BIF: Bidrag til Københavns Kommunes evaluering af indsatsen under "
+        "corona-nedlukningen, 2020-06-15",
+    }
     assert alpha["custom"]["title"] == "Titel alpha"
 
 

@@ -47,6 +47,8 @@ def test_rasa_data_validate_is_clean_apart_from_action_responses() -> None:
         if "UserWarning" in line
         and "is not used in any story or rule" not in line
         and "Issue found in 'bot/data/rules/faq.yml'" not in line
+        # Set by the classifier itself (answer tier 2, docs/answer_tiers.md): no examples.
+        and "The intent 'source_answer' is listed in the domain file, but is not found" not in line
     ]
     assert not problems, "\n".join(problems)
     assert output.count("Found intent 'faq' in stories which is not part of the domain") <= 1

@@ -214,6 +214,9 @@
   }
 
   function sourceLine(source) {
+    // The document's title and date ("BIF: ..., 2017") as the bot sends it; the file name only
+    // for an answer that has no title.
+    if (source.title) return TEXT.source + source.title;
     var file = source.file === "general" ? TEXT.generalSource : source.file;
     return TEXT.source + file + (source.date ? ", " + source.date : "");
   }
@@ -701,6 +704,7 @@
         source = {
           file: String(custom.source.file).slice(0, 200),
           date: custom.source.date === undefined || custom.source.date === null ? "" : String(custom.source.date).slice(0, 32),
+          title: custom.source.title ? String(custom.source.title).slice(0, 300) : "",
         };
       }
       if (!text && !buttons.length) continue;

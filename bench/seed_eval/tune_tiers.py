@@ -1,0 +1,188 @@
+"""Choose the answer-tier thresholds on the development sets (docs/answer_tiers.md).
+
+Loads the citizen classifier from the trained model (no Rasa server), and for every citizen item
+of the *development* seed sets computes once: the catalogue's best answer and its calibrated
+confidence, whether it fits the question, and the best source passage with its features. It then
+replays the tier decision for a grid of thresholds and scores what each would have said with the
+outside scorer's matching (``../shared/eval/score.py``): right / don't know / confident-wrong.
+
+    .venvs/bot/bin/python -m bench.seed_eval.tune_tiers [--model models/kk.tar.gz]
+
+Held-out sets are never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bench.seed_eval.run_eval import ROOT, SETS, SETS_DIR, load_scorer
+from kkshared.answer_fit import missing_kinds
+
+DEV_SETS = [name for name in SETS if name.startswith("citizen_") and name.endswith("_dev")]
+COMPONENT = "DanishRetrievalClassifier"
+
+
+def load_classifier(model: Path, workdir: Path):
+    """The trained DanishRetrievalClassifier of ``model``, loaded as Rasa loads it."""
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    from bot.nlu.retrieval_classifier import DanishRetrievalClassifier
+
+    with tarfile.open(model) as archive:
+        members = [m for m in archive.getmembers() if COMPONENT in m.name]
+        archive.extractall(workdir, members=members)
+    component = next(p for p in (workdir / "components").iterdir() if COMPONENT in p.name)
+    config = next(
+        step
+        for step in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+        if step["name"].endswith(COMPONENT)
+    )
+    return DanishRetrievalClassifier.load(
+        {k: v for k, v in config.items() if k != "name"},
+        LocalModelStorage(workdir / "components"),
+        Resource(component.name),
+        None,
+    )
+
+
+@dataclass
+class Case:
+    item: dict
+    intent: str
+    confidence: float
+    answer_key: str | None
+    fits: bool
+    passage_text: str
+    passage_title: str
+    coverage: float
+    dense: float
+    passage_fits: bool
+
+
+def analyse(classifier, item: dict) -> Case:
+    text = item["text"]
+    config = classifier._config
+    saved = dict(config)
+    config.update(answer_threshold=0.0, fallback_threshold=0.0)
+    try:
+        result = classifier.classify_text(text)
+    finally:
+        config.clear()
+        config.update(saved)
+    ranking = result.get("intent_ranking") or [{}]
+    top = ranking[1] if ranking[0].get("name") in {"nlu_fallback", "source_answer"} else ranking[0]
+    selector = (result.get("response_selector") or {}).get("faq") or {}
+    key = (selector.get("response") or {}).get("intent_response_key")
+    answer = classifier._answers.get(key, "") if key else ""
+    passage_ranking = classifier._passage_index.rank(text, limit=1)
+    best = passage_ranking.best
+    passage = classifier._passages[best.note_id] if best else None
+    return Case(
+        item,
+        str(top.get("name")),
+        float(top.get("confidence") or 0.0),
+        key,
+        not missing_kinds(text, answer),
+        passage.text if passage else "",
+        passage.file if passage else "",
+        passage_ranking.features.get("word_coverage", 0.0),
+        passage_ranking.features.get("dense", 0.0),
+        bool(passage) and not missing_kinds(text, passage.text),
+    )
+
+
+def replay(
+    case: Case,
+    answers: dict[str, str],
+    t1: float,
+    cov: float,
+    dense: float,
+    score,
+    support: float | None = None,
+):
+    """(verdict, tier) of the tier decision with these thresholds; tier 0 = not an answer.
+    ``support``: a tier-1 answer also quotes the best passage when its coverage reaches it."""
+    if case.intent != "faq":
+        return None, 0
+    passage_ok = case.passage_fits and case.coverage >= cov and case.dense >= dense
+    if case.confidence >= t1 and case.fits:
+        reply = answers.get(case.answer_key or "", "")
+        if support is not None and passage_ok and case.coverage >= support:
+            reply += f"\n{case.passage_title}\n{case.passage_text}"
+        return ("right" if score.matches(case.item, reply) else "confident-wrong"), 1
+    if passage_ok:
+        reply = f"{case.passage_title}\n{case.passage_text}"
+        return ("right" if score.matches(case.item, reply) else "confident-wrong"), 2
+    return "don't know", 3
+
+
+def faq_replies() -> dict[str, str]:
+    """Each catalogue answer as the REST channel sends it (text and custom JSON)."""
+    domain = yaml.safe_load((ROOT / "bot" / "domain" / "faq.yml").read_text(encoding="utf-8"))
+    replies = {}
+    for name, variants in domain["responses"].items():
+        variant = variants[0]
+        custom = json.dumps(variant.get("custom") or {}, ensure_ascii=False)
+        replies[name.removeprefix("utter_")] = f"{variant.get('text', '')}\n{custom}"
+    return replies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "kk.tar.gz")
+    parser.add_argument(
+        "--show", action="store_true", help="print the cases at the best grid point"
+    )
+    args = parser.parse_args()
+    score = load_scorer()
+    items = []
+    for name in DEV_SETS:
+        raw = yaml.safe_load((SETS_DIR / SETS[name][0]).read_text(encoding="utf-8"))
+        items += [i for i in raw["items"] if i["audience"] == "citizen"]
+    with tempfile.TemporaryDirectory() as tmp:
+        classifier = load_classifier(args.model, Path(tmp))
+        cases = [analyse(classifier, item) for item in items]
+    answers = faq_replies()
+    grid = itertools.product(
+        (0.1, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9),
+        (0.3, 0.4, 0.5, 0.6, 0.7, 1.1),
+        (0.8, 0.83, 0.86, 0.9),
+        (None, 0.4, 0.5, 0.6),
+    )
+    results = []
+    for t1, cov, dense, support in grid:
+        verdicts = [replay(c, answers, t1, cov, dense, score, support)[0] for c in cases]
+        counted = [v for v in verdicts if v is not None]
+        n = len(counted) or 1
+        right = counted.count("right") / n
+        wrong = counted.count("confident-wrong") / n
+        results.append((right - 3 * wrong, right, wrong, t1, cov, dense, support, n))
+    print(f"{len(cases)} development items; {sum(c.intent != 'faq' for c in cases)} not FAQ")
+    print("objective = right - 3 x confident-wrong (a wrong answer costs three right ones)")
+    ranked = sorted(results, key=lambda r: r[:3], reverse=True)
+    for objective, right, wrong, t1, cov, dense, support, n in ranked[:15]:
+        print(
+            f"answer_threshold {t1:.2f} coverage {cov:.2f} dense {dense:.2f} support {support}: "
+            f"right {right:.0%} wrong {wrong:.0%} (n={n}, objective {objective:.3f})"
+        )
+    if args.show:
+        _, _, _, t1, cov, dense, support, _ = ranked[0]
+        for c in cases:
+            verdict, tier = replay(c, answers, t1, cov, dense, score, support)
+            print(
+                f"{verdict!s:15} tier {tier} conf {c.confidence:.2f} fits {c.fits:d} "
+                f"cov {c.coverage:.2f} dense {c.dense:.2f} | {c.item['id']} {c.item['text'][:70]}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""The three answer tiers of the citizen classifier (docs/answer_tiers.md), BM25 only, small data.
+
+Tier 1: the catalogue answer when sure and it contains what the question asks for; tier 2: a
+passage of the source documents; tier 3: nlu_fallback (the honest "don't know"), with the reason
+recorded on the message (``kk_answer``) so the tracker store holds it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.retrieval_classifier import ANSWER_ATTRIBUTE, DanishRetrievalClassifier
+
+EXAMPLES = {
+    "faq/benefit_sygedagpenge": [
+        "hvad er sygedagpenge",
+        "kan jeg få sygedagpenge når jeg er syg fra arbejde",
+        "penge fra kommunen når man er syg",
+        "sygedagpenge hvem kan få det",
+    ],
+    "faq/holiday_right_on_benefits": [
+        "må jeg holde ferie på kontanthjælp",
+        "ferie når man er på kontanthjælp",
+        "har jeg ret til ferie",
+        "kan jeg tage på ferie med kontanthjælp",
+    ],
+    "greet": ["hej", "goddag", "hej med dig", "godmorgen"],
+    "goodbye": ["farvel", "hej hej", "vi ses", "tak for nu farvel"],
+}
+ANSWERS = {
+    "utter_faq/benefit_sygedagpenge": "Sygedagpenge er penge, du kan få, når du er syg.",
+    "utter_faq/holiday_right_on_benefits": "Du kan holde ferie, når du har optjent den.",
+}
+SEED = (
+    "Evaluering af nedlukningen\n\n"
+    "Jobcentrene lukkede den 12. marts 2020 for fysisk fremmøde efter en bekendtgørelse fra "
+    "staten. Borgerne kunne i hele perioden ringe til jobcentret som normalt.\n\n"
+    "Fra den 15. juni 2020 blev borgerne igen indkaldt til fysiske samtaler.\n"
+)
+CONFIG = {
+    "retrieval_intent": "faq",
+    "source_passages": True,
+    "passage_dense_weight": 0.0,
+    "passage_min_dense": 0.0,
+    "passage_min_word_coverage": 0.3,  # a three-passage corpus: low idf, low coverage
+}
+
+
+@pytest.fixture(scope="module")
+def classifier(tmp_path_factory) -> DanishRetrievalClassifier:
+    seeds = tmp_path_factory.mktemp("seeds")
+    (seeds / "000_0be9af2cecd9aa10.txt").write_text(SEED, encoding="utf-8")
+    config = {**CONFIG, "sources_dir": str(seeds)}
+    messages = []
+    for key, texts in EXAMPLES.items():
+        intent, _, response = key.partition("/")
+        for text in texts:
+            data = {TEXT: text, "intent": intent}
+            if response:
+                data["intent_response_key"] = key
+            messages.append(Message(data=data))
+    data = TrainingData(
+        training_examples=messages,
+        responses={name: [{"text": text}] for name, text in ANSWERS.items()},
+    )
+    storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
+    resource = Resource("retrieval_classifier")
+    context = ExecutionContext(None, "test")
+    DanishRetrievalClassifier.create(config, storage, resource, context).train(data)
+    # Loaded back from the model storage (passages included), as the Rasa server does; the seed
+    # file is gone by then.
+    (seeds / "000_0be9af2cecd9aa10.txt").unlink()
+    return DanishRetrievalClassifier.load(config, storage, resource, context)
+
+
+def _parse(classifier: DanishRetrievalClassifier, text: str) -> Message:
+    message = Message(data={TEXT: text})
+    classifier.process([message])
+    return message
+
+
+def test_a_sure_catalogue_answer_that_fits_is_tier_one(classifier) -> None:
+    message = _parse(classifier, "hvad er sygedagpenge")
+    assert message.get("intent")["name"] == "faq"
+    assert message.get(ANSWER_ATTRIBUTE) == {"tier": 1}
+
+
+def test_a_question_only_the_source_answers_gets_the_passage_with_its_source(classifier) -> None:
+    message = _parse(classifier, "hvornår lukkede jobcentrene for fysisk fremmøde i 2020")
+    assert message.get("intent") == {"name": "source_answer", "confidence": 1.0}
+    answer = message.get(ANSWER_ATTRIBUTE)
+    assert answer["tier"] == 2
+    assert "12. marts 2020" in answer["passage"]["text"]
+    assert answer["passage"]["file"] == "000_0be9af2cecd9aa10.txt"
+    assert answer["passage"]["title"].startswith("BIF: Bidrag til Københavns Kommunes evaluering")
+    assert answer["passage"]["date"] == "2020"
+
+
+def test_an_entry_without_the_asked_kind_of_content_is_not_given(classifier) -> None:
+    # The sygedagpenge entry says what they are, not when they are paid; no passage says it.
+    message = _parse(classifier, "hvornår får jeg mine sygedagpenge udbetalt")
+    assert message.get("intent")["name"] == "nlu_fallback"
+    assert message.get(ANSWER_ATTRIBUTE) == {
+        "tier": 3,
+        "reason": "does not fit",
+        "missing": ["time"],
+    }
+    # The catalogue's guess stays in the ranking (for analytics), behind the fallback.
+    assert message.get("intent_ranking")[1]["name"] == "faq"
+
+
+def test_intents_that_are_not_answers_pass_through(classifier) -> None:
+    message = _parse(classifier, "godmorgen")
+    assert message.get("intent")["name"] == "greet"
+    assert message.get(ANSWER_ATTRIBUTE) is None
+
+
+def test_a_question_is_never_a_goodbye(classifier) -> None:
+    assert _parse(classifier, "hej hej").get("intent")["name"] == "goodbye"
+    assert _parse(classifier, "hej hej, hvad kan du?").get("intent")["name"] != "goodbye"
