@@ -16,9 +16,7 @@ from dataclasses import dataclass
 
 from kkshared.normalize import fold
 
-_MONTHS = (
-    "januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december"
-)
+_MONTHS = "januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december"
 _WEEKDAYS = "mandag|tirsdag|onsdag|torsdag|fredag|loerdag|soendag"
 _NUMBER_WORDS = (
     "en|et|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|tredive|halvtreds|"

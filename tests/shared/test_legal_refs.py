@@ -3,9 +3,10 @@ import pytest
 from kkshared.legal_refs import extract_references, is_stated_in, parse_reference, reference_keys
 
 SEED_ROW = (
-    "Personer, der er omfattet af § 2, nr.: 1, 2, 3, 4, 11, 12, 13, 14, er ifølge LAB direkte undtaget "
-    "fra kravet om personligt fremmøde ved jobsamtaler, hvis de deltager i tilbud efter kapitel 10-12, "
-    "herunder virksomhedspraktik, jf. LAB § 16 a, stk. 5, § 17, stk. 2., § 18, stk. 5, jf. LAB § 16, stk. 1."
+    "Personer, der er omfattet af § 2, nr.: 1, 2, 3, 4, 11, 12, 13, 14, er ifølge LAB direkte "
+    "undtaget fra kravet om personligt fremmøde ved jobsamtaler, hvis de deltager i tilbud efter "
+    "kapitel 10-12, herunder virksomhedspraktik, jf. LAB § 16 a, stk. 5, § 17, stk. 2., § 18, "
+    "stk. 5, jf. LAB § 16, stk. 1."
 )
 
 
