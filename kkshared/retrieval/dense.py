@@ -56,11 +56,13 @@ class DiskCache:
         with closing(sqlite3.connect(self.path)) as db, db:
             db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
 
-    def _key(self, text: str) -> str:
-        return hashlib.sha256(f"{self._model}\0{text}".encode()).hexdigest()
+    def _key(self, text: str, kind: str) -> str:
+        # Passages keep their key of before (no kind in it); queries are encoded differently.
+        prefix = "" if kind == "passage" else f"{kind}\0"
+        return hashlib.sha256(f"{self._model}\0{prefix}{text}".encode()).hexdigest()
 
-    def get(self, texts: list[str]) -> dict[str, np.ndarray]:
-        keys = {self._key(t): t for t in texts}
+    def get(self, texts: list[str], kind: str = "passage") -> dict[str, np.ndarray]:
+        keys = {self._key(t, kind): t for t in texts}
         found: dict[str, np.ndarray] = {}
         with closing(sqlite3.connect(self.path)) as db:
             items = list(keys)
@@ -76,11 +78,11 @@ class DiskCache:
                         found[keys[key]] = vector
         return found
 
-    def put(self, vectors: dict[str, np.ndarray]) -> None:
+    def put(self, vectors: dict[str, np.ndarray], kind: str = "passage") -> None:
         with closing(sqlite3.connect(self.path)) as db, db:
             db.executemany(
                 "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                [(self._key(t), v.astype(np.float32).tobytes()) for t, v in vectors.items()],
+                [(self._key(t, kind), v.astype(np.float32).tobytes()) for t, v in vectors.items()],
             )
 
 
@@ -119,7 +121,16 @@ class E5Encoder:
         last = self._last_query
         if last is not None and last[0] == text:
             return last[1]
-        vector = self._encode([text], True)[0]
+        # Training (KK_E5_CACHE_DIR set) ranks thousands of held-out questions to calibrate the
+        # confidence: their vectors are kept on disk too. A serving process has no disk cache.
+        disk = _disk_cache()
+        cached = disk.get([text], kind="query").get(text) if disk is not None else None
+        if cached is not None:
+            vector = cached
+        else:
+            vector = self._encode([text], True)[0]
+            if disk is not None:
+                disk.put({text: vector}, kind="query")
         self._last_query = (text, vector)  # one assignment: safe with the parse-ahead thread
         return vector
 
