@@ -64,7 +64,8 @@ TRAIN_EXCLUDE = (
     REPO / "bot" / "eval_split.py",
     REPO / "bot" / "build_faq.py",
     REPO / "bot" / "sms",
-    REPO / "bot" / "rasa_speedups.py",
+    REPO / "bot" / "rasa_patches.py",
+    REPO / "bot" / "settings.py",
     REPO / "bot" / "tracker_store.py",
     REPO / "bot" / "retention.py",
     # which channels and endpoints the server uses does not change the model
@@ -228,12 +229,23 @@ def child_env(environ: dict) -> dict:
 E5_CACHE_DIR = VAR / "e5-cache"
 
 
+def training_threads(cores: int | None = None, load: float | None = None) -> int:
+    """Threads for training: every core when the machine is idle enough, else one. OpenMP
+    threads that compete with other busy processes spin and make training slower, not faster
+    (issue 16: 20 minutes with all cores on a busy 2-core machine)."""
+    cores = cores or os.cpu_count() or 1
+    load = os.getloadavg()[0] if load is None else load
+    return cores if load <= cores - 1 + 0.5 else 1
+
+
 def training_env(env: dict) -> dict:
-    """``env`` for `rasa train`: it encodes thousands of examples with e5, so all cores, and
-    keeps the vectors on disk for the next training."""
+    """``env`` for `rasa train`: it encodes thousands of examples with e5 (threads by
+    ``training_threads``) and keeps the vectors on disk for the next training."""
+    threads = str(training_threads())
     return {
         **env,
-        "OMP_NUM_THREADS": str(os.cpu_count() or 1),
+        "OMP_NUM_THREADS": threads,
+        "KK_E5_THREADS": env.get("KK_E5_THREADS_TRAINING") or threads,
         "KK_E5_CACHE_DIR": env.get("KK_E5_CACHE_DIR") or str(E5_CACHE_DIR),
     }
 
