@@ -1,8 +1,11 @@
-"""./kk — the project's two commands.
+"""./kk — the project's two commands, and the refresh of the lock files.
 
 ./kk run            set up what is missing and start the whole system (SQLite)
-./kk test [SUITE]   run the test suites (all by default): tools shared api legal
-                    actions bot channels knowledge validate e2e
+./kk test [SUITE]   run the test suites (all by default): tools lint shared api legal
+                    actions bot channels knowledge validate e2e web
+./kk lock [--upgrade]
+                    rewrite requirements/{api,bot}.lock.txt from pyproject.toml (the
+                    versions the venvs are installed from); --upgrade takes the newest
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ def main(argv: list[str]) -> int:
         from tools import run_tests
 
         return run_tests.main(rest)
+    if command == "lock":
+        from tools import venvs
+
+        return venvs.lock_main(rest)
     print(f"unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2
 

@@ -1,8 +1,14 @@
 """The two Python environments (.venvs/api, .venvs/bot): build when missing, skip when done.
 
-A venv is "done" when its stamp file holds the hash of pyproject.toml + extras + Python
-version. Without a (matching) stamp, tools/venv_check.py decides whether the installed
-packages already satisfy pyproject.toml; only then is pip run.
+Each is installed from its lock file, requirements/<name>.lock.txt (exact versions with
+hashes): `pip install -r <lock>`, then the project itself with `pip install --no-deps -e .`,
+then packages the lock does not pin are removed and tools/venv_check.py verifies the result.
+A venv is "done" when its stamp file holds the hash of the lock + pyproject.toml + extras +
+Python version. Without a (matching) stamp, venv_check decides whether the installed packages
+already are the lock; only then is pip run.
+
+`./kk lock` (lock_main) writes the lock files with `uv pip compile`, each resolved with the
+environment's own Python; `./kk lock --upgrade` moves every pin to the newest allowed release.
 """
 
 from __future__ import annotations
@@ -12,18 +18,24 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from tools.errors import StepError
 from tools.fingerprint import read_stamp, write_stamp
-from tools.paths import REPO, VENVS
-from tools.steps import StepContext, StepRunner
+from tools.paths import LOGS, REPO, VENVS, rel
+from tools.steps import StepContext, StepFailed, StepRunner
 
 PIP = ["-m", "pip", "install", "--disable-pip-version-check", "-q"]
 STAMP_NAME = ".kk-stamp"
 CHECKER = REPO / "tools" / "venv_check.py"
+LOCKS = REPO / "requirements"
+# The resolver behind `./kk lock`, in a venv of its own (.venvs/lock-tool). One exact version:
+# its output format is what the lock files and tools/venv_check.py read.
+UV = "uv==0.13.9"
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,10 @@ class VenvSpec:
     @property
     def stamp(self) -> Path:
         return self.path / STAMP_NAME
+
+    @property
+    def lock(self) -> Path:
+        return LOCKS / f"{self.name}.lock.txt"
 
 
 API = VenvSpec(
@@ -112,9 +128,17 @@ def find_base_python(spec: VenvSpec, environ: dict | None = None) -> str:
     )
 
 
-def stamp_value(spec: VenvSpec, version: tuple[int, int], pyproject: Path | None = None) -> str:
-    pyproject = pyproject or REPO / "pyproject.toml"
-    digest = hashlib.sha256(Path(pyproject).read_bytes())
+def stamp_value(
+    spec: VenvSpec,
+    version: tuple[int, int],
+    lock: Path | None = None,
+    pyproject: Path | None = None,
+) -> str:
+    """What the stamp of an installed venv holds: a change to the lock (new pins) or to
+    pyproject.toml (the project's own metadata) makes ./kk install again."""
+    digest = hashlib.sha256()
+    for path in (lock or spec.lock, pyproject or REPO / "pyproject.toml"):
+        digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
     digest.update(f"\0{spec.extras}\0{version[0]}.{version[1]}".encode())
     return digest.hexdigest()
 
@@ -137,13 +161,19 @@ def ensure_venv(runner: StepRunner, spec: VenvSpec) -> None:
         lambda ctx: _ensure(ctx, spec),
         log_name=f"install-{spec.name}",
         hint=(
-            f"Read the pip error above. Check access to PyPI; to rebuild from scratch "
-            f"delete .venvs/{spec.name} and run the command again."
+            f"Read the pip or venv_check error above. Check access to PyPI; when the lock "
+            f"does not cover pyproject.toml, run ./kk lock; to rebuild from scratch delete "
+            f".venvs/{spec.name} and run the command again."
         ),
     )
 
 
 def _ensure(ctx: StepContext, spec: VenvSpec) -> None:
+    if not spec.lock.exists():
+        raise StepError(
+            f"{rel(spec.lock)} is missing",
+            hint="Run ./kk lock to write the lock files from pyproject.toml (needs PyPI).",
+        )
     with locked(VENVS / f".{spec.name}.lock"):
         version = python_version(spec.python) if spec.python.exists() else None
         if version is not None and version != spec.version:
@@ -153,17 +183,17 @@ def _ensure(ctx: StepContext, spec: VenvSpec) -> None:
                 hint=f"Delete .venvs/{spec.name} and run the command again.",
             )
         rebuild = version is None
+        check = [spec.python, CHECKER, REPO, spec.extras, spec.lock]
         if not rebuild:
             want = stamp_value(spec, version)
             if read_stamp(spec.stamp) == want:
                 ctx.skip("up to date")
-            rc = ctx.run([spec.python, CHECKER, REPO, spec.extras], cwd=REPO, check=False)
-            if rc == 0:
-                # Packages already satisfy pyproject.toml: refresh only the project's own
-                # editable metadata (cheap), then remember.
-                ctx.run([spec.python, *PIP, "--no-deps", "-e", f".[{spec.extras}]"], cwd=REPO)
+            if ctx.run(check, cwd=REPO, check=False) == 0:
+                # Packages already are the lock (only comments changed, or pyproject.toml
+                # outside the dependencies): refresh the project's own editable metadata.
+                ctx.run([spec.python, *PIP, "--no-deps", "-e", "."], cwd=REPO)
                 write_stamp(spec.stamp, want)
-                ctx.note("packages were already complete; stamp written")
+                ctx.note("packages already match the lock; stamp written")
                 return
         else:
             base = find_base_python(spec)
@@ -172,6 +202,89 @@ def _ensure(ctx: StepContext, spec: VenvSpec) -> None:
                 args.append("--clear")  # a broken leftover
             ctx.run([*args, spec.path], cwd=REPO)
             version = spec.version
-        ctx.run([spec.python, *PIP, "-e", f".[{spec.extras}]"], cwd=REPO)
+        ctx.run([spec.python, *PIP, "-r", spec.lock], cwd=REPO)
+        ctx.run([spec.python, *PIP, "--no-deps", "-e", "."], cwd=REPO)
+        ctx.run([*check, "--remove-extra"], cwd=REPO)  # exactly the lock, or fail
         write_stamp(spec.stamp, stamp_value(spec, version))
-        ctx.note("built" if rebuild else "updated")
+        ctx.note(("built" if rebuild else "updated") + f" from {rel(spec.lock)}")
+
+
+# --- ./kk lock ---------------------------------------------------------------------------
+
+LOCK_USAGE = """./kk lock [--upgrade]
+  write requirements/api.lock.txt and requirements/bot.lock.txt from pyproject.toml with
+  uv pip compile; pins that still fit are kept, --upgrade moves every pin to the newest
+  release pyproject.toml allows"""
+
+
+def lock_header(spec: VenvSpec, command: str) -> str:
+    py = f"{spec.version[0]}.{spec.version[1]}"
+    return (
+        f"# Lock for .venvs/{spec.name} (Python {py}): pyproject.toml's dependencies and extras\n"
+        f"# [{spec.extras}] resolved to exact versions with sha256 hashes, without the project.\n"
+        f"# Made by `./kk lock` (tools/venvs.py) with {UV} from PyPI:\n"
+        f"#   {command}\n"
+        f"# ./kk installs it: `pip install -r` this file, then `pip install --no-deps -e .`.\n"
+        f"# Do not edit: change pyproject.toml and run ./kk lock (--upgrade for newer pins).\n"
+    )
+
+
+def lock_tool() -> Path:
+    return VENVS / "lock-tool" / "bin" / "uv"
+
+
+def _ensure_uv(ctx: StepContext) -> None:
+    uv, want = lock_tool(), UV.split("==")[1]
+    if uv.exists():
+        out = subprocess.run([uv, "--version"], capture_output=True, text=True, check=False)
+        if out.returncode == 0 and out.stdout.split()[1:2] == [want]:
+            ctx.skip(f"uv {want}")
+    env = uv.parent.parent
+    ctx.run([sys.executable, "-m", "venv", "--clear", env], cwd=REPO)
+    ctx.run([env / "bin" / "python", *PIP, UV], cwd=REPO)
+    ctx.note(f"uv {want} in {rel(env)}")
+
+
+def _lock(ctx: StepContext, spec: VenvSpec, upgrade: bool) -> None:
+    python = find_base_python(spec)
+    extras = [f"--extra={e}" for e in spec.extras.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / spec.lock.name
+        if spec.lock.exists() and not upgrade:
+            shutil.copyfile(spec.lock, out)  # uv keeps the pins of an existing output file
+        flags = ["--generate-hashes", "--no-header", "--no-config"]
+        if upgrade:
+            flags.append("--upgrade")
+        args = ["pip", "compile", "pyproject.toml", *extras, *flags]
+        ctx.run([lock_tool(), *args, "--python", python, "-o", out], cwd=REPO)
+        py = f"{spec.version[0]}.{spec.version[1]}"
+        shown = " ".join(["uv", *args, "--python", f"<Python {py}>"])
+        text = lock_header(spec, shown) + out.read_text()
+    old = spec.lock.read_text() if spec.lock.exists() else None
+    spec.lock.parent.mkdir(parents=True, exist_ok=True)
+    spec.lock.write_text(text)
+    count = sum(1 for line in text.splitlines() if line[:1].isalnum())
+    ctx.note(f"{rel(spec.lock)}: {count} packages, {'unchanged' if old == text else 'written'}")
+
+
+def lock_main(argv: list[str]) -> int:
+    upgrade = argv == ["--upgrade"]
+    if argv and not upgrade:
+        print(LOCK_USAGE, file=sys.stderr)
+        return 2
+    runner = StepRunner(LOGS)
+    hint = "Read uv's error above: a range in pyproject.toml that cannot be met, or no PyPI."
+    try:
+        runner.step("install uv", _ensure_uv, log_name="lock-uv", hint="Check access to PyPI.")
+        for spec in SPECS.values():
+            runner.step(
+                f"lock {spec.name}",
+                lambda ctx, spec=spec: _lock(ctx, spec, upgrade),
+                log_name=f"lock-{spec.name}",
+                hint=hint,
+            )
+    except StepFailed as exc:
+        print(f"\n{exc}", file=sys.stderr)
+        return 1
+    print("Commit requirements/; ./kk run and ./kk test install the venvs from these locks.")
+    return 0
