@@ -26,6 +26,7 @@ class AskResult:
     notice: str
     alternative: dict | None = None
     ticket_id: str | None = None
+    source_passage: dict | None = None  # with a refusal: a source passage that covers the question
 
 
 def answer_text(note: LegalNote) -> str:
@@ -44,11 +45,22 @@ def citations(note: LegalNote) -> list[dict]:
     return [{"reference": reference, **base} for reference in note.references]
 
 
-def ask_result(snapshot: Snapshot, advice: Advice) -> AskResult:
+def ask_result(snapshot: Snapshot, advice: Advice, question: str | None = None) -> AskResult:
+    """``question`` (masked): when the advice is a refusal, the source passage that covers it
+    is added (``api.legal.passages``); the status stays ``refused``, so the lawyers are offered."""
     confidence = round(advice.confidence, 3)
     note = snapshot.notes.get(advice.note_id) if advice.note_id else None
     if advice.status == "refused" or note is None:
-        return AskResult("refused", None, None, [], confidence, messages.REFUSED)
+        found = snapshot.source_passage(question) if question else None
+        return AskResult(
+            "refused",
+            None,
+            None,
+            [],
+            confidence,
+            messages.REFUSED_WITH_PASSAGE if found else messages.REFUSED,
+            source_passage=found.as_json() if found else None,
+        )
     alternative = None
     notice = messages.ANSWERED
     if advice.status == "clarify":

@@ -21,6 +21,8 @@ from datetime import datetime
 
 from api.core.clock import now_utc
 from api.legal.answering import Advice, LegalAdvisor
+from api.legal.config import source_passages_enabled
+from api.legal.passages import PassageAnswer, SourcePassages, load_source_passages
 from kkshared.knowledge import LegalNote
 from kkshared.retrieval.index import Document, Encoder
 
@@ -40,24 +42,39 @@ class Snapshot:
     seq: int
     built_at: datetime
     build_seconds: float
+    # The source passages (built once, shared by every snapshot): the second tier when no note fits.
+    passages: SourcePassages | None = None
 
     def advise(self, question: str) -> Advice:
         return self.advisor.advise(question)
 
+    def source_passage(self, question: str) -> PassageAnswer | None:
+        return self.passages.find(question) if self.passages is not None else None
+
 
 def build_snapshot(
-    notes: Sequence[LegalNote], encoder: Encoder | None = None, seq: int = 0
+    notes: Sequence[LegalNote],
+    encoder: Encoder | None = None,
+    seq: int = 0,
+    passages: SourcePassages | None = None,
 ) -> Snapshot:
     start = time.perf_counter()
     advisor = LegalAdvisor([note_doc(n) for n in notes], encoder)
-    return Snapshot(advisor, {n.id: n for n in notes}, seq, now_utc(), time.perf_counter() - start)
+    notes_by_id = {n.id: n for n in notes}
+    return Snapshot(
+        advisor, notes_by_id, seq, now_utc(), time.perf_counter() - start, passages=passages
+    )
 
 
 class LegalGuidance:
     """Holds the current snapshot; thread-safe swaps, serialized builds."""
 
-    def __init__(self, encoder: Encoder | None = None) -> None:
+    def __init__(self, encoder: Encoder | None = None, passages: bool | None = None) -> None:
+        """``passages``: answer refusals with source passages (default on, see
+        ``KK_LEGAL_SOURCE_PASSAGES``); the index is built with the first advisor, in its thread."""
         self.encoder = encoder
+        self.use_passages = source_passages_enabled() if passages is None else passages
+        self.passages: SourcePassages | None = None
         self._snapshot: Snapshot | None = None
         self._build_lock = threading.Lock()
         self._seq_lock = threading.Lock()
@@ -86,6 +103,8 @@ class LegalGuidance:
     def rebuild(self, notes: Sequence[LegalNote], seq: int) -> Snapshot | None:
         """Build from ``notes`` and swap it in, unless a newer build is already in place."""
         with self._build_lock:
+            if self.use_passages and self.passages is None:
+                self.passages = self._load_passages()
             current = self._snapshot
             if current is not None and current.seq > seq:
                 log.info(
@@ -93,7 +112,7 @@ class LegalGuidance:
                 )
                 return None
             try:
-                snapshot = build_snapshot(notes, self.encoder, seq)
+                snapshot = build_snapshot(notes, self.encoder, seq, self.passages)
             except Exception as exc:  # keep answering from the old advisor
                 self.last_error = type(exc).__name__
                 log.exception("legal advisor build failed", extra={"seq": seq})
@@ -105,6 +124,14 @@ class LegalGuidance:
             extra={"notes": len(notes), "seconds": round(snapshot.build_seconds, 2), "seq": seq},
         )
         return snapshot
+
+    @staticmethod
+    def _load_passages() -> SourcePassages | None:
+        try:
+            return load_source_passages()
+        except Exception:  # the notes still answer; refusals come without a passage
+            log.exception("source passages unavailable")
+            return None
 
     def rebuild_in_background(self, notes: Sequence[LegalNote]) -> threading.Thread:
         seq = self.next_seq()

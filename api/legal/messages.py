@@ -9,6 +9,10 @@ CLARIFY = (
 )
 CLARIFY_ALTERNATIVE = "Handler dit spørgsmål måske i stedet om »{title}«?"
 REFUSED = "Jeg kan ikke svare sikkert på det spørgsmål. Vil du sende det til juristerne?"
+REFUSED_WITH_PASSAGE = (
+    "Jeg har ingen juridisk note om netop det, men et uddrag af kilden står herunder. "
+    "Tjek kilden, og send spørgsmålet til juristerne, hvis du er i tvivl."
+)
 REFUSED_ESCALATED = "Jeg kan ikke svare sikkert på det spørgsmål."
 UNAVAILABLE = "Den juridiske vejledning er ved at starte op, så jeg kan ikke svare lige nu."
 ESCALATED = (

@@ -26,7 +26,7 @@ def start_legal_guidance(
 ) -> threading.Thread:
     with session_factory() as session:
         if settings.demo_mode and settings.demo_seed_on_start:
-            summary = load_knowledge_notes(session, notes_dir())
+            summary = load_knowledge_notes(session, notes_dir(settings))
             session.commit()
             log.info("legal notes loaded", extra={"summary": vars(summary)})
         notes = active_notes(session)

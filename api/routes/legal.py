@@ -69,7 +69,7 @@ def ask(
             )
         result, advice_status = unavailable_result(), "unavailable"
     else:
-        result = ask_result(snapshot, snapshot.advise(question))
+        result = ask_result(snapshot, snapshot.advise(question), question)
         advice_status = result.status
     if body.escalate:
         ticket = file_question(
@@ -111,6 +111,7 @@ def ask(
         ticket_id=result.ticket_id,
         alternative=result.alternative,  # type: ignore[arg-type]
         notice=result.notice,
+        source_passage=result.source_passage,  # type: ignore[arg-type]
     )
 
 

@@ -41,6 +41,16 @@ class AlternativeOut(BaseModel):
     title: str
 
 
+class SourcePassageOut(BaseModel):
+    """With a refusal: a passage of a source document that covers the question (no note does)."""
+
+    text: str = Field(description="the passage exactly as written in the source")
+    file: str
+    date: str
+    title: str = Field(description="the source as people see it: document title and date")
+    references: list[str] = Field(description="the legal references the passage states")
+
+
 class AskOut(BaseModel):
     status: Literal["answered", "clarify", "refused"]
     answer: str | None = Field(description="the note's answer followed by its status notice")
@@ -50,6 +60,10 @@ class AskOut(BaseModel):
     ticket_id: str | None = Field(description="set when the question was sent to the lawyers")
     alternative: AlternativeOut | None
     notice: str = Field(description="a Danish sentence for the caseworker")
+    source_passage: SourcePassageOut | None = Field(
+        default=None,
+        description="only with status refused: the source passage that covers the question",
+    )
 
 
 class QuestionOut(BaseModel):

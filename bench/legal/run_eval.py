@@ -24,6 +24,7 @@ from api.core.clock import now_utc
 from api.legal.answering import ANSWER_AT, REFUSE_BELOW, LegalAdvisor
 from api.legal.calibration import L2
 from api.legal.guidance import Snapshot
+from api.legal.passages import MIN_COVERED_MASS, MIN_IDF_COVERAGE, load_source_passages
 from bench.legal import seed_dev
 from bench.legal.eval_mapping import EvalQuestion, load_eval
 from kkshared.knowledge import SourceTexts, check_legal_note, load_legal_notes
@@ -269,7 +270,9 @@ def main() -> None:
     seed_lines = []
     for name in (PRODUCTION, "advisor (BM25 + e5)"):
         if name in advisors:
-            snapshot = Snapshot(advisors[name], {n.id: n for n in notes}, 0, now_utc(), 0.0)
+            snapshot = Snapshot(
+                advisors[name], {n.id: n for n in notes}, 0, now_utc(), 0.0, load_source_passages()
+            )
             outcomes, _ = seed_dev.score(snapshot, seed_items)
             seed_lines.append(f"- {name}: {seed_dev.summary(outcomes)}")
     baseline_rows = evaluate(None, PlainBM25(docs), questions)
@@ -333,11 +336,33 @@ def main() -> None:
         "matching:",
         "`/work/shared/eval/README.md`), scored on the JSON body `POST /legal/ask` returns "
         "(`bench/legal/seed_dev.py`).",
-        "*Don't know*: `refused`, or `clarify` without the keywords (the answer offers the "
-        "lawyers); *confident-wrong*:",
-        "`answered` without them. The held-out split is never read here.",
+        "*Don't know*: `refused` without a source passage, or `clarify` without the keywords "
+        "(the answer offers the",
+        "lawyers); *confident-wrong*: `answered` without them, or `refused` with a source passage "
+        "without them (strict).",
+        "The held-out split is never read here. Refusals carry the source passage "
+        "(`api/legal/passages.py`) when it covers the question.",
         "",
         *seed_lines,
+        "",
+        "## Source passages with a refusal",
+        "",
+        "When the advisor refuses, the best passage of the seed documents (word and character "
+        "BM25 over about 2,000",
+        "passages, `kkshared.sources`) is returned with the refusal as `source_passage` (text as "
+        "written, file, date,",
+        "title, references) when its `idf_coverage` is at least "
+        f"{MIN_IDF_COVERAGE} and its `covered_mass` at least {MIN_COVERED_MASS} (the coverage",
+        "features of `api/legal/coverage.py`, with the passages' document frequencies), it "
+        "contains the kind of content the",
+        "question asks for (`kkshared.answer_fit`), and, when the question asks for a legal "
+        "basis or names a reference, it",
+        "states one (one of the named ones). The status stays `refused`: the lawyers are still "
+        "offered. Thresholds: the",
+        "lowest at which no refused dev question gets a passage without the keywords and no "
+        "written off-topic or in-domain",
+        "unanswerable development question gets one "
+        "(`.venvs/api/bin/python -m bench.legal.tune_passages`).",
         "",
         *calibration_section(docs, advisors, with_dev=not args.no_dev),
         "## Per style (production advisor, BM25 only: answered right, or refused when it should)",

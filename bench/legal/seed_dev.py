@@ -3,6 +3,7 @@
     .venvs/api/bin/python -m bench.legal.seed_dev            # BM25 (the production default)
     .venvs/api/bin/python -m bench.legal.seed_dev --e5       # with the e5 vectors
     .venvs/api/bin/python -m bench.legal.seed_dev -v         # also the misses
+    .venvs/api/bin/python -m bench.legal.seed_dev --no-passages   # refusals without source passages
 
 Builds the advisor as the case service does (``api.legal.guidance.build_snapshot`` over the notes
 in ``knowledge/legal/notes``), masks the question as the route does, turns the advice into the
@@ -11,7 +12,8 @@ the shared scorer (``/work/shared/eval/score.py``). Only the development split
 (``eval/seed_sets/legal/legal_dev.yml``) is read; the held-out split never is.
 
 Three rates: *right* (every keyword group matched), *don't know* (``refused`` or ``clarify``
-without the keywords) and *confident-wrong* (``answered`` without the keywords).
+without the keywords) and *confident-wrong* (``answered`` without the keywords, or ``refused``
+with a source passage without them: strict, a passage shown counts as an answer).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import yaml
 
 from api.legal.answers import ask_result
 from api.legal.guidance import build_snapshot
+from api.legal.passages import load_source_passages
 from api.schemas.legal import AskOut
 from kkshared.knowledge import load_legal_notes
 from kkshared.pii import mask_pii
@@ -47,7 +50,7 @@ def load_matches(path: Path = SCORER):
 def ask_body(snapshot, question: str) -> dict:
     """The JSON body ``POST /legal/ask {"question"}`` returns (no escalation)."""
     masked = mask_pii(question)
-    result = ask_result(snapshot, snapshot.advise(masked))
+    result = ask_result(snapshot, snapshot.advise(masked), masked)
     return AskOut(
         status=result.status,  # type: ignore[arg-type]
         answer=result.answer,
@@ -57,13 +60,15 @@ def ask_body(snapshot, question: str) -> dict:
         ticket_id=result.ticket_id,
         alternative=result.alternative,  # type: ignore[arg-type]
         notice=result.notice,
+        source_passage=result.source_passage,  # type: ignore[arg-type]
     ).model_dump(mode="json")
 
 
 def classify(item: dict, body: dict, matches) -> str:
     if matches(item, json.dumps(body, ensure_ascii=False)):
         return "right"
-    return "wrong" if body["status"] == "answered" else "dont_know"
+    shown = body["status"] == "answered" or body.get("source_passage") is not None
+    return "wrong" if shown else "dont_know"
 
 
 def load_items(path: Path = DEV_SET) -> list[dict]:
@@ -103,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file", type=Path, default=DEV_SET)
     parser.add_argument("--e5", action="store_true", help="rank with the e5 vectors too")
     parser.add_argument("-v", "--verbose", action="store_true", help="print the misses")
+    parser.add_argument(
+        "--no-passages", action="store_true", help="refusals without source passages (the tier off)"
+    )
     args = parser.parse_args(argv)
 
     items = load_items(args.file)
@@ -112,15 +120,17 @@ def main(argv: list[str] | None = None) -> int:
 
         encoder = default_encoder()
     start = time.perf_counter()
-    snapshot = build_snapshot(load_legal_notes(), encoder)
+    passages = None if args.no_passages else load_source_passages()
+    snapshot = build_snapshot(load_legal_notes(), encoder, passages=passages)
     build = time.perf_counter() - start
     outcomes, misses = score(snapshot, items)
     if args.verbose:
         for outcome, item, body in misses:
             alternative = (body["alternative"] or {}).get("note_id", "-")
+            passage = "passage" if body.get("source_passage") else "-"
             print(
                 f"{outcome.upper():9} {item['id']} {body['status']:8} {body['confidence']:.3f} "
-                f"{body['note_id'] or '-'} | alt {alternative}"
+                f"{body['note_id'] or '-'} | alt {alternative} | {passage}"
             )
     encoder_label = "BM25 + e5" if args.e5 else "BM25"
     print(f"{args.file.name} ({encoder_label}, build {build:.1f} s): {summary(outcomes)}")

@@ -34,6 +34,7 @@ KEYS = {
     "ticket_id",
     "alternative",
     "notice",
+    "source_passage",
 }
 
 

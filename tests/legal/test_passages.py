@@ -1,0 +1,105 @@
+"""The source-passage tier (api.legal.passages) with passages written for these tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from api.legal.answering import Advice
+from api.legal.answers import ask_result
+from api.legal.guidance import Snapshot
+from api.legal.passages import SourcePassages, reference_text
+from kkshared.legal_refs import extract_references
+from kkshared.sources import Passage, source_label
+
+FILE = "002_5e6f3c0d831500e7.txt"
+TEXTS = (
+    "Efter LAB § 16 a, stk. 5, skal jobcentret journalisere samtaleskemaet for aktivitetsparate "
+    "unge senest tre hverdage efter samtalen.",
+    "Kantinen i forvaltningen har åbent for alle medarbejdere fra klokken otte til fjorten.",
+    "Borgere i virksomhedspraktik kan holde jobsamtaler over telefonen, når praktikstedet ligger "
+    "langt fra jobcentret.",
+    "Leverandørerne sender hver måned en rapport om borgernes fremmøde til jobcentret.",
+    "Under nedlukningen blev fysiske samtaler erstattet af telefonsamtaler og videosamtaler.",
+    "Ledige på sprogkursus kan få befordringsgodtgørelse, når afstanden er over tolv kilometer.",
+)
+ONLY_A_PASSAGE = "Hvornår skal samtaleskemaet for aktivitetsparate unge journaliseres?"
+NOTHING = "Hvem vandt Superligaen sidste år?"
+
+
+@pytest.fixture(scope="module")
+def passages() -> SourcePassages:
+    return SourcePassages([Passage(f"{FILE}#{i}", FILE, t) for i, t in enumerate(TEXTS)])
+
+
+class _Refuses:
+    def advise(self, question: str) -> Advice:
+        return Advice("refused", None, 0.1)
+
+
+def snapshot(passages: SourcePassages | None) -> Snapshot:
+    return Snapshot(_Refuses(), {}, 0, datetime.now(UTC), 0.0, passages)  # type: ignore[arg-type]
+
+
+def test_a_question_only_a_passage_answers_is_refused_with_the_passage(passages):
+    snap = snapshot(passages)
+    result = ask_result(snap, snap.advise(ONLY_A_PASSAGE), ONLY_A_PASSAGE)
+    assert result.status == "refused" and result.answer is None and result.citations == []
+    assert result.source_passage == {
+        "text": TEXTS[0],
+        "file": FILE,
+        "date": "2017",
+        "title": source_label(FILE),
+        "references": ["LAB § 16a, stk. 5"],
+    }
+    assert "ingen juridisk note" in result.notice
+
+
+def test_a_question_nothing_answers_gets_a_plain_refusal(passages):
+    snap = snapshot(passages)
+    for question in (NOTHING, "Hvad koster en kop kaffe i kantinen?"):
+        result = ask_result(snap, snap.advise(question), question)
+        assert result.status == "refused" and result.source_passage is None
+        assert "ingen juridisk note" not in result.notice
+
+
+def test_without_passages_or_question_the_refusal_is_plain(passages):
+    assert (
+        ask_result(snapshot(None), Advice("refused", None, 0.1), ONLY_A_PASSAGE).source_passage
+        is None
+    )
+    assert ask_result(snapshot(passages), Advice("refused", None, 0.1)).source_passage is None
+
+
+def test_a_question_for_the_legal_basis_needs_a_passage_stating_one(passages):
+    # The telephone passage covers the words but states no reference.
+    assert passages.find("Må jobsamtaler i virksomhedspraktik holdes over telefonen?")
+    assert passages.find("Hvilken hjemmel er der til jobsamtaler over telefonen i praktik?") is None
+    # A named reference must be one the passage states.
+    assert passages.find(
+        "Hvornår skal samtaleskemaet for aktivitetsparate unge journaliseres efter LAB § 16 a?"
+    )
+    assert (
+        passages.find(
+            "Hvornår skal samtaleskemaet for aktivitetsparate unge journaliseres efter LAS § 13?"
+        )
+        is None
+    )
+
+
+def test_a_passage_without_the_asked_kind_of_content_is_not_shown(passages):
+    # Asks how much; the passage on transport allowance has no amount.
+    assert passages.find("Hvor meget får ledige på sprogkursus i befordringsgodtgørelse?") is None
+
+
+def test_reference_text_is_readable():
+    refs = extract_references(
+        "jf. LAB § 16 a, stk. 5, § 17, principafgørelse 44-17 og serviceloven"
+    )
+    assert [reference_text(r) for r in refs] == [
+        "LAB § 16a, stk. 5",
+        "LAB § 17",
+        "principafgørelse 44-17",
+        "SEL",
+    ]
