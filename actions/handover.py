@@ -16,7 +16,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from kkshared.case_service import CaseServiceClient, CaseServiceError, get_client
+from actions.client import get_client
+from kkshared.case_service import CaseServiceClient, CaseServiceError
 from kkshared.formatting import COPENHAGEN, format_datetime, format_time, parse_moment
 
 logger = logging.getLogger(__name__)

@@ -19,6 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.client import get_client
 from actions.forms.base import KKFormValidation
 from actions.forms.start import FORM_READY, NOT_READY
 from actions.identity import Caller, caller
@@ -26,7 +27,6 @@ from kkshared.case_service import (
     CaseServiceClient,
     CaseServiceError,
     CaseServiceUnauthorized,
-    get_client,
 )
 
 logger = logging.getLogger(__name__)
@@ -55,10 +55,26 @@ def citation_lines(citations: list[dict[str, Any]]) -> dict[str, str]:
     }
 
 
+def source_passage_message(passage: dict[str, Any]) -> dict[str, Any]:
+    """A refusal with the source passage that covers the question (no note does): the passage as
+    written, its document and the references it states, and the offer to ask the lawyers."""
+    return {
+        "response": "utter_legal_source_passage",
+        "title": passage.get("title") or passage.get("file") or "ukendt",
+        "passage": passage.get("text") or "",
+        "references": "; ".join(passage.get("references") or []) or "ingen paragraf nævnt i kilden",
+        "buttons": [ESCALATE_BUTTON],
+        "custom": {"legal": {"status": "refused", "source_passage": passage}},
+    }
+
+
 def answer_messages(result: dict[str, Any]) -> list[dict[str, Any]]:
     """The bot messages for one ``/legal/ask`` result."""
     status = result.get("status")
     if status not in ("answered", "clarify") or not result.get("answer"):
+        passage = result.get("source_passage")
+        if isinstance(passage, dict) and passage.get("text"):
+            return [source_passage_message(passage)]
         return [{"response": "utter_legal_refused_answer", "buttons": [ESCALATE_BUTTON]}]
     lines = citation_lines(result.get("citations") or [])
     messages: list[dict[str, Any]] = [

@@ -18,7 +18,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from kkshared.case_service import CaseServiceClient, CaseServiceError, get_client
+from actions.client import get_client
+from kkshared.case_service import CaseServiceClient, CaseServiceError
 from kkshared.dates import find_day
 from kkshared.formatting import COPENHAGEN, format_date, format_datetime, format_time, parse_moment
 from kkshared.normalize import fold

@@ -17,14 +17,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import meeting_text
+from actions.client import get_client
 from actions.identity import Caller, caller
+from kkshared.case_models import PlanItem
 from kkshared.case_service import (
     CaseServiceError,
     CaseServiceNotFound,
     CaseServiceUnauthorized,
-    get_client,
 )
-from kkshared.formatting import format_amount, format_date, format_datetime, parse_day
+from kkshared.formatting import format_amount, format_date, format_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -96,14 +97,14 @@ class ActionNextMeeting(OwnCaseAction):
             return
         first = meetings[0]
         if who.over_sms:
-            moment = meeting_text.starts_at(first)
+            moment = first.starts_at
             dispatcher.utter_message(
                 response="utter_own_next_meeting_sms",
                 when=format_datetime(moment) if moment else "",
                 place=meeting_text.place(first),
             )
             return
-        note = (first.get("place_note") or "").strip()
+        note = (first.place_note or "").strip()
         dispatcher.utter_message(
             response="utter_own_next_meeting",
             meeting=meeting_text.full_description(first),
@@ -121,21 +122,20 @@ class ActionNextPayment(OwnCaseAction):
     async def answer(self, dispatcher: CollectingDispatcher, who: Caller) -> None:
         payments = await get_client().upcoming_payments(who.subject)
         planned = sorted(
-            (p for p in payments if parse_day(p.get("pay_date")) is not None),
-            key=lambda p: parse_day(p.get("pay_date")),  # type: ignore[arg-type, return-value]
+            ((p.pay_date, p) for p in payments if p.pay_date is not None), key=lambda dp: dp[0]
         )
         if not planned:
             dispatcher.utter_message(response="utter_own_no_payment")
             return
-        first = planned[0]
-        when = format_date(parse_day(first["pay_date"]))  # type: ignore[arg-type]
+        day, first = planned[0]
+        when = format_date(day)
         if who.over_sms:
             dispatcher.utter_message(response="utter_own_next_payment_sms", when=when)
             return
         dispatcher.utter_message(
             response="utter_own_next_payment",
-            description=first.get("description") or "din ydelse",
-            amount=format_amount(first.get("amount") or "0"),
+            description=first.description or "din ydelse",
+            amount=format_amount(first.amount),
             when=when,
         )
 
@@ -148,22 +148,20 @@ class ActionPlan(OwnCaseAction):
         if who.over_sms:
             dispatcher.utter_message(response="utter_own_sms_web_only")
             return
-        items = await get_client().plan(who.subject)
-        items = [i for i in items if i.get("status") not in ("done", "cancelled")]
+        items = [item for item in await get_client().plan(who.subject) if item.is_open]
         if not items:
             dispatcher.utter_message(response="utter_own_plan_empty")
             return
-        items.sort(key=lambda i: i.get("sort_order", 0))
+        items.sort(key=lambda item: item.sort_order)
         lines = [plan_line(item) for item in items[:MAX_PLAN_ITEMS]]
         dispatcher.utter_message(response="utter_own_plan", items="\n".join(lines))
 
 
-def plan_line(item: dict[str, Any]) -> str:
-    label = PLAN_KIND_LABELS.get(item.get("kind"), "Punkt")
-    line = f"- {label}: {item.get('title', '').strip()}"
-    due = parse_day(item.get("due_date"))
-    if due is not None:
-        line += f" (senest {format_date(due)})"
+def plan_line(item: PlanItem) -> str:
+    label = PLAN_KIND_LABELS.get(item.kind or "", "Punkt")
+    line = f"- {label}: {item.title}"
+    if item.due_date is not None:
+        line += f" (senest {format_date(item.due_date)})"
     return line
 
 
@@ -177,7 +175,7 @@ class ActionCaseworker(OwnCaseAction):
         except CaseServiceNotFound:
             dispatcher.utter_message(response="utter_own_no_caseworker")
             return
-        name = worker.get("display_name")
+        name = worker.display_name
         if not name:
             dispatcher.utter_message(response="utter_own_no_caseworker")
             return

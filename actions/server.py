@@ -15,13 +15,13 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
-import os
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.settings import load_settings
 from kkshared.lexicon import is_known_word
 
 TOKEN_HEADER = "X-KK-Actions-Token"
@@ -51,15 +51,16 @@ def build_app(token: str, package: str = "actions") -> Sanic:
 
 
 def main() -> None:
+    settings = load_settings()
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--port", type=int, default=int(os.environ.get("KK_ACTIONS_PORT") or 5055))
+    parser.add_argument("--port", type=int, default=settings.actions_port)
     args = parser.parse_args()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s - %(message)s"
     )
-    app = build_app(os.environ.get("KK_ACTIONS_TOKEN", ""))
+    app = build_app(settings.actions_token)
     # Load the Danish word list now (about 2 s), not in the first citizen's form answer.
     is_known_word("hej")
     logger.info("action server on http://%s:%s", HOST, args.port)

@@ -46,7 +46,7 @@ from api.routes import (
     reschedule,
     service,
 )
-from api.services.rate_limit import SlidingWindowLimiter
+from kkshared.rate_limit import SlidingWindowLimiter
 
 log = logging.getLogger("api.main")
 
@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
     app.state.feedback_limiter = SlidingWindowLimiter(settings.feedback_rate_per_minute)
-    app.state.legal = LegalGuidance(make_encoder())
+    app.state.legal = LegalGuidance(make_encoder(settings), passages=settings.legal_source_passages)
 
     install_error_handlers(app)
     # Added last = outermost: the request id wraps everything, including 413 answers.

@@ -8,7 +8,7 @@ Prints what was deleted as JSON. ``./kk run`` runs the first form at start and t
 production schedule it daily (docs/privacy.md). The erasure forms are what an admin runs after
 ``POST /admin/erasure`` on the case service, which answers the exact command.
 
-Settings, from the environment like the tracker store's (bot/tracker_store.py):
+Settings, from the environment like the tracker store's (``bot/settings.py``):
 
 - ``KK_TRACKER_DB_URL`` (default ``sqlite:///var/tracker.db``): the tracker database;
 - ``KK_RETENTION_ANON_DAYS`` (30), ``KK_RETENTION_KK_DAYS`` (90), ``KK_RETENTION_SMS_DAYS`` (30):
@@ -35,11 +35,9 @@ import argparse
 import hashlib
 import json
 import logging
-import os
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -60,12 +58,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
+from bot.settings import RetentionSettings, load_settings
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_URL = "sqlite:///var/tracker.db"
 DAY = 24 * 3600.0
 PREFIXES = {"anon": "anon:", "kk": "kk:", "sms": "sms:"}
-DEFAULT_DAYS = {"anon": 30.0, "kk": 90.0, "sms": 30.0}
 BATCH = 200  # conversations per DELETE statement
 
 # Rasa's events table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent): only the columns used
@@ -90,43 +88,6 @@ purges = Table(
     Column("conversations", Integer, nullable=False),
     Column("events", Integer, nullable=False),
 )
-
-
-@dataclass(frozen=True)
-class RetentionSettings:
-    db_url: str = DEFAULT_URL
-    anon_days: float = DEFAULT_DAYS["anon"]
-    kk_days: float = DEFAULT_DAYS["kk"]
-    sms_days: float = DEFAULT_DAYS["sms"]
-
-    def period(self, kind: str) -> float:
-        """Seconds a conversation of ``kind`` is kept after its last event."""
-        return {"anon": self.anon_days, "kk": self.kk_days, "sms": self.sms_days}[kind] * DAY
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> RetentionSettings:
-        env = os.environ if environ is None else environ
-        return cls(
-            db_url=(env.get("KK_TRACKER_DB_URL") or "").strip() or DEFAULT_URL,
-            **{
-                f"{kind}_days": _days(env, f"KK_RETENTION_{kind.upper()}_DAYS", default)
-                for kind, default in DEFAULT_DAYS.items()
-            },
-        )
-
-
-def _days(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError as error:
-        raise ValueError(f"{name} must be a number of days") from error
-    # Less than a day is almost certainly hours mistaken for days.
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1 (day)")
-    return value
 
 
 def kind_of(sender_id: str) -> str:
@@ -323,8 +284,9 @@ def erase_phone(
 ) -> dict[str, Any]:
     """Delete the SMS conversation of a phone number (``sms:<keyed hash>``) and the number's rows
     in the SMS store (an opt-out is kept: bot/sms/store.py ``erase_number``)."""
-    from bot.sms.identity import normalize_msisdn, phone_hash, tracker_id
+    from bot.sms.identity import phone_hash, tracker_id
     from bot.sms.store import SmsStore
+    from kkshared.phone import normalize_msisdn
 
     now = time.time() if now is None else now
     msisdn = normalize_msisdn(number)
@@ -368,13 +330,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    env = os.environ if environ is None else environ
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
-        settings = RetentionSettings.from_env(env)
+        configured = load_settings(environ)
     except ValueError as error:
         print(f"bot.retention: {error}", file=sys.stderr)
         return 2
+    settings = configured.retention
     engine = make_engine(settings.db_url)
     try:
         if args.erase_subject is None and args.erase_phone is None:
@@ -385,10 +347,10 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
             if args.erase_subject is not None:
                 result["subject"] = erase_subject(engine, args.erase_subject)
             if args.erase_phone is not None:
-                sms_url = (env.get("KK_SMS_DB_URL") or "").strip() or None
-                result["phone"] = erase_phone(
-                    engine, args.erase_phone, (env.get("KK_SMS_HMAC_KEY") or "").strip(), sms_url
-                )
+                # The SMS tables: the tracker database unless KK_SMS_DB_URL names another one.
+                sms = configured.sms
+                sms_url = sms.db_url if sms.db_url != settings.db_url else None
+                result["phone"] = erase_phone(engine, args.erase_phone, sms.hmac_key or "", sms_url)
             logger.info(
                 "erasure: %s conversation(s) deleted",
                 sum(part["conversations"] for part in result.values()),

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import time
 from collections import OrderedDict
 from pathlib import Path
@@ -55,11 +54,8 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from bot.retention import ensure_purges_table, latest_purge
+from bot.settings import load_settings
 
-DEFAULT_URL = "sqlite:///var/tracker.db"
-ENV_VAR = "KK_TRACKER_DB_URL"
-CACHE_SIZE_VAR = "KK_TRACKER_CACHE_SIZE"
-DEFAULT_CACHE_SIZE = 5000  # conversations; a session is a few dozen events of a few kB
 # How many of a tracker's events are in the database, set on the trackers this store hands out.
 _PERSISTED = "_kk_persisted_events"
 # How often (seconds, at most) the store looks for a purge by bot.retention before using memory.
@@ -68,7 +64,7 @@ PURGE_CHECK_SECONDS = 1.0
 
 def connection_settings(url: str | None = None) -> dict[str, Any]:
     """SQLTrackerStore keyword arguments for a database URL (default: KK_TRACKER_DB_URL)."""
-    parsed = make_url(url or os.environ.get(ENV_VAR) or DEFAULT_URL)
+    parsed = make_url(url or load_settings().tracker_db_url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or "var/tracker.db"
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -95,11 +91,10 @@ class KKSQLTrackerStore(SQLTrackerStore):
         event_broker: EventBroker | None = None,
         **kwargs: Any,
     ) -> None:
-        settings = connection_settings(kwargs.pop("url", None))
+        configured = load_settings()  # KK_TRACKER_DB_URL, KK_TRACKER_CACHE_SIZE (bot/settings.py)
+        settings = connection_settings(kwargs.pop("url", None) or configured.tracker_db_url)
         super().__init__(domain=domain, event_broker=event_broker, **settings)
-        self._cache_size = int(
-            kwargs.get("cache_size", os.environ.get(CACHE_SIZE_VAR, DEFAULT_CACHE_SIZE))
-        )
+        self._cache_size = int(kwargs.get("cache_size", configured.tracker_cache_size))
         # sender id -> the events of its latest session, in database order ([] when it had none)
         self._sessions: OrderedDict[str, list[Event]] = OrderedDict()
         if settings.get("dialect") == "sqlite":

@@ -10,33 +10,39 @@ exceptions the callers turn into Danish text or a retry:
 - ``CaseServiceUnauthorized``: 401/403 (wrong service token, or subject not allowed);
 - ``CaseServiceBadRequest``: other 4xx.
 
+The citizen's own meetings, payments, plan and caseworker come back as the typed models of
+``kkshared.case_models``, parsed here; other answers are still JSON objects.
+
 Needs aiohttp (installed with the ``bot`` extra; the case service itself never imports this).
 One HTTP session per event loop is kept open (keep-alive to the case service).
 
-Configuration: ``KK_API_URL`` (default ``http://127.0.0.1:8000``) and ``KK_SERVICE_TOKEN`` (sent
-as ``X-Service-Token``). Calls for a logged-in user add ``X-Subject`` with the subject the channel
-verified (``actions/identity.py``); the case service takes the role from its own users table.
+Configuration comes from the process that uses the client (this module reads no environment):
+the base URL (``KK_API_URL``) and the service token (``KK_SERVICE_TOKEN``, sent as
+``X-Service-Token``) from ``actions/settings.py`` (the action server's one client is
+``actions.client.get_client()``) or ``bot/settings.py`` (the SMS channel). Calls for a logged-in
+user add ``X-Subject`` with the subject the channel verified (``actions/identity.py``); the case
+service takes the role from its own users table.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import aiohttp
 
+from kkshared.case_models import Caseworker, Meeting, Payment, PlanItem
+from kkshared.defaults import DEFAULT_API_URL, DEFAULT_SERVICE_TOKEN
 from kkshared.formatting import COPENHAGEN
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_API_URL = "http://127.0.0.1:8000"
-DEFAULT_SERVICE_TOKEN = "insecure-dev-service-token-change-me"
 # Total time for one HTTP call; a handover makes at most a few, under an overall deadline.
 DEFAULT_TIMEOUT_SECONDS = 2.0
 LOCATIONS_CACHE_SECONDS = 300.0
@@ -70,6 +76,20 @@ class CaseServiceBadRequest(CaseServiceError):
     """The case service refused the request (400, 413, 422)."""
 
 
+_Model = TypeVar("_Model")
+
+
+def _parsed(
+    path: str, parse: Callable[[dict[str, Any]], _Model], items: list[dict[str, Any]]
+) -> list[_Model]:
+    """``items`` as typed models (``kkshared.case_models``); a value the contract does not allow
+    is an unreadable answer."""
+    try:
+        return [parse(item) for item in items]
+    except ValueError as error:
+        raise CaseServiceUnavailable(f"unexpected answer for {path} ({error})") from error
+
+
 @dataclass(frozen=True)
 class CitizenMatch:
     """A citizen found by phone number (``GET /service/citizens/by-phone/{msisdn}``)."""
@@ -88,10 +108,8 @@ class CaseServiceClient:
         service_token: str | None = None,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
     ) -> None:
-        self.base_url = (base_url or os.environ.get("KK_API_URL") or DEFAULT_API_URL).rstrip("/")
-        self.service_token = (
-            service_token or os.environ.get("KK_SERVICE_TOKEN") or DEFAULT_SERVICE_TOKEN
-        )
+        self.base_url = (base_url or DEFAULT_API_URL).rstrip("/")
+        self.service_token = service_token or DEFAULT_SERVICE_TOKEN
         self.timeout = min(timeout, 2.5)
         self._locations: list[dict[str, Any]] | None = None
         self._locations_fetched_at = 0.0
@@ -121,10 +139,6 @@ class CaseServiceClient:
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
-
-    @classmethod
-    def from_env(cls) -> CaseServiceClient:
-        return cls()
 
     def _headers(self, subject: str | None = None) -> dict[str, str]:
         headers = {"X-Service-Token": self.service_token, "Accept": "application/json"}
@@ -246,18 +260,22 @@ class CaseServiceClient:
     async def me(self, subject: str) -> dict[str, Any]:
         return await self._get_dict("/me", subject=subject)
 
-    async def upcoming_meetings(self, subject: str) -> list[dict[str, Any]]:
-        return await self._get_list("/me/meetings", params={"upcoming": "true"}, subject=subject)
+    async def upcoming_meetings(self, subject: str) -> list[Meeting]:
+        items = await self._get_list("/me/meetings", params={"upcoming": "true"}, subject=subject)
+        return _parsed("/me/meetings", Meeting.from_json, items)
 
-    async def upcoming_payments(self, subject: str) -> list[dict[str, Any]]:
-        return await self._get_list("/me/payments", params={"upcoming": "true"}, subject=subject)
+    async def upcoming_payments(self, subject: str) -> list[Payment]:
+        items = await self._get_list("/me/payments", params={"upcoming": "true"}, subject=subject)
+        return _parsed("/me/payments", Payment.from_json, items)
 
-    async def plan(self, subject: str) -> list[dict[str, Any]]:
+    async def plan(self, subject: str) -> list[PlanItem]:
         """The items of the citizen's plan (Min Plan)."""
-        return await self._get_list("/me/plan", subject=subject)
+        items = await self._get_list("/me/plan", subject=subject)
+        return _parsed("/me/plan", PlanItem.from_json, items)
 
-    async def caseworker(self, subject: str) -> dict[str, Any]:
-        return await self._get_dict("/me/caseworker", subject=subject)
+    async def caseworker(self, subject: str) -> Caseworker:
+        data = await self._get_dict("/me/caseworker", subject=subject)
+        return _parsed("/me/caseworker", Caseworker.from_json, [data])[0]
 
     # The creates take an ``Idempotency-Key``: sent again with the same key and body, the case
     # service answers with the record it made the first time instead of making a second one.
@@ -329,20 +347,3 @@ class CaseServiceClient:
         return await self._post(
             f"/legal/my-questions/{quote(ticket_id, safe='')}/seen", {}, subject
         )
-
-
-_client: CaseServiceClient | None = None
-
-
-def get_client() -> CaseServiceClient:
-    """The process-wide client (shares the locations cache between requests)."""
-    global _client
-    if _client is None:
-        _client = CaseServiceClient.from_env()
-    return _client
-
-
-def reset_client() -> None:
-    """Forget the process-wide client (tests change KK_API_URL)."""
-    global _client
-    _client = None

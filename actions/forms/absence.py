@@ -14,6 +14,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 
+from actions.client import get_client
 from actions.forms.base import (
     CONFIRM_BUTTONS,
     KKFormValidation,
@@ -29,7 +30,6 @@ from actions.forms.base import (
 from actions.forms.start import StartFormAction
 from actions.forms.submit import SubmitFormAction
 from actions.identity import Caller
-from kkshared.case_service import get_client
 from kkshared.formatting import format_date, parse_day
 from kkshared.normalize import fold
 

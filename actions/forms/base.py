@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import meeting_text
+from kkshared.case_models import Meeting
 from kkshared.dates import find_day
 from kkshared.formatting import COPENHAGEN
 from kkshared.lexicon import is_known_word
@@ -102,14 +103,14 @@ def offered_meetings(tracker: Tracker) -> list[dict[str, Any]]:
     )
 
 
-def offer_meetings(meetings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The slot value for the first few upcoming meetings."""
+def offer_meetings(meetings: list[Meeting]) -> list[dict[str, Any]]:
+    """The slot value for the first few upcoming meetings (each has a start: ``upcoming``)."""
     chosen = meeting_text.upcoming(meetings)[:MAX_CHOICES]
     return [
         {
-            "id": m["id"],
+            "id": m.id,
             "label": meeting_text.choice_label(m),
-            "day": meeting_text.meeting_day(m).isoformat(),  # type: ignore[union-attr]
+            "day": m.day.isoformat() if m.day else "",
             "description": meeting_text.full_description(m),
         }
         for m in chosen

@@ -10,10 +10,10 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 
+from actions.client import get_client
 from actions.forms.base import CONFIRM_BUTTONS, KKFormValidation, looks_like_text
 from actions.forms.start import StartFormAction
 from actions.forms.submit import SubmitFormAction
-from kkshared.case_service import get_client
 
 SLOTS = ["message_text", "message_confirm"]
 MAX_CHARS = 1000

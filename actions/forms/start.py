@@ -17,10 +17,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.client import get_client
 from actions.forms.base import OFFERED_MEETINGS, offer_meetings
 from actions.identity import Caller, caller
 from actions.own_case import utter_case_service_problem, utter_not_own_case
-from kkshared.case_service import CaseServiceError, get_client
+from kkshared.case_service import CaseServiceError
 
 logger = logging.getLogger(__name__)
 

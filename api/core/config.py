@@ -1,8 +1,9 @@
 """Case-service settings (environment variables with prefix ``KK_``).
 
-See docs/architecture.md for the shared table of settings. Only the case service's own settings
-live here; ``assert_safe_for_startup`` is what makes the service refuse to start outside demo mode
-with the published default secrets.
+See docs/architecture.md for the shared table of settings. The case service's settings live here,
+the legal-guidance mode's ``KK_LEGAL_*`` too (``api/legal/config.py`` only interprets them; the
+published default secrets are ``kkshared.defaults``); ``assert_safe_for_startup`` is what makes
+the service refuse to start outside demo mode with those defaults.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_JWT_SECRET = "insecure-dev-secret-change-me"
-DEFAULT_SERVICE_TOKEN = "insecure-dev-service-token-change-me"
+from kkshared.defaults import DEFAULT_JWT_SECRET, DEFAULT_SERVICE_TOKEN
+
 DEFAULT_DATABASE_URL = "sqlite:///./var/kk.db"
 # An http(s) base URL without query, fragment, quotes, spaces, commas or semicolons: it is written
 # into an HTML attribute and the chat pages' Content-Security-Policy.
 _PUBLIC_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~\-/]*)?$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
+LEGAL_ENCODERS = ("bm25", "e5")
+_OFF = ("0", "false", "no", "off")
 
 
 class UnsafeSettingsError(RuntimeError):
@@ -43,7 +46,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Requests with a body larger than this are refused with 413.
     max_body_bytes: int = 64 * 1024
-    # Anonymous POST /feedback: requests per client address per minute.
+    # Anonymous POST /feedback: requests per client address per minute (0: no limit).
     feedback_rate_per_minute: int = 30
     # Retention (days; docs/privacy.md): `python -m api.retention` deletes feedback, the citizens'
     # form texts (absence reports, reschedule requests, messages) and audit-log rows older than
@@ -57,6 +60,13 @@ class Settings(BaseSettings):
     rasa_port: int = Field(default=5005, ge=1, le=65535)
     rasa_public_url: str = ""
     cors_origins: str = ""
+    # Legal guidance (api/legal/config.py, api/legal/README.md): the ranking (``bm25``, or ``e5``
+    # for the bundled multilingual-e5-small vectors as well), where ``load-legal-notes`` reads the
+    # notes (None: knowledge/legal/notes), and whether a refusal is answered with the best passage
+    # of the source documents (any value but 0/false/no/off is on).
+    legal_encoder: str = "bm25"
+    legal_notes_dir: Path | None = None
+    legal_source_passages: bool = True
 
     @field_validator("timezone")
     @classmethod
@@ -84,6 +94,30 @@ class Settings(BaseSettings):
                     "('*' is refused)"
                 )
         return value
+
+    @field_validator("legal_encoder", mode="before")
+    @classmethod
+    def _legal_encoder(cls, value: object) -> str:
+        name = str(value).strip().lower() or "bm25"
+        if name not in LEGAL_ENCODERS:
+            raise ValueError(
+                f"KK_LEGAL_ENCODER must be one of {', '.join(LEGAL_ENCODERS)}, not {name!r}"
+            )
+        return name
+
+    @field_validator("legal_notes_dir", mode="before")
+    @classmethod
+    def _legal_notes_dir(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("legal_source_passages", mode="before")
+    @classmethod
+    def _legal_source_passages(cls, value: object) -> bool:
+        if isinstance(value, bool):
+            return value
+        return (str(value).strip().lower() or "1") not in _OFF
 
     @model_validator(mode="after")
     def _audit_kept_longest(self) -> Settings:

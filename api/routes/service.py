@@ -13,7 +13,7 @@ from api.errors import error_responses
 from api.models.citizens import Citizen
 from api.routes._requests import unprocessable
 from api.schemas.service import CitizenByPhoneOut, SmsOptOutIn, SmsOptOutOut
-from api.services.phones import normalize_msisdn
+from kkshared.phone import normalize_msisdn
 
 router = APIRouter(tags=["service"], responses=error_responses(404))
 log = logging.getLogger("api.service")

@@ -519,7 +519,7 @@ def main() -> None:
         "it took half a core from our Rasa server (found with gdb on the loaded process).",
         "Found by profiling (cProfile, then py-spy on the running server under this load) and "
         "fixed: Rasa re-validated the JSON schema of every action-server response against the "
-        "meta-schema (~80 ms per custom action; bot/rasa_speedups.py caches the validator); the "
+        "meta-schema (~80 ms per custom action; bot/rasa_patches.py caches the validator); the "
         "whole domain was sent with every action call (enable_selective_domain); SQLite fsync per "
         "turn (WAL); Rasa's SQL tracker store read the whole session back and counted the stored "
         "events on every turn and opened a new SQLite connection each time, about half of Rasa's "

@@ -8,8 +8,11 @@ and per identity (429), 5. PII masking, 6. channel commands (``/juridisk``) and 
 7. classification in a worker thread (``bot.nlu.parse_ahead``), 8. Rasa, 9. the PII notice.
 
 Client ``metadata`` and ``input_channel`` are never used. What the actions may know about the
-caller is ``Identity.metadata()``, built by the channel from a verified token — never from the
-request body. User text is never logged.
+caller is the ``kkshared.identity.ChannelIdentity`` the channel built from a verified token
+(``message_metadata``) — never from the request body. User text is never logged.
+
+Settings (rate limits, the sender-id hash key, the kk channel's secret) are read once, when Rasa
+builds the channel (``bot.settings.load_settings``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -32,11 +34,14 @@ from bot.channels.common import (
     MergingCollectingOutputChannel,
     mask_message,
     resolve_payload,
+    sender_hash_key,
     validate_text,
     with_notice,
 )
-from bot.channels.rate_limit import SlidingWindowLimiter, limits_from_env
 from bot.nlu.parse_ahead import classify_ahead
+from bot.settings import BotSettings, load_settings
+from kkshared.identity import ChannelIdentity
+from kkshared.rate_limit import SlidingWindowLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -49,19 +54,17 @@ TECHNICAL_ERROR = (
 TOO_MANY = "too many messages in a short time; wait a minute and try again"
 
 
-@dataclass(frozen=True)
-class Identity:
-    """Who is writing, as the channel verified it. ``subject`` is None for anonymous users."""
+# The limits count messages per minute.
+RATE_WINDOW_SECONDS = 60.0
 
-    channel: str
-    subject: str | None = None
-    role: str | None = None
 
-    def metadata(self) -> dict[str, Any] | None:
-        """The message metadata the actions read (``actions/identity.py``); None if anonymous."""
-        if self.subject is None:
-            return None
-        return {"kk": {"channel": self.channel, "subject": self.subject, "role": self.role}}
+def message_metadata(identity: ChannelIdentity) -> dict[str, Any] | None:
+    """The metadata of the Rasa message (``actions/identity.py`` reads it): the verified identity,
+    or None for an anonymous web user (the actions then see an anonymous caller on the channel
+    Rasa names)."""
+    if identity.is_anonymous:
+        return None
+    return identity.to_metadata()
 
 
 class ChannelAuthError(Exception):
@@ -79,10 +82,16 @@ def _error(status: int, reason: str, headers: dict | None = None) -> HTTPRespons
 class GuardedInputChannel(InputChannel):
     """Base of the web channels; subclasses say who is asking and how senders are named."""
 
-    def __init__(self) -> None:
-        per_conversation, per_identity = limits_from_env()
-        self._conversation_limit = SlidingWindowLimiter(per_conversation, 60.0)
-        self._identity_limit = SlidingWindowLimiter(per_identity, 60.0)
+    def __init__(self, settings: BotSettings | None = None) -> None:
+        self.settings = settings or load_settings()
+        self._conversation_limit = SlidingWindowLimiter(
+            self.settings.chat_rate_per_conversation, RATE_WINDOW_SECONDS
+        )
+        self._identity_limit = SlidingWindowLimiter(
+            self.settings.chat_rate_per_subject, RATE_WINDOW_SECONDS
+        )
+        # The key that replaces sender ids that look like personal data (common.validate_sender).
+        self.sender_key = sender_hash_key(self.settings)
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
@@ -94,15 +103,15 @@ class GuardedInputChannel(InputChannel):
 
     # Hooks -----------------------------------------------------------------------------------
 
-    async def identify(self, request: Request) -> Identity:
+    async def identify(self, request: Request) -> ChannelIdentity:
         """Who is asking (raise ``ChannelAuthError`` to answer 401)."""
         raise NotImplementedError
 
-    def conversation_id(self, identity: Identity, raw_sender: Any) -> str:
+    def conversation_id(self, identity: ChannelIdentity, raw_sender: Any) -> str:
         """The tracker id for ``raw_sender`` (raise ``ChannelInputError`` to answer 400)."""
         raise NotImplementedError
 
-    def channel_command(self, text: str, identity: Identity) -> str | None:
+    def channel_command(self, text: str, identity: ChannelIdentity) -> str | None:
         """A payload the channel itself allows for ``identity`` (e.g. ``/juridisk``), else None."""
         return None
 
@@ -170,7 +179,7 @@ class GuardedInputChannel(InputChannel):
                     collector,
                     sender_id,
                     input_channel=self.name(),
-                    metadata=identity.metadata(),
+                    metadata=message_metadata(identity),
                 )
             )
         except asyncio.CancelledError:

@@ -23,15 +23,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.shared.core.events import BotUttered
 
+from bot.settings import BotSettings, load_settings
 from kkshared.pii import find_pii, mask_pii
 from kkshared.text_input import invalid_character
 
@@ -42,8 +42,8 @@ SENDER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 # A sender id that looks like personal data becomes "<prefix>h:<keyed hash>"; a client's own id
 # cannot contain ":", so it can never name a hashed conversation.
 HASHED_SENDER_MARK = "h:"
-# The key of that hash: a dedicated one, else derived from another secret the Rasa server has.
-SENDER_KEY_SOURCES = ("KK_SENDER_HMAC_KEY", "KK_SMS_HMAC_KEY", "KK_JWT_SECRET", "KK_SERVICE_TOKEN")
+# The key of that hash: a dedicated one, else derived from another secret the Rasa server has
+# (``bot.settings.SENDER_KEY_SOURCES``).
 _BUILT_IN_SENDER_KEY = "kk-assistenten-sender-id-built-in-key"
 _warned_about_sender_key = False
 # A bare intent payload such as "/affirm" (no entities, slots or confidence).
@@ -72,16 +72,17 @@ class MaskedMessage:
     pii_kinds: frozenset = field(default_factory=frozenset)
 
 
-def sender_hash_key(environ: Mapping[str, str] | None = None) -> bytes:
-    """The key of the sender-id hash, derived from the first secret in ``SENDER_KEY_SOURCES``.
+def sender_hash_key(settings: BotSettings | None = None) -> bytes:
+    """The key of the sender-id hash, derived from ``settings.sender_key_secret`` (the first of
+    ``KK_SENDER_HMAC_KEY``, ``KK_SMS_HMAC_KEY``, ``KK_JWT_SECRET``, ``KK_SERVICE_TOKEN``).
 
     Derived (HMAC with a fixed label), so the hash says nothing about the secret it came from.
     Without any secret a built-in key is used and a warning logged once: a sender is still never
-    refused, but then the hash could be reversed by trying all CPR numbers.
+    refused, but then the hash could be reversed by trying all CPR numbers. ``settings``
+    defaults to ``load_settings()``; the channels compute the key once when they are built.
     """
     global _warned_about_sender_key
-    environ = os.environ if environ is None else environ
-    secret = next((environ[name] for name in SENDER_KEY_SOURCES if environ.get(name)), None)
+    secret = (settings or load_settings()).sender_key_secret
     if secret is None:
         if not _warned_about_sender_key:
             _warned_about_sender_key = True

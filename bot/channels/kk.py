@@ -9,42 +9,45 @@ service (``POST /auth/demo-login`` in the demo). Every request is checked on its
   so no sender id on any channel can name another person's conversation (a sender id that looks
   like a CPR or phone number becomes ``kk:<subject>:h:<keyed hash>``, see
   ``common.validate_sender``);
-- subject and role reach the actions as message metadata built here (``Identity.metadata``),
-  never from the request body; the token itself is not stored anywhere;
+- subject and role reach the actions as message metadata built from the verified token
+  (``kkshared.identity.ChannelIdentity``), never from the request body; the token itself is
+  not stored anywhere;
 - ``/juridisk`` (legal mode) is let through only for staff, jurist and admin tokens; other
   ``/`` text is a button payload only if the bot offered it (``common.resolve_payload``).
 
-The secret is ``KK_JWT_SECRET`` (the same as the case service's); the check itself is
-``kkshared.tokens.verify_user_token``.
+The secret is ``KK_JWT_SECRET`` (the same as the case service's; read once, when the channel is
+built: ``bot.settings``); the check itself is ``kkshared.tokens.verify_user_token``.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 from typing import Any
 
 from sanic.request import Request
 
-from bot.channels.base import ChannelAuthError, GuardedInputChannel, Identity
+from bot.channels.base import ChannelAuthError, GuardedInputChannel
 from bot.channels.common import validate_sender
+from bot.settings import BotSettings
+from kkshared.defaults import DEFAULT_JWT_SECRET
+from kkshared.identity import ChannelIdentity
 from kkshared.tokens import STAFF_ROLES, InvalidToken, verify_user_token
 
 logger = logging.getLogger(__name__)
 
-DEMO_JWT_SECRET = "insecure-dev-secret-change-me"
+# The published secret, accepted in demo mode only.
+DEMO_JWT_SECRET = DEFAULT_JWT_SECRET
 LEGAL_COMMAND = "/juridisk"
 LEGAL_PAYLOAD = "/legal_mode_start"
 _BEARER = re.compile(r"^Bearer\s+(\S+)\s*$", re.IGNORECASE)
 
 
-def jwt_secret() -> str | None:
+def jwt_secret(settings: BotSettings) -> str | None:
     """``KK_JWT_SECRET``; the published demo secret only in demo mode (fail closed otherwise)."""
-    secret = os.environ.get("KK_JWT_SECRET")
-    if secret:
-        return secret
-    if os.environ.get("KK_DEMO_MODE", "").lower() in ("1", "true", "yes"):
+    if settings.jwt_secret:
+        return settings.jwt_secret
+    if settings.demo_mode:
         return DEMO_JWT_SECRET
     return None
 
@@ -56,14 +59,14 @@ class KKInput(GuardedInputChannel):
     def name(cls) -> str:
         return "kk"
 
-    async def identify(self, request: Request) -> Identity:
+    async def identify(self, request: Request) -> ChannelIdentity:
         header = request.headers.get("Authorization")
         if not header:
             raise ChannelAuthError("missing bearer token (Authorization: Bearer <token>)")
         match = _BEARER.match(header)
         if match is None:
             raise ChannelAuthError("the Authorization header must be 'Bearer <token>'")
-        secret = jwt_secret()
+        secret = jwt_secret(self.settings)
         if secret is None:
             logger.error("kk channel: KK_JWT_SECRET is not set; refusing every token")
             raise ChannelAuthError("the channel is not configured for logins")
@@ -71,12 +74,12 @@ class KKInput(GuardedInputChannel):
             claims = verify_user_token(match.group(1), secret)
         except InvalidToken as error:
             raise ChannelAuthError(f"invalid or expired token ({error})") from None
-        return Identity(channel=self.name(), subject=claims.sub, role=claims.role)
+        return ChannelIdentity(channel=self.name(), subject=claims.sub, role=claims.role)
 
-    def conversation_id(self, identity: Identity, raw_sender: Any) -> str:
-        return validate_sender(raw_sender, f"kk:{identity.subject}:")
+    def conversation_id(self, identity: ChannelIdentity, raw_sender: Any) -> str:
+        return validate_sender(raw_sender, f"kk:{identity.subject}:", self.sender_key)
 
-    def channel_command(self, text: str, identity: Identity) -> str | None:
+    def channel_command(self, text: str, identity: ChannelIdentity) -> str | None:
         if text.strip().lower() == LEGAL_COMMAND and identity.role in STAFF_ROLES:
             return LEGAL_PAYLOAD
         return None

@@ -25,8 +25,9 @@ from typing import Any
 
 from sanic.request import Request
 
-from bot.channels.base import GuardedInputChannel, Identity
+from bot.channels.base import GuardedInputChannel
 from bot.channels.common import validate_sender
+from kkshared.identity import ChannelIdentity
 
 SENDER_PREFIX = "anon:"
 
@@ -38,8 +39,8 @@ class MaskingRestInput(GuardedInputChannel):
     def name(cls) -> str:
         return "rest"
 
-    async def identify(self, request: Request) -> Identity:
-        return Identity(channel=self.name())
+    async def identify(self, request: Request) -> ChannelIdentity:
+        return ChannelIdentity(channel=self.name())
 
-    def conversation_id(self, identity: Identity, raw_sender: Any) -> str:
-        return validate_sender(raw_sender, SENDER_PREFIX)
+    def conversation_id(self, identity: ChannelIdentity, raw_sender: Any) -> str:
+        return validate_sender(raw_sender, SENDER_PREFIX, self.sender_key)

@@ -19,7 +19,7 @@ case service, and the actions receive
 ``{"kk": {"channel": "sms", "subject": <user id or null>, "role": "citizen" or null}}`` as
 message metadata. Nothing logged contains message text or phone numbers.
 
-Settings: ``KK_SMS_*`` environment variables (bot/sms/settings.py). Without
+Settings: ``KK_SMS_*`` environment variables (``SmsSettings`` in bot/settings.py). Without
 ``KK_SMS_WEBHOOK_SECRET`` and ``KK_SMS_HMAC_KEY`` the channel stays inactive (503), so the Rasa
 server starts as before.
 """
@@ -39,8 +39,8 @@ from sanic.response import HTTPResponse
 
 from bot.channels.common import MergingCollectingOutputChannel
 from bot.nlu.parse_ahead import classify_ahead
+from bot.settings import SmsSettings, load_settings
 from bot.sms.service import SmsService
-from bot.sms.settings import SmsSettings
 from bot.sms.signature import HEADER, IncomingSms, InvalidMessage, SignatureError, verify_incoming
 from bot.sms.store import SmsStore
 
@@ -115,7 +115,7 @@ class SmsInput(InputChannel):
         return cls()
 
     def __init__(self, settings: SmsSettings | None = None) -> None:
-        self.settings = settings or SmsSettings.from_env()
+        self.settings = settings or load_settings().sms
         self.service: SmsService | None = None
         if not self.settings.configured:
             logger.info("sms channel inactive: set KK_SMS_WEBHOOK_SECRET and KK_SMS_HMAC_KEY")

@@ -3,8 +3,9 @@
 The input channel is ``bot.channels.sms.SmsInput`` (``/webhooks/sms/webhook``). This package holds
 what it is made of, each part usable and testable on its own:
 
-- ``settings``: ``KK_SMS_*`` environment variables;
-- ``identity``: phone-number normalisation, the keyed hash that replaces the number, metadata;
+- ``settings``: the ``KK_SMS_*`` part of the Rasa server's settings (``bot/settings.py``);
+- ``identity``: the keyed hash that replaces the number, the sender's identity for the actions
+  (phone numbers are normalised by ``kkshared.phone``);
 - ``signature``: the ``X-Gwapi-Signature`` JWT check and the incoming-message shape;
 - ``store``: the durable inbox/outbox (SQLAlchemy, same database as the tracker store);
 - ``rendering``: GSM 03.38 / UCS-2 segment counting, markdown stripping, numbered choices, cutting;
@@ -13,6 +14,6 @@ what it is made of, each part usable and testable on its own:
 - phone-number lookup and the SMS opt-out go through ``kkshared.case_service.CaseServiceClient``;
 - ``service``: the background workers that turn inbox rows into Rasa turns and send the outbox.
 
-Nothing here logs message text or phone numbers. ``rendering``, ``identity`` and ``keywords`` are
-pure standard library (the fake gateway in ``tools/`` may import them).
+Nothing here logs message text or phone numbers. ``rendering`` and ``keywords`` are pure standard
+library (the fake gateway in ``tools/`` may import them).
 """

@@ -44,11 +44,11 @@ from bot.channels.common import (
     pii_notice,
     resolve_payload,
 )
+from bot.settings import SmsSettings
 from bot.sms import keywords
 from bot.sms.gateway_client import GatewayClient
-from bot.sms.identity import gateway_msisdn, kk_metadata, phone_hash, tracker_id
+from bot.sms.identity import gateway_msisdn, phone_hash, sms_identity, tracker_id
 from bot.sms.rendering import SmsText, measure, render, reply_number
-from bot.sms.settings import SmsSettings
 from bot.sms.signature import IncomingSms
 from bot.sms.store import (
     CANCELLED,
@@ -430,7 +430,10 @@ class SmsService:
         try:
             return await asyncio.wait_for(
                 self.bridge.handle(
-                    rasa_text, sender_id, kk_metadata(subject), f"sms-{row.gateway_id}"
+                    rasa_text,
+                    sender_id,
+                    sms_identity(subject).to_metadata(),
+                    f"sms-{row.gateway_id}",
                 ),
                 timeout=self.settings.turn_timeout,
             )

@@ -31,7 +31,7 @@ from typing import Any
 
 import jwt
 
-from bot.sms.identity import normalize_msisdn
+from kkshared.phone import normalize_msisdn
 
 HEADER = "X-Gwapi-Signature"
 # The body fields the channel reads; each must be signed with the same value.

@@ -8,12 +8,15 @@ import time
 import pytest
 from case_service_stub import LOCATIONS, StubState, free_port, running_stub
 
+from actions import client as action_client
+from actions.settings import load_settings
 from kkshared.case_service import (
     CaseServiceClient,
     CaseServiceNotFound,
     CaseServiceUnauthorized,
     CaseServiceUnavailable,
 )
+from kkshared.defaults import DEFAULT_API_URL, DEFAULT_SERVICE_TOKEN
 
 
 def test_locations_are_fetched_with_the_service_token() -> None:
@@ -89,6 +92,26 @@ def test_slow_service_times_out_within_the_limit() -> None:
 def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KK_API_URL", "http://case-service.example:8123/")
     monkeypatch.setenv("KK_SERVICE_TOKEN", "from-env")
-    client = CaseServiceClient.from_env()
-    assert client.base_url == "http://case-service.example:8123"
-    assert client.service_token == "from-env"
+    action_client.reset_client()
+    try:
+        client = action_client.get_client()
+        assert client.base_url == "http://case-service.example:8123"
+        assert client.service_token == "from-env"
+    finally:
+        action_client.reset_client()
+
+
+def test_action_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    defaults = load_settings({})
+    assert (defaults.api_url, defaults.service_token) == (DEFAULT_API_URL, DEFAULT_SERVICE_TOKEN)
+    assert (defaults.actions_port, defaults.actions_token) == (5055, "")
+    custom = load_settings({"KK_ACTIONS_PORT": "15155", "KK_ACTIONS_TOKEN": "t" * 20})
+    assert (custom.actions_port, custom.actions_token) == (15155, "t" * 20)
+    with pytest.raises(ValueError, match="KK_ACTIONS_PORT"):
+        load_settings({"KK_ACTIONS_PORT": "port"})
+    assert "t" * 20 not in repr(custom)  # secrets stay out of logs
+
+
+def test_a_client_without_settings_uses_the_published_defaults() -> None:
+    client = CaseServiceClient()
+    assert (client.base_url, client.service_token) == (DEFAULT_API_URL, DEFAULT_SERVICE_TOKEN)

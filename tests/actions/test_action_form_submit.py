@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from test_action_own_case import real_service, subject_of
 from tracker_factory import said
 
+from actions import client as action_client
 from actions.forms.message import ActionSubmitMessage
 from actions.forms.submit import submission_key
 from kkshared import case_service
@@ -95,18 +96,18 @@ def test_a_message_whose_answer_came_too_late_is_sent_again_without_a_second_rec
     async def scenario() -> tuple[list[dict], list[dict], list[dict]]:
         async with answering_late(real_url, state) as url:
             monkeypatch.setenv("KK_API_URL", url)
-            case_service.reset_client()
+            action_client.reset_client()
             late = await send()
             state["delay"] = 0.0
             again = await send()
-            stored = await case_service.get_client()._get_list("/me/messages", subject=subject)
-            await case_service.get_client().close()
+            stored = await action_client.get_client()._get_list("/me/messages", subject=subject)
+            await action_client.get_client().close()
         return late, again, stored
 
     try:
         late, again, stored = asyncio.run(scenario())
     finally:
-        case_service.reset_client()
+        action_client.reset_client()
     assert [m["response"] for m in late] == ["utter_message_maybe_sent"]
     assert [m["response"] for m in again] == ["utter_message_sent"]
     assert [m["text"] for m in stored].count(text) == 1

@@ -12,8 +12,8 @@ from case_service_stub import LOCATIONS, StubState, free_port, running_stub
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import client as action_client
 from actions.handover import ActionHandover, handover_messages, pick_locations
-from kkshared import case_service
 from kkshared.case_service import CaseServiceClient
 from kkshared.formatting import COPENHAGEN
 
@@ -112,7 +112,7 @@ def _tracker(intent: str) -> Tracker:
 
 def test_action_handover_with_the_case_service_down(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KK_API_URL", f"http://127.0.0.1:{free_port()}")
-    case_service.reset_client()
+    action_client.reset_client()
     dispatcher = CollectingDispatcher()
     started = time.monotonic()
     events = asyncio.run(ActionHandover().run(dispatcher, _tracker("request_human"), {}))
@@ -122,16 +122,16 @@ def test_action_handover_with_the_case_service_down(monkeypatch: pytest.MonkeyPa
         "utter_handover_intro",
         "utter_handover_unavailable",
     ]
-    case_service.reset_client()
+    action_client.reset_client()
 
 
 def test_after_an_insult_no_second_intro(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KK_API_URL", f"http://127.0.0.1:{free_port()}")
-    case_service.reset_client()
+    action_client.reset_client()
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionHandover().run(dispatcher, _tracker("insult"), {}))
     assert [m["response"] for m in dispatcher.messages] == ["utter_handover_unavailable"]
-    case_service.reset_client()
+    action_client.reset_client()
 
 
 @pytest.mark.skipif(

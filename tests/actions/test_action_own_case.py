@@ -15,9 +15,9 @@ from case_service_stub import free_port
 from rasa_sdk.executor import CollectingDispatcher
 from tracker_factory import said
 
+from actions import client as action_client
 from actions.opening_hours import ActionOpeningHours, default_locations, named_locations
 from actions.own_case import ActionCaseworker, ActionNextMeeting, ActionNextPayment, ActionPlan
-from kkshared import case_service
 
 real_service = pytest.mark.skipif(
     not os.environ.get("KK_E2E_API_URL"), reason="KK_E2E_API_URL not set: no running case service"
@@ -29,9 +29,9 @@ def live(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("KK_API_URL", os.environ["KK_E2E_API_URL"])
     if os.environ.get("KK_E2E_SERVICE_TOKEN"):
         monkeypatch.setenv("KK_SERVICE_TOKEN", os.environ["KK_E2E_SERVICE_TOKEN"])
-    case_service.reset_client()
+    action_client.reset_client()
     yield os.environ["KK_E2E_API_URL"]
-    case_service.reset_client()
+    action_client.reset_client()
 
 
 def subject_of(username: str) -> str:
@@ -112,14 +112,14 @@ def test_anonymous_gets_the_general_answer_and_how_to_log_in() -> None:
 
 def test_case_service_down_answers_fast(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KK_API_URL", f"http://127.0.0.1:{free_port()}")
-    case_service.reset_client()
+    action_client.reset_client()
     started = time.monotonic()
     messages = run(ActionNextMeeting(), said("x", channel="kk", subject="u-1", role="citizen"))
     assert time.monotonic() - started < 3.0
     assert [m["response"] for m in messages] == ["utter_case_service_down"]
     hours = run(ActionOpeningHours(), said("er i åbne i morgen"))
     assert [m["response"] for m in hours] == ["utter_opening_hours_unavailable"]
-    case_service.reset_client()
+    action_client.reset_client()
 
 
 def test_places_are_found_by_name_or_alias_with_folding() -> None:

@@ -9,9 +9,9 @@ from case_service_stub import free_port
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import client as action_client
 from actions.clarify import ActionAnswerSuggestion, ActionClarify, best_guess, consecutive_failures
 from actions.session import ActionSessionStart
-from kkshared import case_service
 
 DOMAIN = {
     "responses": {
@@ -133,7 +133,7 @@ def test_a_form_intent_is_suggested_with_its_own_payload() -> None:
 
 def test_second_failure_in_a_row_hands_over(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KK_API_URL", f"http://127.0.0.1:{free_port()}")
-    case_service.reset_client()
+    action_client.reset_client()
     tracker = _tracker([_user("nlu_fallback"), _user("deny"), _user("gibberish")])
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionClarify().run(dispatcher, tracker, DOMAIN))
@@ -141,7 +141,7 @@ def test_second_failure_in_a_row_hands_over(monkeypatch: pytest.MonkeyPatch) -> 
         "utter_handover_after_fallback",
         "utter_handover_unavailable",
     ]
-    case_service.reset_client()
+    action_client.reset_client()
 
 
 def test_yes_to_a_suggestion_gives_that_answer() -> None:

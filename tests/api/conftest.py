@@ -37,7 +37,7 @@ from api.legal.notes_store import load_knowledge_notes
 from api.main import create_app
 from api.models import Citizen, Closure, Role, User
 from api.security.tokens import create_token
-from api.services.rate_limit import SlidingWindowLimiter
+from kkshared.rate_limit import SlidingWindowLimiter
 
 
 @dataclass

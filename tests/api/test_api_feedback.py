@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from api.models import Feedback
-from api.services.rate_limit import SlidingWindowLimiter
+from kkshared.rate_limit import SlidingWindowLimiter
 
 
 def test_feedback_is_stored_masked(client, db_session):

@@ -20,7 +20,7 @@ from typing import Any
 
 from rasa.shared.core.events import BotUttered
 
-from bot.sms.settings import SmsSettings
+from bot.settings import SmsSettings
 from tools.fake_gateway import sign_jwt
 
 WEBHOOK_SECRET = "test-webhook-secret-0123456789abcdef"

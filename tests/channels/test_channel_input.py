@@ -30,11 +30,18 @@ from bot.channels.common import (
 )
 from bot.channels.kk import KKInput
 from bot.channels.rest import MaskingRestInput
+from bot.settings import load_settings
 from kkshared.pii import find_pii
 from kkshared.text_input import invalid_character, is_readable
 from tools.processes import free_port
 
-KEY = sender_hash_key({"KK_SENDER_HMAC_KEY": "test-sender-key-0123456789"})
+
+def key_from(environ: dict[str, str]) -> bytes:
+    """The sender-id hash key a channel built with this environment uses."""
+    return sender_hash_key(load_settings(environ))
+
+
+KEY = key_from({"KK_SENDER_HMAC_KEY": "test-sender-key-0123456789"})
 # The sender from the probe's report: "50716717" has the shape of a phone number.
 PROBE_SENDER = "50716717-a416-462b-89aa-4fa1fc4bdff5"
 
@@ -84,7 +91,7 @@ def test_senders_that_are_personal_data_become_a_keyed_hash(sender: str) -> None
     conversation = validate_sender(sender, "anon:", KEY)
     assert re.fullmatch(r"anon:h:[a-p]{32}", conversation)
     assert not any(ch.isdigit() for ch in conversation)
-    other_key = sender_hash_key({"KK_SENDER_HMAC_KEY": "another-key"})
+    other_key = key_from({"KK_SENDER_HMAC_KEY": "another-key"})
     assert validate_sender(sender, "anon:", other_key) != conversation
 
 
@@ -94,18 +101,18 @@ def test_ordinary_senders_are_kept_as_they_are(sender: str) -> None:
 
 
 def test_the_hash_key_comes_from_the_first_secret_that_is_set(caplog) -> None:
-    dedicated = sender_hash_key({"KK_SENDER_HMAC_KEY": "a", "KK_JWT_SECRET": "b"})
-    assert dedicated == sender_hash_key({"KK_SENDER_HMAC_KEY": "a"})
-    assert sender_hash_key({"KK_SMS_HMAC_KEY": "s", "KK_JWT_SECRET": "b"}) == sender_hash_key(
+    dedicated = key_from({"KK_SENDER_HMAC_KEY": "a", "KK_JWT_SECRET": "b"})
+    assert dedicated == key_from({"KK_SENDER_HMAC_KEY": "a"})
+    assert key_from({"KK_SMS_HMAC_KEY": "s", "KK_JWT_SECRET": "b"}) == key_from(
         {"KK_SMS_HMAC_KEY": "s"}
     )
-    assert sender_hash_key({"KK_JWT_SECRET": "b"}) != dedicated
-    assert sender_hash_key({"KK_SERVICE_TOKEN": "c"}) not in (dedicated, b"c")
+    assert key_from({"KK_JWT_SECRET": "b"}) != dedicated
+    assert key_from({"KK_SERVICE_TOKEN": "c"}) not in (dedicated, b"c")
     # Without any secret: a built-in key and one warning, never a refusal.
     common._warned_about_sender_key = False
     with caplog.at_level("WARNING", logger="bot.channels.common"):
-        built_in = sender_hash_key({})
-        assert sender_hash_key({"KK_SERVICE_TOKEN": ""}) == built_in
+        built_in = key_from({})
+        assert key_from({"KK_SERVICE_TOKEN": ""}) == built_in
     warnings = [r for r in caplog.records if "KK_SENDER_HMAC_KEY" in r.getMessage()]
     assert len(warnings) == 1
 

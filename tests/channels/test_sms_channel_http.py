@@ -26,8 +26,8 @@ from sms_fakes import (
 )
 
 from bot.channels.sms import SmsInput
+from bot.settings import SmsSettings
 from bot.sms import keywords
-from bot.sms.settings import SmsSettings
 from tools.fake_gateway import FakeGateway, FakeGatewayServer
 from tools.processes import free_port
 

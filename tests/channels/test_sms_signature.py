@@ -9,7 +9,7 @@ import jwt
 import pytest
 from sms_fakes import WEBHOOK_SECRET, mo_body, signed_headers
 
-from bot.sms.identity import kk_metadata, normalize_msisdn, phone_hash, tracker_id
+from bot.sms.identity import phone_hash, sms_identity, tracker_id
 from bot.sms.signature import (
     IncomingSms,
     InvalidMessage,
@@ -17,6 +17,7 @@ from bot.sms.signature import (
     verify_claims,
     verify_incoming,
 )
+from kkshared.identity import ChannelIdentity
 from tools.fake_gateway import sign_jwt
 
 BODY = mo_body(4500000101, "hvornår er mit næste møde?", 1000001)
@@ -114,25 +115,6 @@ def test_incoming_sms_shape() -> None:
             IncomingSms.from_body(bad)
 
 
-@pytest.mark.parametrize(
-    "raw, expected",
-    [
-        (4512345678, "+4512345678"),
-        ("+45 12 34 56 78", "+4512345678"),
-        ("12345678", "+4512345678"),
-        ("004512345678", "+4512345678"),
-        (46701234567, "+46701234567"),
-        (451234567, None),
-        ("abc", None),
-        (True, None),
-        (None, None),
-        ("0123", None),
-    ],
-)
-def test_msisdn_normalisation(raw, expected) -> None:
-    assert normalize_msisdn(raw) == expected
-
-
 def test_the_tracker_id_is_a_keyed_hash_not_the_number() -> None:
     hashed = phone_hash("+4512345678", "key-1")
     assert hashed != phone_hash("+4512345678", "key-2")
@@ -141,5 +123,10 @@ def test_the_tracker_id_is_a_keyed_hash_not_the_number() -> None:
 
 
 def test_metadata_contract() -> None:
-    assert kk_metadata("u-1") == {"kk": {"channel": "sms", "subject": "u-1", "role": "citizen"}}
-    assert kk_metadata(None) == {"kk": {"channel": "sms", "subject": None, "role": None}}
+    known, unknown = sms_identity("u-1"), sms_identity(None)
+    assert known.to_metadata() == {"kk": {"channel": "sms", "subject": "u-1", "role": "citizen"}}
+    assert unknown.to_metadata() == {"kk": {"channel": "sms", "subject": None, "role": None}}
+    # What the actions read back (kkshared.identity): a citizen, and an anonymous SMS caller.
+    assert ChannelIdentity.from_metadata(known.to_metadata()).is_citizen
+    back = ChannelIdentity.from_metadata(unknown.to_metadata(), "sms")
+    assert back.over_sms and back.is_anonymous

@@ -1,0 +1,239 @@
+"""The Rasa server's settings: every ``KK_*`` environment variable the bot side reads, parsed here.
+
+Nothing else under ``bot/`` reads the environment. ``load_settings()`` builds one immutable
+``BotSettings`` from ``os.environ`` (or a mapping: tests); the places where the server is
+configured call it once each — the web channels (``bot/channels/base.py``, ``kk.py``), the SMS
+channel (``bot/channels/sms.py``), the tracker store (``bot/tracker_store.py``) and the
+retention command (``python -m bot.retention``) — and keep what they got. The environment does
+not change while a process runs, so they all see the same values; a test sets variables and
+builds again. Invalid values raise ``ValueError`` naming the variable, so a misconfigured server
+does not start.
+
+The variables, their defaults and who uses them are listed in bot/README.md ("Environment");
+the SMS channel's in docs/sms.md.
+
+Standard library only (``python -m bot.retention`` runs without Rasa).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from kkshared.defaults import DEFAULT_API_URL, DEFAULT_SERVICE_TOKEN
+
+DEFAULT_TRACKER_DB_URL = "sqlite:///var/tracker.db"
+DEFAULT_TRACKER_CACHE_SIZE = 5000  # conversations; a session is a few dozen events of a few kB
+DEFAULT_RETENTION_DAYS = {"anon": 30.0, "kk": 90.0, "sms": 30.0}
+DEFAULT_CHAT_RATE_PER_CONVERSATION = 30
+DEFAULT_CHAT_RATE_PER_SUBJECT = 600
+# The sender-id hash key: a dedicated secret, else derived from another one the server has.
+SENDER_KEY_SOURCES = ("KK_SENDER_HMAC_KEY", "KK_SMS_HMAC_KEY", "KK_JWT_SECRET", "KK_SERVICE_TOKEN")
+_TRUE = ("1", "true", "yes")
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+
+def _text(env: Mapping[str, str], name: str) -> str | None:
+    """The value, stripped; None when unset or blank."""
+    value = (env.get(name) or "").strip()
+    return value or None
+
+
+def _float(env: Mapping[str, str], name: str, default: float, minimum: float = 0.0) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a number") from error
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum:g}")
+    return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    return int(_float(env, name, default, minimum))
+
+
+def _whole(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number, 0 (off) or more."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from error
+    if value < 0:
+        raise ValueError(f"{name} must be 0 (off) or positive")
+    return value
+
+
+def _days(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a number of days") from error
+    # Less than a day is almost certainly hours mistaken for days.
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1 (day)")
+    return value
+
+
+def _tracker_db_url(env: Mapping[str, str]) -> str:
+    return _text(env, "KK_TRACKER_DB_URL") or DEFAULT_TRACKER_DB_URL
+
+
+# --- sections ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """``python -m bot.retention``: the tracker database and how long conversations are kept."""
+
+    db_url: str = DEFAULT_TRACKER_DB_URL
+    anon_days: float = DEFAULT_RETENTION_DAYS["anon"]
+    kk_days: float = DEFAULT_RETENTION_DAYS["kk"]
+    sms_days: float = DEFAULT_RETENTION_DAYS["sms"]
+
+    def period(self, kind: str) -> float:
+        """Seconds a conversation of ``kind`` is kept after its last event."""
+        days = {"anon": self.anon_days, "kk": self.kk_days, "sms": self.sms_days}[kind]
+        return days * 24 * 3600.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RetentionSettings:
+        return cls(
+            db_url=_tracker_db_url(env),
+            **{
+                f"{kind}_days": _days(env, f"KK_RETENTION_{kind.upper()}_DAYS", default)
+                for kind, default in DEFAULT_RETENTION_DAYS.items()
+            },
+        )
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    """The SMS channel (docs/sms.md).
+
+    There are no built-in secrets: the run command generates ``KK_SMS_WEBHOOK_SECRET``,
+    ``KK_SMS_GATEWAY_TOKEN`` and ``KK_SMS_HMAC_KEY`` into ``var/secrets.env`` for the demo.
+    Without a webhook secret and an HMAC key the channel is *not configured*: its webhook
+    answers 503 (so a real gateway keeps retrying) and no worker runs. Without a gateway URL
+    replies are computed and kept in the outbox until one is configured.
+    """
+
+    webhook_secret: str | None
+    hmac_key: str | None
+    gateway_url: str | None  # base URL; the send API is <gateway_url>/rest/mtsms
+    gateway_token: str | None
+    sender: str | None  # None: reply from the number the citizen wrote to (``receiver``)
+    keyword: str | None  # leased keyword on a shared short code, stripped from messages
+    db_url: str  # KK_SMS_DB_URL, else the tracker database
+    api_url: str  # KK_API_URL: the case service (phone-number lookup, opt-out)
+    service_token: str  # KK_SERVICE_TOKEN
+    rate_limit_count: int = 10  # messages per number ...
+    rate_limit_window: float = 600.0  # ... per this many seconds
+    max_segments: int = 4  # longest reply, in SMS segments
+    turn_timeout: float = 60.0  # seconds Rasa may take for one message
+    retry_base: float = 2.0  # first retry delay of a failed send (doubles per attempt)
+    retry_max: float = 300.0  # longest delay between two send attempts
+    send_max_age: float = 24 * 3600.0  # a reply not sent within this time is given up
+    lookup_grace: float = 900.0  # how long a message waits for an unreachable case service
+    retention: float = 7 * 24 * 3600.0  # how long processed rows (without text) are kept
+    concurrency: int = 4  # conversations handled at the same time
+    poll_interval: float = 5.0  # seconds between checks for due rows
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.webhook_secret and self.hmac_key)
+
+    @property
+    def send_url(self) -> str | None:
+        if not self.gateway_url:
+            return None
+        return self.gateway_url.rstrip("/") + "/rest/mtsms"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SmsSettings:
+        rate_count, _, rate_window = (_text(env, "KK_SMS_RATE_LIMIT") or "10/600").partition("/")
+        try:
+            count, window = int(rate_count), float(rate_window or 600)
+        except ValueError as error:
+            raise ValueError(
+                "KK_SMS_RATE_LIMIT must look like 10/600 (messages/seconds)"
+            ) from error
+        if count < 1 or window <= 0:
+            raise ValueError("KK_SMS_RATE_LIMIT must allow at least 1 message in a positive window")
+        return cls(
+            webhook_secret=_text(env, "KK_SMS_WEBHOOK_SECRET"),
+            hmac_key=_text(env, "KK_SMS_HMAC_KEY"),
+            gateway_url=_text(env, "KK_SMS_GATEWAY_URL"),
+            gateway_token=_text(env, "KK_SMS_GATEWAY_TOKEN"),
+            sender=_text(env, "KK_SMS_SENDER"),
+            keyword=_text(env, "KK_SMS_KEYWORD"),
+            db_url=_text(env, "KK_SMS_DB_URL") or _tracker_db_url(env),
+            api_url=(_text(env, "KK_API_URL") or DEFAULT_API_URL).rstrip("/"),
+            service_token=_text(env, "KK_SERVICE_TOKEN") or DEFAULT_SERVICE_TOKEN,
+            rate_limit_count=count,
+            rate_limit_window=window,
+            max_segments=_int(env, "KK_SMS_MAX_SEGMENTS", 4, minimum=1),
+            turn_timeout=_float(env, "KK_SMS_TURN_TIMEOUT", 60.0, minimum=1.0),
+            retry_base=_float(env, "KK_SMS_RETRY_BASE_SECONDS", 2.0, minimum=0.01),
+            retry_max=_float(env, "KK_SMS_RETRY_MAX_SECONDS", 300.0, minimum=0.01),
+            send_max_age=_float(env, "KK_SMS_SEND_MAX_AGE_SECONDS", 24 * 3600.0, minimum=1.0),
+            lookup_grace=_float(env, "KK_SMS_LOOKUP_GRACE_SECONDS", 900.0),
+            retention=_float(env, "KK_SMS_RETENTION_DAYS", 7.0, minimum=0.0) * 24 * 3600.0,
+            concurrency=_int(env, "KK_SMS_CONCURRENCY", 4, minimum=1),
+            poll_interval=_float(env, "KK_SMS_POLL_SECONDS", 5.0, minimum=0.05),
+        )
+
+
+# --- the settings object -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    """Everything the Rasa server (and ``python -m bot.retention``) takes from the environment."""
+
+    tracker_db_url: str
+    tracker_cache_size: int  # conversations kept in memory by the tracker store (0: none)
+    jwt_secret: str | None  # KK_JWT_SECRET as set; the demo fallback is bot/channels/kk.py's
+    demo_mode: bool
+    sender_key_secret: str | None  # the first of SENDER_KEY_SOURCES that is set
+    chat_rate_per_conversation: int  # messages per minute (0: off)
+    chat_rate_per_subject: int
+    retention: RetentionSettings
+    sms: SmsSettings
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> BotSettings:
+        return cls(
+            tracker_db_url=_tracker_db_url(env),
+            tracker_cache_size=_whole(env, "KK_TRACKER_CACHE_SIZE", DEFAULT_TRACKER_CACHE_SIZE),
+            jwt_secret=env.get("KK_JWT_SECRET") or None,
+            demo_mode=(env.get("KK_DEMO_MODE") or "").lower() in _TRUE,
+            sender_key_secret=next(
+                (env[name] for name in SENDER_KEY_SOURCES if env.get(name)), None
+            ),
+            chat_rate_per_conversation=_whole(
+                env, "KK_CHAT_RATE_PER_CONVERSATION", DEFAULT_CHAT_RATE_PER_CONVERSATION
+            ),
+            chat_rate_per_subject=_whole(
+                env, "KK_CHAT_RATE_PER_SUBJECT", DEFAULT_CHAT_RATE_PER_SUBJECT
+            ),
+            retention=RetentionSettings.from_env(env),
+            sms=SmsSettings.from_env(env),
+        )
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> BotSettings:
+    """The settings from ``environ`` (default: this process's environment), built now."""
+    return BotSettings.from_env(os.environ if environ is None else environ)
