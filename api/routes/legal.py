@@ -102,17 +102,8 @@ def ask(
             "via": asker.via,
         },
     )
-    return AskOut(
-        status=result.status,  # type: ignore[arg-type]
-        answer=result.answer,
-        note_id=result.note_id,
-        citations=result.citations,  # type: ignore[arg-type]
-        confidence=result.confidence,
-        ticket_id=result.ticket_id,
-        alternative=result.alternative,  # type: ignore[arg-type]
-        notice=result.notice,
-        source_passage=result.source_passage,  # type: ignore[arg-type]
-    )
+    # The result's fields are the response's: validated, not copied field by field.
+    return AskOut.model_validate(result, from_attributes=True)
 
 
 @router.get("/legal/questions", summary="The lawyers' postkasse (oldest first)")

@@ -51,17 +51,7 @@ def ask_body(snapshot, question: str) -> dict:
     """The JSON body ``POST /legal/ask {"question"}`` returns (no escalation)."""
     masked = mask_pii(question)
     result = ask_result(snapshot, snapshot.advise(masked), masked)
-    return AskOut(
-        status=result.status,  # type: ignore[arg-type]
-        answer=result.answer,
-        note_id=result.note_id,
-        citations=result.citations,  # type: ignore[arg-type]
-        confidence=result.confidence,
-        ticket_id=result.ticket_id,
-        alternative=result.alternative,  # type: ignore[arg-type]
-        notice=result.notice,
-        source_passage=result.source_passage,  # type: ignore[arg-type]
-    ).model_dump(mode="json")
+    return AskOut.model_validate(result, from_attributes=True).model_dump(mode="json")
 
 
 def classify(item: dict, body: dict, matches) -> str:
