@@ -72,6 +72,9 @@ DONT_KNOW_PREFIXES = (
     "utter_legal_clarify",
     "utter_legal_unsure",
     "utter_legal_refused_answer",
+    # "Jeg har ingen juridisk note om netop det. I kilden ... står der ..." with the offer to ask
+    # the lawyers: a refusal, as the legal API's status "refused" for the same answer.
+    "utter_legal_source_passage",
     "utter_legal_unavailable",
 )
 LEGAL_DONT_KNOW_STATUSES = {"refused", "clarify"}
