@@ -14,23 +14,17 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from test_bot_retrieval_classifier import EXAMPLES as CLASSIFIER_EXAMPLES
 
 from bot.nlu.retrieval_classifier import ANSWER_ATTRIBUTE, DanishRetrievalClassifier
 
+# The classifier tests' examples for two catalogue answers and greetings, plus goodbyes.
 EXAMPLES = {
-    "faq/benefit_sygedagpenge": [
-        "hvad er sygedagpenge",
-        "kan jeg få sygedagpenge når jeg er syg fra arbejde",
-        "penge fra kommunen når man er syg",
-        "sygedagpenge hvem kan få det",
-    ],
-    "faq/holiday_right_on_benefits": [
-        "må jeg holde ferie på kontanthjælp",
-        "ferie når man er på kontanthjælp",
-        "har jeg ret til ferie",
-        "kan jeg tage på ferie med kontanthjælp",
-    ],
-    "greet": ["hej", "goddag", "hej med dig", "godmorgen"],
+    **{
+        key: texts
+        for key, texts in CLASSIFIER_EXAMPLES.items()
+        if key in ("faq/benefit_sygedagpenge", "faq/holiday_right_on_benefits", "greet")
+    },
     "goodbye": ["farvel", "hej hej", "vi ses", "tak for nu farvel"],
 }
 ANSWERS = {

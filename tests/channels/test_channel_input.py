@@ -19,6 +19,7 @@ import jwt
 import pytest
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
+from sanic_server import serve
 
 from bot.channels import common
 from bot.channels.common import (
@@ -33,7 +34,6 @@ from bot.channels.rest import MaskingRestInput
 from bot.settings import load_settings
 from kkshared.pii import find_pii
 from kkshared.text_input import invalid_character, is_readable
-from tools.processes import free_port
 
 
 def key_from(environ: dict[str, str]) -> bytes:
@@ -216,21 +216,7 @@ async def _serve(received: list[UserMessage]):
     app.ctx.agent = FakeAgent()
     for channel in (MaskingRestInput(), KKInput()):
         app.blueprint(channel.blueprint(on_new_message), url_prefix=f"/webhooks/{channel.name()}")
-    port = free_port()
-    server = await app.create_server(
-        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
-    )
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-
-    async def stop() -> None:
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
-
-    return f"http://127.0.0.1:{port}/webhooks", stop
+    return await serve(app, "/webhooks")
 
 
 def _exchange(requests: list[tuple[str, dict, dict]]) -> tuple[list, list[UserMessage]]:

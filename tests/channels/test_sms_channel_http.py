@@ -14,6 +14,7 @@ import jwt
 import pytest
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
+from sanic_server import serve
 from sms_fakes import (
     GATEWAY_TOKEN,
     KNOWN_MSISDN,
@@ -29,7 +30,6 @@ from bot.channels.sms import SmsInput
 from bot.settings import SmsSettings
 from bot.sms import keywords
 from tools.fake_gateway import FakeGateway, FakeGatewayServer
-from tools.processes import free_port
 
 _apps = iter(range(10**6))
 
@@ -63,21 +63,7 @@ async def _serve(channel: SmsInput, agent: FakeAgent | None):
 
     app.ctx.agent = agent
     app.blueprint(channel.blueprint(on_new_message), url_prefix="/webhooks/sms")
-    port = free_port()
-    server = await app.create_server(
-        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
-    )
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-
-    async def stop() -> None:
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
-
-    return f"http://127.0.0.1:{port}/webhooks/sms", stop
+    return await serve(app, "/webhooks/sms")
 
 
 def test_an_unconfigured_channel_answers_503_and_runs_nothing() -> None:

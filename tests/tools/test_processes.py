@@ -3,9 +3,9 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
+from process_helpers import alive, wait_dead
 
 from tools.errors import StepError
 from tools.paths import REPO
@@ -27,28 +27,6 @@ STAND_IN = textwrap.dedent("""
             pass
     http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
 """)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie still answers kill(0); treat it as dead
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split()[2] != "Z"
-    except OSError:
-        return False
-
-
-def _wait_dead(pid: int, seconds: float = 10) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def _service(tmp_path, script=STAND_IN, timeout=20.0):
@@ -73,11 +51,11 @@ def test_supervisor_waits_for_health_and_stops_the_whole_group(tmp_path):
         assert sup.wait_healthy(svc) >= 0
         assert http_get(f"http://127.0.0.1:{port}/health")[0] == 200
         grandchild = int((tmp_path / "grandchild.pid").read_text())
-        assert _alive(grandchild)
+        assert alive(grandchild)
     finally:
         sup.stop_all(grace=5)
     assert svc.proc.poll() is not None
-    assert _wait_dead(grandchild)
+    assert wait_dead(grandchild)
     assert http_get(f"http://127.0.0.1:{port}/health")[0] == 0
 
 
@@ -160,7 +138,7 @@ def test_sigterm_to_the_driver_stops_its_services(tmp_path):
         if driver.poll() is None:
             driver.kill()
     assert "stopped" in out
-    assert _wait_dead(grandchild)
+    assert wait_dead(grandchild)
     assert http_get(f"http://127.0.0.1:{port}/health")[0] == 0
 
 
@@ -183,10 +161,10 @@ def test_children_die_with_a_killed_parent(tmp_path):
         text=True,
     )
     child = int(parent.stdout.readline())
-    assert _alive(child)
+    assert alive(child)
     parent.kill()
     parent.wait()
-    assert _wait_dead(child)
+    assert wait_dead(child)
 
 
 def test_spawn_puts_the_child_in_its_own_process_group(tmp_path):

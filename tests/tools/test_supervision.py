@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from process_helpers import alive, wait_dead
 
 from tools import run_system
 from tools.paths import REPO
@@ -58,27 +59,6 @@ STAND_IN = textwrap.dedent("""
 """)
 
 FAST = RestartPolicy(first_delay=0.05, max_delay=0.2, max_crashes=3, window=30.0)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split()[2] != "Z"
-    except OSError:
-        return False
-
-
-def _wait_dead(pid: int, seconds: float = 10) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _service(tmp_path: Path, mode: str, name: str = "stand-in") -> Service:
@@ -182,13 +162,13 @@ def test_kill_9_is_restarted_and_the_killed_process_group_is_cleaned_up(tmp_path
         os.kill(svc.proc.pid, signal.SIGKILL)
         _watch_until(sup, lambda: any("answers again" in e for e in events))
         assert "killed by SIGKILL" in events[0]
-        assert _wait_dead(old_grandchild)  # the dead leader's child went with it
+        assert wait_dead(old_grandchild)  # the dead leader's child went with it
         assert http_get(svc.health_url)[0] == 200
         new_grandchild = int(gc_file.read_text())
-        assert new_grandchild != old_grandchild and _alive(new_grandchild)
+        assert new_grandchild != old_grandchild and alive(new_grandchild)
     finally:
         sup.stop_all(grace=5)
-    assert _wait_dead(new_grandchild)
+    assert wait_dead(new_grandchild)
 
 
 def test_a_process_that_keeps_crashing_makes_the_supervisor_give_up(tmp_path: Path) -> None:
@@ -307,10 +287,10 @@ def test_sigterm_stops_everything_also_while_restarting(
         if driver.poll() is None:
             driver.kill()
     assert "stopped" in out
-    assert _wait_dead(neighbour)
+    assert wait_dead(neighbour)
     gc_file = Path(svc.cmd[5])
     if gc_file.exists():  # the restarted stand-in's grandchild
-        assert _wait_dead(int(gc_file.read_text()))
+        assert wait_dead(int(gc_file.read_text()))
     assert http_get(svc.health_url)[0] == 0
     time.sleep(0.2)
     assert _starts(svc) == (2 if first_delay < 1 else 1)  # nothing restarted after the stop
