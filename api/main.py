@@ -20,7 +20,7 @@ from api.db.session import ensure_sqlite_dir, make_engine, make_session_factory
 from api.deps import reject_nul_in_url
 from api.errors import install_error_handlers
 from api.legal.config import make_encoder
-from api.legal.guidance import LegalGuidance
+from api.legal.live_advisor import LegalGuidance
 from api.legal.startup import start_legal_guidance
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.openapi import install_openapi

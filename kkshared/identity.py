@@ -15,7 +15,7 @@ the shape is written in one place:
 
 ``subject`` is the case service's pseudonymous user id; it is None for anonymous callers (web
 chat without login, an SMS from a number nobody registered). Standard library and
-``kkshared.tokens`` only.
+``kkshared.user_tokens`` only.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kkshared.tokens import ROLES, STAFF_ROLES
+from kkshared.user_tokens import ROLES, STAFF_ROLES
 
 METADATA_KEY = "kk"
 

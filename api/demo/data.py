@@ -77,6 +77,7 @@ USERS = [
     ),
     DemoUser("demo-jurist", Role.JURIST, "Demo Jurist"),
     DemoUser("demo-admin", Role.ADMIN, "Demo Administrator"),
+    DemoUser("demo-redaktoer", Role.EDITOR, "Demo Redaktør"),
 ]
 
 F, T, V = MeetingForm.FYSISK, MeetingForm.TELEFON, MeetingForm.VIDEO

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from api.core.clock import now_utc
 from api.db.base import new_id
-from api.legal.answers import citations
-from api.legal.guidance import LegalGuidance
 from api.legal.jurist_notes import Problem, check_answer_references, jurist_note
+from api.legal.live_advisor import LegalGuidance
 from api.legal.notes_store import active_notes, record_fields
+from api.legal.response import citations
 from api.models.legal import LegalNoteRecord, LegalQuestion, NoteOrigin, QuestionStatus
 from api.models.users import Role, User
 from api.security.principal import Principal

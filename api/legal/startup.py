@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.core.config import Settings
 from api.legal.config import notes_dir
-from api.legal.guidance import LegalGuidance
+from api.legal.live_advisor import LegalGuidance
 from api.legal.notes_store import active_notes, load_knowledge_notes
 
 log = logging.getLogger("api.legal")

@@ -1,4 +1,4 @@
-"""Users of the case service and their roles (citizen, staff, jurist, admin)."""
+"""Users of the case service and their roles (citizen, staff, jurist, admin, editor)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ class Role(StrEnum):
     STAFF = "staff"
     JURIST = "jurist"
     ADMIN = "admin"
+    # Edits the citizen answers and reads the analytics (the job centre's content team).
+    EDITOR = "editor"
 
 
 class User(Base):

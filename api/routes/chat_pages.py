@@ -28,7 +28,7 @@ SCRIPT = "kk-chat.js"
 STYLESHEET = "kk-chat.css"
 
 CITIZEN_DEMO_USERS = ("demo-borger", "demo-borger-syg")
-STAFF_DEMO_USERS = ("demo-sagsbehandler", "demo-jurist", "demo-admin")
+STAFF_DEMO_USERS = ("demo-sagsbehandler", "demo-jurist", "demo-admin", "demo-redaktoer")
 
 router = APIRouter(tags=["chat"])
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from api.core.config import Settings
 from api.deps import SessionDep, SettingsDep
-from api.legal import messages
+from api.legal import texts
 from api.legal.page_auth import (
     COOKIE_PATH,
     LOGIN_CSRF_COOKIE,
@@ -149,7 +149,7 @@ def _excerpt(text: str, limit: int = 140) -> str:
 
 def _asker(session: Session, row: LegalQuestion) -> str:
     user = session.get(User, row.asker_user_id)
-    role = messages.ASKER_ROLE_LABELS.get(row.asker_role, row.asker_role)
+    role = texts.ASKER_ROLE_LABELS.get(row.asker_role, row.asker_role)
     return f"{user.display_name} ({role})" if user else role
 
 
@@ -158,11 +158,11 @@ def _question_view(session: Session, row: LegalQuestion) -> dict:
     answered_by = session.get(User, row.answered_by) if row.answered_by else None
     return {
         "ticket_id": row.ticket_id,
-        "status": messages.QUESTION_STATUS_LABELS[row.status.value],
+        "status": texts.QUESTION_STATUS_LABELS[row.status.value],
         "is_open": row.status is QuestionStatus.OPEN,
         "asked": _when(row.created_at),
         "asker": _asker(session, row),
-        "advice": messages.ADVICE_STATUS_LABELS.get(row.advice_status, row.advice_status),
+        "advice": texts.ADVICE_STATUS_LABELS.get(row.advice_status, row.advice_status),
         "advice_note": note.title if note else None,
         "question": row.question,
         "excerpt": _excerpt(row.question),

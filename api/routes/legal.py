@@ -10,9 +10,8 @@ from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Path, Qu
 from api.core.clock import now_utc
 from api.deps import SessionDep, SettingsDep, require_roles
 from api.errors import error_responses
-from api.legal import messages
-from api.legal.answers import ask_result, unavailable_result
-from api.legal.guidance import LegalGuidance
+from api.legal import texts
+from api.legal.live_advisor import LegalGuidance
 from api.legal.postkasse import (
     AnswerRejected,
     JuristAnswer,
@@ -26,6 +25,7 @@ from api.legal.postkasse import (
     readable_question_or_404,
     schedule_rebuild,
 )
+from api.legal.response import ask_result, unavailable_result
 from api.models.legal import QuestionStatus
 from api.models.users import Role
 from api.schemas.legal import AnswerIn, AskIn, AskOut, QuestionOut
@@ -85,12 +85,12 @@ def ask(
         session.commit()
         result.ticket_id = ticket.ticket_id
         lead = {
-            "answered": messages.ANSWERED,
+            "answered": texts.ANSWERED,
             "clarify": "",
-            "refused": messages.REFUSED_ESCALATED,
-            "unavailable": messages.UNAVAILABLE,
+            "refused": texts.REFUSED_ESCALATED,
+            "unavailable": texts.UNAVAILABLE,
         }[advice_status]
-        escalated = messages.ESCALATED.format(ticket_id=ticket.ticket_id)
+        escalated = texts.ESCALATED.format(ticket_id=ticket.ticket_id)
         result.notice = f"{lead} {escalated}".strip()
     log.info(
         "legal question",

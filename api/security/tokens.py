@@ -1,6 +1,6 @@
 """User JWTs for the case service: HS256 with claims sub, role, iat, exp.
 
-The check itself lives in ``kkshared.tokens.verify_user_token``, the ONE place a user token is
+The check itself lives in ``kkshared.user_tokens.verify_user_token``, the ONE place a user token is
 verified (the bot's logged-in channel uses it too). To plug in another identity provider
 (e.g. MitID Erhverv / a municipal OIDC provider), replace that function; everything else in the
 service only sees the returned ``TokenClaims``.
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from api.core.config import Settings
 from api.models.users import Role
-from kkshared import tokens as shared_tokens
+from kkshared import user_tokens as shared_tokens
 
 ALGORITHM = shared_tokens.ALGORITHM
 InvalidToken = shared_tokens.InvalidToken

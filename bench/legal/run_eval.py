@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from api.core.clock import now_utc
-from api.legal.answering import ANSWER_AT, REFUSE_BELOW, LegalAdvisor
 from api.legal.calibration import L2
-from api.legal.guidance import Snapshot
+from api.legal.decision import ANSWER_AT, REFUSE_BELOW, LegalAdvisor
+from api.legal.live_advisor import Snapshot
 from api.legal.passages import MIN_COVERED_MASS, MIN_IDF_COVERAGE, load_source_passages
 from bench.legal import seed_dev
 from bench.legal.eval_mapping import EvalQuestion, load_eval
@@ -168,7 +168,7 @@ def calibration_section(
         "(long case",
         "descriptions, informal, typos, references).",
         "",
-        f"Thresholds (`api/legal/answering.py`): refused below {REFUSE_BELOW:.2f} (the lowest "
+        f"Thresholds (`api/legal/decision.py`): refused below {REFUSE_BELOW:.2f} (the lowest "
         "threshold that",
         "refuses ≥ 90% of the development split's unanswerable questions, the issue's target), "
         "`answered` from",

@@ -5,7 +5,7 @@
     .venvs/api/bin/python -m bench.legal.seed_dev -v         # also the misses
     .venvs/api/bin/python -m bench.legal.seed_dev --no-passages   # refusals without source passages
 
-Builds the advisor as the case service does (``api.legal.guidance.build_snapshot`` over the notes
+Builds the advisor as the case service does (``live_advisor.build_snapshot`` over the notes
 in ``knowledge/legal/notes``), masks the question as the route does, turns the advice into the
 route's ``AskOut`` body and scores ``json.dumps(body, ensure_ascii=False)`` with ``matches()`` of
 the shared scorer (``/work/shared/eval/score.py``). Only the development split
@@ -28,9 +28,9 @@ from pathlib import Path
 
 import yaml
 
-from api.legal.answers import ask_result
-from api.legal.guidance import build_snapshot
+from api.legal.live_advisor import build_snapshot
 from api.legal.passages import load_source_passages
+from api.legal.response import ask_result
 from api.schemas.legal import AskOut
 from kkshared.knowledge import load_legal_notes
 from kkshared.pii import mask_pii

@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 
 from api.legal.dev_questions import IN_DOMAIN, OFF_TOPIC
-from api.legal.guidance import build_snapshot
+from api.legal.live_advisor import build_snapshot
 from api.legal.passages import SourcePassages, load_source_passages
 from bench.legal import seed_dev
 from kkshared.answer_fit import missing_kinds

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from api.legal import answering
+from api.legal import decision
 from api.legal.calibration import (
     L2,
     LEGAL_FEATURES,
@@ -345,7 +345,7 @@ def main() -> None:
     refuse, answer = choose(scored)
     print(
         f"\nchosen: REFUSE_BELOW = {refuse:.2f}, ANSWER_AT = {answer:.2f} "
-        f"(api/legal/answering.py has {answering.REFUSE_BELOW:.2f} and {answering.ANSWER_AT:.2f})"
+        f"(api/legal/decision.py has {decision.REFUSE_BELOW:.2f} and {decision.ANSWER_AT:.2f})"
     )
     if args.compare:
         print("\n" + "\n".join(comparison(split)))

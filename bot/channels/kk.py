@@ -16,7 +16,7 @@ service (``POST /auth/demo-login`` in the demo). Every request is checked on its
   ``/`` text is a button payload only if the bot offered it (``common.resolve_payload``).
 
 The secret is ``KK_JWT_SECRET`` (the same as the case service's; read once, when the channel is
-built: ``bot.settings``); the check itself is ``kkshared.tokens.verify_user_token``.
+built: ``bot.settings``); the check itself is ``kkshared.user_tokens.verify_user_token``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from bot.channels.common import validate_sender
 from bot.settings import BotSettings
 from kkshared.defaults import DEFAULT_JWT_SECRET
 from kkshared.identity import ChannelIdentity
-from kkshared.tokens import STAFF_ROLES, InvalidToken, verify_user_token
+from kkshared.user_tokens import STAFF_ROLES, InvalidToken, verify_user_token
 
 logger = logging.getLogger(__name__)
 

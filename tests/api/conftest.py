@@ -32,7 +32,7 @@ from api.core.config import Settings
 from api.db import migrate
 from api.db.session import get_session, make_engine
 from api.demo.seed import seed_demo
-from api.legal.guidance import LegalGuidance
+from api.legal.live_advisor import LegalGuidance
 from api.legal.notes_store import load_knowledge_notes
 from api.main import create_app
 from api.models import Citizen, Closure, Role, User

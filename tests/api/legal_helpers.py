@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from api.legal.guidance import LegalGuidance, Snapshot, build_snapshot
+from api.legal.live_advisor import LegalGuidance, Snapshot, build_snapshot
 from api.legal.notes_store import active_notes
 from kkshared.knowledge import KNOWLEDGE_DIR, load_legal_notes
 

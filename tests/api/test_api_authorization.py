@@ -124,6 +124,7 @@ USERNAME_BY_ROLE = {
     Role.STAFF: "demo-sagsbehandler",
     Role.JURIST: "demo-jurist",
     Role.ADMIN: "demo-admin",
+    Role.EDITOR: "demo-redaktoer",
 }
 
 PROTECTED = sorted(key for key, rule in ROUTES.items() if rule.kind != "public")

@@ -21,6 +21,7 @@ from api.core.config import (
 )
 from api.db import migrate
 from api.db.session import make_engine
+from api.demo.data import USERS as DEMO_USERS_SEEDED
 from api.main import create_app
 from api.models import Meeting, User
 
@@ -98,7 +99,7 @@ def test_start_in_demo_mode_seeds_demo_data(tmp_path):
         assert client.post("/auth/demo-login", json={"username": "demo-borger"}).status_code == 200
     engine = make_engine(url)
     with Session(engine) as session:
-        assert session.scalar(select(func.count()).select_from(User)) == 7
+        assert session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS_SEEDED)
         assert session.scalar(select(func.count()).select_from(Meeting)) >= 3
     engine.dispose()
 
@@ -123,7 +124,7 @@ def test_cli_migrate_and_seed_twice(cli_env, capsys):
     assert out.count("demo data seeded") == 2
     engine = make_engine(f"sqlite:///{cli_env}")
     with Session(engine) as session:
-        assert session.scalar(select(func.count()).select_from(User)) == 7
+        assert session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS_SEEDED)
     engine.dispose()
 
 

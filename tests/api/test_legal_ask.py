@@ -19,8 +19,8 @@ from legal_helpers import (
 )
 from sqlalchemy import select
 
-from api.legal.answering import Advice
-from api.legal.guidance import Snapshot
+from api.legal.decision import Advice
+from api.legal.live_advisor import Snapshot
 from api.models import LegalQuestion
 from kkshared.knowledge import status_notice
 

@@ -6,8 +6,8 @@ import pytest
 from api_helpers import today_cph
 from legal_helpers import NOTES_DIR, real_snapshot
 
-from api.legal.answers import ask_result, citations
 from api.legal.jurist_notes import check_answer_references, jurist_note, note_problems, quote_of
+from api.legal.response import ask_result, citations
 from kkshared.knowledge import SourceTexts, default_seeds_dir, load_legal_notes
 
 NOTES = load_legal_notes(NOTES_DIR)

@@ -10,7 +10,7 @@ import time
 
 from legal_helpers import NOTES_DIR, SMALL_SET
 
-from api.legal.guidance import LegalGuidance, build_snapshot
+from api.legal.live_advisor import LegalGuidance, build_snapshot
 from kkshared.knowledge import load_legal_notes
 
 
@@ -37,7 +37,7 @@ def test_a_failed_build_keeps_the_old_advisor(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("api.legal.guidance.build_snapshot", broken)
+    monkeypatch.setattr("api.legal.live_advisor.build_snapshot", broken)
     assert guidance.rebuild(small_notes(), guidance.next_seq()) is None
     assert guidance.snapshot is before and guidance.last_error == "RuntimeError"
 
@@ -54,7 +54,7 @@ def test_questions_are_answered_from_the_old_advisor_while_a_new_one_builds(monk
         release.wait(10)
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr("api.legal.guidance.build_snapshot", slow_build)
+    monkeypatch.setattr("api.legal.live_advisor.build_snapshot", slow_build)
     thread = guidance.rebuild_in_background(notes)
     time.sleep(0.05)
     assert guidance.snapshot is old  # still answering, from the old notes

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from legal_helpers import ask, real_snapshot
 
-from api.legal.answering import Advice
-from api.legal.guidance import Snapshot
+from api.legal.decision import Advice
+from api.legal.live_advisor import Snapshot
 from api.legal.passages import SourcePassages
 from kkshared.sources import Passage, source_label
 

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from api.legal.answering import ANSWER_AT, REFUSE_BELOW, LegalAdvisor
+from api.legal.decision import ANSWER_AT, REFUSE_BELOW, LegalAdvisor
 from kkshared.knowledge import load_legal_notes
 from kkshared.retrieval.calibration import FEATURES, Calibrator, DevExample
 from kkshared.retrieval.index import Document

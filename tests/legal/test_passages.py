@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from api.legal.answering import Advice
-from api.legal.answers import ask_result
-from api.legal.guidance import Snapshot
+from api.legal.decision import Advice
+from api.legal.live_advisor import Snapshot
 from api.legal.passages import SourcePassages, reference_text
+from api.legal.response import ask_result
 from kkshared.legal_refs import extract_references
 from kkshared.sources import Passage, source_label
 

@@ -5,9 +5,9 @@ Splits the examples of ``nlu_data/*.yml`` (small talk, out of scope, handover; n
 the normaliser in the given mode, and reports intent accuracy on the 20 %, on the same 20 % with
 æ/ø/å written as ae/oe/aa, and with ae/oe/aa written as æ/ø/å where the lexicon knows the word.
 
-    python -m bot.eval_split --mode fold
-    python -m bot.eval_split --mode restore
-    python -m bot.eval_split --mode fold --with-faq   # trained like the real model
+    python -m bench.intents.holdout --mode fold
+    python -m bench.intents.holdout --mode restore
+    python -m bench.intents.holdout --mode fold --with-faq   # trained like the real model
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from api.core.clock import now_utc
-from api.legal.answering import Advice, LegalAdvisor
 from api.legal.config import source_passages_enabled
+from api.legal.decision import Advice, LegalAdvisor
 from api.legal.passages import PassageAnswer, SourcePassages, load_source_passages
 from kkshared.knowledge import LegalNote
 from kkshared.retrieval.index import Document, Encoder

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.legal import messages
-from api.legal.answering import Advice
-from api.legal.guidance import Snapshot
+from api.legal import texts
+from api.legal.decision import Advice
+from api.legal.live_advisor import Snapshot
 from kkshared.knowledge import LegalNote, status_notice
 from kkshared.sources import source_label as source_title
 
@@ -58,21 +58,21 @@ def ask_result(snapshot: Snapshot, advice: Advice, question: str | None = None) 
             None,
             [],
             confidence,
-            messages.REFUSED_WITH_PASSAGE if found else messages.REFUSED,
+            texts.REFUSED_WITH_PASSAGE if found else texts.REFUSED,
             source_passage=found.as_json() if found else None,
         )
     alternative = None
-    notice = messages.ANSWERED
+    notice = texts.ANSWERED
     if advice.status == "clarify":
-        notice = messages.CLARIFY
+        notice = texts.CLARIFY
         other = snapshot.notes.get(advice.alternative_id) if advice.alternative_id else None
         if other is not None:
             alternative = {"note_id": other.id, "title": other.title}
-            notice += " " + messages.CLARIFY_ALTERNATIVE.format(title=other.title)
+            notice += " " + texts.CLARIFY_ALTERNATIVE.format(title=other.title)
     return AskResult(
         advice.status, answer_text(note), note.id, citations(note), confidence, notice, alternative
     )
 
 
 def unavailable_result() -> AskResult:
-    return AskResult("refused", None, None, [], 0.0, messages.UNAVAILABLE)
+    return AskResult("refused", None, None, [], 0.0, texts.UNAVAILABLE)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import jwt
 
 ALGORITHM = "HS256"
-ROLES = ("citizen", "staff", "jurist", "admin")
+ROLES = ("citizen", "staff", "jurist", "admin", "editor")
 STAFF_ROLES = frozenset({"staff", "jurist", "admin"})
 
 
