@@ -75,14 +75,14 @@ def raises(*codes: int) -> Callable[[F], F]:
     """
 
     def mark(func: F) -> F:
-        known = getattr(func, ERRORS_ATTRIBUTE, frozenset())
+        known: frozenset[int] = getattr(func, ERRORS_ATTRIBUTE, frozenset())
         setattr(func, ERRORS_ATTRIBUTE, known | frozenset(codes))
         return func
 
     return mark
 
 
-def _location(loc: tuple) -> str:
+def _location(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "request"
 
 

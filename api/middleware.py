@@ -7,6 +7,7 @@ import logging
 import re
 import secrets
 import time
+from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
@@ -28,7 +29,9 @@ class BodyTooLarge(HTTPException):
         super().__init__(status_code=413, detail="request body too large")
 
 
-async def _send_json(send: Send, status: int, body: dict, headers: dict | None = None) -> None:
+async def _send_json(
+    send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> None:
     payload = json.dumps(body).encode()
     raw_headers = [
         (b"content-type", b"application/json"),

@@ -19,7 +19,7 @@ from api.core.logging import configure_logging
 log = logging.getLogger("api.retention")
 
 
-def run(settings: Settings, now: datetime | None = None) -> dict:
+def run(settings: Settings, now: datetime | None = None) -> dict[str, int]:
     """Delete what has expired in ``settings.database_url``; counts per kind."""
     from api.db.migrate import is_up_to_date
     from api.db.session import make_engine, make_session_factory

@@ -37,6 +37,7 @@ from urllib.parse import quote
 
 import aiohttp
 
+from kkshared.assistant_status import STATUS_PATH, AssistantStatus
 from kkshared.case_models import Caseworker, Meeting, Payment, PlanItem
 from kkshared.defaults import DEFAULT_API_URL, DEFAULT_SERVICE_TOKEN
 from kkshared.formatting import COPENHAGEN
@@ -220,7 +221,7 @@ class CaseServiceClient:
     # Public data ---------------------------------------------------------------------------
 
     async def health(self) -> dict[str, Any]:
-        return await self._get("/health")
+        return await self._get_dict("/health")
 
     async def list_locations(self) -> list[dict[str, Any]]:
         """All locations (cached for five minutes; they rarely change)."""
@@ -239,8 +240,16 @@ class CaseServiceClient:
         self._locations_fetched_at = now
         return self._locations
 
+    async def assistant_status(self) -> AssistantStatus:
+        """The off switch (``GET /assistant/status``; callers cache it: ``StatusCache``)."""
+        data = await self._get_dict(STATUS_PATH)
+        try:
+            return AssistantStatus.from_json(data)
+        except ValueError as error:
+            raise CaseServiceUnavailable(f"unexpected answer for {STATUS_PATH}") from error
+
     async def get_location(self, location_id: str) -> dict[str, Any]:
-        return await self._get(f"/locations/{quote(location_id, safe='')}")
+        return await self._get_dict(f"/locations/{quote(location_id, safe='')}")
 
     async def location_status(self, location_id: str, at: datetime | None = None) -> dict[str, Any]:
         """Opening status of a location at ``at`` (default: now, Copenhagen time)."""

@@ -399,7 +399,7 @@ def _candidates(folded: str, today: date) -> list[_Cand]:
         if m.group("q").endswith("kommende"):
             cands.append(_Cand(m.start(), m.end(), "weekday", coming, weekday=wd))
         else:
-            day = _monday(today) + timedelta(days=7 + wd)
+            day: date | None = _monday(today) + timedelta(days=7 + wd)
             cands.append(_Cand(m.start(), m.end(), "weekday", day, day != coming, weekday=wd))
     for m in _WD_AGO.finditer(folded):
         wd = _weekday_index(m.group("wd"))

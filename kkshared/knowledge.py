@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -84,7 +85,7 @@ class LegalNote:
     date: str
     office: str
     status: str
-    extra: dict = field(default_factory=dict, compare=False)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 def status_notice(note: LegalNote) -> str:
@@ -97,7 +98,7 @@ def status_notice(note: LegalNote) -> str:
     return template.format(year=note.date[:4], date=shown)
 
 
-def _source(raw: dict) -> Source:
+def _source(raw: dict[str, Any]) -> Source:
     return Source(
         file=str(raw["file"]),
         date=str(raw.get("date", "")),
@@ -125,7 +126,7 @@ def load_citizen_entries(directory: Path | None = None) -> list[CitizenEntry]:
     return entries
 
 
-def legal_note_from_dict(raw: dict) -> LegalNote:
+def legal_note_from_dict(raw: dict[str, Any]) -> LegalNote:
     known = {
         "id",
         "title",

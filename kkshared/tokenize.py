@@ -7,12 +7,13 @@ only the language's tokenizer exceptions ("stk.", "kl.", "d.", "bl.a." stay whol
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from kkshared.lexicon import lemma
 
 
 @lru_cache(maxsize=1)
-def _tokenizer():
+def _tokenizer() -> Any:  # spaCy's Cython tokenizer has no type information
     import spacy
 
     return spacy.blank("da").tokenizer

@@ -219,16 +219,31 @@ class Schedule:
         day_end = _local(day + timedelta(days=1), time(0), self.tz).astimezone(UTC)
         closures = self._closures_between(day_start, day_end)
         holiday = closed_day(day)
-        common = {"day": day, "regular": regular, "closures": closures, "holiday": holiday}
         if intervals:
-            return DaySchedule(open=True, intervals=intervals, **common)
+            return DaySchedule(
+                day=day,
+                open=True,
+                intervals=intervals,
+                regular=regular,
+                closures=closures,
+                holiday=holiday,
+            )
         if holiday is not None:
             reason, detail = _holiday_reason(holiday), holiday.name
         elif regular and closures:
             reason, detail = ClosedReason.CLOSURE, closures[0].reason
         else:
             reason, detail = ClosedReason.OUTSIDE_HOURS, _hours_detail(regular, day)
-        return DaySchedule(open=False, intervals=[], reason=reason, detail=detail, **common)
+        return DaySchedule(
+            day=day,
+            open=False,
+            intervals=[],
+            reason=reason,
+            detail=detail,
+            regular=regular,
+            closures=closures,
+            holiday=holiday,
+        )
 
 
 def _holiday_reason(holiday: ClosedDay) -> ClosedReason:

@@ -253,16 +253,28 @@ CITIZENS = [
     ),
 ]
 
+
 # One demo closure (relative dates): Lærkevej closes early for a staff meeting.
-DEMO_CLOSURE = {
-    "key": "laerkevej-personalemoede",
-    "location_id": "laerkevej",
-    "days_ahead": 4,
-    "from": time(12, 0),
-    "to": time(16, 0),
-    "reason": "Personalemøde (demodata)",
-    "created_by": "demo-sagsbehandler",
-}
+@dataclass(frozen=True)
+class DemoClosure:
+    key: str
+    location_id: str
+    days_ahead: int
+    starts: time
+    ends: time
+    reason: str
+    created_by: str
+
+
+DEMO_CLOSURE = DemoClosure(
+    key="laerkevej-personalemoede",
+    location_id="laerkevej",
+    days_ahead=4,
+    starts=time(12, 0),
+    ends=time(16, 0),
+    reason="Personalemøde (demodata)",
+    created_by="demo-sagsbehandler",
+)
 
 PAYMENT_MONTHS = range(-3, 2)  # three past months, this month, next month
 

@@ -178,17 +178,17 @@ def _seed_citizen(
 
 def _seed_closure(session: Session, users: dict[str, User], today: date, tz: ZoneInfo) -> None:
     spec = data.DEMO_CLOSURE
-    closure_id = demo_id("cl", spec["key"])
+    closure_id = demo_id("cl", spec.key)
     closure = session.get(Closure, closure_id)
     if closure is None:
         closure = Closure(id=closure_id)
         session.add(closure)
-    day = working_day_on_or_after(today + timedelta(days=spec["days_ahead"]))
-    closure.location_id = spec["location_id"]
-    closure.starts_at = datetime.combine(day, spec["from"], tzinfo=tz)
-    closure.ends_at = datetime.combine(day, spec["to"], tzinfo=tz)
-    closure.reason = spec["reason"]
-    closure.created_by = users[spec["created_by"]].id
+    day = working_day_on_or_after(today + timedelta(days=spec.days_ahead))
+    closure.location_id = spec.location_id
+    closure.starts_at = datetime.combine(day, spec.starts, tzinfo=tz)
+    closure.ends_at = datetime.combine(day, spec.ends, tzinfo=tz)
+    closure.reason = spec.reason
+    closure.created_by = users[spec.created_by].id
 
 
 def seed_demo(session: Session, tz: ZoneInfo, today: date | None = None) -> SeedSummary:

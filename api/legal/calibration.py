@@ -50,7 +50,9 @@ def _note_terms(document: Document) -> tuple[frozenset[str], frozenset[str]]:
     return words, grams
 
 
-def _rescaled(coverage: float, bm25: BM25, terms: list[str], asked: set[str], note: frozenset):
+def _rescaled(
+    coverage: float, bm25: BM25, terms: list[str], asked: set[str], note: frozenset[str]
+) -> float:
     """``coverage`` (best note's BM25 over the attainable score of ``terms``) with the context
     terms the note lacks left out of the attainable score; the note's score is unchanged (those
     terms add nothing to it)."""
@@ -118,13 +120,13 @@ def development_cases(
     coverage = coverage if coverage is not None else Coverage(notes)
 
     def features(
-        question: str, ranking: Ranking, substitute: Document | None, exclude: frozenset
+        question: str, ranking: Ranking, substitute: Document | None, exclude: frozenset[str]
     ) -> dict[str, float]:
         return legal_features(coverage, question, ranking, exclude, substitute, index)
 
     cases = shared_development_cases(notes, index, features=features)
     known = {note.id for note in notes}
-    asked = [
+    asked: list[tuple[str | None, str, str]] = [
         (note_id, "paraphrase", q) for note_id, q in paraphrases if note_id in known
     ]  # a test may index only some notes
     asked += [(None, "off-topic", q) for q in unanswerable]

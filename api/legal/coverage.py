@@ -123,7 +123,7 @@ class Coverage:
         self.typos = typos
         self.documents = {d.id: d for d in documents}
         self.size = len(self.documents)
-        self.frequency: Counter = Counter()
+        self.frequency: Counter[str] = Counter()
         for document in documents:
             self.frequency.update(_document_terms(document)[0])
         # Spellings a typing error is compared with: the terms, and the notes' words as written

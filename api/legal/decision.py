@@ -91,6 +91,6 @@ class LegalAdvisor:
             return Advice("refused", None, confidence, ranked=ranked)
         runner_up = ranking.candidates[1] if len(ranking.candidates) > 1 else None
         close = runner_up is not None and ranking.best.score - runner_up.score < CLOSE_RUNNER_UP
-        alternative = runner_up.note_id if close else None
+        alternative = runner_up.note_id if close and runner_up is not None else None
         status = "answered" if confidence >= self.answer_at and not close else "clarify"
         return Advice(status, ranking.best.note_id, confidence, alternative, ranked)

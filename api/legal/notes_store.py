@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ class LoadSummary:
     withdrawn: int = 0
 
 
-def record_fields(note: LegalNote) -> dict:
+def record_fields(note: LegalNote) -> dict[str, Any]:
     return {
         "title": note.title,
         "questions": list(note.questions),

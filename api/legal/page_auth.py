@@ -1,4 +1,5 @@
-"""Sign-in and CSRF protection of the jurists' web page (``/jurist``).
+"""Sign-in and CSRF protection of the jurists' web page (``/jurist``): the shared page machinery
+of ``api.security.pages`` with this page's cookie, path and roles.
 
 - The page takes the user JWT from an ``Authorization: Bearer`` header or from the cookie
   ``kk_jurist_session`` (HttpOnly, SameSite=Strict, Secure on https, Path=/jurist). The token is
@@ -13,65 +14,42 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-
-from fastapi import HTTPException, Request
+from fastapi import Request
 from sqlalchemy.orm import Session
 
 from api.core.config import Settings
 from api.models.users import Role
-from api.security.principal import Principal, resolve_principal
+from api.security.pages import PageArea, is_https, new_login_csrf
+from api.security.principal import Principal
 
 SESSION_COOKIE = "kk_jurist_session"
 LOGIN_CSRF_COOKIE = "kk_jurist_login_csrf"
 COOKIE_PATH = "/jurist"
 PAGE_ROLES = frozenset({Role.JURIST, Role.ADMIN})
+# The shared machinery (api.security.pages) with the jurist page's cookie, path and roles.
+AREA = PageArea("jurist", SESSION_COOKIE, LOGIN_CSRF_COOKIE, COOKIE_PATH, PAGE_ROLES)
+
+__all__ = ["is_https", "new_login_csrf"]
 
 
 def session_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return request.cookies.get(SESSION_COOKIE) or None
+    return AREA.session_token(request)
 
 
 def page_principal(
     request: Request, session: Session, settings: Settings
 ) -> tuple[Principal | None, str | None]:
     """(principal, token) of a valid session, else (None, None). Service credentials are refused."""
-    token = session_token(request)
-    if token is None:
-        return None, None
-    try:
-        principal = resolve_principal(
-            session, settings, bearer=token, service_token=None, subject=None
-        )
-    except HTTPException:
-        return None, None
-    return principal, token
+    return AREA.page_principal(request, session, settings)
 
 
 def csrf_token(settings: Settings, token: str) -> str:
-    return hmac.new(
-        settings.jwt_secret.encode(), b"jurist-page-csrf:" + token.encode(), hashlib.sha256
-    ).hexdigest()
+    return AREA.csrf_token(settings, token)
 
 
 def csrf_ok(settings: Settings, token: str, given: object) -> bool:
-    return isinstance(given, str) and hmac.compare_digest(csrf_token(settings, token), given)
-
-
-def new_login_csrf() -> str:
-    return secrets.token_urlsafe(32)
+    return AREA.csrf_ok(settings, token, given)
 
 
 def login_csrf_ok(request: Request, given: object) -> bool:
-    cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
-    return bool(cookie) and isinstance(given, str) and hmac.compare_digest(cookie, given)
-
-
-def is_https(request: Request) -> bool:
-    return request.url.scheme == "https"
+    return AREA.login_csrf_ok(request, given)

@@ -22,6 +22,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from api.legal.coverage import Coverage
 from kkshared.answer_fit import asked_kinds, missing_kinds
@@ -48,7 +49,7 @@ class PassageAnswer:
     references: tuple[str, ...]
     features: dict[str, float] = field(default_factory=dict, compare=False)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "text": self.passage.text,
             "file": self.passage.file,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import BackgroundTasks, HTTPException, status
@@ -162,7 +163,7 @@ def answer_question(
     return record
 
 
-def question_citations(row: LegalQuestion, tz: ZoneInfo) -> list[dict]:
+def question_citations(row: LegalQuestion, tz: ZoneInfo) -> list[dict[str, Any]]:
     if row.answer is None or row.answered_at is None:
         return []
     note = jurist_note(
@@ -176,7 +177,7 @@ def question_citations(row: LegalQuestion, tz: ZoneInfo) -> list[dict]:
     return citations(note)
 
 
-def question_view(session: Session, row: LegalQuestion, tz: ZoneInfo) -> dict:
+def question_view(session: Session, row: LegalQuestion, tz: ZoneInfo) -> dict[str, Any]:
     """The fields of ``QuestionOut``."""
     answered_by = session.get(User, row.answered_by) if row.answered_by else None
     return {

@@ -8,6 +8,7 @@ date and quote, so the caseworker always sees where and how old the answer is.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from api.legal import texts
 from api.legal.decision import Advice
@@ -21,19 +22,21 @@ class AskResult:
     status: str
     answer: str | None
     note_id: str | None
-    citations: list[dict]
+    citations: list[dict[str, Any]]
     confidence: float
     notice: str
-    alternative: dict | None = None
+    alternative: dict[str, Any] | None = None
     ticket_id: str | None = None
-    source_passage: dict | None = None  # with a refusal: a source passage that covers the question
+    source_passage: dict[str, Any] | None = (
+        None  # with a refusal: a source passage that covers the question
+    )
 
 
 def answer_text(note: LegalNote) -> str:
     return " ".join(part for part in (note.answer, status_notice(note)) if part)
 
 
-def citations(note: LegalNote) -> list[dict]:
+def citations(note: LegalNote) -> list[dict[str, Any]]:
     base = {
         "source_file": note.source.file,
         "source_date": note.date,

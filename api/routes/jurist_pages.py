@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path as FilePath
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Path, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -71,7 +73,7 @@ FIELD_MESSAGES = {
 def _render(
     request: Request,
     template: str,
-    context: dict,
+    context: dict[str, Any],
     status_code: int = 200,
     user: Principal | None = None,
     csrf: str | None = None,
@@ -106,7 +108,7 @@ def _redirect(url: str) -> RedirectResponse:
 
 
 def _error_page(
-    request: Request, status_code: int, heading: str, message: str, **context
+    request: Request, status_code: int, heading: str, message: str, **context: Any
 ) -> HTMLResponse:
     return _render(
         request,
@@ -138,7 +140,7 @@ def _signed_in(
     return principal, token
 
 
-def _when(moment) -> str:
+def _when(moment: datetime | None) -> str:
     return format_datetime(moment) if moment else ""
 
 
@@ -153,7 +155,18 @@ def _asker(session: Session, row: LegalQuestion) -> str:
     return f"{user.display_name} ({role})" if user else role
 
 
-def _question_view(session: Session, row: LegalQuestion) -> dict:
+@dataclass(frozen=True)
+class AnswerForm:
+    """What a jurist typed into the answer form (shown again with the errors)."""
+
+    answer: str
+    references: str
+    publish: bool
+    title: str
+    questions: str
+
+
+def _question_view(session: Session, row: LegalQuestion) -> dict[str, Any]:
     note = session.get(LegalNoteRecord, row.advice_note_id) if row.advice_note_id else None
     answered_by = session.get(User, row.answered_by) if row.answered_by else None
     return {
@@ -303,7 +316,9 @@ def postkasse(
     )
 
 
-def _question_or_404_page(request: Request, session: Session, ticket_id: str, principal, csrf):
+def _question_or_404_page(
+    request: Request, session: Session, ticket_id: str, principal: Principal, csrf: str
+) -> LegalQuestion | HTMLResponse:
     row = session.scalars(select(LegalQuestion).where(LegalQuestion.ticket_id == ticket_id)).first()
     if row is None:
         return _error_page(
@@ -374,15 +389,15 @@ async def answer_from_page(
     row = _question_or_404_page(request, session, ticket_id, principal, csrf)
     if isinstance(row, Response):
         return row
-    values = {
-        "answer": str(form.get("answer") or ""),
-        "references": str(form.get("references") or ""),
-        "publish": form.get("publish") == "on",
-        "title": str(form.get("title") or ""),
-        "questions": str(form.get("questions") or ""),
-    }
+    values = AnswerForm(
+        answer=str(form.get("answer") or ""),
+        references=str(form.get("references") or ""),
+        publish=form.get("publish") == "on",
+        title=str(form.get("title") or ""),
+        questions=str(form.get("questions") or ""),
+    )
 
-    def again(errors: list[dict], code: int) -> HTMLResponse:
+    def again(errors: list[dict[str, Any]], code: int) -> HTMLResponse:
         return _render(
             request,
             "question.html",
@@ -394,11 +409,11 @@ async def answer_from_page(
 
     try:
         body = AnswerIn(
-            answer=values["answer"],
-            references=_lines(values["references"]),
-            publish=values["publish"],
-            title=values["title"] or None,
-            questions=_lines(values["questions"]),
+            answer=values.answer,
+            references=_lines(values.references),
+            publish=values.publish,
+            title=values.title or None,
+            questions=_lines(values.questions),
         )
     except ValidationError as error:
         fields = {str(e["loc"][0]) if e["loc"] else "title" for e in error.errors()}

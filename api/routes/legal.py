@@ -46,7 +46,8 @@ NOT_READY = "legal guidance is starting; try again in a few seconds"
 
 
 def get_guidance(request: Request) -> LegalGuidance:
-    return request.app.state.legal
+    guidance: LegalGuidance = request.app.state.legal
+    return guidance
 
 
 Guidance = Annotated[LegalGuidance, Depends(get_guidance)]

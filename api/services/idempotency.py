@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from fastapi import HTTPException, status
 from pydantic import BaseModel
@@ -22,7 +22,13 @@ from api.models.citizens import Citizen
 from api.models.idempotency import IdempotentRequest
 from kkshared.pii import mask_pii
 
-Record = TypeVar("Record")
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Record = TypeVar("Record", bound=_HasId)
 
 KEY_REUSED = "Idempotency-Key was already used for a different request"
 
@@ -83,7 +89,7 @@ def create_once(
             fingerprint=body_fingerprint,
             record_id=record.id,
         )
-    )  # type: ignore[attr-defined]
+    )
     try:
         session.commit()
     except IntegrityError:

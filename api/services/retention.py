@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, delete, text
+from sqlalchemy import CursorResult, Engine, delete, text
 from sqlalchemy.orm import Session
 
 from api.core.config import Settings
@@ -56,10 +56,13 @@ def scrub(engine: Engine) -> None:
 
 
 def _delete(session: Session, statement: Any) -> int:
-    return int(session.execute(statement).rowcount or 0)
+    result = cast(CursorResult[Any], session.execute(statement))
+    return int(result.rowcount or 0)
 
 
-def purge_expired(session: Session, settings: Settings, now: datetime | None = None) -> dict:
+def purge_expired(
+    session: Session, settings: Settings, now: datetime | None = None
+) -> dict[str, int]:
     """Delete everything older than its retention period and commit; counts per kind."""
     now = now or utcnow()
     form_cutoff = now - timedelta(days=settings.retention_form_text_days)
@@ -82,7 +85,9 @@ def purge_expired(session: Session, settings: Settings, now: datetime | None = N
     return counts
 
 
-def erase_citizen(session: Session, citizen_id: str, feedback_refs: Iterable[str] = ()) -> dict:
+def erase_citizen(
+    session: Session, citizen_id: str, feedback_refs: Iterable[str] = ()
+) -> dict[str, int]:
     """Delete one citizen's form texts, idempotency keys and the feedback whose conversation
     reference is in ``feedback_refs`` (``python -m bot.retention --erase-subject`` prints them:
     feedback is anonymous, only the conversation links it to a person). Does not commit."""
@@ -104,6 +109,6 @@ def erase_citizen(session: Session, citizen_id: str, feedback_refs: Iterable[str
     return counts
 
 
-def describe(counts: dict) -> str:
+def describe(counts: dict[str, int]) -> str:
     """``absence_reports=2 messages=1 ...``: the audit-log detail of an erasure (counts only)."""
     return " ".join(f"{name}={count}" for name, count in counts.items())

@@ -10,11 +10,14 @@ import math
 from collections import Counter
 
 import numpy as np
+from numpy.typing import NDArray
+
+from kkshared.retrieval.arrays import FloatArray
 
 
 class BM25:
     def __init__(
-        self, documents: list[list[str] | Counter], k1: float = 1.2, b: float = 0.75
+        self, documents: list[list[str] | Counter[str]], k1: float = 1.2, b: float = 0.75
     ) -> None:
         self.k1, self.b = k1, b
         counters = [doc if isinstance(doc, Counter) else Counter(doc) for doc in documents]
@@ -27,7 +30,7 @@ class BM25:
                 postings.setdefault(term, []).append((index, count))
         norm = self.k1 * (1.0 - self.b + self.b * self.lengths / max(self.average_length, 1e-9))
         # term -> (document indices, that term's score in each of them)
-        self._weights: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._weights: dict[str, tuple[NDArray[np.intp], FloatArray]] = {}
         for term, entries in postings.items():
             indices = np.array([i for i, _ in entries], dtype=np.intp)
             counts = np.array([c for _, c in entries], dtype=float)
@@ -42,7 +45,7 @@ class BM25:
             frequency = len(entry[0]) if entry else 0
         return math.log(1.0 + (self.size - frequency + 0.5) / (frequency + 0.5))
 
-    def scores(self, query: list[str]) -> np.ndarray:
+    def scores(self, query: list[str]) -> FloatArray:
         result = np.zeros(self.size)
         for term, query_count in Counter(query).items():
             entry = self._weights.get(term)
@@ -53,7 +56,7 @@ class BM25:
                 )  # a term occurs once per document: no repeats
         return result
 
-    def score_document(self, query: list[str], document: Counter) -> float:
+    def score_document(self, query: list[str], document: Counter[str]) -> float:
         """Score of one document that is not (or no longer) in the index, with the index's
         statistics."""
         norm = self.k1 * (

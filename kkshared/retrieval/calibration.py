@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from kkshared.retrieval.arrays import FloatArray
 from kkshared.retrieval.index import Document, Encoder, Ranking, SearchIndex
 
 FEATURES = (
@@ -29,7 +30,7 @@ FEATURES = (
 )
 
 
-def _vector(features: dict[str, float], names: Sequence[str] = FEATURES) -> np.ndarray:
+def _vector(features: dict[str, float], names: Sequence[str] = FEATURES) -> FloatArray:
     return np.array([1.0] + [features.get(name, 0.0) for name in names])
 
 
@@ -46,11 +47,11 @@ class DevExample:
 
 
 # Features of one development question: (question, ranking, substitute note, excluded ids).
-FeatureFunction = Callable[[str, Ranking, "Document | None", frozenset], dict[str, float]]
+FeatureFunction = Callable[[str, Ranking, "Document | None", frozenset[str]], dict[str, float]]
 
 
 def _ranking_features(
-    question: str, ranking: Ranking, substitute: Document | None, exclude: frozenset
+    question: str, ranking: Ranking, substitute: Document | None, exclude: frozenset[str]
 ) -> dict[str, float]:
     return ranking.features
 
@@ -75,7 +76,7 @@ def development_cases(
                 example = DevExample(
                     question,
                     note.id,
-                    ranking.best.note_id,
+                    ranking.best.note_id if ranking.best else None,
                     features(question, ranking, kept, frozenset()),
                 )
                 cases.append(("held-out question", example))
@@ -113,7 +114,7 @@ class Calibrator:
     """
 
     def __init__(
-        self, weights: np.ndarray | None = None, features: Sequence[str] = FEATURES
+        self, weights: FloatArray | None = None, features: Sequence[str] = FEATURES
     ) -> None:
         self.features = tuple(features)
         self.weights = weights if weights is not None else np.zeros(len(self.features) + 1)

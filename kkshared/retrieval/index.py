@@ -20,6 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
+from kkshared.retrieval.arrays import FloatArray
 from kkshared.retrieval.bm25 import BM25
 from kkshared.retrieval.terms import char_ngrams, reference_terms, word_terms
 
@@ -27,8 +28,8 @@ DEFAULT_WEIGHTS = {"char": 0.35, "word": 0.35, "dense": 0.3, "ref": 0.3}
 
 
 class Encoder(Protocol):
-    def query(self, text: str) -> np.ndarray: ...
-    def passages(self, texts: list[str]) -> np.ndarray: ...
+    def query(self, text: str) -> FloatArray: ...
+    def passages(self, texts: list[str]) -> FloatArray: ...
 
 
 @dataclass(frozen=True)
@@ -76,14 +77,14 @@ def _note_texts(note: Document) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
-def _note_counters(note: Document) -> tuple[Counter, Counter]:
+def _note_counters(note: Document) -> tuple[Counter[str], Counter[str]]:
     texts = _note_texts(note)
     words = Counter(t for text in texts for t in _word_terms(text))
     grams = Counter(g for text in texts for g in _char_grams(text))
     return words, grams
 
 
-def _scaled(values: np.ndarray) -> np.ndarray:
+def _scaled(values: FloatArray) -> FloatArray:
     top = values.max(initial=0.0)
     return values / top if top > 0 else values
 
@@ -94,7 +95,7 @@ class SearchIndex:
         notes: Sequence[Document],
         encoder: Encoder | None = None,
         weights: dict[str, float] | None = None,
-        vectors: Sequence[np.ndarray] | None = None,
+        vectors: Sequence[FloatArray] | None = None,
     ) -> None:
         """``vectors``: the notes' dense vectors as ``dense_vectors`` returned them before (a saved
         model), so that loading does not encode every note again."""
@@ -108,7 +109,7 @@ class SearchIndex:
         self._char = BM25([_note_counters(n)[1] for n in self.notes])
         self._refs = [self._note_refs(n) for n in self.notes]
         if encoder is None:
-            self._dense: list[np.ndarray] = []
+            self._dense: list[FloatArray] = []
         elif vectors is not None and len(vectors) == len(self.notes):
             self._dense = [np.asarray(v, dtype=float) for v in vectors]
         else:
@@ -127,7 +128,7 @@ class SearchIndex:
         return view
 
     @property
-    def dense_vectors(self) -> list[np.ndarray]:
+    def dense_vectors(self) -> list[FloatArray]:
         """Per note, one unit vector per text (title, questions, answer);
         empty without an encoder."""
         return list(self._dense)
@@ -140,7 +141,9 @@ class SearchIndex:
     def _note_texts_for_vectors(note: Document) -> list[str]:
         return [note.title, *note.questions, note.answer]
 
-    def _note_vectors(self, note: Document) -> np.ndarray:
+    def _note_vectors(self, note: Document) -> FloatArray:
+        if self.encoder is None:
+            raise RuntimeError("this index has no dense encoder")
         return self.encoder.passages(self._note_texts_for_vectors(note))
 
     def rank(
