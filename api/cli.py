@@ -10,9 +10,15 @@ import logging
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from api.core.config import UnsafeSettingsError, get_settings
 from api.core.logging import configure_logging
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from api.legal.notes_store import LoadSummary
 
 log = logging.getLogger("api.cli")
 
@@ -52,7 +58,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_legal_notes(session, directory: Path | None = None):  # type: ignore[no-untyped-def]
+def _load_legal_notes(session: Session, directory: Path | None = None) -> LoadSummary:
     from api.legal.config import notes_dir
     from api.legal.notes_store import load_knowledge_notes
 

@@ -121,4 +121,5 @@ def install_openapi(app: FastAPI) -> None:
             documented[:] = [schema]
         return schema
 
+    # FastAPI documents replacing app.openapi with a function; mypy forbids assigning to a method.
     app.openapi = openapi  # type: ignore[method-assign]

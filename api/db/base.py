@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import secrets
 from datetime import UTC, datetime
 
@@ -61,14 +62,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def enum_type(enum_cls: type, name: str) -> Enum:
+def enum_type(enum_cls: type[enum.Enum], name: str) -> Enum:
     """A portable enum column: VARCHAR + CHECK constraint holding the enum's *values*."""
     return Enum(
         enum_cls,
         name=name,
         native_enum=False,
         create_constraint=True,
-        length=max(len(m.value) for m in enum_cls) + 8,  # type: ignore[attr-defined]
+        length=max(len(str(m.value)) for m in enum_cls) + 8,
         values_callable=lambda cls: [m.value for m in cls],
         validate_strings=True,
     )

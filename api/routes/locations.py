@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import select
@@ -61,7 +62,7 @@ def _brief(closure: ClosurePeriod | None) -> ClosureBrief | None:
     )
 
 
-def parse_at(raw: str | None, settings_tz) -> dt.datetime:  # type: ignore[no-untyped-def]
+def parse_at(raw: str | None, settings_tz: ZoneInfo) -> dt.datetime:
     if raw is None or not raw.strip():
         return now_utc()
     text = _SPACE_OFFSET.sub(r"+\1", raw.strip())

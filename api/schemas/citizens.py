@@ -19,8 +19,8 @@ class CaseOut(ORMModel):
     opened_on: date
     caseworker: CaseworkerOut | None = None
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
+    # computed_field makes the method a read-only property (no @property: mypy rejects the pair).
+    @computed_field
     def target_group_label(self) -> str:
         return TARGET_GROUPS[self.target_group][0]
 

@@ -29,13 +29,13 @@ class MeetingOut(ORMModel):
     place_note: str | None = None
     caseworker: CaseworkerOut | None = None
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
+    # computed_field makes the method a read-only property (no @property: mypy rejects the pair).
+    @computed_field
     def ends_at(self) -> str:
         end: datetime = self.starts_at + timedelta(minutes=self.duration_minutes)
         return _to_local_iso(end)
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
+    # computed_field makes the method a read-only property (no @property: mypy rejects the pair).
+    @computed_field
     def meeting_type_label(self) -> str:
         return MEETING_TYPE_LABELS[self.meeting_type]

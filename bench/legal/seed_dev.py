@@ -8,7 +8,7 @@
 Builds the advisor as the case service does (``live_advisor.build_snapshot`` over the notes
 in ``knowledge/legal/notes``), masks the question as the route does, turns the advice into the
 route's ``AskOut`` body and scores ``json.dumps(body, ensure_ascii=False)`` with ``matches()`` of
-the shared scorer (``/work/shared/eval/score.py``). Only the development split
+the shared scorer (``../shared/eval/score.py``). Only the development split
 (``eval/seed_sets/legal/legal_dev.yml``) is read; the held-out split never is.
 
 Three rates: *right* (every keyword group matched), *don't know* (``refused`` or ``clarify``
@@ -19,11 +19,11 @@ with a source passage without them: strict, a passage shown counts as an answer)
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -32,19 +32,17 @@ from api.legal.live_advisor import build_snapshot
 from api.legal.passages import load_source_passages
 from api.legal.response import ask_result
 from api.schemas.legal import AskOut
+from bench.seed_eval.run_eval import load_scorer
 from kkshared.knowledge import load_legal_notes
 from kkshared.pii import mask_pii
 
 REPO = Path(__file__).resolve().parents[2]
 DEV_SET = REPO / "eval" / "seed_sets" / "legal" / "legal_dev.yml"
-SCORER = Path("/work/shared/eval/score.py")
 
 
-def load_matches(path: Path = SCORER):
-    spec = importlib.util.spec_from_file_location("shared_eval_score", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module.matches
+def load_matches() -> Callable[..., bool]:
+    matches: Callable[..., bool] = load_scorer().matches
+    return matches
 
 
 def ask_body(snapshot, question: str) -> dict:

@@ -28,7 +28,7 @@ def make_settings(**overrides: object) -> Settings:
         "timezone": "Europe/Copenhagen",
     }
     values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(**values)
 
 
 def service_headers(subject: str | None = None) -> dict[str, str]:

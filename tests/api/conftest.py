@@ -184,7 +184,7 @@ def demo(db_session: Session) -> Demo:
 def token_for(settings: Settings, demo: Demo):
     def make(username: str, **kwargs: object) -> str:
         user = demo.users[username]
-        return create_token(user.id, user.role, settings, **kwargs)  # type: ignore[arg-type]
+        return create_token(user.id, user.role, settings, **kwargs)
 
     return make
 

@@ -112,7 +112,7 @@ def fixed_advice(legal):
 
     def install(advice: Advice) -> None:
         real = real_snapshot()
-        legal.install(Snapshot(_FixedAdvisor(advice), real.notes, 0, datetime.now(UTC), 0.0))  # type: ignore[arg-type]
+        legal.install(Snapshot(_FixedAdvisor(advice), real.notes, 0, datetime.now(UTC), 0.0))
 
     return install
 

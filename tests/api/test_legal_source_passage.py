@@ -29,7 +29,7 @@ class _Refuses:
 @pytest.fixture
 def refusing_with_passages(legal):
     passages = SourcePassages([Passage(f"{FILE}#{i}", FILE, t) for i, t in enumerate(TEXTS)])
-    snapshot = Snapshot(_Refuses(), real_snapshot().notes, 0, datetime.now(UTC), 0.0, passages)  # type: ignore[arg-type]
+    snapshot = Snapshot(_Refuses(), real_snapshot().notes, 0, datetime.now(UTC), 0.0, passages)
     legal.install(snapshot)
     return legal
 

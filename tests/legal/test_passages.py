@@ -39,7 +39,7 @@ class _Refuses:
 
 
 def snapshot(passages: SourcePassages | None) -> Snapshot:
-    return Snapshot(_Refuses(), {}, 0, datetime.now(UTC), 0.0, passages)  # type: ignore[arg-type]
+    return Snapshot(_Refuses(), {}, 0, datetime.now(UTC), 0.0, passages)
 
 
 def test_a_question_only_a_passage_answers_is_refused_with_the_passage(passages):
