@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("migrate", help="upgrade the database schema (Alembic)")
-    p.add_argument("--revision", default="head")
+    p.add_argument("--revision", default="heads")
     p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("seed-demo", help="create/refresh demo data (idempotent)")

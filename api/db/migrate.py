@@ -26,8 +26,10 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
 
 
 def upgrade(
-    url: str | None = None, *, connection: Connection | None = None, rev: str = "head"
+    url: str | None = None, *, connection: Connection | None = None, rev: str = "heads"
 ) -> None:
+    """Upgrade to ``rev``; by default to every head, so revisions written on parallel branches
+    (several features at once) all apply before they are chained."""
     command.upgrade(alembic_config(url, connection), rev)
 
 
@@ -37,14 +39,14 @@ def downgrade(
     command.downgrade(alembic_config(url, connection), rev)
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head_revisions() -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> set[str]:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return set(MigrationContext.configure(conn).get_current_heads())
 
 
 def is_up_to_date(engine: Engine) -> bool:
-    return current_revision(engine) == head_revision()
+    return current_revisions(engine) == head_revisions()

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import HTTPException, Response, status
+from pydantic import BaseModel
+from sqlalchemy import desc, select
 from sqlalchemy.orm import Session
 
+from api.db.base import Base
+from api.errors import error_responses
 from api.models.citizens import Citizen
 from api.models.meetings import Meeting
 from api.schemas.requests import Created
 
 log = logging.getLogger("api.requests")
+
+Out = TypeVar("Out", bound=BaseModel)
 
 MEETING_NOT_FOUND = "meeting not found"
 
@@ -35,3 +41,24 @@ def answer_created(record: Any, created: bool, response: Response, what: str) ->
     else:
         response.status_code = status.HTTP_200_OK
     return Created.model_validate(record)
+
+
+def created_responses(not_found: str | None = None) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses of a create with an Idempotency-Key (and a 404 for another's meeting)."""
+    responses: dict[int | str, dict[str, Any]] = {
+        200: {"model": Created, "description": "Already created with this Idempotency-Key"}
+    }
+    if not_found is not None:
+        responses.update(error_responses(404, descriptions={404: not_found}))
+    return responses
+
+
+def citizen_records(
+    session: Session, citizen: Citizen, model: type[Base], out: type[Out]
+) -> list[Out]:
+    """The citizen's records of one kind (a table with ``citizen_id``, ``created_at`` and ``id``),
+    newest first, as their API schema."""
+    rows = session.scalars(
+        select(model).filter_by(citizen_id=citizen.id).order_by(desc("created_at"), "id")
+    )
+    return [out.model_validate(row) for row in rows]

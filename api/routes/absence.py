@@ -5,16 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, Response, status
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.core.clock import now_utc
 from api.db.base import new_id
 from api.deps import IdempotencyKey, SessionDep, SettingsDep
-from api.errors import error_responses
 from api.models.absence import AbsenceReport
 from api.models.citizens import Citizen
-from api.routes._requests import answer_created, own_meeting_or_404, unprocessable
+from api.routes._requests import (
+    answer_created,
+    citizen_records,
+    created_responses,
+    own_meeting_or_404,
+    unprocessable,
+)
 from api.schemas.requests import AbsenceReportIn, AbsenceReportOut, Created
 from api.services.access import MyCitizen, ReadableCitizen
 from api.services.idempotency import create_once
@@ -30,10 +34,7 @@ MAX_DAYS_AHEAD = 366
     "/me/absence-reports",
     status_code=status.HTTP_201_CREATED,
     summary="Report absence (sygdom/andet) for a day, optionally for a meeting",
-    responses={
-        200: {"model": Created, "description": "Already created with this Idempotency-Key"},
-        **error_responses(404, descriptions={404: "Not one of my meetings"}),
-    },
+    responses=created_responses(not_found="Not one of my meetings"),
 )
 def create_absence_report(
     body: AbsenceReportIn,
@@ -67,12 +68,7 @@ def create_absence_report(
 
 
 def list_reports(session: Session, citizen: Citizen) -> list[AbsenceReportOut]:
-    rows = session.scalars(
-        select(AbsenceReport)
-        .where(AbsenceReport.citizen_id == citizen.id)
-        .order_by(AbsenceReport.created_at.desc(), AbsenceReport.id)
-    )
-    return [AbsenceReportOut.model_validate(r) for r in rows]
+    return citizen_records(session, citizen, AbsenceReport, AbsenceReportOut)
 
 
 @router.get("/me/absence-reports", summary="My absence reports")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.core.clock import now_utc
@@ -11,7 +10,7 @@ from api.db.base import new_id
 from api.deps import IdempotencyKey, SessionDep, SettingsDep
 from api.models.citizens import Citizen
 from api.models.messages import Message
-from api.routes._requests import answer_created
+from api.routes._requests import answer_created, citizen_records, created_responses
 from api.schemas.requests import Created, MessageIn, MessageOut
 from api.services.access import MyCitizen, ReadableCitizen
 from api.services.idempotency import create_once
@@ -25,7 +24,7 @@ router = APIRouter(tags=["messages"])
     "/me/messages",
     status_code=status.HTTP_201_CREATED,
     summary="Send a message to my caseworker",
-    responses={200: {"model": Created, "description": "Already created with this Idempotency-Key"}},
+    responses=created_responses(),
 )
 def create_message(
     body: MessageIn,
@@ -49,12 +48,7 @@ def create_message(
 
 
 def list_messages(session: Session, citizen: Citizen) -> list[MessageOut]:
-    rows = session.scalars(
-        select(Message)
-        .where(Message.citizen_id == citizen.id)
-        .order_by(Message.created_at.desc(), Message.id)
-    )
-    return [MessageOut.model_validate(m) for m in rows]
+    return citizen_records(session, citizen, Message, MessageOut)
 
 
 @router.get("/me/messages", summary="My messages to my caseworker")

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.core.clock import now_utc
 from api.db.base import new_id
 from api.deps import IdempotencyKey, SessionDep, SettingsDep
-from api.errors import error_responses
 from api.models.citizens import Citizen
 from api.models.meetings import MeetingStatus
 from api.models.reschedule import RescheduleRequest
-from api.routes._requests import answer_created, own_meeting_or_404, unprocessable
+from api.routes._requests import (
+    answer_created,
+    citizen_records,
+    created_responses,
+    own_meeting_or_404,
+    unprocessable,
+)
 from api.schemas.requests import Created, RescheduleRequestIn, RescheduleRequestOut
 from api.services.access import MyCitizen, ReadableCitizen
 from api.services.idempotency import create_once
@@ -27,10 +31,7 @@ router = APIRouter(tags=["reschedule"])
     "/me/reschedule-requests",
     status_code=status.HTTP_201_CREATED,
     summary="Ask for another time for one of my upcoming meetings",
-    responses={
-        200: {"model": Created, "description": "Already created with this Idempotency-Key"},
-        **error_responses(404, descriptions={404: "Not one of my meetings"}),
-    },
+    responses=created_responses(not_found="Not one of my meetings"),
 )
 def create_reschedule_request(
     body: RescheduleRequestIn,
@@ -61,12 +62,7 @@ def create_reschedule_request(
 
 
 def list_requests(session: Session, citizen: Citizen) -> list[RescheduleRequestOut]:
-    rows = session.scalars(
-        select(RescheduleRequest)
-        .where(RescheduleRequest.citizen_id == citizen.id)
-        .order_by(RescheduleRequest.created_at.desc(), RescheduleRequest.id)
-    )
-    return [RescheduleRequestOut.model_validate(r) for r in rows]
+    return citizen_records(session, citizen, RescheduleRequest, RescheduleRequestOut)
 
 
 @router.get("/me/reschedule-requests", summary="My reschedule requests")
