@@ -28,6 +28,7 @@ LEARNED_FROM = [
     *(REPO / "nlu_data").rglob("*.yml"),
     *(REPO / "bot" / "data").rglob("*.yml"),
     *(REPO / "knowledge" / "citizen").glob("*.yml"),
+    *(REPO / "knowledge" / "citizen_en").glob("*.yml"),
     *(REPO / "knowledge" / "legal").rglob("*.yml"),
 ]
 EVAL_FILES = sorted((REPO / "eval").rglob("*.yml"))
