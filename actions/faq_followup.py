@@ -1,4 +1,5 @@
-"""After an FAQ answer: help a logged-in citizen with their own case right away.
+"""After a catalogue answer (``action_answer_faq``): help a logged-in citizen with their own
+case right away.
 
 "hvordan melder jeg afbud" and "jeg er syg" overlap: the FAQ answers how absence is reported, and
 for a logged-in citizen this action adds a button that starts the absence form (likewise moving a
@@ -15,7 +16,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.faq_catalogue import selected_faq
 from actions.identity import caller
+from actions.language import conversation_language
 from actions.own_case import (
     ActionNextMeeting,
     ActionNextPayment,
@@ -23,20 +26,25 @@ from actions.own_case import (
     utter_case_service_problem,
 )
 from kkshared.case_service import CaseServiceError
+from kkshared.i18n import N_, _
 
 # FAQ entry -> (offer response, button title, payload of the intent that starts it)
 OFFERS = {
-    "absence_report_before_meeting": ("utter_offer_absence", "Meld fravær nu", "/report_absence"),
-    "absence_sick_report": ("utter_offer_absence", "Meld fravær nu", "/report_absence"),
-    "absence_from_offer": ("utter_offer_absence", "Meld fravær nu", "/report_absence"),
+    "absence_report_before_meeting": (
+        "utter_offer_absence",
+        N_("Meld fravær nu"),
+        "/report_absence",
+    ),
+    "absence_sick_report": ("utter_offer_absence", N_("Meld fravær nu"), "/report_absence"),
+    "absence_from_offer": ("utter_offer_absence", N_("Meld fravær nu"), "/report_absence"),
     "meeting_reschedule": (
         "utter_offer_reschedule",
-        "Bed om at flytte en samtale",
+        N_("Bed om at flytte en samtale"),
         "/request_reschedule",
     ),
     "contact_talk_to_person": (
         "utter_offer_message",
-        "Skriv til din sagsbehandler",
+        N_("Skriv til din sagsbehandler"),
         "/message_caseworker",
     ),
 }
@@ -54,13 +62,6 @@ DIRECT = {
 }
 
 
-def selected_faq(tracker: Tracker) -> str | None:
-    """The FAQ entry id the NLU picked for the latest message (``faq/<id>`` -> ``<id>``)."""
-    selector = (tracker.latest_message or {}).get("response_selector") or {}
-    key = ((selector.get("faq") or {}).get("response") or {}).get("intent_response_key") or ""
-    return key.split("/", 1)[1] if key.startswith("faq/") else None
-
-
 class ActionFaqFollowup(Action):
     def name(self) -> str:
         return "action_faq_followup"
@@ -68,14 +69,14 @@ class ActionFaqFollowup(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        entry = selected_faq(tracker) or ""
+        entry = selected_faq(tracker.latest_message or {}) or ""
         who = caller(tracker)
         if not who.is_citizen:
             return []
         direct = DIRECT.get(entry)
         if direct is not None:
             try:
-                await direct().answer(dispatcher, who)
+                await direct().answer(dispatcher, who, conversation_language(tracker))
             except CaseServiceError as error:
                 utter_case_service_problem(dispatcher, error)
             return []
@@ -85,5 +86,6 @@ class ActionFaqFollowup(Action):
         if who.over_sms and offer[2] == "/message_caseworker":
             return []
         response, title, payload = offer
+        title = _(title, conversation_language(tracker))
         dispatcher.utter_message(response=response, buttons=[{"title": title, "payload": payload}])
         return []

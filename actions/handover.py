@@ -17,6 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.client import get_client
+from actions.language import conversation_language
 from kkshared.case_service import CaseServiceClient, CaseServiceError
 from kkshared.formatting import COPENHAGEN, format_datetime, format_time, parse_moment
 
@@ -40,8 +41,11 @@ def pick_locations(locations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return chosen
 
 
-def location_message(location: dict[str, Any], status: dict[str, Any] | None) -> dict[str, Any]:
-    """The response (name + template variables) describing one location's phone and status."""
+def location_message(
+    location: dict[str, Any], status: dict[str, Any] | None, language: str = "da"
+) -> dict[str, Any]:
+    """The response (name + template variables) describing one location's phone and status;
+    times in ``language`` (the response itself follows the language slot)."""
     name = location.get("name") or location.get("id")
     phone = location.get("phone")
     if not phone:
@@ -55,7 +59,7 @@ def location_message(location: dict[str, Any], status: dict[str, Any] | None) ->
                 "response": "utter_handover_location_open",
                 "name": name,
                 "phone": phone,
-                "closes_at": format_time(closes),
+                "closes_at": format_time(closes, language),
             }
         return {"response": "utter_handover_location_phone", "name": name, "phone": phone}
     next_open = parse_moment(status.get("next_opening"))
@@ -64,12 +68,12 @@ def location_message(location: dict[str, Any], status: dict[str, Any] | None) ->
             "response": "utter_handover_location_closed",
             "name": name,
             "phone": phone,
-            "next_open": format_datetime(next_open),
+            "next_open": format_datetime(next_open, language),
         }
     return {"response": "utter_handover_location_closed_unknown", "name": name, "phone": phone}
 
 
-async def _fetch(client: CaseServiceClient, now: datetime) -> list[dict[str, Any]]:
+async def _fetch(client: CaseServiceClient, now: datetime, language: str) -> list[dict[str, Any]]:
     locations = pick_locations(await client.list_locations())
     if not locations:
         raise CaseServiceError("no handover locations")
@@ -78,37 +82,42 @@ async def _fetch(client: CaseServiceClient, now: datetime) -> list[dict[str, Any
     )
     messages = []
     for location, status in zip(locations, statuses, strict=True):
+        known: dict[str, Any] | None = None
         if isinstance(status, BaseException):
             logger.warning(
                 "status of %s unavailable: %s", location.get("id"), type(status).__name__
             )
-            status = None
-        messages.append(location_message(location, status))
+        else:
+            known = status
+        messages.append(location_message(location, known, language))
     if not all(loc.get("verified", False) for loc in locations):
         messages.append({"response": "utter_handover_unverified"})
     return messages
 
 
 async def handover_messages(
-    client: CaseServiceClient | None = None, now: datetime | None = None
+    client: CaseServiceClient | None = None, now: datetime | None = None, language: str = "da"
 ) -> list[dict[str, Any]]:
     """The handover responses; a single fallback response when the case service fails."""
     client = client or get_client()
     now = now or datetime.now(COPENHAGEN)
     try:
-        return await asyncio.wait_for(_fetch(client, now), timeout=DEADLINE_SECONDS)
+        return await asyncio.wait_for(_fetch(client, now, language), timeout=DEADLINE_SECONDS)
     except (CaseServiceError, asyncio.TimeoutError) as error:
         logger.warning("handover without case service: %s", type(error).__name__)
         return [{"response": "utter_handover_unavailable"}]
 
 
 async def utter_handover(
-    dispatcher: CollectingDispatcher, intro: str | None, client: CaseServiceClient | None = None
+    dispatcher: CollectingDispatcher,
+    intro: str | None,
+    client: CaseServiceClient | None = None,
+    language: str = "da",
 ) -> None:
     """Send the intro response (if any) and the handover responses."""
     if intro:
         dispatcher.utter_message(response=intro)
-    for message in await handover_messages(client):
+    for message in await handover_messages(client, language=language):
         response = message.pop("response")
         dispatcher.utter_message(response=response, **message)
 
@@ -125,5 +134,5 @@ class ActionHandover(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         # After an insult the rule has already said utter_deescalate, which ends with a colon.
         intro = None if intent == "insult" else "utter_handover_intro"
-        await utter_handover(dispatcher, intro)
+        await utter_handover(dispatcher, intro, language=conversation_language(tracker))
         return []

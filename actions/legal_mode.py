@@ -121,7 +121,7 @@ async def unseen_answer_messages(
         return []
     client = client or get_client()
     try:
-        questions = await client.legal_my_questions(who.subject)  # type: ignore[arg-type]
+        questions = await client.legal_my_questions(who.verified_subject())
     except CaseServiceError as error:
         logger.warning("unseen legal answers unavailable: %s", type(error).__name__)
         return []
@@ -141,7 +141,7 @@ async def unseen_answer_messages(
             }
         )
         try:
-            await client.legal_mark_seen(who.subject, question["ticket_id"])  # type: ignore[arg-type]
+            await client.legal_mark_seen(who.verified_subject(), question["ticket_id"])
         except CaseServiceError as error:
             logger.warning("could not mark a legal answer as seen: %s", type(error).__name__)
     return messages
@@ -195,7 +195,7 @@ class ValidateLegalMode(KKFormValidation):
             dispatcher.utter_message(response="utter_legal_ask_again")
             return {"legal_question": None}
         try:
-            result = await get_client().legal_ask(who.subject, question)  # type: ignore[arg-type]
+            result = await get_client().legal_ask(who.verified_subject(), question)
         except CaseServiceUnauthorized:  # the case service's users table says otherwise
             dispatcher.utter_message(response="utter_legal_only_staff")
             return {"legal_question": None}
@@ -214,7 +214,7 @@ class ActionAskLegalQuestion(Action):
     def name(self) -> str:
         return "action_ask_legal_question"
 
-    async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
+    async def run(self, dispatcher, tracker, domain):
         return []
 
 
@@ -234,10 +234,10 @@ class ActionLegalEscalate(Action):
             return []
         try:
             result = await get_client().legal_ask(
-                who.subject,
+                who.verified_subject(),
                 question,
                 escalate=True,
-                context=_context(tracker),  # type: ignore[arg-type]
+                context=_context(tracker),
             )
         except CaseServiceError as error:
             logger.warning("legal escalation failed: %s", type(error).__name__)

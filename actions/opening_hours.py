@@ -19,9 +19,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.client import get_client
+from actions.language import conversation_language
 from kkshared.case_service import CaseServiceClient, CaseServiceError
 from kkshared.dates import find_day
 from kkshared.formatting import COPENHAGEN, format_date, format_datetime, format_time, parse_moment
+from kkshared.i18n import _
 from kkshared.normalize import fold
 
 logger = logging.getLogger(__name__)
@@ -57,43 +59,51 @@ def default_locations(text: str, locations: list[dict[str, Any]]) -> list[dict[s
     return chosen or locations
 
 
-def _hours(intervals: list[dict[str, Any]]) -> str:
+def _hours(intervals: list[dict[str, Any]], language: str = "da") -> str:
     parts = []
     for interval in intervals:
         opens, closes = parse_moment(interval.get("opens")), parse_moment(interval.get("closes"))
         if opens and closes:
-            parts.append(f"{format_time(opens)}-{format_time(closes)}")
-    return " og ".join(parts)
+            parts.append(f"{format_time(opens, language)}-{format_time(closes, language)}")
+    return _(" og ", language).join(parts)
 
 
-def day_line(location: dict[str, Any], info: dict[str, Any]) -> str:
+def day_line(location: dict[str, Any], info: dict[str, Any], language: str = "da") -> str:
+    """One place's hours on a day; holiday names and closure reasons come from the case service
+    in Danish and are kept as they are."""
     name = location.get("name") or location.get("id")
     if info.get("open") and info.get("hours"):
-        return f"{name}: åbent kl. {_hours(info['hours'])}."
+        hours = _hours(info["hours"], language)
+        return _("{name}: åbent kl. {hours}.", language).format(name=name, hours=hours)
     reason = info.get("holiday") or info.get("detail")
     closures = info.get("closures") or []
     if not reason and closures:
         reason = closures[0].get("reason")
-    return f"{name}: lukket ({reason})." if reason else f"{name}: lukket."
+    if reason:
+        return _("{name}: lukket ({reason}).", language).format(name=name, reason=reason)
+    return _("{name}: lukket.", language).format(name=name)
 
 
-def status_line(location: dict[str, Any], status: dict[str, Any]) -> str:
+def status_line(location: dict[str, Any], status: dict[str, Any], language: str = "da") -> str:
     name = location.get("name") or location.get("id")
     if status.get("open"):
         closes = parse_moment(status.get("closes_at"))
-        return (
-            f"{name}: åbent nu, indtil kl. {format_time(closes)}."
-            if closes
-            else f"{name}: åbent nu."
-        )
+        if closes:
+            until = format_time(closes, language)
+            return _("{name}: åbent nu, indtil kl. {time}.", language).format(name=name, time=until)
+        return _("{name}: åbent nu.", language).format(name=name)
     next_open = parse_moment(status.get("next_opening"))
     if next_open:
-        return f"{name}: lukket nu. Åbner igen {format_datetime(next_open)}."
-    return f"{name}: lukket nu."
+        when = format_datetime(next_open, language)
+        return _("{name}: lukket nu. Åbner igen {when}.", language).format(name=name, when=when)
+    return _("{name}: lukket nu.", language).format(name=name)
 
 
 async def opening_messages(
-    text: str, client: CaseServiceClient | None = None, now: datetime | None = None
+    text: str,
+    client: CaseServiceClient | None = None,
+    now: datetime | None = None,
+    language: str = "da",
 ) -> list[dict[str, Any]]:
     """The responses (name + variables) answering ``text``."""
     client = client or get_client()
@@ -106,14 +116,15 @@ async def opening_messages(
     messages: list[dict[str, Any]] = []
     if match is None:
         statuses = await asyncio.gather(*(client.location_status(p["id"], now) for p in places))
-        lines = [status_line(p, s) for p, s in zip(places, statuses, strict=True)]
+        lines = [status_line(p, s, language) for p, s in zip(places, statuses, strict=True)]
         messages.append({"response": "utter_opening_hours", "lines": "\n".join(lines)})
     else:
         day: date = match.day
         infos = await asyncio.gather(*(client.location_day(p["id"], day) for p in places))
-        lines = [day_line(p, i) for p, i in zip(places, infos, strict=True)]
+        lines = [day_line(p, i, language) for p, i in zip(places, infos, strict=True)]
         response = "utter_opening_hours_day_past" if day < now.date() else "utter_opening_hours_day"
-        messages.append({"response": response, "day": format_date(day), "lines": "\n".join(lines)})
+        shown_day = format_date(day, language)
+        messages.append({"response": response, "day": shown_day, "lines": "\n".join(lines)})
     if not all(p.get("verified", False) for p in places):
         messages.append({"response": "utter_handover_unverified"})
     return messages
@@ -128,7 +139,10 @@ class ActionOpeningHours(Action):
     ) -> list[dict[str, Any]]:
         text = (tracker.latest_message or {}).get("text") or ""
         try:
-            messages = await asyncio.wait_for(opening_messages(text), timeout=DEADLINE_SECONDS)
+            messages = await asyncio.wait_for(
+                opening_messages(text, language=conversation_language(tracker)),
+                timeout=DEADLINE_SECONDS,
+            )
         except (CaseServiceError, asyncio.TimeoutError) as error:
             logger.warning("opening hours without case service: %s", type(error).__name__)
             messages = [{"response": "utter_opening_hours_unavailable"}]

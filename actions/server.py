@@ -4,7 +4,8 @@
 identity that Rasa passes in the message metadata (``actions/identity.py``), so the action
 server must only ever be reachable by our Rasa server:
 
-- it listens on 127.0.0.1 (``rasa run actions`` listens on every interface);
+- it listens on 127.0.0.1 (``rasa run actions`` listens on every interface); ``KK_ACTIONS_HOST``
+  changes that for a container, where a network policy lets only Rasa reach it (deploy/);
 - ``POST /webhook`` requires ``X-KK-Actions-Token`` equal to ``KK_ACTIONS_TOKEN``, which the
   Rasa server sends (``bot/endpoints.yml``); other callers get 401 and nothing runs.
 ``GET /health`` stays open (it says nothing but "ok").
@@ -21,11 +22,12 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.faq_catalogue import get_catalogue
 from actions.settings import load_settings
 from kkshared.lexicon import is_known_word
 
 TOKEN_HEADER = "X-KK-Actions-Token"
-HOST = "127.0.0.1"
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +65,19 @@ def main() -> None:
     app = build_app(settings.actions_token)
     # Load the Danish word list now (about 2 s), not in the first citizen's form answer.
     is_known_word("hej")
-    logger.info("action server on http://%s:%s", HOST, args.port)
-    app.run(HOST, args.port, workers=1, access_log=False)
+    # The citizen catalogue: the repository's now, the live one as soon as the case service
+    # answers (actions/faq_catalogue.py polls it from here on).
+    get_catalogue()
+    host = settings.actions_host
+    if host not in LOOPBACK:
+        logger.warning(
+            "action server listens on %s, not loopback: only the network policy and %s keep "
+            "other callers out",
+            host,
+            TOKEN_HEADER,
+        )
+    logger.info("action server on http://%s:%s", host, args.port)
+    app.run(host, args.port, workers=1, access_log=False)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Command line of the case service.
 
-python -m api.cli migrate | seed-demo | load-locations FILE | load-legal-notes | serve
+python -m api.cli migrate | seed-demo | load-locations FILE | load-legal-notes |
+    import-catalogue [ROOT] | export-catalogue DIR | serve
 """
 
 from __future__ import annotations
@@ -97,6 +98,76 @@ def cmd_load_locations(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_catalogue(args: argparse.Namespace) -> int:
+    from api.catalogue.importer import import_catalogue
+    from api.catalogue.yaml_io import CatalogueYamlError
+    from api.db.session import make_engine, make_session_factory
+
+    settings = get_settings()
+    root = Path(args.root) if args.root else settings.catalogue_yaml_root
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            try:
+                report = import_catalogue(session, root)
+            except CatalogueYamlError as error:
+                print(f"cannot import the catalogue: {error}", file=sys.stderr)
+                return 2
+            session.commit()
+    finally:
+        engine.dispose()
+    print(
+        f"catalogue imported at revision {report.revision}: {len(report.created)} new, "
+        f"{len(report.updated)} updated, {report.unchanged} unchanged"
+    )
+    if report.conflicts:
+        print(
+            f"{len(report.conflicts)} entries were changed by an editor and their YAML changed "
+            f"too; the editor's version is kept: {', '.join(report.conflicts)}"
+        )
+    if report.not_in_yaml:
+        print(f"not in the YAML (left as they are): {', '.join(report.not_in_yaml)}")
+    if report.orphan_examples:
+        print(f"examples without an entry (ignored): {', '.join(report.orphan_examples)}")
+    return 0
+
+
+def cmd_export_catalogue(args: argparse.Namespace) -> int:
+    from api.catalogue import store
+    from api.catalogue.yaml_io import write_yaml
+    from api.db.session import make_engine, make_session_factory
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            entries = store.published_entries(session)
+            revision = store.current_revision(session)
+    finally:
+        engine.dispose()
+    written = write_yaml(entries, Path(args.directory), revision)
+    print(f"exported {len(entries)} entries (revision {revision}) to {len(written)} files")
+    return 0
+
+
+def cmd_aggregate_analytics(args: argparse.Namespace) -> int:
+    """Read the new events of the events database into the analytics tables (docs/analytics.md);
+    safe next to the running service (the job's lease keeps one run at a time)."""
+    import json
+
+    from api.analytics.job import run_once
+    from api.db.session import make_engine, make_session_factory
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        result = run_once(make_session_factory(engine), settings)
+    finally:
+        engine.dispose()
+    print(json.dumps(result.as_dict(), sort_keys=True))
+    return 3 if result.skipped else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -138,6 +209,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("directory", nargs="?", default=None, help="default: knowledge/legal/notes")
     p.set_defaults(func=cmd_load_legal_notes)
+
+    p = sub.add_parser(
+        "import-catalogue",
+        help="import the reviewed citizen answers (knowledge/citizen, nlu_data/faq); entries an "
+        "editor changed are kept and reported",
+    )
+    p.add_argument("root", nargs="?", default=None, help="directory holding both; default: repo")
+    p.set_defaults(func=cmd_import_catalogue)
+
+    p = sub.add_parser(
+        "export-catalogue", help="write the live catalogue as YAML in the two reviewed formats"
+    )
+    p.add_argument("directory", help="writes DIR/knowledge/citizen and DIR/nlu_data/faq")
+    p.set_defaults(func=cmd_export_catalogue)
+
+    p = sub.add_parser(
+        "aggregate-analytics",
+        help="read new conversation events into the analytics tables (exit 3: another run holds "
+        "the lease)",
+    )
+    p.set_defaults(func=cmd_aggregate_analytics)
 
     p = sub.add_parser("serve", help="run the service with uvicorn")
     p.add_argument("--host", default="127.0.0.1")

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 
+from api.analytics.job import AnalyticsLoop
 from api.core.config import Settings, get_settings
 from api.core.logging import configure_logging, register_secret
 from api.db.migrate import is_up_to_date
@@ -27,11 +28,18 @@ from api.openapi import install_openapi
 from api.routes import (
     absence,
     admin_erasure,
+    analytics,
+    analytics_pages,
+    assistant_status,
+    assistant_status_pages,
     audit,
     auth,
+    catalogue,
+    catalogue_pages,
     chat_pages,
     citizens,
     closures,
+    closures_pages,
     feedback,
     health,
     holidays,
@@ -41,11 +49,17 @@ from api.routes import (
     me,
     meetings,
     messages,
+    opening_hours,
+    opening_hours_pages,
+    operations_pages,
     payments,
     plans,
+    reminders,
+    reminders_service,
     reschedule,
     service,
 )
+from api.security import page_routes
 from kkshared.rate_limit import SlidingWindowLimiter
 
 log = logging.getLogger("api.main")
@@ -64,6 +78,7 @@ def startup_checks(app: FastAPI) -> None:
     settings.assert_safe_for_startup()
     register_secret(settings.service_token)
     register_secret(settings.jwt_secret)
+    register_secret(settings.oidc_subject_key)
     ensure_sqlite_dir(settings)
     if not is_up_to_date(app.state.engine):
         raise RuntimeError(
@@ -77,6 +92,11 @@ def startup_checks(app: FastAPI) -> None:
             summary = seed_demo(session, settings.tz)
             session.commit()
         log.info("demo data refreshed", extra={"summary": vars(summary)})
+    if settings.catalogue_import_on_start:  # the reviewed YAML, when the catalogue is empty
+        from api.catalogue.importer import import_if_empty
+
+        with app.state.session_factory() as session:
+            import_if_empty(session, settings.catalogue_yaml_root)
     # Legal notes (loaded from the knowledge files in demo mode); the advisor builds in background.
     start_legal_guidance(settings, app.state.session_factory, app.state.legal)
 
@@ -86,7 +106,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     configure_logging(app.state.settings.log_level)
     startup_checks(app)
     log.info("case service started", extra={"demo_mode": app.state.settings.demo_mode})
+    # Conversation analytics: the aggregation job, every KK_ANALYTICS_INTERVAL_SECONDS.
+    analytics_loop = AnalyticsLoop(
+        app.state.session_factory,
+        app.state.settings,
+        app.state.settings.analytics_interval_seconds,
+    )
+    analytics_loop.start()
     yield
+    analytics_loop.stop()
     app.state.engine.dispose()
 
 
@@ -105,7 +133,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
-    app.state.feedback_limiter = SlidingWindowLimiter(settings.feedback_rate_per_minute)
+    app.state.feedback_limiter = SlidingWindowLimiter(
+        settings.feedback_rate_per_minute,
+        storage_uri=settings.redis_url,
+        name="feedback",
+        socket_timeout=settings.redis_socket_timeout,
+    )
     app.state.legal = LegalGuidance(make_encoder(settings), passages=settings.legal_source_passages)
 
     install_error_handlers(app)
@@ -119,6 +152,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         locations,
         holidays,
         closures,
+        assistant_status,
+        assistant_status_pages,
+        closures_pages,
+        opening_hours,
+        opening_hours_pages,
+        operations_pages,
         me,
         citizens,
         meetings,
@@ -127,13 +166,20 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         absence,
         reschedule,
         messages,
+        reminders,
+        reminders_service,
         audit,
         admin_erasure,
         service,
         feedback,
         legal,
         jurist_pages,
+        analytics,
+        analytics_pages,
+        catalogue,
+        catalogue_pages,
         chat_pages,
+        page_routes,  # the staff pages' stylesheet
     ]
     if settings.demo_mode:
         routers.append(auth)

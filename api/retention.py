@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 from datetime import datetime
+from typing import Any
 
 from api.core.config import Settings, get_settings
 from api.core.logging import configure_logging
@@ -34,9 +35,27 @@ def run(settings: Settings, now: datetime | None = None) -> dict[str, int]:
             )
         with make_session_factory(engine)() as session:
             counts = purge_expired(session, settings, now)
+            counts.update(_purge_analytics(session, settings, now))
         scrub(engine)
     finally:
         engine.dispose()
+    return counts
+
+
+def _purge_analytics(session: Any, settings: Settings, now: datetime | None) -> dict[str, int]:
+    """Conversation analytics and the events database (api/analytics/retention.py)."""
+    from api.analytics.events import EventsDatabase
+    from api.analytics.retention import purge_analytics, purge_events
+    from api.db.base import utcnow
+
+    moment = now or utcnow()
+    counts = purge_analytics(session, settings, moment)
+    session.commit()
+    events_db = EventsDatabase(settings.events_db_url)
+    try:
+        counts.update(purge_events(events_db, settings, moment))
+    finally:
+        events_db.dispose()
     return counts
 
 

@@ -14,10 +14,18 @@ The patches:
   everything else in a turn together (measured with cProfile, see docs/load_benchmark.md). The
   schema never changes, so it is checked once and its validator reused; the validation of each
   response stays exactly the same (same errors, same message).
+- ``MessageProcessor.fetch_tracker_and_update_session`` (correctness, SMS reminders): Rasa's HTTP
+  API routes (``trigger_intent``, used by the reminder job, docs/reminders.md) start a new session
+  without an output channel, so our ``action_session_start``, which utters the AI notice, fails
+  (``None.name()``), the session is never started and no rule applies (the bot answered
+  ``utter_default``). With no output channel the session start now gets a collecting one, and its
+  messages (the AI notice) are kept for the request's output channel (``session_start_messages``;
+  the SMS channel puts them first in the reminder).
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -68,6 +76,38 @@ def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
     raise error
 
 
+# The messages the session start of the current request uttered when Rasa gave it no output
+# channel (per asyncio task: one request never sees another's).
+_SESSION_START_MESSAGES: ContextVar[list[dict[str, Any]] | None] = ContextVar(
+    "kk_session_start_messages", default=None
+)
+
+
+def session_start_messages() -> list[dict[str, Any]]:
+    """Take what this request's session start uttered without an output channel (once)."""
+    messages = _SESSION_START_MESSAGES.get() or []
+    _SESSION_START_MESSAGES.set(None)
+    return messages
+
+
+def _patch_session_start(processor_cls: Any) -> None:
+    from rasa.core.channels.channel import CollectingOutputChannel
+
+    original = processor_cls.fetch_tracker_and_update_session
+
+    async def fetch_tracker_and_update_session(
+        self: Any, sender_id: str, output_channel: Any = None, metadata: Any = None
+    ) -> Any:
+        if output_channel is not None:
+            return await original(self, sender_id, output_channel, metadata)
+        collector = CollectingOutputChannel()
+        tracker = await original(self, sender_id, collector, metadata)
+        _SESSION_START_MESSAGES.set(list(collector.messages))
+        return tracker
+
+    processor_cls.fetch_tracker_and_update_session = fetch_tracker_and_update_session
+
+
 def install() -> None:
     """Apply every patch (idempotent); ``UnsupportedRasaVersion`` on another Rasa version."""
     global _INSTALLED
@@ -79,5 +119,10 @@ def install() -> None:
     check_rasa_version(rasa.__version__)
     if not callable(getattr(RemoteAction, "_validate_action_result", None)):
         raise UnsupportedRasaVersion("RemoteAction._validate_action_result is gone")
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _validate_action_result
+    from rasa.core.processor import MessageProcessor
+
+    if not callable(getattr(MessageProcessor, "fetch_tracker_and_update_session", None)):
+        raise UnsupportedRasaVersion("MessageProcessor.fetch_tracker_and_update_session is gone")
+    _patch_session_start(MessageProcessor)
     _INSTALLED = True

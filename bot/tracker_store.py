@@ -13,16 +13,24 @@ a message (bot/channels/common.py).
 
 Rasa's SQL store reads every event of the current session back from the database on each turn
 and counts the stored ones again before writing (about half of Rasa's time per message under
-load, see docs/load_benchmark.md). One Rasa process owns its conversations, so this store keeps
-the latest session of recent conversations in memory as event objects (Rasa itself shares event
-objects between copies of a tracker; nothing mutates an event once it is in a tracker), and only
-ever inserts the events a tracker gained since it was read. The database stays the record: every
-turn is written
-before Rasa answers, and a conversation not in memory is read from it. A conversation the
-database did not have when it was read is remembered as empty, so its first save inserts its
-events instead of counting the stored ones. Events are inserted with one Core INSERT (no ORM
-unit of work). Running several Rasa processes on one tracker database needs
-``KK_TRACKER_CACHE_SIZE=0``.
+load, see docs/load_benchmark.md). This store keeps the latest session of recent conversations in
+memory as event objects (Rasa itself shares event objects between copies of a tracker; nothing
+mutates an event once it is in a tracker), and only ever inserts the events a tracker gained
+since it was read. The database stays the record: every turn is written before Rasa answers, and
+a conversation not in memory is read from it. A conversation the database did not have when it
+was read is remembered as empty, so its first save inserts its events instead of counting the
+stored ones. Events are inserted with one Core INSERT (no ORM unit of work).
+
+Several Rasa processes on one tracker database (the production profile, docs/production.md):
+the copy in memory remembers the id of the newest database row it knows for the conversation.
+Before it answers from memory, ``retrieve`` asks the database for the conversation's newest row
+id (one indexed ``max(id)`` query instead of reading the session); when another process wrote a
+turn (or ``bot.retention`` deleted the conversation) the ids differ and the session is read from
+the database again. ``save`` checks the same id in the transaction that inserts: when another
+process wrote since this one read, its events are inserted as always and the copy in memory is
+dropped. Rasa's lock store (Redis in the production profile, ``bot/lock_store.py``) lets only one
+process at a time handle a conversation, so two saves of one conversation never interleave.
+``KK_TRACKER_CACHE_SIZE=0`` turns the copy in memory off (Rasa's own reads on every turn).
 
 Deleted conversations stay deleted: ``python -m bot.retention`` (retention and erasure, another
 process) records each run that deleted something in ``kk_tracker_purges``. Before it answers from
@@ -39,6 +47,7 @@ import itertools
 import json
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +57,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, func
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -60,6 +69,14 @@ from bot.settings import load_settings
 _PERSISTED = "_kk_persisted_events"
 # How often (seconds, at most) the store looks for a purge by bot.retention before using memory.
 PURGE_CHECK_SECONDS = 1.0
+
+
+@dataclass
+class _Session:
+    """The latest session of a conversation as this process last read or wrote it."""
+
+    events: list[Event]  # in database order; [] when the database had nothing
+    last_id: int | None  # the newest database row id of the conversation it reflects
 
 
 def connection_settings(url: str | None = None) -> dict[str, Any]:
@@ -84,6 +101,8 @@ class KKSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose database comes from KK_TRACKER_DB_URL (SQLite by default), with the
     latest session of recent conversations kept in memory (write-through)."""
 
+    engine: Any  # made by Rasa's SQLTrackerStore (SQLAlchemy 1.4; neither ships types)
+
     def __init__(
         self,
         domain: Domain | None = None,
@@ -95,14 +114,15 @@ class KKSQLTrackerStore(SQLTrackerStore):
         settings = connection_settings(kwargs.pop("url", None) or configured.tracker_db_url)
         super().__init__(domain=domain, event_broker=event_broker, **settings)
         self._cache_size = int(kwargs.get("cache_size", configured.tracker_cache_size))
-        # sender id -> the events of its latest session, in database order ([] when it had none)
-        self._sessions: OrderedDict[str, list[Event]] = OrderedDict()
+        # sender id -> its latest session and the newest row id it reflects
+        self._sessions: OrderedDict[str, _Session] = OrderedDict()
         if settings.get("dialect") == "sqlite":
             # SQLAlchemy 1.4 opens a new SQLite connection per session for a file database; keep a
             # few open instead (each is used by one thread at a time, handed out by the pool).
-            self.engine.dispose()
+            inherited: Any = self.engine  # Rasa's SQLTrackerStore made it (Rasa ships no types)
+            inherited.dispose()
             self.engine = create_engine(
-                self.engine.url,
+                inherited.url,
                 poolclass=QueuePool,
                 pool_size=5,
                 connect_args={"check_same_thread": False},
@@ -122,19 +142,29 @@ class KKSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session of ``sender_id``'s conversation, from memory or the database."""
+        if self._cache_size <= 0:
+            return await super().retrieve(sender_id)
         self._forget_if_purged()
         cached = self._sessions.get(sender_id)
-        if cached == []:
-            return None  # known to have nothing stored; Rasa creates the tracker
+        last_id = self._latest_row_id(sender_id)
+        if cached is not None and cached.last_id != last_id:
+            # Another process wrote a turn (or bot.retention deleted it): read it again.
+            self._sessions.pop(sender_id, None)
+            cached = None
         if cached is None:
+            # The id is read before the events: a row written in between makes the next
+            # retrieve read again, never miss it.
             tracker = await super().retrieve(sender_id)
             if tracker is None:
-                self._remember(sender_id, [])  # a new conversation: nothing stored yet
+                self._remember(sender_id, [], last_id)  # a new conversation: nothing stored yet
                 return None
-            self._remember(sender_id, list(tracker.events))
+            self._remember(sender_id, list(tracker.events), last_id)
+        elif not cached.events:
+            self._sessions.move_to_end(sender_id)
+            return None  # known to have nothing stored; Rasa creates the tracker
         else:
             self._sessions.move_to_end(sender_id)
-            tracker = DialogueStateTracker.from_events(sender_id, cached, self.domain.slots)
+            tracker = DialogueStateTracker.from_events(sender_id, cached.events, self.domain.slots)
         setattr(tracker, _PERSISTED, len(tracker.events))
         return tracker
 
@@ -142,7 +172,7 @@ class KKSQLTrackerStore(SQLTrackerStore):
         """Insert the events ``tracker`` gained since this store handed it out."""
         persisted = getattr(tracker, _PERSISTED, None)
         cached = self._sessions.get(tracker.sender_id)
-        if persisted is None and cached == []:
+        if persisted is None and cached is not None and not cached.events:
             persisted = 0  # created after the database had nothing for this sender (retrieve)
         if persisted is None or self._cache_size <= 0:
             # A tracker this store did not hand out (new conversation, full-history reads):
@@ -155,21 +185,25 @@ class KKSQLTrackerStore(SQLTrackerStore):
         rows = [self._row(tracker.sender_id, e) for e in new_events]
         try:
             with self.session_scope() as session:
+                before = self._latest_row_id(tracker.sender_id, session)
                 if rows:
                     session.execute(self.SQLEvent.__table__.insert(), rows)
+                after = self._latest_row_id(tracker.sender_id, session) if rows else before
                 session.commit()
         except Exception:
             self._sessions.pop(tracker.sender_id, None)
             raise
         setattr(tracker, _PERSISTED, len(tracker.events))
-        if cached is None:
-            # Forgotten since it was handed out (a purge, or pushed out of memory): only its new
-            # events were written; the next turn reads what the database holds.
+        if cached is None or cached.last_id != before:
+            # Forgotten since it was handed out (a purge, pushed out of memory), or another
+            # process wrote since this one read: only the new events were written; the next
+            # turn reads what the database holds.
+            self._sessions.pop(tracker.sender_id, None)
             return
-        events = cached + new_events
+        events = cached.events + new_events
         if any(isinstance(e, SessionStarted) for e in new_events):
             events = _latest_session(events)
-        self._remember(tracker.sender_id, events)
+        self._remember(tracker.sender_id, events, after)
 
     def forget(self, sender_ids: list[str] | None = None) -> None:
         """Drop conversations (all when ``sender_ids`` is None) from memory; their next turn
@@ -192,6 +226,14 @@ class KKSQLTrackerStore(SQLTrackerStore):
             self._purge_seen = latest
             self.forget()
 
+    def _latest_row_id(self, sender_id: str, session: Any = None) -> int | None:
+        """The id of the conversation's newest event row (None: it has none), one indexed query."""
+        query = func.max(self.SQLEvent.id)
+        if session is not None:
+            return session.query(query).filter(self.SQLEvent.sender_id == sender_id).scalar()
+        with self.session_scope() as own:
+            return own.query(query).filter(self.SQLEvent.sender_id == sender_id).scalar()
+
     def _row(self, sender_id: str, event_: Event) -> dict[str, Any]:
         """The columns of the database row Rasa's SQL store writes for an event."""
         data = event_.as_dict()
@@ -204,10 +246,10 @@ class KKSQLTrackerStore(SQLTrackerStore):
             "data": json.dumps(data),
         }
 
-    def _remember(self, sender_id: str, events: list[Event]) -> None:
+    def _remember(self, sender_id: str, events: list[Event], last_id: int | None) -> None:
         if self._cache_size <= 0:
             return
-        self._sessions[sender_id] = events
+        self._sessions[sender_id] = _Session(events, last_id)
         self._sessions.move_to_end(sender_id)
         while len(self._sessions) > self._cache_size:
             self._sessions.popitem(last=False)

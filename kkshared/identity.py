@@ -54,6 +54,13 @@ class ChannelIdentity:
     def over_sms(self) -> bool:
         return self.channel == "sms"
 
+    def verified_subject(self) -> str:
+        """The subject of a caller already checked to be logged in (``is_citizen``/``is_staff``);
+        calling it for an anonymous caller is a programming error."""
+        if self.subject is None:
+            raise ValueError("an anonymous caller has no subject")
+        return self.subject
+
     def to_metadata(self) -> dict[str, Any]:
         """The message metadata for the actions: ``{"kk": {"channel", "subject", "role"}}``."""
         return {METADATA_KEY: {"channel": self.channel, "subject": self.subject, "role": self.role}}

@@ -1,28 +1,49 @@
-"""An in-process sliding-window rate limiter: at most ``limit`` events per window per key.
+"""Rate limits: at most ``limit`` events per window per key, counted by the `limits` library.
 
 The one limiter of the repository: the chat channels use it per conversation and per verified
 subject (``bot/channels/base.py``), the case service per client address on ``POST /feedback``
-(``api/main.py``). Per process only: with several processes each keeps its own counts.
+(``api/main.py``). The counting is `limits`' moving window (every accepted event counts for
+exactly ``window_seconds``; a refused event is not counted), kept in a storage named by a URI:
 
-- ``limit`` 0 (or less) switches the limit off;
-- an event counts for ``window_seconds`` after it happened (at ``now - window_seconds`` it no
-  longer counts);
-- the table is bounded: when a new key would exceed ``max_keys``, keys without an event in the
-  window are forgotten first (they cannot be limited anyway), and only when every key is active
-  the oldest half. Clearing everything instead would let anyone who rotates keys reset the
-  limits of all the others.
+- ``None`` / ``memory://``: in this process (``./kk run``: one process of each kind);
+- ``redis://[:password@]host:port/db``: in Redis, shared by every process that uses the same
+  Redis — the Rasa replicas and the case service's workers of the production profile
+  (``KK_REDIS_URL``, docs/production.md).
 
-Standard library only; thread-safe.
+Keys are stored as a hash of the limiter's name and the key (no conversation ids, subjects or
+addresses in Redis). ``limit`` 0 (or less) switches the limit off. When Redis does not answer
+within ``socket_timeout`` seconds the event is allowed (the limit fails open: a Redis outage must
+not stop the chat) and a warning says so, at most once a minute.
+
+Works with limits 2.4 (the bot venv: Rasa 3.6 pins packaging<21) and 5.x (the case service).
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
 
-DEFAULT_MAX_KEYS = 50_000
+from limits import RateLimitItemPerSecond
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+logger = logging.getLogger(__name__)
+
+MEMORY = "memory://"
+DEFAULT_SOCKET_TIMEOUT = 2.0  # seconds Redis may take before an event is allowed unchecked
+WARN_EVERY_SECONDS = 60.0
+
+
+def storage_kind(storage_uri: str | None) -> str:
+    """``memory`` or ``redis`` for a storage URI; ValueError for anything else."""
+    scheme = (storage_uri or MEMORY).split("://", 1)[0].lower()
+    if scheme == "memory":
+        return "memory"
+    if scheme in ("redis", "rediss"):
+        return "redis"
+    raise ValueError(f"unsupported rate-limit storage {scheme!r} (use memory:// or redis://...)")
 
 
 class SlidingWindowLimiter:
@@ -32,39 +53,47 @@ class SlidingWindowLimiter:
         self,
         limit: int,
         window_seconds: float = 60.0,
-        clock: Callable[[], float] = time.monotonic,
-        max_keys: int = DEFAULT_MAX_KEYS,
+        storage_uri: str | None = None,
+        *,
+        name: str = "default",
+        socket_timeout: float = DEFAULT_SOCKET_TIMEOUT,
     ) -> None:
         self.limit = limit
-        self.window = window_seconds
-        self.max_keys = max(1, max_keys)
-        self._clock = clock
-        self._events: dict[str, deque[float]] = {}
+        self.window = float(window_seconds)
+        self.name = name
+        self.kind = storage_kind(storage_uri)
+        if self.window < 1 or self.window != int(self.window):
+            raise ValueError("window_seconds must be a whole number of seconds, at least 1")
+        options: dict[str, float] = {}
+        if self.kind == "redis":
+            options = {"socket_timeout": socket_timeout, "socket_connect_timeout": socket_timeout}
+        self._storage = storage_from_string(storage_uri or MEMORY, **options)
+        self._strategy = MovingWindowRateLimiter(self._storage)
+        self._item = RateLimitItemPerSecond(max(1, limit), int(self.window), namespace="kk")
+        self._warned_at: float | None = None
         self._lock = threading.Lock()
 
-    def allow(self, key: str, now: float | None = None) -> bool:
+    def allow(self, key: str) -> bool:
         """Count an event for ``key`` and say whether it is within the limit (a refused event is
-        not counted). ``now`` defaults to the limiter's clock."""
+        not counted)."""
         if self.limit <= 0:
             return True
-        now = self._clock() if now is None else now
-        with self._lock:
-            events = self._events.get(key)
-            if events is None:
-                if len(self._events) >= self.max_keys:
-                    self._forget_idle(now)
-                events = self._events[key] = deque()
-            while events and now - events[0] >= self.window:
-                events.popleft()
-            if len(events) >= self.limit:
-                return False
-            events.append(now)
+        digest = hashlib.sha256(f"{self.name}\0{key}".encode()).hexdigest()[:32]
+        try:
+            return bool(self._strategy.hit(self._item, self.name, digest))
+        except Exception as error:  # the storage is unreachable: fail open, say so
+            self._warn(error)
             return True
 
-    def _forget_idle(self, now: float) -> None:
-        idle = [k for k, v in self._events.items() if not v or now - v[-1] >= self.window]
-        for key in idle:
-            del self._events[key]
-        if len(self._events) >= self.max_keys:  # all active: drop the oldest half
-            for key in list(self._events)[: max(1, self.max_keys // 2)]:
-                del self._events[key]
+    def _warn(self, error: Exception) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if self._warned_at is not None and now - self._warned_at < WARN_EVERY_SECONDS:
+                return
+            self._warned_at = now
+        logger.warning(
+            "rate limit %r: %s storage unavailable (%s); allowing messages unchecked",
+            self.name,
+            self.kind,
+            type(error).__name__,
+        )

@@ -1,6 +1,9 @@
 """./kk — the project's two commands, and the refresh of the lock files.
 
 ./kk run            set up what is missing and start the whole system (SQLite)
+./kk run --production
+                    the same with PostgreSQL, Redis, 2 Rasa and 2 action-server replicas
+                    behind nginx, 2 case-service workers (docs/production.md)
 ./kk test [SUITE]   run the test suites (all by default): tools lint shared api legal
                     actions bot channels knowledge validate e2e web
 ./kk lock [--upgrade]
@@ -23,9 +26,9 @@ def main(argv: list[str]) -> int:
     if command == "run":
         from tools import run_system
 
-        if rest:
+        if rest not in ([], ["--production"]):
             print(
-                f"./kk run takes no arguments (ports come from KK_API_PORT, KK_RASA_PORT, "
+                f"./kk run takes only --production (ports come from KK_API_PORT, KK_RASA_PORT, "
                 f"KK_ACTIONS_PORT)\n\n{USAGE}",
                 file=sys.stderr,
             )

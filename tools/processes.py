@@ -207,6 +207,47 @@ def status_200(status: int, body: str) -> bool:
     return status == 200
 
 
+def command_probe(cmd: list[str], timeout: float = 5.0) -> Callable[[], tuple[int, str]]:
+    """A health probe for a service without HTTP: (200, "") when ``cmd`` exits 0, e.g.
+    PostgreSQL's ``pg_isready``; (0, reason) otherwise."""
+
+    def probe() -> tuple[int, str]:
+        try:
+            done = subprocess.run(
+                [str(c) for c in cmd],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return 0, str(exc)
+        if done.returncode == 0:
+            return 200, ""
+        return 0, (done.stdout + done.stderr).decode(errors="replace").strip()[-200:]
+
+    return probe
+
+
+def tcp_probe(
+    port: int, send: bytes, expect: bytes, host: str = "127.0.0.1", timeout: float = 2.0
+) -> Callable[[], tuple[int, str]]:
+    """A health probe that sends ``send`` and wants an answer starting with ``expect`` (Redis:
+    ``PING`` and ``+PONG``): (200, answer) or (0, reason)."""
+
+    def probe() -> tuple[int, str]:
+        try:
+            with socket.create_connection((host, port), timeout=timeout) as conn:
+                conn.sendall(send)
+                answer = conn.recv(256)
+        except OSError as exc:
+            return 0, str(exc)
+        text = answer.decode(errors="replace").strip()
+        return (200, text) if answer.startswith(expect) else (0, text or "no answer")
+
+    return probe
+
+
 @dataclass
 class Service:
     name: str
@@ -220,6 +261,8 @@ class Service:
     timeout: float = 120.0
     hint: str = ""
     port_env: str = ""  # the variable that sets the port, for messages
+    # Instead of a GET of health_url (a database, Redis): returns (status, body) like http_get.
+    probe: Callable[[], tuple[int, str]] | None = field(default=None, repr=False)
     proc: subprocess.Popen | None = field(default=None, repr=False)
     started_at: float = 0.0
     # Supervision (Supervisor.watch): recent crash times, pending restart, restarts so far.
@@ -227,6 +270,10 @@ class Service:
     restart_at: float | None = None
     restarts: int = 0
     awaiting_health: bool = False
+
+    def check(self, timeout: float = 2.0) -> tuple[int, str]:
+        """(status, body) of the health check: the probe, else a GET of ``health_url``."""
+        return self.probe() if self.probe is not None else http_get(self.health_url, timeout)
 
 
 @dataclass(frozen=True)
@@ -307,7 +354,7 @@ class Supervisor:
                     svc.log_path,
                     svc.hint or None,
                 )
-            status, body = http_get(svc.health_url)
+            status, body = svc.check()
             if svc.healthy(status, body):
                 return elapsed
             if elapsed > svc.timeout:
@@ -332,6 +379,27 @@ class Supervisor:
                 if gave_up is not None:
                     return gave_up
             time.sleep(poll)
+
+    def watch_in_background(self, poll: float = 0.5) -> Callable[[], GaveUp | None]:
+        """``watch`` in a thread (the test suites: the system is supervised while pytest drives
+        it). Returns the function that stops watching and says whether it gave up."""
+        import threading
+
+        stop = threading.Event()
+        outcome: list[GaveUp | None] = [None]
+
+        def run() -> None:
+            outcome[0] = self.watch(poll, until=stop.is_set)
+
+        thread = threading.Thread(target=run, name="supervisor", daemon=True)
+        thread.start()
+
+        def stop_watching() -> GaveUp | None:
+            stop.set()
+            thread.join(timeout=30)
+            return outcome[0]
+
+        return stop_watching
 
     def _check(self, svc: Service, now: float) -> GaveUp | None:
         if svc.restart_at is not None:
@@ -387,7 +455,7 @@ class Supervisor:
         self._event(svc, f"restarted the {svc.name} (pid {svc.proc.pid}, restart {svc.restarts})")
 
     def _check_health(self, svc: Service, now: float) -> None:
-        status, body = http_get(svc.health_url, timeout=1.0)
+        status, body = svc.check(timeout=1.0)
         elapsed = now - svc.started_at
         if svc.healthy(status, body):
             svc.awaiting_health = False

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools import venvs
+from tools import production, venvs
 from tools.errors import StepError
 from tools.fingerprint import changed_files, combined_hash, file_hashes, is_current, write_stamp
 from tools.paths import LOGS, MODELS, REPO, VAR, rel
@@ -38,8 +38,17 @@ SECRET_NAMES = (
     "KK_SMS_WEBHOOK_SECRET",
     "KK_SMS_GATEWAY_TOKEN",
     "KK_SMS_HMAC_KEY",
+    # Rasa's HTTP API (only the reminder job calls it: trigger_intent; docs/reminders.md)
+    "KK_RASA_API_TOKEN",
 )
-DEMO_USERS = ("demo-borger", "demo-borger-syg", "demo-sagsbehandler", "demo-jurist", "demo-admin", "demo-redaktoer")
+DEMO_USERS = (
+    "demo-borger",
+    "demo-borger-syg",
+    "demo-sagsbehandler",
+    "demo-jurist",
+    "demo-admin",
+    "demo-redaktoer",
+)
 MODEL = MODELS / "kk.tar.gz"
 MODEL_STAMP = MODELS / "kk.inputs.sha256"
 MODEL_INPUTS = MODELS / "kk.inputs.json"  # per-file hashes, to say what changed
@@ -56,16 +65,26 @@ TRAIN_INPUTS = (
     REPO / "kkshared" / "sources.py",
     REPO / "kkshared" / "answer_fit.py",
     REPO / "kkshared" / "normalize.py",
+    # The catalogue trained into the model (answered until the live one is reached).
+    REPO / "knowledge" / "citizen",
+    # English: the catalogue's English versions, the intents' English examples and which
+    # language a message is in (docs/answer_tiers.md, "English").
+    REPO / "knowledge" / "citizen_en",
+    REPO / "knowledge" / "nlu_en",
+    REPO / "kkshared" / "language.py",
+    REPO / "kkshared" / "catalogue.py",
+    REPO / "kkshared" / "catalogue_yaml.py",
     SEEDS_DIR,
 )
 TRAIN_EXCLUDE = (
     REPO / "bot" / "channels",
     REPO / "bot" / "README.md",
-    REPO / "bot" / "build_faq.py",
     REPO / "bot" / "sms",
+    REPO / "bot" / "reminders",  # the reminder job (its own process), not the model
     REPO / "bot" / "rasa_patches.py",
     REPO / "bot" / "settings.py",
     REPO / "bot" / "tracker_store.py",
+    REPO / "bot" / "lock_store.py",
     REPO / "bot" / "retention.py",
     # which channels and endpoints the server uses does not change the model
     REPO / "bot" / "credentials.yml",
@@ -86,11 +105,15 @@ class SystemConfig:
     log_dir: Path = LOGS
     database_url: str = ""
     tracker_db_url: str = ""
+    events_db_url: str = ""  # Rasa's SQL event broker writes, the case service's analytics read
     cors_origins: list[str] = field(default_factory=list)
     with_bot: bool = True
     label: str = ""  # prefix of step names, e.g. "e2e: "
     sms_gateway_port: int = 5080  # the fake SMS gateway (tools/fake_gateway.py)
     fake_sms_gateway: bool = True  # False when KK_SMS_GATEWAY_URL names a real gateway
+    # `./kk run --production` (tools/production.py): replicas behind nginx on rasa_port and
+    # actions_port, PostgreSQL, Redis, several case-service workers. None: one of each.
+    production: production.Topology | None = None
 
     @property
     def api_url(self) -> str:
@@ -132,6 +155,11 @@ class SystemConfig:
             cfg.tracker_db_url = (
                 environ.get("KK_TRACKER_DB_URL")
                 or f"sqlite:///{(cfg.data_dir / 'tracker.db').resolve()}"
+            )
+        if not cfg.events_db_url:
+            cfg.events_db_url = (
+                environ.get("KK_EVENTS_DB_URL")
+                or f"sqlite:///{(cfg.data_dir / 'events.db').resolve()}"
             )
         if not cfg.cors_origins:
             raw = environ.get("KK_CORS_ORIGINS", "")
@@ -186,12 +214,15 @@ def process_env(cfg: SystemConfig, secret_values: dict[str, str], environ: dict)
             "KK_DEMO_MODE": "true",
             "KK_DATABASE_URL": cfg.database_url,
             "KK_TRACKER_DB_URL": cfg.tracker_db_url,
+            "KK_EVENTS_DB_URL": cfg.events_db_url,
             "KK_API_URL": cfg.api_url,
             "KK_RASA_URL": cfg.rasa_url,
             "KK_ACTIONS_URL": f"{cfg.actions_url}/webhook",
             "KK_CORS_ORIGINS": " ".join(cfg.cors_origins),
         }
     )
+    if cfg.production is not None:
+        env.update(production.process_env(cfg.production))
     if cfg.fake_sms_gateway:
         env["KK_SMS_GATEWAY_URL"] = cfg.sms_gateway_url
         env["KK_SMS_WEBHOOK_URL"] = f"{cfg.rasa_url}/webhooks/sms/webhook"
@@ -333,6 +364,18 @@ def prepare_database(runner: StepRunner, cfg: SystemConfig, env: dict) -> None:
         )
 
 
+def migrate_sms_tables(runner: StepRunner, cfg: SystemConfig, env: dict) -> None:
+    """The SMS channel's sms_* tables (bot/sms/migrations, in the tracker database): adopted
+    when an older start created them, then upgraded; idempotent."""
+    runner.step(
+        cfg.label + "migrate sms tables",
+        lambda ctx: ctx.run([venvs.BOT.python, "-m", "bot.sms.migrate"], env=env, cwd=REPO),
+        log_name=_log_name(cfg, "sms-migrate"),
+        hint="Read the error above; KK_SMS_DB_URL / KK_TRACKER_DB_URL must name a reachable "
+        "database (`rm var/tracker.db` starts the demo's conversations over).",
+    )
+
+
 def _log_name(cfg: SystemConfig, name: str) -> str:
     return ("e2e-" if cfg.label else "") + name
 
@@ -353,6 +396,11 @@ def services(cfg: SystemConfig, env: dict) -> dict[str, Service]:
                 "127.0.0.1",
                 "--port",
                 str(cfg.api_port),
+                # Idle connections stay open longer than the clients keep them (aiohttp: 15 s),
+                # so a client never reuses one the server is just closing (ServerDisconnected).
+                "--timeout-keep-alive",
+                "30",
+                *(["--workers", str(cfg.production.api_workers)] if cfg.production else []),
             ],
             log_path=log / _log_file(cfg, "api"),
             health_url=f"{cfg.api_url}/health",
@@ -362,75 +410,127 @@ def services(cfg: SystemConfig, env: dict) -> dict[str, Service]:
         ),
     }
     if cfg.with_bot:
-        result["actions"] = Service(
-            name="action server",
-            port=cfg.actions_port,
-            # actions.server: loopback only, and only Rasa (KK_ACTIONS_TOKEN) may call it,
-            # because the actions trust the identity Rasa passes them.
-            env=env,
-            cwd=REPO,
-            cmd=[
-                str(venvs.BOT.bin("python")),
-                "-m",
-                "actions.server",
-                "--port",
-                str(cfg.actions_port),
-            ],
-            log_path=log / _log_file(cfg, "actions"),
-            health_url=f"{cfg.actions_url}/health",
-            timeout=float(os.environ.get("KK_ACTIONS_START_TIMEOUT", 180)),
-            hint=port_hint.format("ACTIONS"),
-            port_env="KK_ACTIONS_PORT",
-        )
-        result["rasa"] = Service(
-            name="Rasa server",
-            port=cfg.rasa_port,
-            env=env,
-            cwd=REPO,
-            cmd=[
-                str(venvs.BOT.bin("rasa")),
-                "run",
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                "bot/endpoints.yml",
-                "--credentials",
-                "bot/credentials.yml",
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(cfg.rasa_port),
-                "--cors",
-                *cfg.cors_origins,
-            ],
-            log_path=log / _log_file(cfg, "rasa"),
-            health_url=f"{cfg.rasa_url}/",
-            healthy=lambda status, body: status == 200 and "Hello from Rasa" in body,
-            timeout=float(os.environ.get("KK_RASA_START_TIMEOUT", 300)),
-            hint=port_hint.format("RASA"),
-            port_env="KK_RASA_PORT",
-        )
+        for key, svc in _replicated(cfg, env, port_hint).items():
+            result[key] = svc
         if cfg.fake_sms_gateway:
-            result["sms_gateway"] = Service(
-                name="fake SMS gateway",
-                port=cfg.sms_gateway_port,
-                env=env,
-                cwd=REPO,
-                cmd=[
-                    sys.executable,
-                    "-m",
-                    "tools.fake_gateway",
-                    "serve",
-                    "--port",
-                    str(cfg.sms_gateway_port),
-                ],
-                log_path=log / _log_file(cfg, "sms-gateway"),
-                health_url=f"{cfg.sms_gateway_url}/_fake/health",
-                timeout=30,
-                hint=port_hint.format("SMS_GATEWAY"),
-                port_env="KK_SMS_GATEWAY_PORT",
-            )
+            result["sms_gateway"] = _sms_gateway(cfg, env, port_hint)
+        if env.get("KK_RASA_API_TOKEN"):
+            result["reminders"] = _reminder_job(cfg, env)
     return result
+
+
+def _replicated(cfg: SystemConfig, env: dict, port_hint: str) -> dict[str, Service]:
+    """The action server and Rasa: one of each, or (production) a replica per port in the
+    topology, named actions-1, rasa-1 ..., with nginx in front on the usual ports."""
+    if cfg.production is None:
+        return {
+            "actions": _actions(cfg, env, port_hint, cfg.actions_port, ""),
+            "rasa": _rasa(cfg, env, port_hint, cfg.rasa_port, ""),
+        }
+    result: dict[str, Service] = {}
+    for number, port in enumerate(cfg.production.actions_ports, start=1):
+        result[f"actions-{number}"] = _actions(cfg, env, port_hint, port, f"-{number}")
+    for number, port in enumerate(cfg.production.rasa_ports, start=1):
+        result[f"rasa-{number}"] = _rasa(cfg, env, port_hint, port, f"-{number}")
+    return result
+
+
+def _actions(cfg: SystemConfig, env: dict, port_hint: str, port: int, suffix: str) -> Service:
+    return Service(
+        name="action server" + suffix.replace("-", " "),
+        port=port,
+        # actions.server: loopback only (KK_ACTIONS_HOST), and only Rasa (KK_ACTIONS_TOKEN) may
+        # call it, because the actions trust the identity Rasa passes them.
+        env=env,
+        cwd=REPO,
+        cmd=[str(venvs.BOT.bin("python")), "-m", "actions.server", "--port", str(port)],
+        log_path=cfg.log_dir / _log_file(cfg, "actions" + suffix),
+        health_url=f"http://127.0.0.1:{port}/health",
+        timeout=float(os.environ.get("KK_ACTIONS_START_TIMEOUT", 180)),
+        hint=port_hint.format("ACTIONS"),
+        port_env="KK_ACTIONS_PORT",
+    )
+
+
+def _rasa(cfg: SystemConfig, env: dict, port_hint: str, port: int, suffix: str) -> Service:
+    return Service(
+        name="Rasa server" + suffix.replace("-", " "),
+        port=port,
+        env=env,
+        cwd=REPO,
+        cmd=[
+            str(venvs.BOT.bin("rasa")),
+            "run",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            "bot/endpoints.yml",
+            "--credentials",
+            "bot/credentials.yml",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--cors",
+            *cfg.cors_origins,
+            *rasa_api_args(env),
+        ],
+        log_path=cfg.log_dir / _log_file(cfg, "rasa" + suffix),
+        health_url=f"http://127.0.0.1:{port}/",
+        healthy=lambda status, body: status == 200 and "Hello from Rasa" in body,
+        timeout=float(os.environ.get("KK_RASA_START_TIMEOUT", 300)),
+        hint=port_hint.format("RASA"),
+        port_env="KK_RASA_PORT",
+    )
+
+
+def rasa_api_args(env: dict) -> list[str]:
+    """Rasa's HTTP API, only with its token (without one Rasa would leave the API open): the
+    reminder job starts conversations with it (trigger_intent). Production: the load balancer
+    must not pass the API paths (docs/reminders.md)."""
+    token = env.get("KK_RASA_API_TOKEN")
+    # One argument: a random token may start with "-", which argparse would take for an option.
+    return ["--enable-api", f"--auth-token={token}"] if token else []
+
+
+def _reminder_job(cfg: SystemConfig, env: dict) -> Service:
+    """`python -m bot.reminders`: SMS reminders of meetings (issue 19), talking to one Rasa server
+    directly (its API is not behind the load balancer)."""
+    port = cfg.production.rasa_ports[0] if cfg.production else cfg.rasa_port
+    return Service(
+        name="reminder job",
+        port=0,  # listens on nothing
+        env={**env, "KK_RASA_URL": f"http://127.0.0.1:{port}"},
+        cwd=REPO,
+        cmd=[str(venvs.BOT.python), "-m", "bot.reminders"],
+        log_path=cfg.log_dir / _log_file(cfg, "reminders"),
+        health_url="",
+        probe=lambda: (200, "no HTTP; the supervisor restarts it when it exits"),
+        timeout=30,
+        hint="Read the log above (KK_RASA_API_TOKEN, the SMS settings, the case service).",
+    )
+
+
+def _sms_gateway(cfg: SystemConfig, env: dict, port_hint: str) -> Service:
+    return Service(
+        name="fake SMS gateway",
+        port=cfg.sms_gateway_port,
+        env=env,
+        cwd=REPO,
+        cmd=[
+            sys.executable,
+            "-m",
+            "tools.fake_gateway",
+            "serve",
+            "--port",
+            str(cfg.sms_gateway_port),
+        ],
+        log_path=cfg.log_dir / _log_file(cfg, "sms-gateway"),
+        health_url=f"{cfg.sms_gateway_url}/_fake/health",
+        timeout=30,
+        hint=port_hint.format("SMS_GATEWAY"),
+        port_env="KK_SMS_GATEWAY_PORT",
+    )
 
 
 def _log_file(cfg: SystemConfig, name: str) -> str:
@@ -451,9 +551,16 @@ def start_system(runner: StepRunner, sup: Supervisor, cfg: SystemConfig, environ
     if cfg.with_bot:
         train_model(runner, env)
     procs = services(cfg, env)
+    if cfg.production is not None:
+        # PostgreSQL, Redis and the bot's tables first; nginx in front of the replicas.
+        production.start_backing_services(runner, sup, cfg, env)
+        if cfg.with_bot:
+            procs["nginx"] = production.nginx_service(cfg)
+    if cfg.with_bot:  # before any Rasa server starts: the SMS channel only checks its tables
+        migrate_sms_tables(runner, cfg, env)
     # Rasa and the action server load slowly and need nothing from the database at start:
     # launch them first so they load while the database is prepared.
-    for key in ("sms_gateway", "actions", "rasa"):
+    for key in _background(procs):
         if key in procs:
             runner.step(
                 f"{cfg.label}launch {procs[key].name}",
@@ -467,14 +574,26 @@ def start_system(runner: StepRunner, sup: Supervisor, cfg: SystemConfig, environ
         lambda ctx: _start_and_wait(ctx, sup, api),
         log_name=_log_name(cfg, "start-api"),
     )
-    for key in ("sms_gateway", "actions", "rasa"):
+    for key in _background(procs):
         if key in procs:
             runner.step(
                 f"{cfg.label}wait for {procs[key].name}",
                 lambda ctx, s=procs[key]: _wait(ctx, sup, s),
                 log_name=_log_name(cfg, f"wait-{key}"),
             )
+    if "reminders" in procs:  # once Rasa answers: the job starts conversations there
+        runner.step(
+            f"{cfg.label}start {procs['reminders'].name}",
+            lambda ctx: _start_and_wait(ctx, sup, procs["reminders"]),
+            log_name=_log_name(cfg, "start-reminders"),
+        )
     return env
+
+
+def _background(procs: dict[str, Service]) -> list[str]:
+    """The services launched before the case service, in launch order (replicas: actions-1 ...)."""
+    order = ("sms_gateway", "actions", "rasa", "nginx")
+    return [k for prefix in order for k in procs if k == prefix or k.startswith(prefix + "-")]
 
 
 def _start_and_wait(ctx: StepContext, sup: Supervisor, svc: Service) -> None:
@@ -625,14 +744,28 @@ def print_urls(runner: StepRunner, cfg: SystemConfig) -> None:
             )
     else:
         p("  (no config.yml yet: Rasa and the action server were not started)")
+    if cfg.production is not None:
+        for line in production.describe(cfg):
+            p(line)
     p(f"  Demo users       {', '.join(DEMO_USERS)}  (POST {cfg.api_url}/auth/demo-login)")
     p(f"  Logs             {rel(cfg.log_dir)}/   Database {cfg.database_url}")
 
 
 def main(argv: list[str]) -> int:
+    if argv not in ([], ["--production"]):
+        print("usage: ./kk run [--production]", file=sys.stderr)
+        return 2
     install_signal_handlers()
     environ = dict(os.environ)
-    cfg = SystemConfig.from_env(environ)
+    if argv == ["--production"]:
+        cfg = SystemConfig.from_env(
+            environ, data_dir=production.PROFILE_DIR, log_dir=production.PROFILE_LOGS
+        )
+        production.configure(
+            cfg, production.topology_from_env(environ, cfg.rasa_port, cfg.actions_port)
+        )
+    else:
+        cfg = SystemConfig.from_env(environ)
     interval = retention_interval(environ)
     runner = StepRunner(cfg.log_dir)
     # A crashed process is restarted with backoff; only repeated fast crashes stop everything.

@@ -19,7 +19,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools import pg_cluster, venvs
+from tools import pg_cluster, production, venvs
 from tools.errors import CommandFailed, StepError
 from tools.fingerprint import is_current, write_stamp
 from tools.paths import LOGS, REPO, VAR, rel
@@ -61,12 +61,21 @@ VALIDATE_CMD = [
     "config.yml",
 ]
 WEB = REPO / "web"  # the chat widget; package.json holds the browser tests' npm packages
-# The lint suite: one test case per check, over the whole repository (settings in pyproject.toml).
+# The lint suite: one test case per check (settings in pyproject.toml): (name, venv, tool, args).
+# mypy is strict on the case service (Python 3.11) and on kkshared (checked as Python 3.10, the
+# bot environment runs it too), and gradual on the Rasa side, in the bot venv where Rasa is.
 LINT_CHECKS = (
-    ("ruff check", ["check", "--output-format=concise", "."]),
-    ("ruff format --check", ["format", "--check", "."]),
+    ("ruff check", "api", "ruff", ["check", "--output-format=concise", "."]),
+    ("ruff format --check", "api", "ruff", ["format", "--check", "."]),
+    ("mypy api", "api", "mypy", ["api"]),
+    ("mypy kkshared", "api", "mypy", ["--python-version", "3.10", "kkshared"]),
+    ("mypy bot actions", "bot", "mypy", ["bot", "actions"]),
 )
-LINT_FIX = "fix with `.venvs/api/bin/ruff check --fix . && .venvs/api/bin/ruff format .`"
+LINT_FIX = (
+    "fix with `.venvs/api/bin/ruff check --fix . && .venvs/api/bin/ruff format .`; "
+    "mypy: `.venvs/api/bin/mypy api`, `.venvs/api/bin/mypy --python-version 3.10 kkshared`, "
+    "`.venvs/bot/bin/mypy bot actions`"
+)
 
 
 @dataclass(frozen=True)
@@ -74,13 +83,14 @@ class Suite:
     key: str  # name used on the command line
     name: str  # shown in the results
     path: str = ""  # tests directory (pytest suites)
-    venv: str = "host"  # "host" (python running ./kk), "api", "bot"
+    venv: str = "host"  # "host" (python running ./kk), "api", "bot", "deploy"
     postgres: bool = False
     system: bool = False
     validate: bool = False  # `rasa data validate` instead of pytest
     lint: bool = False  # ruff (LINT_CHECKS) instead of pytest
     needs_model: bool = False  # trains models/kk.tar.gz first (skipped when up to date)
     browser: bool = False  # Debian's Chromium + web/node_modules (axe-core) first
+    production: bool = False  # the production profile (PostgreSQL, Redis, nginx, replicas)
 
 
 SUITES = (
@@ -99,6 +109,10 @@ SUITES = (
     Suite("validate", "rasa data validate", venv="bot", validate=True),
     Suite("e2e", "e2e", "tests/e2e", "bot", system=True),
     Suite("web", "web (browser)", "tests/web", "api", system=True, browser=True),
+    Suite("production", "production", "tests/production", "bot", production=True, needs_model=True),
+    # deploy/ checked statically (checkov, kubernetes-validate, nginx -t); last, so that the
+    # api and bot venvs its settings checks use are up to date
+    Suite("deploy", "deploy", "tests/deploy", "deploy"),
 )
 
 
@@ -309,12 +323,55 @@ class Session:
             # For the privacy checks: the tests look for personal data in all of these.
             "KK_E2E_DATABASE_URL": cfg.database_url,
             "KK_E2E_TRACKER_DB_URL": cfg.tracker_db_url,
+            "KK_E2E_EVENTS_DB_URL": cfg.events_db_url,
             "KK_E2E_LOG_DIR": str(cfg.log_dir),
         }
         if cfg.with_bot:
             exported["KK_E2E_RASA_URL"] = cfg.rasa_url
             exported["KK_E2E_ACTIONS_URL"] = cfg.actions_url
+            if cfg.fake_sms_gateway:  # tests/e2e/test_e2e_pause.py texts through it
+                exported["KK_E2E_SMS_GATEWAY_URL"] = cfg.sms_gateway_url
+            # The SMS reminder job, run by tests/e2e/test_reminders*.py with an injected clock.
+            exported["KK_E2E_RASA_API_TOKEN"] = env.get("KK_RASA_API_TOKEN", "")
+            exported["KK_E2E_SMS_HMAC_KEY"] = env.get("KK_SMS_HMAC_KEY", "")
         return exported
+
+    def start_production_system(self, stack: ExitStack) -> dict:
+        """`./kk run --production` on free ports with a throwaway data dir (PostgreSQL, Redis,
+        nginx, 2 Rasa and 2 action-server replicas), supervised while the tests run: a replica
+        a test kills is restarted."""
+        tmp = Path(tempfile.mkdtemp(prefix="kk-prod-"))
+        tmp.chmod(0o755)  # PostgreSQL runs as the postgres user in tmp/postgres
+        stack.callback(production.remove_data, tmp)
+        cfg = SystemConfig.from_env(
+            {},
+            data_dir=tmp,
+            log_dir=LOGS / "production",
+            label="production: ",
+            api_port=free_port(),
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            sms_gateway_port=free_port(),
+        )
+        topology = production.free_topology()
+        production.configure(cfg, topology)
+        sup = Supervisor(log_path=cfg.log_dir / "supervisor.log")
+        stack.callback(self._cleanup, "production: stop system", lambda ctx: sup.stop_all())
+        env = start_system(self.runner, sup, cfg, self.environ)
+        stop_watching = sup.watch_in_background()
+        stack.callback(stop_watching)
+        return {
+            "KK_PROD_API_URL": cfg.api_url,
+            "KK_PROD_RASA_URL": cfg.rasa_url,  # nginx
+            "KK_PROD_RASA_REPLICA_URLS": " ".join(
+                f"http://127.0.0.1:{port}" for port in topology.rasa_ports
+            ),
+            "KK_PROD_ACTIONS_URL": cfg.actions_url,  # nginx
+            "KK_PROD_TRACKER_DB_URL": cfg.tracker_db_url,
+            "KK_PROD_REDIS_URL": topology.redis_url,
+            "KK_PROD_LOG_DIR": str(cfg.log_dir),
+            "KK_PROD_SERVICE_TOKEN": env["KK_SERVICE_TOKEN"],
+        }
 
     def _cleanup(self, name: str, fn) -> None:
         """Run a cleanup step that neither a second Ctrl-C nor its own failure can abort."""
@@ -344,9 +401,9 @@ class Session:
             problem = self.model()
             if problem:
                 return SuiteResult(suite.name, "failed", failed=1, note=f"not run: {problem}")
-        needed = [suite.venv] + (["api"] if suite.system else [])
-        if suite.system and bot_present():
-            needed.append("bot")
+        needed = [suite.venv] + (["api"] if suite.system or suite.production else [])
+        if (suite.system or suite.production or suite.lint) and bot_present():
+            needed.append("bot")  # the lint suite's mypy of bot/ and actions/ runs there
         for name in dict.fromkeys(needed):
             problem = self.venv(name)
             if problem:
@@ -362,6 +419,8 @@ class Session:
                     env.update(self.start_postgres(stack))
                 if suite.system:
                     env.update(self.start_e2e_system(stack))
+                if suite.production:
+                    env.update(self.start_production_system(stack))
             except StepFailed as exc:
                 self.runner.print(exc.report())
                 return SuiteResult(
@@ -403,10 +462,11 @@ class Session:
                 note=f"stopped after {timeout:.0f}s (KK_TEST_TIMEOUT)",
             )
         result = pytest_result(suite.name, rc, junit_counts(xml), time.monotonic() - started)
-        if suite.system and result.failed:
-            result.note = (
-                (result.note + "; ") if result.note else ""
-            ) + f"service logs in {rel(LOGS / 'e2e')}/"
+        if (suite.system or suite.production) and result.failed:
+            logs = LOGS / ("production" if suite.production else "e2e")
+            result.note = ((result.note + "; ") if result.note else "") + (
+                f"service logs in {rel(logs)}/"
+            )
         return result
 
     def _validate(self, suite: Suite, env: dict) -> SuiteResult:
@@ -434,24 +494,29 @@ class Session:
         return SuiteResult(suite.name, "failed", failed=1, note=why)
 
     def _lint(self, suite: Suite, env: dict) -> SuiteResult:
-        """Each of LINT_CHECKS with the api venv's ruff: one JUnit test case per check."""
+        """Each of LINT_CHECKS with the api venv's tools: one JUnit test case per check."""
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         xml = RESULTS_DIR / "lint.xml"
         xml.unlink(missing_ok=True)
-        ruff = venvs.API.bin("ruff")
-        env = dict(env, RUFF_CACHE_DIR=str(VAR / "ruff-cache"), NO_COLOR="1")
+        env = dict(
+            env,
+            RUFF_CACHE_DIR=str(VAR / "ruff-cache"),
+            MYPY_CACHE_DIR=str(VAR / "mypy-cache"),
+            NO_COLOR="1",
+        )
         cases = []
-        for name, args in LINT_CHECKS:
-            log = LOGS / f"lint-{args[0]}.log"
+        for name, venv, tool, args in LINT_CHECKS:
+            program = (venvs.API if venv == "api" else venvs.BOT).bin(tool)
+            log = LOGS / f"lint-{name.replace(' ', '-').replace('--', '')}.log"
             log.parent.mkdir(parents=True, exist_ok=True)
             log.write_text("")
             started = time.monotonic()
-            if not ruff.exists():
-                rc, why = None, f"{rel(ruff)} is missing (it comes with the `test` extra)"
+            if not program.exists():
+                rc, why = None, f"{rel(program)} is missing (it comes with the `test` extra)"
             else:
                 try:
                     rc = run_logged(
-                        [str(ruff), *args], log, env=env, cwd=REPO, check=False, timeout=300
+                        [str(program), *args], log, env=env, cwd=REPO, check=False, timeout=600
                     )
                     why = f"exit code {rc}"
                 except CommandFailed as exc:

@@ -1,4 +1,4 @@
-"""The two Python environments (.venvs/api, .venvs/bot): build when missing, skip when done.
+"""The Python environments (.venvs/api, .venvs/bot, .venvs/deploy): build when missing, else skip.
 
 Each is installed from its lock file, requirements/<name>.lock.txt (exact versions with
 hashes): `pip install -r <lock>`, then the project itself with `pip install --no-deps -e .`,
@@ -86,7 +86,16 @@ BOT = VenvSpec(
     "(expected at /root/.pyenv/versions/3.10.13/bin/python) or point "
     "KK_BOT_PYTHON at a Python 3.10 interpreter.",
 )
-SPECS = {"api": API, "bot": BOT}
+# Static checks of deploy/ (tests/deploy): checkov and kubernetes-validate, apart from the api venv.
+DEPLOY = VenvSpec(
+    name="deploy",
+    extras="deploy",
+    version=(3, 11),
+    python_env_var="KK_API_PYTHON",
+    python_candidates=API.python_candidates,
+    missing_python_hint=API.missing_python_hint,
+)
+SPECS = {"api": API, "bot": BOT, "deploy": DEPLOY}
 
 
 def python_version(python: str | Path) -> tuple[int, int] | None:
@@ -212,7 +221,7 @@ def _ensure(ctx: StepContext, spec: VenvSpec) -> None:
 # --- ./kk lock ---------------------------------------------------------------------------
 
 LOCK_USAGE = """./kk lock [--upgrade]
-  write requirements/api.lock.txt and requirements/bot.lock.txt from pyproject.toml with
+  write requirements/{api,bot,deploy}.lock.txt from pyproject.toml with
   uv pip compile; pins that still fit are kept, --upgrade moves every pin to the newest
   release pyproject.toml allows"""
 

@@ -16,8 +16,8 @@ from rasa_sdk.events import SlotSet
 
 from actions.client import get_client
 from actions.forms.base import (
-    CONFIRM_BUTTONS,
     KKFormValidation,
+    confirm_buttons,
     day_in,
     day_problem,
     latest_text,
@@ -30,7 +30,9 @@ from actions.forms.base import (
 from actions.forms.start import StartFormAction
 from actions.forms.submit import SubmitFormAction
 from actions.identity import Caller
+from actions.language import conversation_language
 from kkshared.formatting import format_date, parse_day
+from kkshared.i18n import _
 from kkshared.normalize import fold
 
 OFFER = "offer"
@@ -40,7 +42,7 @@ _SICK = re.compile(
     r"kaster op|migræne|hospital\w*|indlagt)\b"
 )
 _OFFER_WORDS = re.compile(
-    r"\b(tilbud\w*|aktivitet\w*|aktivering\w*|praktik\w*|kursus\w*|forløb\w*|forlob\w*|offer|"
+    r"\b(tilbud\w*|aktivitet\w*|aktivering\w*|praktik\w*|kursus\w*|forløb\w*|forlob\w*|offer|activity|course|"
     r"job ?træning|nytteindsats\w*)\b"
 )
 
@@ -56,9 +58,9 @@ def names_offer(text: str) -> bool:
 
 class ActionStartAbsence(StartFormAction):
     action_name = "action_start_absence"
-    general_response = "utter_faq/absence_report_before_meeting"
+    general_faq = "absence_report_before_meeting"
 
-    def prefill(self, dispatcher, tracker, who: Caller, meetings):  # type: ignore[override]
+    def prefill(self, dispatcher, tracker, who: Caller, meetings):
         text = latest_text(tracker)
         events: list[dict[str, Any]] = [SlotSet(slot, None) for slot in SLOTS]
         day = day_in(text)
@@ -82,7 +84,7 @@ class ValidateAbsenceForm(KKFormValidation):
     def name(self) -> str:
         return "validate_absence_form"
 
-    async def required_slots(self, domain_slots, dispatcher, tracker, domain):  # type: ignore[override]
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain):
         slots = list(domain_slots)
         if tracker.get_slot("absence_target") not in (None, OFFER):
             slots.remove("absence_date")
@@ -110,7 +112,7 @@ class ValidateAbsenceForm(KKFormValidation):
                 dispatcher,
                 "utter_absence_no_meeting_that_day",
                 "absence_target",
-                day=format_date(day),
+                day=format_date(day, conversation_language(tracker)),
             )
         return self.reask(dispatcher, "utter_form_choice_unclear", "absence_target")
 
@@ -155,23 +157,27 @@ def describe_target(tracker: Tracker) -> str:
     target = tracker.get_slot("absence_target")
     meeting = meeting_by_id(tracker, target)
     if meeting is not None:
-        return meeting["description"]
+        return str(meeting["description"])
+    language = conversation_language(tracker)
     day = parse_day(tracker.get_slot("absence_date"))
-    return (
-        f"dit tilbud eller din aktivitet {format_date(day)}"
-        if day
-        else "dit tilbud eller din aktivitet"
-    )
+    if day:
+        return _("dit tilbud eller din aktivitet {day}", language).format(
+            day=format_date(day, language)
+        )
+    return _("dit tilbud eller din aktivitet", language)
 
 
 class ActionAskAbsenceTarget(Action):
     def name(self) -> str:
         return "action_ask_absence_target"
 
-    async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
+    async def run(self, dispatcher, tracker, domain):
         meetings = offered_meetings(tracker)
         buttons = meeting_choice_buttons(meetings) + [
-            {"title": "Et tilbud eller en aktivitet", "payload": "tilbud"}
+            {
+                "title": _("Et tilbud eller en aktivitet", conversation_language(tracker)),
+                "payload": "tilbud",
+            }
         ]
         dispatcher.utter_message(response="utter_ask_absence_target", buttons=buttons)
         return []
@@ -181,12 +187,12 @@ class ActionAskAbsenceConfirm(Action):
     def name(self) -> str:
         return "action_ask_absence_confirm"
 
-    async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
+    async def run(self, dispatcher, tracker, domain):
         dispatcher.utter_message(
             response="utter_ask_absence_confirm",
             what=describe_target(tracker),
             reason=tracker.get_slot("absence_reason") or "",
-            buttons=CONFIRM_BUTTONS,
+            buttons=confirm_buttons(conversation_language(tracker)),
         )
         return []
 

@@ -21,6 +21,7 @@ from actions import meeting_text
 from kkshared.case_models import Meeting
 from kkshared.dates import find_day
 from kkshared.formatting import COPENHAGEN
+from kkshared.i18n import N_, _
 from kkshared.lexicon import is_known_word
 from kkshared.normalize import fold
 
@@ -29,11 +30,17 @@ OFFERED_MEETINGS = "form_meetings"
 MAX_CHOICES = 4
 MAX_DAYS_AHEAD = 365
 
-# The buttons under every summary ("Skal jeg sende den?").
+# The buttons under every summary ("Skal jeg sende den?"); titles in the conversation's language.
 CONFIRM_BUTTONS = [
-    {"title": "Ja, send", "payload": "/affirm"},
-    {"title": "Nej", "payload": "/deny"},
+    {"title": N_("Ja, send"), "payload": "/affirm"},
+    {"title": N_("Nej"), "payload": "/deny"},
 ]
+
+
+def confirm_buttons(language: str = "da") -> list[dict[str, str]]:
+    return [{**button, "title": _(button["title"], language)} for button in CONFIRM_BUTTONS]
+
+
 YES_WORDS = {
     "ja",
     "jo",
@@ -103,15 +110,16 @@ def offered_meetings(tracker: Tracker) -> list[dict[str, Any]]:
     )
 
 
-def offer_meetings(meetings: list[Meeting]) -> list[dict[str, Any]]:
-    """The slot value for the first few upcoming meetings (each has a start: ``upcoming``)."""
+def offer_meetings(meetings: list[Meeting], language: str = "da") -> list[dict[str, Any]]:
+    """The slot value for the first few upcoming meetings (each has a start: ``upcoming``);
+    labels and descriptions in the conversation's ``language``."""
     chosen = meeting_text.upcoming(meetings)[:MAX_CHOICES]
     return [
         {
             "id": m.id,
-            "label": meeting_text.choice_label(m),
+            "label": meeting_text.choice_label(m, language),
             "day": m.day.isoformat() if m.day else "",
-            "description": meeting_text.full_description(m),
+            "description": meeting_text.full_description(m, language),
         }
         for m in chosen
     ]

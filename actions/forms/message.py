@@ -11,9 +11,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.client import get_client
-from actions.forms.base import CONFIRM_BUTTONS, KKFormValidation, looks_like_text
+from actions.forms.base import KKFormValidation, confirm_buttons, looks_like_text
 from actions.forms.start import StartFormAction
 from actions.forms.submit import SubmitFormAction
+from actions.language import conversation_language
 
 SLOTS = ["message_text", "message_confirm"]
 MAX_CHARS = 1000
@@ -21,11 +22,11 @@ MAX_CHARS = 1000
 
 class ActionStartMessage(StartFormAction):
     action_name = "action_start_message"
-    general_response = "utter_faq/contact_talk_to_person"
+    general_faq = "contact_talk_to_person"
     needs_meetings = False
     sms_allowed = False
 
-    def prefill(self, dispatcher, tracker, who, meetings):  # type: ignore[override]
+    def prefill(self, dispatcher, tracker, who, meetings):
         return [SlotSet(slot, None) for slot in SLOTS]
 
 
@@ -55,11 +56,11 @@ class ActionAskMessageConfirm(Action):
     def name(self) -> str:
         return "action_ask_message_confirm"
 
-    async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
+    async def run(self, dispatcher, tracker, domain):
         dispatcher.utter_message(
             response="utter_ask_message_confirm",
             text_preview=tracker.get_slot("message_text") or "",
-            buttons=CONFIRM_BUTTONS,
+            buttons=confirm_buttons(conversation_language(tracker)),
         )
         return []
 

@@ -15,8 +15,8 @@ from rasa_sdk.events import SlotSet
 
 from actions.client import get_client
 from actions.forms.base import (
-    CONFIRM_BUTTONS,
     KKFormValidation,
+    confirm_buttons,
     day_in,
     latest_text,
     looks_like_text,
@@ -28,22 +28,25 @@ from actions.forms.base import (
 from actions.forms.start import StartFormAction
 from actions.forms.submit import SubmitFormAction
 from actions.identity import Caller
+from actions.language import conversation_language
 from kkshared.formatting import format_date
+from kkshared.i18n import N_, _
 from kkshared.normalize import fold
 
 SLOTS = ["reschedule_meeting", "reschedule_reason", "reschedule_times", "reschedule_confirm"]
-NO_PREFERENCE = "ingen særlige ønsker"
+NO_PREFERENCE = N_("ingen særlige ønsker")
 _NO_PREFERENCE = re.compile(
-    r"^(ingen|nej|ved ikke|lige meget|ligegyldigt|hvornår som helst|alle|ikke noget)\b"
+    r"^(ingen|nej|ved ikke|lige meget|ligegyldigt|hvornår som helst|alle|ikke noget|"
+    r"none|no preference|any time|anytime|whenever)\b"
 )
 _SPLIT = re.compile(r"\s*(?:,|;|\beller\b|\bog\b|\n)\s*")
 
 
 class ActionStartReschedule(StartFormAction):
     action_name = "action_start_reschedule"
-    general_response = "utter_faq/meeting_reschedule"
+    general_faq = "meeting_reschedule"
 
-    def prefill(self, dispatcher, tracker, who: Caller, meetings):  # type: ignore[override]
+    def prefill(self, dispatcher, tracker, who: Caller, meetings):
         if not meetings:
             dispatcher.utter_message(response="utter_own_no_meeting")
             return None
@@ -75,7 +78,7 @@ class ValidateRescheduleForm(KKFormValidation):
                 dispatcher,
                 "utter_reschedule_no_meeting_that_day",
                 "reschedule_meeting",
-                day=format_date(day),
+                day=format_date(day, conversation_language(tracker)),
             )
         return self.reask(dispatcher, "utter_form_choice_unclear", "reschedule_meeting")
 
@@ -118,7 +121,7 @@ class ActionAskRescheduleMeeting(Action):
     def name(self) -> str:
         return "action_ask_reschedule_meeting"
 
-    async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
+    async def run(self, dispatcher, tracker, domain):
         dispatcher.utter_message(
             response="utter_ask_reschedule_meeting",
             buttons=meeting_choice_buttons(offered_meetings(tracker)),
@@ -130,14 +133,15 @@ class ActionAskRescheduleConfirm(Action):
     def name(self) -> str:
         return "action_ask_reschedule_confirm"
 
-    async def run(self, dispatcher, tracker, domain):  # type: ignore[override]
+    async def run(self, dispatcher, tracker, domain):
         meeting = meeting_by_id(tracker, tracker.get_slot("reschedule_meeting")) or {}
+        language = conversation_language(tracker)
         dispatcher.utter_message(
             response="utter_ask_reschedule_confirm",
             meeting=meeting.get("description", ""),
             reason=tracker.get_slot("reschedule_reason") or "",
-            times=tracker.get_slot("reschedule_times") or NO_PREFERENCE,
-            buttons=CONFIRM_BUTTONS,
+            times=_(tracker.get_slot("reschedule_times") or NO_PREFERENCE, language),
+            buttons=confirm_buttons(language),
         )
         return []
 

@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.client import get_client
 from actions.forms.base import OFFERED_MEETINGS, offer_meetings
 from actions.identity import Caller, caller
+from actions.language import conversation_language
 from actions.own_case import utter_case_service_problem, utter_not_own_case
 from kkshared.case_service import CaseServiceError
 
@@ -34,7 +35,7 @@ class StartFormAction(Action, ABC):
     """Base: subclasses name the form, the general answer, and what to prefill."""
 
     action_name = ""
-    general_response: str | None = None
+    general_faq: str | None = None
     needs_meetings = True
     sms_allowed = True
 
@@ -45,7 +46,7 @@ class StartFormAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         who = caller(tracker)
-        if utter_not_own_case(dispatcher, who, self.general_response):
+        if utter_not_own_case(dispatcher, who, self.general_faq):
             return [NOT_READY]
         if who.over_sms and not self.sms_allowed:
             dispatcher.utter_message(response="utter_own_sms_web_only")
@@ -53,7 +54,8 @@ class StartFormAction(Action, ABC):
         meetings: list[dict[str, Any]] = []
         if self.needs_meetings:
             try:
-                meetings = offer_meetings(await get_client().upcoming_meetings(who.subject))
+                upcoming = await get_client().upcoming_meetings(who.verified_subject())
+                meetings = offer_meetings(upcoming, conversation_language(tracker))
             except CaseServiceError as error:
                 utter_case_service_problem(dispatcher, error)
                 return [NOT_READY]

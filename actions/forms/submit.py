@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms.base import reset_events
 from actions.identity import caller
+from actions.language import conversation_language
 from kkshared.case_service import (
     CaseServiceBadRequest,
     CaseServiceError,
@@ -27,12 +28,13 @@ from kkshared.case_service import (
     CaseServiceUnavailable,
 )
 from kkshared.formatting import COPENHAGEN
+from kkshared.i18n import N_, _
 
 logger = logging.getLogger(__name__)
 
-REFUSED = "Oplysningerne passer ikke længere (fx er samtalen aflyst eller datoen passeret)."
-UNREACHABLE = "Jeg kan ikke komme i kontakt med jobcentrets system lige nu."
-NO_RECEIPT = "Jeg fik ikke en kvittering fra jobcentrets system."
+REFUSED = N_("Oplysningerne passer ikke længere (fx er samtalen aflyst eller datoen passeret).")
+UNREACHABLE = N_("Jeg kan ikke komme i kontakt med jobcentrets system lige nu.")
+NO_RECEIPT = N_("Jeg fik ikke en kvittering fra jobcentrets system.")
 
 
 def submission_key(action_name: str, body: dict[str, Any], day: date) -> str:
@@ -69,29 +71,30 @@ class SubmitFormAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         who = caller(tracker)
+        language = conversation_language(tracker)
         body = self.body(tracker)
         if tracker.get_slot(self.confirm_slot) is not True or not who.is_citizen or body is None:
             dispatcher.utter_message(response="utter_form_nothing_sent")
             return reset_events(self.slots)
         key = submission_key(self.action_name, body, datetime.now(COPENHAGEN).date())
         try:
-            created = await self.create(who.subject, body, key)  # type: ignore[arg-type]
+            created = await self.create(who.verified_subject(), body, key)
         except (CaseServiceBadRequest, CaseServiceNotFound) as error:
             # e.g. the meeting was cancelled meanwhile, or the date passed at midnight.
             logger.warning("form refused by the case service: %s", error)
-            dispatcher.utter_message(response=self.failed, why=REFUSED)
+            dispatcher.utter_message(response=self.failed, why=_(REFUSED, language))
         except CaseServiceUnavailable as error:
             logger.warning("form maybe not sent, case service unavailable: %s", error)
             if error.may_have_arrived:
                 dispatcher.utter_message(response=self.uncertain)
             else:
-                dispatcher.utter_message(response=self.failed, why=UNREACHABLE)
+                dispatcher.utter_message(response=self.failed, why=_(UNREACHABLE, language))
         except CaseServiceError as error:
             logger.warning("form not sent: %s", type(error).__name__)
-            dispatcher.utter_message(response=self.failed, why=UNREACHABLE)
+            dispatcher.utter_message(response=self.failed, why=_(UNREACHABLE, language))
         else:
             if created.get("reference"):
                 dispatcher.utter_message(response=self.done, reference=created["reference"])
             else:
-                dispatcher.utter_message(response=self.failed, why=NO_RECEIPT)
+                dispatcher.utter_message(response=self.failed, why=_(NO_RECEIPT, language))
         return reset_events(self.slots)

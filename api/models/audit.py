@@ -1,4 +1,6 @@
-"""Audit log: every staff/admin read of citizen data, and every erasure (``action="erasure"``)."""
+"""Audit log: every staff/admin read of citizen data, every erasure (``action="erasure"``) and every
+change staff make to what the assistant says or knows (closures, opening hours, the catalogue, the
+off switch)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ class AuditLogEntry(Base):
     actor_user_id: Mapped[str] = mapped_column(String(40), index=True)
     actor_role: Mapped[str] = mapped_column(String(16))
     via: Mapped[str] = mapped_column(String(16))  # "bearer" | "service"
-    citizen_id: Mapped[str] = mapped_column(String(40), index=True)
+    # None for a change that concerns no citizen (closures, the catalogue, the off switch).
+    citizen_id: Mapped[str | None] = mapped_column(String(40), index=True)
     action: Mapped[str] = mapped_column(String(16), default="read")
     endpoint: Mapped[str] = mapped_column(String(200))  # "GET /citizens/{citizen_id}/meetings"
     request_id: Mapped[str | None] = mapped_column(String(64))

@@ -1,4 +1,8 @@
-"""Demo login: only registered when KK_DEMO_MODE=true (otherwise the path answers 404)."""
+"""Demo login: only registered when KK_DEMO_MODE=true (otherwise the path answers 404).
+
+Its HS256 tokens are accepted only in demo mode too (``api.security.tokens``); real logins come
+from the identity providers configured with ``KK_OIDC_*`` (docs/identity.md).
+"""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ SCRIPT = "kk-chat.js"
 STYLESHEET = "kk-chat.css"
 
 CITIZEN_DEMO_USERS = ("demo-borger", "demo-borger-syg")
-STAFF_DEMO_USERS = ("demo-sagsbehandler", "demo-jurist", "demo-admin", "demo-redaktoer")
+STAFF_DEMO_USERS = ("demo-sagsbehandler", "demo-jurist", "demo-admin")
 
 router = APIRouter(tags=["chat"])
 
@@ -109,7 +109,8 @@ def citizen_chat(settings: SettingsDep) -> HTMLResponse:
         "Chat med KK-assistenten – Jobcenter København",
         "Chat med KK-assistenten",
         "Få svar på spørgsmål om fx kontanthjælp, samtaler og fravær. Log ind for at få svar om "
-        "din egen sag.",
+        'din egen sag.</p>\n<p class="kk-page__intro" lang="en">You can also chat in English: '
+        "choose »English« in the chat.",
         _widget_element(settings, "citizen") + NOSCRIPT,
     )
     return HTMLResponse(html, headers=_page_headers(settings))

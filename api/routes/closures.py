@@ -1,26 +1,24 @@
-"""Extraordinary closures: public to read; staff and admin create, change and delete."""
+"""Extraordinary closures: public to read; staff and admin create, change and delete (audited:
+``api.services.closures``, shared with the staff page ``/drift/lukninger``)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.core.clock import now_utc
-from api.db.base import new_id
 from api.deps import SessionDep, StaffOrAdmin
 from api.errors import error_responses
 from api.models.closures import Closure
 from api.schemas.closures import ClosureIn, ClosureOut, ClosureStaffOut
+from api.services import closures as closures_service
 from api.services.schedules import get_location_or_404
-from kkshared.pii import mask_pii
 
 # 404: an unknown closure or location.
 router = APIRouter(tags=["closures"], responses=error_responses(404))
-log = logging.getLogger("api.closures")
 
 ClosureId = Annotated[str, Path(max_length=40)]
 
@@ -54,37 +52,27 @@ def read_closure(closure_id: ClosureId, session: SessionDep) -> ClosureOut:
 
 @router.post("/closures", status_code=status.HTTP_201_CREATED, summary="Staff: add a closure")
 def create_closure(
-    body: ClosureIn, principal: StaffOrAdmin, session: SessionDep
+    body: ClosureIn, request: Request, principal: StaffOrAdmin, session: SessionDep
 ) -> ClosureStaffOut:
     get_location_or_404(session, body.location_id)
-    closure = Closure(
-        id=new_id("cl"),
-        location_id=body.location_id,
-        starts_at=body.starts_at,
-        ends_at=body.ends_at,
-        reason=mask_pii(body.reason),  # public text: no personal data
-        created_by=principal.user_id,
+    return ClosureStaffOut.model_validate(
+        closures_service.create_closure(session, request, principal, body)
     )
-    session.add(closure)
-    session.commit()
-    log.info("closure created", extra={"closure_id": closure.id, "actor": principal.user_id})
-    return ClosureStaffOut.model_validate(closure)
 
 
 @router.put("/closures/{closure_id}", summary="Staff: change a closure")
 def update_closure(
-    closure_id: ClosureId, body: ClosureIn, principal: StaffOrAdmin, session: SessionDep
+    closure_id: ClosureId,
+    body: ClosureIn,
+    request: Request,
+    principal: StaffOrAdmin,
+    session: SessionDep,
 ) -> ClosureStaffOut:
     closure = get_closure_or_404(session, closure_id)
     get_location_or_404(session, body.location_id)
-    closure.location_id = body.location_id
-    closure.starts_at = body.starts_at
-    closure.ends_at = body.ends_at
-    closure.reason = mask_pii(body.reason)
-    closure.updated_at = now_utc()
-    session.commit()
-    log.info("closure updated", extra={"closure_id": closure.id, "actor": principal.user_id})
-    return ClosureStaffOut.model_validate(closure)
+    return ClosureStaffOut.model_validate(
+        closures_service.update_closure(session, request, principal, closure, body)
+    )
 
 
 @router.delete(
@@ -92,9 +80,9 @@ def update_closure(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Staff: delete a closure",
 )
-def delete_closure(closure_id: ClosureId, principal: StaffOrAdmin, session: SessionDep) -> Response:
+def delete_closure(
+    closure_id: ClosureId, request: Request, principal: StaffOrAdmin, session: SessionDep
+) -> Response:
     closure = get_closure_or_404(session, closure_id)
-    session.delete(closure)
-    session.commit()
-    log.info("closure deleted", extra={"closure_id": closure_id, "actor": principal.user_id})
+    closures_service.delete_closure(session, request, principal, closure)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,41 +1,28 @@
 """The jurists' web page: the postkasse's open questions and a form to answer them.
 
-Server-rendered (Jinja2), no JavaScript, no third-party requests, Danish. Jurists and admins only:
-without a valid session the page redirects to ``/jurist/login``; other roles get a 403 page.
-Sign-in and CSRF: ``api.legal.page_auth``. Not part of the JSON API (hidden from /openapi.json).
+Server-rendered (Jinja2, templates in ``api/templates/legal/``), no JavaScript, no third-party
+requests, Danish. Jurists and admins only: without a valid session the page redirects to
+``/jurist/login``; other roles get a 403 page. Sign-in, CSRF, rendering and the login and logout
+routes: ``api.security.page_routes`` with this page's area (``api.legal.page_auth``). Not part
+of the JSON API (hidden from /openapi.json).
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Path, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi import APIRouter, BackgroundTasks, Path, Request, status
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.core.config import Settings
 from api.deps import SessionDep, SettingsDep
 from api.legal import texts
-from api.legal.page_auth import (
-    COOKIE_PATH,
-    LOGIN_CSRF_COOKIE,
-    PAGE_ROLES,
-    SESSION_COOKIE,
-    csrf_ok,
-    csrf_token,
-    is_https,
-    login_csrf_ok,
-    new_login_csrf,
-    page_principal,
-)
+from api.legal.page_auth import AREA
 from api.legal.postkasse import (
     AnswerRejected,
     JuristAnswer,
@@ -46,20 +33,26 @@ from api.legal.postkasse import (
 )
 from api.models.legal import LegalNoteRecord, LegalQuestion, QuestionStatus
 from api.models.users import User
-from api.routes.auth import demo_login
-from api.schemas.auth import DemoLoginIn
 from api.schemas.legal import AnswerIn
-from api.security.principal import Principal
+from api.security.page_routes import SignedIn, StaffPages, add_sign_in_routes
+from api.security.pages import redirect
 from kkshared.formatting import format_datetime
 
 log = logging.getLogger("api.legal.pages")
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(
-    directory=str(FilePath(__file__).resolve().parent.parent / "legal" / "templates")
+PAGES = StaffPages(
+    area=AREA,
+    title="Juridisk postkasse",
+    home="/jurist",
+    home_label="Til den juridiske postkasse",
+    login_heading="Log ind i den juridiske postkasse",
+    demo_users=("demo-jurist",),
+    no_access="Den juridiske postkasse er kun for jurister og administratorer.",
+    login_refused="Siden er kun for jurister og administratorer.",
 )
+add_sign_in_routes(router, PAGES)
 
-LOGIN_PATH = "/jurist/login"
 TicketId = Annotated[str, Path(max_length=32)]
 
 FIELD_MESSAGES = {
@@ -68,76 +61,6 @@ FIELD_MESSAGES = {
     "title": "Skriv en titel på mindst 3 tegn, når svaret skal offentliggøres.",
     "questions": "Skriv højst 20 andre formuleringer, én pr. linje og 3-500 tegn hver.",
 }
-
-
-def _render(
-    request: Request,
-    template: str,
-    context: dict[str, Any],
-    status_code: int = 200,
-    user: Principal | None = None,
-    csrf: str | None = None,
-) -> HTMLResponse:
-    nonce = secrets.token_urlsafe(16)
-    response = templates.TemplateResponse(
-        request,
-        template,
-        {"nonce": nonce, "user": user, "csrf": csrf, **context},
-        status_code=status_code,
-    )
-    _secure_headers(response, nonce)
-    return response
-
-
-def _secure_headers(response: Response, nonce: str | None = None) -> None:
-    style = f"'nonce-{nonce}'" if nonce else "'none'"
-    response.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; style-src {style}; form-action 'self'; frame-ancestors 'none'; "
-        "base-uri 'none'"
-    )
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-
-
-def _redirect(url: str) -> RedirectResponse:
-    response = RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
-    _secure_headers(response)
-    return response
-
-
-def _error_page(
-    request: Request, status_code: int, heading: str, message: str, **context: Any
-) -> HTMLResponse:
-    return _render(
-        request,
-        "error.html",
-        {"heading": heading, "message": message, **context},
-        status_code,
-        user=context.get("user"),
-        csrf=context.get("csrf"),
-    )
-
-
-def _signed_in(
-    request: Request, session: Session, settings: Settings
-) -> tuple[Principal, str] | Response:
-    """The jurist/admin of this session, or the response to give instead (redirect or 403 page)."""
-    principal, token = page_principal(request, session, settings)
-    if principal is None or token is None:
-        return _redirect(LOGIN_PATH)
-    request.state.principal = principal  # for the access log, as on the API
-    if principal.role not in PAGE_ROLES:
-        return _error_page(
-            request,
-            status.HTTP_403_FORBIDDEN,
-            "Ingen adgang",
-            "Den juridiske postkasse er kun for jurister og administratorer.",
-            back_href=LOGIN_PATH,
-            back_label="Log ind som en anden bruger",
-        )
-    return principal, token
 
 
 def _when(moment: datetime | None) -> str:
@@ -188,95 +111,6 @@ def _question_view(session: Session, row: LegalQuestion) -> dict[str, Any]:
     }
 
 
-# --- sign-in -------------------------------------------------------------------------------------
-
-
-@router.get("/jurist/login")
-def login_form(request: Request, settings: SettingsDep) -> HTMLResponse:
-    login_csrf = new_login_csrf()
-    response = _render(
-        request, "login.html", {"demo": settings.demo_mode, "login_csrf": login_csrf}
-    )
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        login_csrf,
-        path=COOKIE_PATH,
-        httponly=True,
-        samesite="strict",
-        secure=is_https(request),
-        max_age=3600,
-    )
-    return response
-
-
-@router.post("/jurist/login")
-async def login(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    if not settings.demo_mode:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found")
-    form = await request.form()
-    if not login_csrf_ok(request, form.get("csrf_token")):
-        return _error_page(
-            request,
-            status.HTTP_403_FORBIDDEN,
-            "Formularen er udløbet",
-            "Hent log-in-siden igen, og prøv en gang til.",
-            back_href=LOGIN_PATH,
-            back_label="Til log-in",
-        )
-    username = str(form.get("username") or "").strip()[:64]
-
-    def again(message: str, code: int) -> HTMLResponse:
-        login_csrf = str(form.get("csrf_token"))
-        return _render(
-            request,
-            "login.html",
-            {"demo": True, "login_csrf": login_csrf, "error": message, "username": username},
-            code,
-        )
-
-    try:  # the same logic as POST /auth/demo-login
-        token = demo_login(DemoLoginIn(username=username or "-"), session, settings).access_token
-    except HTTPException:
-        return again("Brugernavnet findes ikke.", status.HTTP_401_UNAUTHORIZED)
-    user = session.scalars(select(User).where(User.username == username)).one()
-    if user.role not in PAGE_ROLES:
-        return again("Siden er kun for jurister og administratorer.", status.HTTP_403_FORBIDDEN)
-    response = _redirect("/jurist")
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        path=COOKIE_PATH,
-        httponly=True,
-        samesite="strict",
-        secure=is_https(request),
-        max_age=settings.jwt_ttl_minutes * 60,
-    )
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path=COOKIE_PATH)
-    log.info("jurist page sign-in", extra={"user_id": user.id})
-    return response
-
-
-@router.post("/jurist/logout")
-async def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    signed_in = _signed_in(request, session, settings)
-    if isinstance(signed_in, Response):
-        return signed_in
-    _, token = signed_in
-    form = await request.form()
-    if not csrf_ok(settings, token, form.get("csrf_token")):
-        return _error_page(
-            request,
-            status.HTTP_403_FORBIDDEN,
-            "Ugyldig formular",
-            "Formularen kunne ikke godkendes. Hent siden igen, og prøv en gang til.",
-        )
-    response = _redirect(LOGIN_PATH)
-    response.delete_cookie(
-        SESSION_COOKIE, path=COOKIE_PATH, secure=is_https(request), httponly=True, samesite="strict"
-    )
-    return response
-
-
 # --- the postkasse -------------------------------------------------------------------------------
 
 
@@ -284,10 +118,9 @@ async def logout(request: Request, session: SessionDep, settings: SettingsDep) -
 def postkasse(
     request: Request, session: SessionDep, settings: SettingsDep, besvaret: str | None = None
 ) -> Response:
-    signed_in = _signed_in(request, session, settings)
-    if isinstance(signed_in, Response):
-        return signed_in
-    principal, token = signed_in
+    user = PAGES.signed_in(request, session, settings)
+    if isinstance(user, Response):
+        return user
     open_rows = list_questions(session, QuestionStatus.OPEN, 500)
     answered_rows = session.scalars(
         select(LegalQuestion)
@@ -303,33 +136,24 @@ def postkasse(
         if row is not None and row.status is not QuestionStatus.OPEN:
             flash = f"Svaret på {row.ticket_id} er gemt"
             flash += " og offentliggjort som note." if row.note_id else "."
-    return _render(
+    return PAGES.render(
         request,
-        "list.html",
+        "legal/list.html",
         {
             "open_questions": [_question_view(session, r) for r in open_rows],
             "answered_questions": [_question_view(session, r) for r in answered_rows],
             "flash": flash,
         },
-        user=principal,
-        csrf=csrf_token(settings, token),
+        user=user,
     )
 
 
 def _question_or_404_page(
-    request: Request, session: Session, ticket_id: str, principal: Principal, csrf: str
+    request: Request, session: Session, ticket_id: str, user: SignedIn
 ) -> LegalQuestion | HTMLResponse:
     row = session.scalars(select(LegalQuestion).where(LegalQuestion.ticket_id == ticket_id)).first()
-    if row is None:
-        return _error_page(
-            request,
-            status.HTTP_404_NOT_FOUND,
-            "Spørgsmålet findes ikke",
-            f"Der er intet spørgsmål med sagsnummer {ticket_id}.",
-            user=principal,
-            csrf=csrf,
-        )
-    return row
+    missing = f"Der er intet spørgsmål med sagsnummer {ticket_id}."
+    return PAGES.found(request, user, row, "Spørgsmålet findes ikke", missing)
 
 
 EMPTY_FORM = {"answer": "", "references": "", "publish": False, "title": "", "questions": ""}
@@ -339,25 +163,22 @@ EMPTY_FORM = {"answer": "", "references": "", "publish": False, "title": "", "qu
 def question_page(
     ticket_id: TicketId, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    signed_in = _signed_in(request, session, settings)
-    if isinstance(signed_in, Response):
-        return signed_in
-    principal, token = signed_in
-    csrf = csrf_token(settings, token)
-    row = _question_or_404_page(request, session, ticket_id, principal, csrf)
+    user = PAGES.signed_in(request, session, settings)
+    if isinstance(user, Response):
+        return user
+    row = _question_or_404_page(request, session, ticket_id, user)
     if isinstance(row, Response):
         return row
-    return _render(
+    return PAGES.render(
         request,
-        "question.html",
+        "legal/question.html",
         {"q": _question_view(session, row), "form": EMPTY_FORM, "errors": []},
-        user=principal,
-        csrf=csrf,
+        user=user,
     )
 
 
-def _lines(value: object) -> list[str]:
-    return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
 
 
 @router.post("/jurist/questions/{ticket_id}")
@@ -368,43 +189,36 @@ async def answer_from_page(
     settings: SettingsDep,
     background: BackgroundTasks,
 ) -> Response:
-    signed_in = _signed_in(request, session, settings)
-    if isinstance(signed_in, Response):
-        return signed_in
-    principal, token = signed_in
-    csrf = csrf_token(settings, token)
-    form = await request.form()
-    if not csrf_ok(settings, token, form.get("csrf_token")):
-        return _error_page(
-            request,
-            status.HTTP_403_FORBIDDEN,
-            "Ugyldig formular",
-            "Formularen kunne ikke godkendes, så svaret er ikke gemt. Hent siden igen, og prøv en "
-            "gang til.",
-            user=principal,
-            csrf=csrf,
-            back_href=f"/jurist/questions/{ticket_id}",
-            back_label="Til spørgsmålet",
-        )
-    row = _question_or_404_page(request, session, ticket_id, principal, csrf)
+    posted = await PAGES.posted_form(
+        request,
+        session,
+        settings,
+        refused="Formularen kunne ikke godkendes, så svaret er ikke gemt. Hent siden igen, og prøv "
+        "en gang til.",
+        back_href=f"/jurist/questions/{ticket_id}",
+        back_label="Til spørgsmålet",
+    )
+    if isinstance(posted, Response):
+        return posted
+    user, form = posted
+    row = _question_or_404_page(request, session, ticket_id, user)
     if isinstance(row, Response):
         return row
     values = AnswerForm(
-        answer=str(form.get("answer") or ""),
-        references=str(form.get("references") or ""),
+        answer=form.get("answer", ""),
+        references=form.get("references", ""),
         publish=form.get("publish") == "on",
-        title=str(form.get("title") or ""),
-        questions=str(form.get("questions") or ""),
+        title=form.get("title", ""),
+        questions=form.get("questions", ""),
     )
 
     def again(errors: list[dict[str, Any]], code: int) -> HTMLResponse:
-        return _render(
+        return PAGES.render(
             request,
-            "question.html",
+            "legal/question.html",
             {"q": _question_view(session, row), "form": values, "errors": errors},
             code,
-            user=principal,
-            csrf=csrf,
+            user=user,
         )
 
     try:
@@ -421,15 +235,14 @@ async def answer_from_page(
         return again(errors, status.HTTP_422_UNPROCESSABLE_CONTENT)
     data = JuristAnswer(body.answer, body.references, body.publish, body.title, body.questions)
     try:
-        note = answer_question(session, row, principal, data, settings.tz)
+        note = answer_question(session, row, user.principal, data, settings.tz)
     except QuestionNotOpen:
-        return _error_page(
+        return PAGES.error_page(
             request,
             status.HTTP_409_CONFLICT,
             "Spørgsmålet er allerede besvaret",
             f"{row.ticket_id} er allerede besvaret.",
-            user=principal,
-            csrf=csrf,
+            user=user,
         )
     except AnswerRejected as rejected:
         errors = [
@@ -452,4 +265,4 @@ async def answer_from_page(
             "via": "page",
         },
     )
-    return _redirect(f"/jurist?besvaret={row.ticket_id}")
+    return redirect(f"/jurist?besvaret={row.ticket_id}")

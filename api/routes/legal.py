@@ -30,6 +30,7 @@ from api.models.legal import QuestionStatus
 from api.models.users import Role
 from api.schemas.legal import AnswerIn, AskIn, AskOut, QuestionOut
 from api.security.principal import Principal
+from api.services.assistant_status import refuse_while_paused
 from kkshared.pii import mask_pii
 
 log = logging.getLogger("api.legal")
@@ -56,11 +57,18 @@ Guidance = Annotated[LegalGuidance, Depends(get_guidance)]
 @router.post(
     "/legal/ask",
     summary="Ask a legal question (optionally send it to the lawyers)",
-    responses=error_responses(503, descriptions={503: NOT_READY + " (only without escalate)"}),
+    responses=error_responses(
+        503,
+        descriptions={
+            503: NOT_READY + " (only without escalate), or the assistant is paused by an admin "
+            "(detail: the Danish pause message)"
+        },
+    ),
 )
 def ask(
     body: AskIn, asker: Asker, guidance: Guidance, session: SessionDep, settings: SettingsDep
 ) -> AskOut:
+    refuse_while_paused(session, settings)  # the off switch: 503 with the pause message
     question = mask_pii(body.question)  # masked before anything is looked up, stored or logged
     snapshot = guidance.snapshot
     if snapshot is None:

@@ -9,7 +9,7 @@ class AuditEntryOut(ORMModel):
     actor_user_id: str
     actor_role: str
     via: str
-    citizen_id: str
+    citizen_id: str | None
     action: str
     endpoint: str
     request_id: str | None

@@ -14,6 +14,8 @@ CSRF derivation. The rules are the same for every area:
 - CSRF: every form carries a token derived from the session token (HMAC with the JWT secret and
   the area's name), so it is per session and area and needs no server state; the login form uses
   a double-submit cookie.
+
+Rendering, error pages and the sign-in routes every area mounts: ``api.security.page_routes``.
 """
 
 from __future__ import annotations
@@ -80,29 +82,28 @@ class PageArea:
         cookie = request.cookies.get(self.login_csrf_cookie)
         return cookie is not None and isinstance(given, str) and hmac.compare_digest(cookie, given)
 
-    def set_login_csrf_cookie(self, request: Request, response: Response, value: str) -> None:
+    def _set_cookie(
+        self, request: Request, response: Response, name: str, value: str, max_age: int
+    ) -> None:
+        """HttpOnly, SameSite=Strict, Secure on https, limited to the area's path."""
         response.set_cookie(
-            self.login_csrf_cookie,
+            name,
             value,
             path=self.cookie_path,
             httponly=True,
             samesite="strict",
             secure=is_https(request),
-            max_age=3600,
+            max_age=max_age,
         )
+
+    def set_login_csrf_cookie(self, request: Request, response: Response, value: str) -> None:
+        self._set_cookie(request, response, self.login_csrf_cookie, value, 3600)
 
     def set_session_cookie(
         self, request: Request, response: Response, token: str, settings: Settings
     ) -> None:
-        response.set_cookie(
-            self.session_cookie,
-            token,
-            path=self.cookie_path,
-            httponly=True,
-            samesite="strict",
-            secure=is_https(request),
-            max_age=settings.jwt_ttl_minutes * 60,
-        )
+        max_age = settings.jwt_ttl_minutes * 60
+        self._set_cookie(request, response, self.session_cookie, token, max_age)
         response.delete_cookie(self.login_csrf_cookie, path=self.cookie_path)
 
     def clear_session_cookie(self, request: Request, response: Response) -> None:
@@ -123,13 +124,17 @@ def is_https(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def secure_headers(response: Response, nonce: str | None = None) -> None:
-    """No third-party anything: styles only with the page's nonce, no scripts, no framing."""
-    style = f"'nonce-{nonce}'" if nonce else "'none'"
-    response.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; style-src {style}; form-action 'self'; frame-ancestors 'none'; "
-        "base-uri 'none'"
-    )
+def secure_headers(response: Response, *, scripts: bool = False) -> None:
+    """No third-party anything, nothing inline: the shared stylesheet (and with ``scripts`` script
+    files and images) from this service only, forms posted to it only, no framing."""
+    sources = ["default-src 'none'"]
+    if scripts:
+        sources.append("script-src 'self'")
+    sources.append("style-src 'self'")
+    if scripts:
+        sources.append("img-src 'self'")
+    sources += ["form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'"]
+    response.headers["Content-Security-Policy"] = "; ".join(sources)
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"

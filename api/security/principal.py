@@ -4,8 +4,10 @@ Rules (docs/architecture.md, "Identity"):
 - ``X-Service-Token`` must equal ``KK_SERVICE_TOKEN`` (constant-time compare), otherwise 401.
 - ``X-Subject`` is honoured only together with a valid service token (otherwise 401); the subject's
   role is read from the ``users`` table, never from the request.
-- A bearer JWT is checked by ``api.security.tokens.verify_token``; its subject must be an active
-  user whose role still matches the token's role.
+- A bearer JWT is checked by ``api.security.tokens.verify_token``. A demo token's subject must be
+  an active user whose role still matches the token's role; an identity provider's token is
+  linked to its user by ``api.security.issuer_users`` (staff are created at first login).
+- Every refusal is a 401 whose detail says why (never the token).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from api.core.config import Settings
 from api.models.users import Role, User
+from api.security.issuer_users import LoginRefused, user_for_login
 from api.security.tokens import InvalidToken, verify_token
 
 Via = Literal["bearer", "service"]
@@ -82,9 +85,16 @@ def resolve_principal(
         raise unauthorized("not authenticated")
     try:
         claims = verify_token(bearer, settings)
-    except InvalidToken:
-        raise unauthorized("invalid or expired token") from None
-    user = _active_user(session, claims.sub)
-    if user is None or user.role != claims.role:
-        raise unauthorized("invalid or expired token")
+    except InvalidToken as error:
+        raise unauthorized(f"invalid or expired token: {error}") from None
+    if claims.from_identity_provider:
+        try:
+            user = user_for_login(session, claims)
+        except LoginRefused as error:
+            raise unauthorized(f"login refused: {error}") from None
+    else:
+        demo_user = _active_user(session, claims.sub)
+        if demo_user is None or demo_user.role != claims.role:
+            raise unauthorized("invalid or expired token: unknown user or changed role")
+        user = demo_user
     return Principal(via="bearer", user_id=user.id, role=user.role, display_name=user.display_name)

@@ -1,9 +1,10 @@
-"""User JWTs for the case service: HS256 with claims sub, role, iat, exp.
+"""User tokens for the case service: demo tokens (HS256, demo mode only) and identity-provider
+tokens (OpenID Connect, ``KK_OIDC_*``).
 
 The check itself lives in ``kkshared.user_tokens.verify_user_token``, the ONE place a user token is
-verified (the bot's logged-in channel uses it too). To plug in another identity provider
-(e.g. MitID Erhverv / a municipal OIDC provider), replace that function; everything else in the
-service only sees the returned ``TokenClaims``.
+verified (the bot's logged-in channel uses it too); it picks the demo or the OIDC check by the
+token's algorithm and by what the settings allow. Everything else in the service only sees the
+returned ``TokenClaims``. ``create_token`` makes demo tokens (``POST /auth/demo-login``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ class TokenClaims:
     role: Role
     issued_at: datetime
     expires_at: datetime
+    # "citizen" | "staff" for an identity provider's token; None for a demo token.
+    issuer_kind: str | None = None
+    display_name: str | None = None
+
+    @property
+    def from_identity_provider(self) -> bool:
+        return self.issuer_kind is not None
 
 
 def create_token(
@@ -45,11 +53,15 @@ def create_token(
 
 
 def verify_token(token: str, settings: Settings) -> TokenClaims:
-    """Check signature (HS256 only: no "none", no algorithm confusion), expiry and claims."""
-    claims = shared_tokens.verify_user_token(token, settings.jwt_secret)
+    """Demo tokens only in demo mode; identity-provider tokens when KK_OIDC_* configures one."""
+    claims = shared_tokens.verify_user_token(
+        token, settings.jwt_secret if settings.demo_mode else None, oidc=settings.oidc
+    )
     return TokenClaims(
         sub=claims.sub,
         role=Role(claims.role),
         issued_at=claims.issued_at,
         expires_at=claims.expires_at,
+        issuer_kind=claims.issuer_kind,
+        display_name=claims.display_name,
     )

@@ -1,4 +1,4 @@
-"""Writing audit-log rows for staff/admin reads of citizen data."""
+"""Writing audit-log rows: staff/admin reads of citizen data, and changes about no citizen."""
 
 from __future__ import annotations
 
@@ -14,6 +14,28 @@ def endpoint_label(request: Request) -> str:
     route = request.scope.get("route")
     path = getattr(route, "path", None) or request.url.path
     return f"{request.method} {path}"
+
+
+def record_change(
+    session: Session, request: Request, principal: Principal, action: str, detail: str
+) -> None:
+    """Add one row for a staff/admin change that concerns no citizen (the caller commits).
+
+    ``action`` is at most 16 characters ("closure_create", "assistant_pause"); ``detail`` names
+    ids and flags only ("closure=cl-1 location=laerkevej"), never free text.
+    """
+    session.add(
+        AuditLogEntry(
+            actor_user_id=principal.user_id or "service",
+            actor_role=principal.role.value if principal.role else "service",
+            via=principal.via,
+            citizen_id=None,
+            action=action,
+            endpoint=endpoint_label(request),
+            request_id=getattr(request.state, "request_id", None),
+            detail=detail[:300],
+        )
+    )
 
 
 def record_reads(

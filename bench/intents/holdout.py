@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.build_faq import REPO_ROOT
+from kkshared.catalogue_yaml import REPO_ROOT
 from kkshared.normalize import restore_danish
 
 ASCII = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})

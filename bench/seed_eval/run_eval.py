@@ -51,6 +51,9 @@ SETS: dict[str, tuple[str, str, str]] = {
     "citizen_central_heldout": ("citizen/central_heldout.yml", "citizen,oos", "bot"),
     "citizen_spread_dev": ("citizen/spread_dev.yml", "citizen,oos", "bot"),
     "citizen_spread_heldout": ("citizen/spread_heldout.yml", "citizen,oos", "bot"),
+    # English for citizens (issue 20): English questions, keywords an English reply contains.
+    "english_dev": ("english/english_dev.yml", "citizen,oos", "bot"),
+    "english_heldout": ("english/english_heldout.yml", "citizen,oos", "bot"),
     "legal_dev_api": ("legal/legal_dev.yml", "staff", "api"),
     "legal_dev_bot": ("legal/legal_dev.yml", "staff", "bot"),
     "legal_heldout_api": ("legal/legal_heldout.yml", "staff", "api"),
@@ -181,6 +184,17 @@ def run_set(evaluator: Evaluator, name: str) -> dict[str, list[Outcome]]:
     return by_audience
 
 
+ENGLISH_PREFIX = "english_"
+ENGLISH_SECTION = (
+    "## English (issue 20)",
+    "",
+    'English questions in a new REST conversation ("hej" first, so the conversation starts',
+    "Danish and the question itself switches it); keywords an English reply contains",
+    "(eval/seed_sets/english/README.md). Ranked against the catalogue's English versions",
+    '(docs/answer_tiers.md, "English"; no tier 2 in English).',
+)
+
+
 def report(results: dict[str, dict[str, list[Outcome]]]) -> str:
     lines = [
         '# Seed-driven evaluation: right, honest "don\'t know", confident-wrong',
@@ -196,10 +210,19 @@ def report(results: dict[str, dict[str, list[Outcome]]]) -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     latencies = []
+    english = {n: r for n, r in results.items() if n.startswith(ENGLISH_PREFIX)}
     for name, by_audience in results.items():
+        if name in english:
+            continue
         for audience, outcomes in sorted(by_audience.items()):
             lines.append(row(f"{name} / {audience}", outcomes))
             latencies += [o.seconds for o in outcomes]
+    if english:
+        lines += ["", *ENGLISH_SECTION, "", *lines[9:11]]
+        for name, by_audience in english.items():
+            for audience, outcomes in sorted(by_audience.items()):
+                lines.append(row(f"{name} / {audience}", outcomes))
+                latencies += [o.seconds for o in outcomes]
     if latencies:
         lines += [
             "",

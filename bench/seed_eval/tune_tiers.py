@@ -82,7 +82,7 @@ def analyse(classifier, item: dict) -> Case:
     top = ranking[1] if ranking[0].get("name") in {"nlu_fallback", "source_answer"} else ranking[0]
     selector = (result.get("response_selector") or {}).get("faq") or {}
     key = (selector.get("response") or {}).get("intent_response_key")
-    answer = classifier._answers.get(key, "") if key else ""
+    answer = classifier._live.answers.get(key, "") if key else ""
     passage_ranking = classifier._passage_index.rank(text, limit=1)
     best = passage_ranking.best
     passage = classifier._passages[best.note_id] if best else None
@@ -126,13 +126,16 @@ def replay(
 
 
 def faq_replies() -> dict[str, str]:
-    """Each catalogue answer as the REST channel sends it (text and custom JSON)."""
-    domain = yaml.safe_load((ROOT / "bot" / "domain" / "faq.yml").read_text(encoding="utf-8"))
+    """Each catalogue answer as the REST channel sends it (text and custom JSON), rendered as
+    action_answer_faq renders it, from the catalogue in the repository."""
+    from actions.faq_answer import answer_message
+    from kkshared.catalogue_yaml import read_seed
+
     replies = {}
-    for name, variants in domain["responses"].items():
-        variant = variants[0]
-        custom = json.dumps(variant.get("custom") or {}, ensure_ascii=False)
-        replies[name.removeprefix("utter_")] = f"{variant.get('text', '')}\n{custom}"
+    for entry in read_seed(with_examples=False).entries:
+        message = answer_message(entry, 0)
+        custom = json.dumps(message["json_message"], ensure_ascii=False)
+        replies[f"faq/{entry.id}"] = f"{message['text']}\n{custom}"
     return replies
 
 

@@ -38,6 +38,7 @@ from bot.channels.common import (
     validate_text,
     with_notice,
 )
+from bot.channels.pause import paused_answer
 from bot.nlu.parse_ahead import classify_ahead
 from bot.settings import BotSettings, load_settings
 from kkshared.identity import ChannelIdentity
@@ -84,11 +85,20 @@ class GuardedInputChannel(InputChannel):
 
     def __init__(self, settings: BotSettings | None = None) -> None:
         self.settings = settings or load_settings()
+        # Counted in Redis when KK_REDIS_URL is set (shared by the Rasa replicas), else here.
         self._conversation_limit = SlidingWindowLimiter(
-            self.settings.chat_rate_per_conversation, RATE_WINDOW_SECONDS
+            self.settings.chat_rate_per_conversation,
+            RATE_WINDOW_SECONDS,
+            self.settings.redis_url,
+            name="chat-conversation",
+            socket_timeout=self.settings.redis_socket_timeout,
         )
         self._identity_limit = SlidingWindowLimiter(
-            self.settings.chat_rate_per_subject, RATE_WINDOW_SECONDS
+            self.settings.chat_rate_per_subject,
+            RATE_WINDOW_SECONDS,
+            self.settings.redis_url,
+            name="chat-subject",
+            socket_timeout=self.settings.redis_socket_timeout,
         )
         # The key that replaces sender ids that look like personal data (common.validate_sender).
         self.sender_key = sender_hash_key(self.settings)
@@ -157,6 +167,10 @@ class GuardedInputChannel(InputChannel):
             identity.subject is not None and not self._identity_limit.allow(identity.subject)
         ):
             return _error(429, TOO_MANY, {"Retry-After": "60"})
+
+        paused = await paused_answer(sender_id)  # the off switch: no Rasa turn (pause.py)
+        if paused is not None:
+            return response.json(paused)
 
         masked = mask_message(text)
         command = self.channel_command(masked.text, identity)

@@ -32,6 +32,8 @@ from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.shared.core.events import BotUttered
 
 from bot.settings import BotSettings, load_settings
+from kkshared.i18n import N_, _, language_of
+from kkshared.language import decided_language
 from kkshared.pii import find_pii, mask_pii
 from kkshared.text_input import invalid_character
 
@@ -48,14 +50,22 @@ _BUILT_IN_SENDER_KEY = "kk-assistenten-sender-id-built-in-key"
 _warned_about_sender_key = False
 # A bare intent payload such as "/affirm" (no entities, slots or confidence).
 BARE_PAYLOAD = re.compile(r"^/[a-z][a-z0-9_]*$")
+# The web chat's language switch (docs/english.md): accepted whether offered or not; it only
+# sets the conversation's language slot (intent set_language, entity language).
+LANGUAGE_PAYLOADS = frozenset({'/set_language{"language":"da"}', '/set_language{"language":"en"}'})
 
-DID_NOT_UNDERSTAND = "Jeg forstod ikke din besked. Skriv gerne dit spørgsmål med almindelige ord."
+DID_NOT_UNDERSTAND = N_(
+    "Jeg forstod ikke din besked. Skriv gerne dit spørgsmål med almindelige ord."
+)
 
+# Danish msgids of the message catalogue (kkshared.i18n); English by the message's language.
 _NOTICE_BY_KIND = {
-    "cpr": "dit CPR-nummer",
-    "phone": "telefonnumre",
-    "email": "e-mailadresser",
+    "cpr": N_("dit CPR-nummer"),
+    "phone": N_("telefonnumre"),
+    "email": N_("e-mailadresser"),
 }
+WHERE_CHAT = N_("her i chatten")
+WHERE_SMS = N_("i en sms")
 
 
 class ChannelInputError(ValueError):
@@ -161,16 +171,21 @@ def mask_message(text: str) -> MaskedMessage:
     return MaskedMessage(mask_pii(text), kinds)
 
 
-def pii_notice(kinds: Iterable[str], where: str = "her i chatten") -> str | None:
-    """The Danish warning shown when personal data was removed from a message (None if none).
+def pii_notice(kinds: Iterable[str], where: str = WHERE_CHAT, language: str = "da") -> str | None:
+    """The warning shown when personal data was removed from a message (None if none), in
+    ``language`` ("da"/"en": the conversation's or the message's, ``kkshared.language.detect``).
 
-    ``where`` names the medium (the SMS channel says "i en sms").
+    ``where`` names the medium (the SMS channel says "i en sms", ``WHERE_SMS``).
     """
-    names = [_NOTICE_BY_KIND[k] for k in ("cpr", "phone", "email") if k in set(kinds)]
+    names = [_(_NOTICE_BY_KIND[k], language) for k in ("cpr", "phone", "email") if k in set(kinds)]
     if not names:
         return None
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " eller " + names[-1]
-    return f"Skriv ikke {listed} {where}. Jeg har fjernet det fra din besked og gemmer det ikke."
+    last = names[-1]
+    listed = last if len(names) == 1 else ", ".join(names[:-1]) + _(" eller ", language) + last
+    return _(
+        "Skriv ikke {listed} {where}. Jeg har fjernet det fra din besked og gemmer det ikke.",
+        language,
+    ).format(listed=listed, where=_(where, language))
 
 
 def last_offered_buttons(events: Iterable[Any]) -> list[dict[str, Any]]:
@@ -215,9 +230,12 @@ async def resolve_payload(text: str, tracker_store: Any, sender_id: str) -> str 
     """The text to hand to Rasa, or None when nothing usable is left.
 
     ``/affirm`` is passed on only if the bot's last message offered exactly that button;
-    any other text starting with ``/`` loses its slashes and goes through NLU as plain text.
+    the language switch (``LANGUAGE_PAYLOADS``) always; any other text starting with ``/`` loses
+    its slashes and goes through NLU as plain text.
     """
     if not text.startswith("/"):
+        return text
+    if text in LANGUAGE_PAYLOADS:
         return text
     if BARE_PAYLOAD.match(text) and text in await offered_payloads(tracker_store, sender_id):
         return text
@@ -248,8 +266,10 @@ class MergingCollectingOutputChannel(CollectingOutputChannel):
 def with_notice(
     messages: list[dict[str, Any]], recipient_id: str, kinds: Iterable[str]
 ) -> list[dict[str, Any]]:
-    """``messages`` plus the PII notice as the last element when personal data was removed."""
-    notice = pii_notice(kinds)
+    """``messages`` plus the PII notice as the last element when personal data was removed, in
+    the language the bot answered in (its answers follow the conversation's ``language`` slot)."""
+    said = " ".join(str(message.get("text") or "") for message in messages)
+    notice = pii_notice(kinds, language=language_of(decided_language(said)) if said else "da")
     if notice is None:
         return messages
     return [*messages, {"recipient_id": recipient_id, "text": notice}]

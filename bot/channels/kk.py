@@ -15,12 +15,16 @@ service (``POST /auth/demo-login`` in the demo). Every request is checked on its
 - ``/juridisk`` (legal mode) is let through only for staff, jurist and admin tokens; other
   ``/`` text is a button payload only if the bot offered it (``common.resolve_payload``).
 
-The secret is ``KK_JWT_SECRET`` (the same as the case service's; read once, when the channel is
-built: ``bot.settings``); the check itself is ``kkshared.user_tokens.verify_user_token``.
+Which tokens count (read once, when the channel is built: ``bot.settings``; docs/identity.md):
+identity-provider tokens of the ``KK_OIDC_*`` issuers, and in demo mode only, demo tokens signed
+with ``KK_JWT_SECRET`` (the same as the case service's). The check itself is
+``kkshared.user_tokens.verify_user_token``, run in a worker thread because it may fetch an
+issuer's keys.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
@@ -44,12 +48,10 @@ _BEARER = re.compile(r"^Bearer\s+(\S+)\s*$", re.IGNORECASE)
 
 
 def jwt_secret(settings: BotSettings) -> str | None:
-    """``KK_JWT_SECRET``; the published demo secret only in demo mode (fail closed otherwise)."""
-    if settings.jwt_secret:
-        return settings.jwt_secret
-    if settings.demo_mode:
-        return DEMO_JWT_SECRET
-    return None
+    """The demo tokens' secret: ``KK_JWT_SECRET``, else the published one; demo mode only."""
+    if not settings.demo_mode:
+        return None
+    return settings.jwt_secret or DEMO_JWT_SECRET
 
 
 class KKInput(GuardedInputChannel):
@@ -67,11 +69,16 @@ class KKInput(GuardedInputChannel):
         if match is None:
             raise ChannelAuthError("the Authorization header must be 'Bearer <token>'")
         secret = jwt_secret(self.settings)
-        if secret is None:
-            logger.error("kk channel: KK_JWT_SECRET is not set; refusing every token")
+        oidc = self.settings.oidc
+        if secret is None and oidc is None:
+            logger.error("kk channel: no identity provider (KK_OIDC_*) outside demo mode")
             raise ChannelAuthError("the channel is not configured for logins")
+        token = match.group(1)
         try:
-            claims = verify_user_token(match.group(1), secret)
+            if oidc is None:
+                claims = verify_user_token(token, secret)
+            else:  # may fetch the issuer's keys: not on the event loop
+                claims = await asyncio.to_thread(verify_user_token, token, secret, oidc=oidc)
         except InvalidToken as error:
             raise ChannelAuthError(f"invalid or expired token ({error})") from None
         return ChannelIdentity(channel=self.name(), subject=claims.sub, role=claims.role)

@@ -27,6 +27,7 @@ server starts as before.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
@@ -38,8 +39,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.common import MergingCollectingOutputChannel
+from bot.channels.pause import paused_answer
 from bot.nlu.parse_ahead import classify_ahead
+from bot.rasa_patches import session_start_messages
 from bot.settings import SmsSettings, load_settings
+from bot.sms.schema import SchemaOutdated
 from bot.sms.service import SmsService
 from bot.sms.signature import HEADER, IncomingSms, InvalidMessage, SignatureError, verify_incoming
 from bot.sms.store import SmsStore
@@ -83,6 +87,9 @@ class SanicRasaBridge:
     async def handle(
         self, text: str, sender_id: str, metadata: dict[str, Any], message_id: str
     ) -> list[dict[str, Any]]:
+        paused = await paused_answer(sender_id)  # the off switch: no Rasa turn (pause.py)
+        if paused is not None:
+            return paused
         collector = SmsOutputChannel()
         await classify_ahead(text)
         await self.on_new_message(
@@ -119,13 +126,22 @@ class SmsInput(InputChannel):
         self.service: SmsService | None = None
         if not self.settings.configured:
             logger.info("sms channel inactive: set KK_SMS_WEBHOOK_SECRET and KK_SMS_HMAC_KEY")
-        elif len(self.settings.webhook_secret.encode("utf-8")) < 32:
+        elif len((self.settings.webhook_secret or "").encode("utf-8")) < 32:
             logger.warning("sms channel: KK_SMS_WEBHOOK_SECRET is shorter than 32 bytes")
         if self.settings.configured and not self.settings.send_url:
             logger.warning("sms channel: KK_SMS_GATEWAY_URL is not set; replies wait in the outbox")
 
     def get_metadata(self, request: Request) -> dict | None:
         return None  # identity metadata is set by the service, never taken from a request
+
+    def get_output_channel(self) -> SmsOutputChannel:
+        """For Rasa's ``trigger_intent?output_channel=sms`` (the reminder job, bot/reminders):
+        the bot's messages are collected (SMS variants of responses) and given back to the job,
+        which queues them in the outbox. A session the request started comes first (the AI
+        notice; ``bot.rasa_patches.session_start_messages``)."""
+        channel = SmsOutputChannel()
+        channel.messages.extend(session_start_messages())
+        return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         module = inspect.getmodule(self)
@@ -139,7 +155,14 @@ class SmsInput(InputChannel):
             if not settings.configured:
                 return
             try:
-                store = await asyncio.to_thread(SmsStore, settings.db_url)
+                # Tables are made by the migrations (python -m bot.sms.migrate, run by ./kk run
+                # before Rasa starts), never here: several servers must not race to create them.
+                store = await asyncio.to_thread(
+                    functools.partial(SmsStore, settings.db_url, migrate=False)
+                )
+            except SchemaOutdated as error:
+                logger.error("sms channel: %s; webhooks answer 503", error)
+                return
             except Exception as error:
                 logger.error(
                     "sms channel: cannot open its database (%s); webhooks answer 503",
@@ -173,7 +196,9 @@ class SmsInput(InputChannel):
             # 1. Authenticity, before the body is parsed or validated: 401, nothing stored.
             raw = request.body or b""
             try:
-                body = verify_incoming(request.headers.get(HEADER), raw, settings.webhook_secret)
+                body = verify_incoming(
+                    request.headers.get(HEADER), raw, settings.webhook_secret or ""
+                )
             except SignatureError as error:
                 logger.warning("sms webhook refused: %s", error)
                 return _status(401, "missing or invalid X-Gwapi-Signature")

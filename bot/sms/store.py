@@ -3,9 +3,10 @@
 Why here: the Rasa server already depends on this database (``KK_TRACKER_DB_URL``: SQLite
 ``var/tracker.db`` by default, PostgreSQL in production), so the SMS channel adds no new moving
 part, survives restarts like the conversations do, and shares their backups and retention. The
-tables are prefixed ``sms_`` and created on start (like Rasa's own tables); ``KK_SMS_DB_URL``
-may point elsewhere. All methods are synchronous and short; the async service calls them in a
-worker thread so the Rasa event loop never blocks on the database.
+tables are prefixed ``sms_`` and made by versioned migrations (``bot.sms.schema``,
+``bot/sms/migrations/``), which ``./kk run`` runs before Rasa starts; ``KK_SMS_DB_URL`` may point
+elsewhere. All methods are synchronous and short; the async service calls them in a worker
+thread so the Rasa event loop never blocks on the database.
 
 Tables (times are UNIX seconds, UTC):
 
@@ -14,7 +15,9 @@ Tables (times are UNIX seconds, UTC):
   processed. Processed rows (without text) are kept for ``retention`` so a webhook retried days
   later is still recognised as a duplicate, then deleted.
 - ``sms_outbox``: one row per SMS to send; at most one reply per inbox row (unique
-  ``inbox_id``). Holds the text until it is sent (or given up), then NULL.
+  ``inbox_id``), and at most one row per ``dedupe_key`` for the SMS the channel starts itself
+  (reminders, closure alerts: ``queue_notice``). Holds the text until it is sent (or given up),
+  then NULL.
 - ``sms_recipients``: the only place a phone number is stored: hash -> number, kept while an
   inbox row is unprocessed or an outbox row unsent for that hash, deleted right after.
 - ``sms_preferences``: STOP/START per hash, and whether the case service has been told.
@@ -57,8 +60,10 @@ logger = logging.getLogger(__name__)
 
 PENDING, DONE = "pending", "done"
 SENT, REJECTED, EXPIRED, CANCELLED = "sent", "rejected", "expired", "cancelled"
-# Outbox kinds: a reply to a message, or the STOP confirmation (the one SMS sent after STOP).
+# Outbox kinds: a reply to a message, the STOP confirmation (the one SMS sent after STOP), and
+# the SMS the channel starts itself (bot.reminders): a meeting reminder, a closure alert.
 REPLY, STOP_ACK = "reply", "stop_ack"
+REMINDER, CLOSURE_ALERT = "reminder", "closure_alert"
 
 metadata = MetaData()
 
@@ -100,6 +105,8 @@ outbox = Table(
     Column("gateway_message_id", String(40), nullable=True),
     Column("created_at", Float, nullable=False),
     Column("sent_at", Float, nullable=True),
+    # Migration 0002: unique (index ux_sms_outbox_dedupe_key); NULL for replies.
+    Column("dedupe_key", String(80), nullable=True),
 )
 
 recipients = Table(
@@ -186,7 +193,15 @@ def _kinds(raw: str | None) -> frozenset:
 
 
 class SmsStore:
-    def __init__(self, url_or_engine) -> None:
+    """The SMS tables of one database.
+
+    ``migrate=True`` (commands and tests: ``python -m bot.retention``, the production profile's
+    table step) first brings the tables to the newest revision (``bot.sms.schema.upgrade``); the
+    Rasa server's channel opens the store with ``migrate=False`` and only checks the revision,
+    because ``./kk run`` migrated before it started and several servers must not race.
+    """
+
+    def __init__(self, url_or_engine, *, migrate: bool = True) -> None:
         self.engine = (
             url_or_engine if isinstance(url_or_engine, Engine) else make_engine(url_or_engine)
         )
@@ -194,7 +209,12 @@ class SmsStore:
         if self._sqlite:
             # Deleted numbers and texts are overwritten with zeros, not just unlinked.
             event.listen(self.engine, "connect", _secure_delete)
-        metadata.create_all(self.engine)
+        from bot.sms import schema
+
+        if migrate:
+            schema.upgrade(self.engine)
+        else:
+            schema.check(self.engine)
 
     def _scrub(self) -> None:
         """After deleting a number or a text: with SQLite's write-ahead log the old page versions
@@ -372,6 +392,58 @@ class SmsStore:
                 created_at=now,
             )
         )
+
+    def queue_notice(
+        self, dedupe_key: str, phone_hash: str, msisdn: str, reply: Reply, now: float
+    ) -> tuple[int, bool]:
+        """Queue an SMS the channel starts itself (a reminder, a closure alert), once per
+        ``dedupe_key``: (outbox id, True) when queued now, (id, False) when it already was —
+        also when it has been sent since. Nothing is queued for an opted-out number: (0, False).
+        """
+        for attempt in (1, 2):
+            with self.engine.connect() as conn:
+                known = conn.execute(
+                    select(outbox.c.id).where(outbox.c.dedupe_key == dedupe_key)
+                ).scalar()
+                if known is not None:
+                    return int(known), False
+                stopped = conn.execute(
+                    select(preferences.c.opted_out).where(preferences.c.phone_hash == phone_hash)
+                ).scalar()
+                if stopped:
+                    return 0, False
+                try:
+                    with conn.begin():
+                        row_id = conn.execute(
+                            insert(outbox).values(
+                                inbox_id=None,
+                                dedupe_key=dedupe_key,
+                                phone_hash=phone_hash,
+                                kind=reply.kind,
+                                sender=reply.sender,
+                                text=reply.text,
+                                encoding=reply.encoding,
+                                segments=reply.segments,
+                                status=PENDING,
+                                attempts=0,
+                                next_attempt_at=now,
+                                created_at=now,
+                            )
+                        ).inserted_primary_key[0]
+                        self._remember_number(conn, phone_hash, msisdn, now)
+                    return int(row_id), True
+                except IntegrityError:
+                    # Another process queued the same key (or number) at the same moment.
+                    if attempt == 2:
+                        raise
+        return 0, False
+
+    def outbox_status(self, dedupe_key: str) -> str | None:
+        """The status of the outbox row queued under ``dedupe_key`` (None: none)."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(outbox.c.status).where(outbox.c.dedupe_key == dedupe_key)
+            ).scalar()
 
     def pending_inbox(self) -> int:
         with self.engine.connect() as conn:

@@ -98,11 +98,12 @@ def development_examples(
     encoder: Encoder | None,
     weights: dict[str, float] | None = None,
     per_document: int | None = None,
+    language: str = "da",
 ) -> list[DevExample]:
-    """The leave-one-out split of ``notes`` on a new index (``development_cases``)."""
-    return [
-        e for _, e in development_cases(notes, SearchIndex(notes, encoder, weights), per_document)
-    ]
+    """The leave-one-out split of ``notes`` on a new index (``development_cases``) with the word
+    analyser of ``language``."""
+    index = SearchIndex(notes, encoder, weights, language=language)
+    return [e for _, e in development_cases(notes, index, per_document)]
 
 
 class Calibrator:

@@ -20,6 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
+from kkshared.retrieval import english
 from kkshared.retrieval.arrays import FloatArray
 from kkshared.retrieval.bm25 import BM25
 from kkshared.retrieval.terms import char_ngrams, reference_terms, word_terms
@@ -61,9 +62,13 @@ class Ranking:
         return self.candidates[0] if self.candidates else None
 
 
+# The word analysers by language: Danish lemmas (terms.py) or English stems (english.py).
+ANALYSERS = ("da", "en")
+
+
 @lru_cache(maxsize=8192)
-def _word_terms(text: str) -> tuple[str, ...]:
-    return tuple(word_terms(text))
+def _word_terms(text: str, language: str = "da") -> tuple[str, ...]:
+    return tuple(english.word_terms(text) if language == "en" else word_terms(text))
 
 
 @lru_cache(maxsize=8192)
@@ -77,9 +82,9 @@ def _note_texts(note: Document) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
-def _note_counters(note: Document) -> tuple[Counter[str], Counter[str]]:
+def _note_counters(note: Document, language: str = "da") -> tuple[Counter[str], Counter[str]]:
     texts = _note_texts(note)
-    words = Counter(t for text in texts for t in _word_terms(text))
+    words = Counter(t for text in texts for t in _word_terms(text, language))
     grams = Counter(g for text in texts for g in _char_grams(text))
     return words, grams
 
@@ -96,17 +101,22 @@ class SearchIndex:
         encoder: Encoder | None = None,
         weights: dict[str, float] | None = None,
         vectors: Sequence[FloatArray] | None = None,
+        language: str = "da",
     ) -> None:
         """``vectors``: the notes' dense vectors as ``dense_vectors`` returned them before (a saved
-        model), so that loading does not encode every note again."""
+        model), so that loading does not encode every note again. ``language``: the word
+        analyser (``ANALYSERS``), Danish by default."""
+        if language not in ANALYSERS:
+            raise ValueError(f"no analyser for language {language!r}")
+        self.language = language
         self.notes = list(notes)
         self.encoder = encoder
         self.weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
         if encoder is None:
             self.weights["dense"] = 0.0
         self._positions = {note.id: i for i, note in enumerate(self.notes)}
-        self._word = BM25([_note_counters(n)[0] for n in self.notes])
-        self._char = BM25([_note_counters(n)[1] for n in self.notes])
+        self._word = BM25([_note_counters(n, language)[0] for n in self.notes])
+        self._char = BM25([_note_counters(n, language)[1] for n in self.notes])
         self._refs = [self._note_refs(n) for n in self.notes]
         if encoder is None:
             self._dense: list[FloatArray] = []
@@ -159,14 +169,15 @@ class SearchIndex:
         leave-one-out development split without rebuilding the index; corpus statistics (idf,
         average length) stay those of the full index.
         """
-        words, grams = list(_word_terms(question)), list(_char_grams(question))
+        words = list(_word_terms(question, self.language))
+        grams = list(_char_grams(question))
         asked_refs = {t for t in words if t.startswith("ref:")}
         word_raw, char_raw = self._word.scores(words), self._char.scores(grams)
         refs = list(self._refs)
         dense_vectors = list(self._dense)
         if substitute is not None:
             i = self._positions[substitute.id]
-            word_counter, char_counter = _note_counters(substitute)
+            word_counter, char_counter = _note_counters(substitute, self.language)
             word_raw[i] = self._word.score_document(words, word_counter)
             char_raw[i] = self._char.score_document(grams, char_counter)
             refs[i] = self._note_refs(substitute)

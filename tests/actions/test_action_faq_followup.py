@@ -52,7 +52,7 @@ def test_payment_faq_adds_the_own_payment(monkeypatch: pytest.MonkeyPatch) -> No
     seen = []
 
     class Fake:
-        async def answer(self, dispatcher, who):
+        async def answer(self, dispatcher, who, language="da"):
             seen.append(who.subject)
             dispatcher.utter_message(response="utter_own_next_payment")
 

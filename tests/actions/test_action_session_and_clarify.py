@@ -11,15 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import client as action_client
 from actions.clarify import ActionAnswerSuggestion, ActionClarify, best_guess, consecutive_failures
+from actions.faq_catalogue import get_catalogue
 from actions.session import ActionSessionStart
 
-DOMAIN = {
-    "responses": {
-        "utter_faq/payment_date": [
-            {"text": "Svar", "custom": {"title": "Hvornår udbetales kontanthjælp?", "source": {}}}
-        ]
-    }
-}
+DOMAIN: dict = {}  # no action gets the domain (bot/endpoints.yml: enable_selective_domain)
 
 
 def _user(intent: str) -> dict:
@@ -59,18 +54,25 @@ def test_failures_before_the_session_start_do_not_count() -> None:
 
 
 def test_best_guess_for_an_faq_uses_the_catalogue_title() -> None:
+    # The live catalogue's title (tests/actions/test_action_faq_answer.py has more).
+    entry = get_catalogue().get("benefit_kontanthjaelp_payment")
+    assert entry is not None
     latest = {
         "intent": {"name": "nlu_fallback"},
         "intent_ranking": [
             {"name": "nlu_fallback", "confidence": 0.4},
             {"name": "faq", "confidence": 0.35},
         ],
-        "response_selector": {"faq": {"response": {"intent_response_key": "faq/payment_date"}}},
+        "response_selector": {
+            "faq": {"response": {"intent_response_key": "faq/benefit_kontanthjaelp_payment"}}
+        },
     }
-    assert best_guess(latest, DOMAIN) == (
-        "utter_faq/payment_date",
-        "Hvornår udbetales kontanthjælp?",
-    )
+    assert best_guess(latest, DOMAIN) == ("faq/benefit_kontanthjaelp_payment", entry.title)
+    retired = {
+        **latest,
+        "response_selector": {"faq": {"response": {"intent_response_key": "faq/x"}}},
+    }
+    assert best_guess(retired, DOMAIN) is None
 
 
 def test_no_guess_when_confidence_is_too_low_or_intent_not_suggestable() -> None:
@@ -146,9 +148,12 @@ def test_second_failure_in_a_row_hands_over(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_yes_to_a_suggestion_gives_that_answer() -> None:
     dispatcher = CollectingDispatcher()
-    tracker = _tracker([_user("affirm")], slots={"suggested_response": "utter_faq/payment_date"})
+    tracker = _tracker(
+        [_user("affirm")], slots={"suggested_response": "faq/benefit_kontanthjaelp_payment"}
+    )
     events = asyncio.run(ActionAnswerSuggestion().run(dispatcher, tracker, DOMAIN))
-    assert dispatcher.messages[0]["response"] == "utter_faq/payment_date"
+    assert dispatcher.messages[0]["utter_action"] == "utter_faq/benefit_kontanthjaelp_payment"
+    assert dispatcher.messages[0]["text"]
     assert events[0]["name"] == "suggested_response" and events[0]["value"] is None
 
 

@@ -25,6 +25,9 @@ def make_settings(**overrides: object) -> Settings:
         "service_token": TEST_SERVICE_TOKEN,
         "demo_mode": True,
         "demo_seed_on_start": False,
+        # Tests import the catalogue themselves (tests/api/catalogue_helpers.py); at start-up it
+        # would commit into the shared test database.
+        "catalogue_import_on_start": False,
         "timezone": "Europe/Copenhagen",
     }
     values.update(overrides)

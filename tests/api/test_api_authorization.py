@@ -31,6 +31,15 @@ CITIZEN_DATA = frozenset({Role.CITIZEN, Role.STAFF, Role.ADMIN})
 LEGAL_ASKERS = frozenset({Role.STAFF, Role.JURIST, Role.ADMIN})
 LAWYERS = frozenset({Role.JURIST, Role.ADMIN})
 UNKNOWN_TICKET = "JUR-2000-000000"
+EDITORS = frozenset({Role.EDITOR, Role.ADMIN})
+UNKNOWN_ENTRY = "unknown_entry_for_tests"
+CATALOGUE_DRAFT = {
+    "base_version": 0,
+    "topic": "benefits",
+    "title": "Test",
+    "answer": "Et svar.",
+    "source": {"date": "2025", "name": "borger.dk", "url": "https://borger.dk"},
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/holidays/{year}"): PUBLIC,
     ("GET", "/closures"): PUBLIC,
     ("GET", "/closures/{closure_id}"): PUBLIC,
+    ("GET", "/assistant/status"): PUBLIC,
     ("POST", "/auth/demo-login"): Rule("public", body={"username": "demo-borger"}),
     ("POST", "/feedback"): Rule(
         "public", body={"conversation_ref": "abc", "message_id": "m1", "rating": "up"}
@@ -98,6 +108,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/closures"): Rule("user", STAFF_ADMIN, CLOSURE_BODY),
     ("PUT", "/closures/{closure_id}"): Rule("user", STAFF_ADMIN, CLOSURE_BODY),
     ("DELETE", "/closures/{closure_id}"): Rule("user", STAFF_ADMIN),
+    ("PUT", "/locations/{location_id}/opening-hours"): Rule(
+        "user", STAFF_ADMIN, {"hours": [{"weekday": 0, "opens": "09:00", "closes": "15:00"}]}
+    ),
+    # The off switch: anyone reads it (the channels and the web chat), only admins switch.
+    ("PUT", "/assistant/status"): Rule("user", frozenset({Role.ADMIN}), {"paused": False}),
     ("GET", "/audit-log"): Rule("user", frozenset({Role.ADMIN})),
     ("POST", "/admin/erasure"): Rule(
         "user", frozenset({Role.ADMIN}), {"citizen_id": demo_id("c", "demo-borger-syg")}
@@ -116,7 +131,44 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/legal/my-questions"): Rule("user", LEGAL_ASKERS),
     ("POST", "/legal/my-questions/{ticket_id}/seen"): Rule("user", LEGAL_ASKERS),
     ("GET", "/service/citizens/by-phone/{msisdn}"): SERVICE,
+    # The live citizen catalogue: the Rasa side polls it; editors and admins edit it (an unknown
+    # entry here: tests/api/test_catalogue_*.py work on the imported catalogue).
+    # Conversation analytics (tests/api/test_analytics_pages.py covers the /statistik pages).
+    ("GET", "/analytics/report"): Rule("user", EDITORS),
+    ("POST", "/analytics/aggregate"): Rule("user", EDITORS),
+    ("GET", "/catalogue/live"): SERVICE,
+    ("GET", "/catalogue/entries"): Rule("user", EDITORS),
+    ("GET", "/catalogue/entries/{entry_id}"): Rule("user", EDITORS),
+    ("PUT", "/catalogue/entries/{entry_id}/draft"): Rule("user", EDITORS, CATALOGUE_DRAFT),
+    ("GET", "/catalogue/entries/{entry_id}/draft"): Rule("user", EDITORS),
+    ("DELETE", "/catalogue/entries/{entry_id}/draft"): Rule("user", EDITORS),
+    ("POST", "/catalogue/entries/{entry_id}/publish"): Rule("user", EDITORS),
+    ("POST", "/catalogue/entries/{entry_id}/retire"): Rule("user", EDITORS, {"base_version": 1}),
+    ("POST", "/catalogue/entries/{entry_id}/restore"): Rule("user", EDITORS, {"base_version": 1}),
+    ("POST", "/catalogue/entries/{entry_id}/rollback"): Rule("user", EDITORS, {"base_version": 1}),
+    ("POST", "/catalogue/preview"): Rule("user", EDITORS, {"question": "hvad er kontanthjælp"}),
     ("POST", "/service/citizens/{citizen_id}/sms-opt-out"): Rule("service", body={"opt_out": True}),
+    # SMS reminders (issue 19; tests/api/test_reminders.py covers them with real meetings).
+    ("GET", "/me/sms-reminders"): Rule("user", CITIZEN),
+    ("PUT", "/me/sms-reminders"): Rule("user", CITIZEN, {"opted_in": True}),
+    ("GET", "/citizens/{citizen_id}/sms-reminders"): Rule("user", CITIZEN_DATA),
+    ("PUT", "/citizens/{citizen_id}/sms-reminders"): Rule("user", STAFF_ADMIN, {"opted_in": True}),
+    ("GET", "/citizens/{citizen_id}/meeting-reminders"): Rule("user", CITIZEN_DATA),
+    ("PUT", "/me/meetings/{meeting_id}/confirmation"): Rule(
+        "user", CITIZEN, {"answer": "confirmed", "channel": "sms"}
+    ),
+    ("GET", "/service/reminders/candidates"): SERVICE,
+    ("POST", "/service/reminders/claims"): Rule(
+        "service", body={"meeting_id": "m-unknown", "kind": "day_before", "day": "2026-03-02"}
+    ),
+    ("POST", "/service/reminders/{reminder_id}/outcome"): Rule(
+        "service", body={"status": "queued"}
+    ),
+}
+# Service routes whose test call names an unknown meeting or reminder: 404 once authorised.
+SERVICE_UNKNOWN_IDS = {
+    ("POST", "/service/reminders/claims"),
+    ("POST", "/service/reminders/{reminder_id}/outcome"),
 }
 
 USERNAME_BY_ROLE = {
@@ -157,6 +209,9 @@ def fill(path: str, demo) -> str:
         .replace("{year}", "2026")
         .replace("{msisdn}", "+4500000101")
         .replace("{ticket_id}", UNKNOWN_TICKET)
+        .replace("{entry_id}", UNKNOWN_ENTRY)
+        .replace("{meeting_id}", "m-unknown")
+        .replace("{reminder_id}", "rem-unknown")
     )
 
 
@@ -249,6 +304,12 @@ def test_allowed_role_gets_through(client, demo, auth, key, role):
     # ticket (test_legal_postkasse.py reads real tickets as asker, other caseworker and lawyer).
     if key == ("POST", "/me/reschedule-requests") or "{ticket_id}" in key[1]:
         assert r.status_code == 404
+    elif "{meeting_id}" in key[1]:  # an unknown meeting (tests/api/test_reminders.py: real ones)
+        assert r.status_code == 404, r.text
+    elif "{entry_id}" in key[1]:  # an unknown entry is 404; a draft of a new one is saved
+        assert r.status_code == (200 if key[0] == "PUT" else 404), r.text
+    elif key == ("POST", "/catalogue/preview"):  # no Rasa server in these tests: 503
+        assert r.status_code in (200, 503), r.text
     else:
         assert r.status_code < 300, r.text
 
@@ -266,7 +327,8 @@ def test_service_routes_refuse_user_tokens(client, demo, auth, key, role):
 
 @pytest.mark.parametrize("key", SERVICE_ROUTES, ids=_id)
 def test_service_routes_accept_the_service_token(client, demo, key):
-    assert call(client, key, demo, service_headers()).status_code == 200
+    expected = 404 if key in SERVICE_UNKNOWN_IDS else 200
+    assert call(client, key, demo, service_headers()).status_code == expected
 
 
 def test_service_subject_role_comes_from_users_table(client, demo):

@@ -80,6 +80,7 @@ OWNERS = [
     ("/legal/questions", "jurist"),
     ("/legal/", "staff"),
     ("/service/", "service"),
+    ("/catalogue/live", "service"),
 ]
 
 
@@ -138,13 +139,24 @@ def send(case, app, caller: str, headers: dict[str, str] | None) -> None:
         case.headers = generated
 
 
+@pytest.fixture
+def catalogue_preview(app, settings):
+    """POST /catalogue/preview answers from a fake of the Rasa preview endpoint (no Rasa here;
+    unreachable is 503, tested in test_catalogue_api.py)."""
+    from catalogue_helpers import FakeRasa
+
+    app.state.catalogue_preview = FakeRasa(settings).client()
+    yield
+    del app.state.catalogue_preview
+
+
 @schema.parametrize()
 @settings(
     deadline=None,
     # The app and the database transaction are per operation, not per example.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_api_conforms_to_its_schema(case, app, credentials, legal):
+def test_api_conforms_to_its_schema(case, app, credentials, legal, catalogue_preview):
     """Every case is sent without credentials, as the operation's owner and as another caller."""
     owner_name = owner(case.path)
     send(case, app, "anonymous", None)

@@ -221,14 +221,19 @@ def test_pages_are_accessible_danish_and_self_contained(browser, client, auth, s
             assert f'for="{field_id}"' in text, field_id
         # No third-party requests, no scripts.
         assert "<script" not in text and not re.search(r'(?:src|href)="(?:https?:)?//', text)
-        assert ":focus" in text
+        # Styles only from the service's one stylesheet, which shows where the focus is.
+        assert "<style" not in text and " style=" not in text
+        stylesheet = re.search(r'<link rel="stylesheet" href="(/[^"]+)">', text).group(1)
+        css = browser.get(stylesheet)
+        assert css.headers["content-type"].startswith("text/css") and ":focus" in css.text
         policy = r.headers["content-security-policy"]
         assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
         assert r.headers["cache-control"] == "no-store"
     assert LOGIN_CSRF_COOKIE in login.headers.get("set-cookie", "")
 
 
-def test_outside_demo_mode_there_is_no_login_form_but_tokens_work(database, db_session, token_for):
+def test_outside_demo_mode_no_login_form_and_no_demo_token(database, db_session, token_for):
+    """Outside demo mode only identity-provider tokens open the page (tests/api/test_oidc.py)."""
     from api.db.session import get_session
 
     app = create_app(make_settings(database_url=database.url, demo_mode=False))
@@ -238,8 +243,8 @@ def test_outside_demo_mode_there_is_no_login_form_but_tokens_work(database, db_s
     assert page.status_code == 200 and "<form" not in page.text.split("</header>")[1]
     assert outside.post("/jurist/login", data={"username": "demo-jurist"}).status_code == 404
     r = outside.get("/jurist", headers={"Authorization": f"Bearer {token_for('demo-jurist')}"})
-    assert r.status_code == 200
+    assert r.status_code != 200
     outside.cookies.set(
         SESSION_COOKIE, token_for("demo-jurist"), domain="testserver.local", path="/jurist"
     )
-    assert outside.get("/jurist").status_code == 200
+    assert outside.get("/jurist").status_code != 200

@@ -13,8 +13,8 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 from test_bot_retrieval_classifier import EXAMPLES as CLASSIFIER_EXAMPLES
+from test_bot_retrieval_classifier import training_data, write_catalogue
 
 from bot.nlu.retrieval_classifier import ANSWER_ATTRIBUTE, DanishRetrievalClassifier
 
@@ -28,8 +28,8 @@ EXAMPLES = {
     "goodbye": ["farvel", "hej hej", "vi ses", "tak for nu farvel"],
 }
 ANSWERS = {
-    "utter_faq/benefit_sygedagpenge": "Sygedagpenge er penge, du kan få, når du er syg.",
-    "utter_faq/holiday_right_on_benefits": "Du kan holde ferie, når du har optjent den.",
+    "benefit_sygedagpenge": ("Sygedagpenge", "Sygedagpenge er penge, du kan få, når du er syg."),
+    "holiday_right_on_benefits": ("Ferie", "Du kan holde ferie, når du har optjent den."),
 }
 SEED = (
     "Evaluering af nedlukningen\n\n"
@@ -50,19 +50,9 @@ CONFIG = {
 def classifier(tmp_path_factory) -> DanishRetrievalClassifier:
     seeds = tmp_path_factory.mktemp("seeds")
     (seeds / "000_0be9af2cecd9aa10.txt").write_text(SEED, encoding="utf-8")
-    config = {**CONFIG, "sources_dir": str(seeds)}
-    messages = []
-    for key, texts in EXAMPLES.items():
-        intent, _, response = key.partition("/")
-        for text in texts:
-            data = {TEXT: text, "intent": intent}
-            if response:
-                data["intent_response_key"] = key
-            messages.append(Message(data=data))
-    data = TrainingData(
-        training_examples=messages,
-        responses={name: [{"text": text}] for name, text in ANSWERS.items()},
-    )
+    catalogue = write_catalogue(tmp_path_factory.mktemp("catalogue"), ANSWERS)
+    config = {**CONFIG, "sources_dir": str(seeds), "catalogue_dir": str(catalogue)}
+    data = training_data(EXAMPLES)
     storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
     resource = Resource("retrieval_classifier")
     context = ExecutionContext(None, "test")
@@ -82,7 +72,7 @@ def _parse(classifier: DanishRetrievalClassifier, text: str) -> Message:
 def test_a_sure_catalogue_answer_that_fits_is_tier_one(classifier) -> None:
     message = _parse(classifier, "hvad er sygedagpenge")
     assert message.get("intent")["name"] == "faq"
-    assert message.get(ANSWER_ATTRIBUTE) == {"tier": 1}
+    assert message.get(ANSWER_ATTRIBUTE) == {"tier": 1, "revision": 0}  # the model's catalogue
 
 
 def test_a_question_only_the_source_answers_gets_the_passage_with_its_source(classifier) -> None:

@@ -47,8 +47,21 @@ def test_rasa_data_validate_is_clean_apart_from_action_responses() -> None:
         if "UserWarning" in line
         and "is not used in any story or rule" not in line
         and "Issue found in 'bot/data/rules/faq.yml'" not in line
+        # Rasa adds the retrieval action utter_faq for the retrieval intent faq (nlu_data/faq/);
+        # the domain has no catalogue responses any more: action_answer_faq renders the answers
+        # from the live catalogue (actions/faq_answer.py), and no rule or story runs utter_faq.
+        and "Action 'utter_faq' is listed as a response action in the domain file" not in line
         # Set by the classifier itself (answer tier 2, docs/answer_tiers.md): no examples.
         and "The intent 'source_answer' is listed in the domain file, but is not found" not in line
+        # Set by the classifier (a language's name alone, or English examples in knowledge/nlu_en)
+        # and by the web chat's switch payload: no Danish examples (bot/domain/language.yml).
+        and "The intent 'set_language' is listed in the domain file, but is not found" not in line
+        # Bot-initiated (the reminder job's trigger_intent) and reminder replies (the buttons'
+        # payloads and the SMS digits 1/2/3, bot/domain/reminders.yml): never classified.
+        and not re.search(
+            r"The intent '(EXTERNAL_\w+|reminder_(confirm|cannot_attend|new_time))' is listed",
+            line,
+        )
     ]
     assert not problems, "\n".join(problems)
     assert output.count("Found intent 'faq' in stories which is not part of the domain") <= 1

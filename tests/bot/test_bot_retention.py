@@ -226,14 +226,15 @@ def test_memory_does_not_bring_back_a_deleted_conversation(store, engine, tracke
         assert "anon:old" in store._sessions  # served from memory from here on
         purge_expired(engine, RetentionSettings(db_url=tracker_url), now)
         assert await store.retrieve("anon:old") is None
-        assert store._sessions["anon:old"] == []  # now remembered as having nothing stored
+        assert store._sessions["anon:old"].events == []  # now remembered as having nothing stored
 
     asyncio.run(scenario())
     assert rows_per_conversation(engine) == {}
 
 
-def test_without_looking_for_purges_memory_would_serve_it(tracker_url, engine) -> None:
-    """Why the store looks: a store that did not would hand out the deleted conversation."""
+def test_without_looking_for_purges_memory_still_does_not_serve_it(tracker_url, engine) -> None:
+    """The newest row id the store checks on every turn (several Rasa processes, see
+    bot/tracker_store.py) also notices a deleted conversation before the purge table does."""
     now = time.time()
     blind = KKSQLTrackerStore(domain=Domain.empty(), url=tracker_url, purge_check_seconds=3600)
     try:
@@ -242,7 +243,7 @@ def test_without_looking_for_purges_memory_would_serve_it(tracker_url, engine) -
         async def scenario() -> None:
             await blind.retrieve("anon:old")
             purge_expired(engine, RetentionSettings(db_url=tracker_url), now)
-            assert (await blind.retrieve("anon:old")).latest_message.text == "gammel tekst"
+            assert await blind.retrieve("anon:old") is None
 
         asyncio.run(scenario())
     finally:

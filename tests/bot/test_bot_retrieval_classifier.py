@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -43,36 +46,62 @@ EXAMPLES = {
 }
 
 
-def _training_data() -> TrainingData:
+# The catalogue trained into the model: entry id -> (title, answer).
+ANSWERS = {
+    "benefit_sygedagpenge": ("Sygedagpenge", "Sygedagpenge er ..."),
+    "holiday_right_on_benefits": ("Ferie på kontanthjælp", "Ferie ..."),
+}
+
+
+def write_catalogue(directory: Path, answers: dict[str, tuple[str, str]]) -> Path:
+    """A catalogue directory like knowledge/citizen with ``answers`` (id -> title, answer)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    entries = [
+        {
+            "id": entry_id,
+            "topic": "test",
+            "title": title,
+            "answer": answer,
+            "source": {"file": "general", "date": "2025"},
+        }
+        for entry_id, (title, answer) in answers.items()
+    ]
+    (directory / "test.yml").write_text(yaml.safe_dump(entries, allow_unicode=True), "utf-8")
+    return directory
+
+
+def training_data(examples: dict[str, list[str]]) -> TrainingData:
     messages = []
-    for key, texts in EXAMPLES.items():
+    for key, texts in examples.items():
         intent, _, response = key.partition("/")
         for text in texts:
             data = {TEXT: text, "intent": intent}
             if response:
                 data["intent_response_key"] = key
             messages.append(Message(data=data))
-    return TrainingData(
-        training_examples=messages,
-        responses={
-            "utter_faq/benefit_sygedagpenge": [{"text": "Sygedagpenge er ..."}],
-            "utter_faq/holiday_right_on_benefits": [{"text": "Ferie ..."}],
-        },
-    )
+    return TrainingData(training_examples=messages)
+
+
+def _training_data() -> TrainingData:
+    return training_data(EXAMPLES)
 
 
 @pytest.fixture(scope="module")
-def classifier(tmp_path_factory) -> DanishRetrievalClassifier:
+def catalogue_dir(tmp_path_factory) -> Path:
+    return write_catalogue(tmp_path_factory.mktemp("catalogue"), ANSWERS)
+
+
+@pytest.fixture(scope="module")
+def classifier(tmp_path_factory, catalogue_dir) -> DanishRetrievalClassifier:
     storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
     resource = Resource("retrieval_classifier")
+    config = {"retrieval_intent": "faq", "catalogue_dir": str(catalogue_dir)}
     component = DanishRetrievalClassifier.create(
-        {"retrieval_intent": "faq"}, storage, resource, ExecutionContext(None, "test")
+        config, storage, resource, ExecutionContext(None, "test")
     )
     component.train(_training_data())
     # Loaded back from the model storage, as the Rasa server does.
-    return DanishRetrievalClassifier.load(
-        {"retrieval_intent": "faq"}, storage, resource, ExecutionContext(None, "test")
-    )
+    return DanishRetrievalClassifier.load(config, storage, resource, ExecutionContext(None, "test"))
 
 
 def _parse(classifier: DanishRetrievalClassifier, text: str) -> Message:
@@ -158,7 +187,8 @@ def test_vocabulary_knows_lexicon_words_and_typos_of_training_words() -> None:
 def _trained(tmp_path, **config) -> DanishRetrievalClassifier:
     storage = LocalModelStorage(tmp_path)
     resource = Resource("retrieval_classifier")
-    config = {"retrieval_intent": "faq", **config}
+    catalogue = write_catalogue(tmp_path / "catalogue", ANSWERS)
+    config = {"retrieval_intent": "faq", "catalogue_dir": str(catalogue), **config}
     DanishRetrievalClassifier.create(
         config, storage, resource, ExecutionContext(None, "test")
     ).train(_training_data())

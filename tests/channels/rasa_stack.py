@@ -79,6 +79,7 @@ def start_stack(workdir: Path, api_url: str = "http://127.0.0.1:9") -> Stack:
         KK_ACTIONS_PORT=str(ACTIONS_PORT),
         KK_API_URL=api_url,
         KK_TRACKER_DB_URL=f"sqlite:///{workdir / 'tracker.db'}",
+        KK_EVENTS_DB_URL=f"sqlite:///{workdir / 'events.db'}",
         KK_ACTIONS_TOKEN=env.get("KK_ACTIONS_TOKEN") or "test-actions-token-0123456789",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
     )

@@ -54,6 +54,8 @@ class CaseServiceState:
     opt_out_calls: list[tuple] = field(default_factory=list)
     bad_tokens: int = 0
     requests: list[tuple] = field(default_factory=list)  # (method, path, X-Subject or None)
+    lookup_delay: float = 0.0  # seconds each phone lookup takes (a slow case service)
+    lookup_servers: list[tuple[str, str]] = field(default_factory=list)  # (stub name, number)
 
 
 class _CaseHandler(BaseHTTPRequestHandler):
@@ -92,6 +94,9 @@ class _CaseHandler(BaseHTTPRequestHandler):
         state = self.server.state
         number = match.group(1)
         state.lookups.append(number)
+        state.lookup_servers.append((self.server.name, number))
+        if state.lookup_delay:
+            time.sleep(state.lookup_delay)
         citizen = state.citizens.get(number)
         if citizen is None:
             return self._json(404, {"detail": "citizen not found"})
@@ -126,9 +131,10 @@ class _CaseHandler(BaseHTTPRequestHandler):
 class CaseServiceStub(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, state: CaseServiceState | None = None) -> None:
+    def __init__(self, state: CaseServiceState | None = None, name: str = "case") -> None:
         super().__init__(("127.0.0.1", 0), _CaseHandler)
         self.state = state or CaseServiceState()
+        self.name = name  # several stubs may share one state (one per Rasa process)
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
     @property

@@ -30,6 +30,8 @@ class SmsStack:
     actions: subprocess.Popen | None = None
     rasa: subprocess.Popen | None = None
     rasa_starts: int = 0
+    name: str = "rasa"  # the Rasa server's log file is <name>.log
+    extra_env: dict = field(default_factory=dict)
 
     @property
     def tracker_db(self) -> Path:
@@ -55,9 +57,12 @@ class SmsStack:
             KK_ACTIONS_PORT=str(self.actions_port),
             KK_ACTIONS_TOKEN=env.get("KK_ACTIONS_TOKEN") or "test-actions-token-0123456789",
             KK_TRACKER_DB_URL=f"sqlite:///{self.tracker_db}",
+            # bot/endpoints.yml's SQL event broker (the analytics' events database)
+            KK_EVENTS_DB_URL=f"sqlite:///{self.workdir / 'events.db'}",
             SQLALCHEMY_SILENCE_UBER_WARNING="1",
             RASA_TELEMETRY_ENABLED="false",
         )
+        env.update(self.extra_env)
         return env
 
     def _spawn(self, command: list, log: Path) -> subprocess.Popen:
@@ -80,7 +85,19 @@ class SmsStack:
             f"http://127.0.0.1:{self.actions_port}/health", time.monotonic() + 240, [self.actions]
         )
 
+    def migrate(self) -> None:
+        """What ./kk run does before Rasa starts: the SMS tables' migrations."""
+        subprocess.run(
+            [str(BIN / "python"), "-m", "bot.sms.migrate"],
+            cwd=REPO_ROOT,
+            env=self.env(),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
     def start_rasa(self) -> None:
+        self.migrate()
         self.rasa_starts += 1
         self.rasa = self._spawn(
             [
@@ -97,7 +114,7 @@ class SmsStack:
                 "--port",
                 str(self.rasa_port),
             ],
-            self.workdir / "rasa.log",
+            self.workdir / f"{self.name}.log",
         )
         _wait_for(
             f"{self.base_url}/webhooks/sms/",
@@ -130,7 +147,7 @@ class SmsStack:
     def log_text(self) -> str:
         return "\n".join(
             p.read_text(encoding="utf-8", errors="replace")
-            for p in (self.workdir / "rasa.log", self.workdir / "actions.log")
+            for p in (self.workdir / f"{self.name}.log", self.workdir / "actions.log")
             if p.exists()
         )
 

@@ -186,6 +186,7 @@ def sanic_test_mode():
 @pytest.fixture()
 def env(monkeypatch):
     monkeypatch.setenv("KK_JWT_SECRET", JWT_SECRET)
+    monkeypatch.setenv("KK_DEMO_MODE", "true")  # HS256 demo tokens count in demo mode only
     monkeypatch.setenv("KK_SENDER_HMAC_KEY", "test-sender-key-0123456789")
     monkeypatch.setenv("KK_CHAT_RATE_PER_CONVERSATION", "0")
     monkeypatch.setenv("KK_CHAT_RATE_PER_SUBJECT", "0")

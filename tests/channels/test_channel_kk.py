@@ -41,8 +41,12 @@ def token(
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory):
-    saved = {k: os.environ.get(k) for k in ("KK_JWT_SECRET", "KK_CHAT_RATE_PER_CONVERSATION")}
-    os.environ.update(KK_JWT_SECRET=SECRET, KK_CHAT_RATE_PER_CONVERSATION=str(RATE))
+    names = ("KK_JWT_SECRET", "KK_CHAT_RATE_PER_CONVERSATION", "KK_DEMO_MODE")
+    saved = {k: os.environ.get(k) for k in names}
+    # HS256 demo tokens count in demo mode only (tests/channels/test_oidc_channel.py: the rest).
+    os.environ.update(
+        KK_JWT_SECRET=SECRET, KK_CHAT_RATE_PER_CONVERSATION=str(RATE), KK_DEMO_MODE="true"
+    )
     try:
         running = start_stack(tmp_path_factory.mktemp("kk_stack"))
     finally:
@@ -121,7 +125,11 @@ def test_payloads_with_slots_are_not_obeyed(stack) -> None:
         token("u-p", "citizen"),
     )
     event = user_events(stack, "kk:u-p:p1")[-1]
-    assert not event["text"].startswith("/") and event["parse_data"]["entities"] == []
+    assert not event["text"].startswith("/")
+    # Only the classifier's own entity (the message's language) may be there, never the payload's.
+    entities = event["parse_data"]["entities"]
+    assert [e for e in entities if e["entity"] != "language"] == []
+    assert all(e["extractor"] == "DanishRetrievalClassifier" for e in entities)
 
 
 def test_rate_limit_per_conversation_not_per_address(stack) -> None:

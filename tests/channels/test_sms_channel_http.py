@@ -28,7 +28,7 @@ from sms_fakes import (
 
 from bot.channels.sms import SmsInput
 from bot.settings import SmsSettings
-from bot.sms import keywords
+from bot.sms import keywords, schema
 from tools.fake_gateway import FakeGateway, FakeGatewayServer
 
 _apps = iter(range(10**6))
@@ -83,12 +83,48 @@ def test_an_unconfigured_channel_answers_503_and_runs_nothing() -> None:
     assert status == 503
 
 
+def test_a_database_without_the_migrations_is_not_created_but_refused(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The channel never creates its tables (several Rasa servers would race): on a database
+    that was not migrated it stays stopped, says why, and the webhook answers 503."""
+    db = tmp_path / "tracker.db"
+    case = CaseServiceStub()
+    channel = SmsInput(settings(f"sqlite:///{db}", None, case.url))
+    body = mo_body(KNOWN_MSISDN, "hej", 4141)
+
+    async def scenario():
+        base, stop = await _serve(channel, FakeAgent())
+        try:
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"{base}/") as response:
+                    health = await response.json()
+                async with session.post(
+                    f"{base}/webhook", data=json.dumps(body), headers=signed_headers(body)
+                ) as response:
+                    return health, response.status
+        finally:
+            await stop()
+
+    try:
+        with caplog.at_level("ERROR", logger="bot.channels.sms"):
+            health, status = asyncio.run(scenario())
+    finally:
+        case.stop()
+    assert health["running"] is False and status == 503
+    assert "python -m bot.sms.migrate" in caplog.text
+    with sqlite3.connect(db) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    assert not [t for t in tables if t.startswith("sms_")]
+
+
 def test_the_blueprint_runs_the_service_between_start_and_stop(tmp_path: Path) -> None:
     fake = FakeGateway(None, WEBHOOK_SECRET, GATEWAY_TOKEN)
     gateway = FakeGatewayServer(fake)
     gateway.start_in_thread()
     case = CaseServiceStub()
     db = tmp_path / "tracker.db"
+    schema.upgrade(f"sqlite:///{db}")  # ./kk run migrates before Rasa starts
     channel = SmsInput(settings(f"sqlite:///{db}", gateway.url, case.url))
     agent = FakeAgent()
     body = mo_body(KNOWN_MSISDN, "hej", 4242)
@@ -145,6 +181,7 @@ def test_a_message_that_is_not_text_is_acknowledged_and_answered_with_a_notice(
     gateway.start_in_thread()
     case = CaseServiceStub()
     db = tmp_path / "tracker.db"
+    schema.upgrade(f"sqlite:///{db}")
     channel = SmsInput(settings(f"sqlite:///{db}", gateway.url, case.url))
     agent = FakeAgent()
     body = mo_body(KNOWN_MSISDN, "hej \ud800 med\x00", 4343)

@@ -90,8 +90,9 @@ def system(tmp_path_factory: pytest.TempPathFactory):
     service = CaseService(workdir, free_port())
     service.start()
     rasa_stack.RASA_PORT, rasa_stack.ACTIONS_PORT = free_port(), free_port()
-    saved = {k: os.environ.get(k) for k in ("KK_JWT_SECRET", "KK_SERVICE_TOKEN")}
-    os.environ.update(KK_JWT_SECRET=SECRET, KK_SERVICE_TOKEN=SERVICE_TOKEN)
+    saved = {k: os.environ.get(k) for k in ("KK_JWT_SECRET", "KK_SERVICE_TOKEN", "KK_DEMO_MODE")}
+    # Demo mode: the kk channel accepts the case service's demo (HS256) tokens only then.
+    os.environ.update(KK_JWT_SECRET=SECRET, KK_SERVICE_TOKEN=SERVICE_TOKEN, KK_DEMO_MODE="true")
     try:
         stack = rasa_stack.start_stack(workdir, api_url=service.url)
     finally:

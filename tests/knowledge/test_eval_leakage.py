@@ -29,6 +29,7 @@ LEARNED_FROM = [
     *(REPO / "bot" / "data").rglob("*.yml"),
     *(REPO / "knowledge" / "citizen").glob("*.yml"),
     *(REPO / "knowledge" / "citizen_en").glob("*.yml"),
+    *(REPO / "knowledge" / "nlu_en").glob("*.yml"),
     *(REPO / "knowledge" / "legal").rglob("*.yml"),
 ]
 EVAL_FILES = sorted((REPO / "eval").rglob("*.yml"))

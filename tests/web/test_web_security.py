@@ -84,16 +84,19 @@ def test_cors_refuses_other_origins(rasa_url):
     assert r.headers.get("access-control-allow-origin") in (None, "")
 
 
-def test_rasa_http_api_is_off(rasa_url):
-    """--enable-api stays off: no tracker or model endpoints for a browser to read."""
+def test_rasa_http_api_is_closed_to_browsers(rasa_url):
+    """Rasa's HTTP API is on only for the reminder job, with Rasa's token auth
+    (``KK_RASA_API_TOKEN``, docs/reminders.md): without the token, or with a wrong one, no tracker
+    or model endpoint answers (401), and the production profile's nginx does not pass them."""
     for path in (
         "/conversations/anon:abc/tracker",
         "/conversations/anon:abc/messages",
         "/status",
         "/domain",
     ):
-        r = httpx.get(rasa_url + path)
-        assert r.status_code in (404, 405), f"{path}: {r.status_code}"
+        for params in ({}, {"token": "not-the-token"}):
+            r = httpx.get(rasa_url + path, params=params)
+            assert r.status_code in (401, 403, 404, 405), f"{path} {params}: {r.status_code}"
 
 
 def test_case_service_answers_cors_only_for_the_chat_origins(api_url):

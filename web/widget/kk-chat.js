@@ -14,6 +14,12 @@
  * channel (/webhooks/kk/webhook, Authorization: Bearer). The conversation and the token are kept
  * in sessionStorage only (never localStorage) and are cleared on log-out. Bot text is always
  * inserted as text nodes (links are built as elements, http/https only), never as HTML.
+ *
+ * The off switch: the widget asks the case service's GET /assistant/status when it starts and
+ * every STATUS_POLL_MS while the page is visible, and a reply marked {"custom":
+ * {"assistant_paused": true}} switches it at once. While paused it shows the message and the job
+ * centre's phone number instead of the input (docs/operations.md). When the status cannot be
+ * read, the widget keeps what it last knew.
  * See docs/web_chat.md.
  */
 (function () {
@@ -29,6 +35,10 @@
   var MAX_CHARS = 1000;
   var MAX_STORED_MESSAGES = 200;
   var REQUEST_TIMEOUT_MS = 30000;
+  var STATUS_POLL_MS = 5000;
+  var STATUS_TIMEOUT_MS = 5000;
+  var PAUSED_MARKER = "assistant_paused";
+  var RESUME_GRACE_MS = 10000;
   var SENDER_LETTERS = "abcdefghijklmnopqrstuvwxyz";
   var HANDOVER_TEXT = "Jeg vil gerne tale med en medarbejder";
   var LEGAL_COMMAND = "/juridisk";
@@ -37,7 +47,17 @@
   var STAFF_ROLES = ["staff", "jurist", "admin"];
   var ROLE_NAMES = { citizen: "borger", staff: "medarbejder", jurist: "jurist", admin: "administrator" };
 
-  var TEXT = {
+  // The widget's own words in Danish and English (bot replies come in the conversation's
+  // language from the bot). The language switch in the header chooses one; it is kept in the
+  // session's state. The legal mode stays Danish (docs/english.md).
+  var TEXT_DA = {
+    lang: "da",
+    switchTo: "en",
+    switchLabel: "English",
+    switchHint: "Skift sproget til engelsk",
+    languageSet: "Dansk",
+    handoverText: HANDOVER_TEXT,
+    roles: ROLE_NAMES,
     title: "KK-assistenten",
     subtitle: "Jobcenter København",
     subtitleStaff: "Jobcenter København · for medarbejdere",
@@ -88,9 +108,84 @@
     loggedOut: "Du er logget ud. Samtalen er slettet fra denne browser.",
     expired: "Du er blevet logget ud, fordi din session er udløbet. Samtalen er slettet fra denne browser. Log ind igen for at fortsætte.",
     notConfigured: "Chatten kan ikke starte, fordi den mangler adressen på KK-assistenten (data-rasa-url).",
+    pausedHeading: "KK-assistenten er lukket lige nu",
+    pausedCall: function (phone) { return "Ring til Jobcenter København på " + phone; },
+    resumed: "KK-assistenten er åben igen. Du kan skrive til den nu.",
+    resuming: "KK-assistenten er ved at starte igen, så din besked er ikke sendt. Prøv igen om et øjeblik.",
   };
 
+  var TEXT_EN = {
+    lang: "en",
+    switchTo: "da",
+    switchLabel: "Dansk",
+    switchHint: "Change the language to Danish",
+    languageSet: "English",
+    handoverText: "I would like to talk to a member of staff",
+    roles: { citizen: "citizen", staff: "staff", jurist: "lawyer", admin: "administrator" },
+    title: "KK-assistenten",
+    subtitle: "Jobcenter København (the job centre)",
+    subtitleStaff: "Jobcenter København · for staff",
+    aiNoticeStrong: "You are chatting with an AI assistant, not a person.",
+    aiNotice: " The answers can be wrong. Check important information with the job centre or on kk.dk.",
+    privacyStrong: "Do not write your CPR number (Danish personal ID number)",
+    privacy: " or other personal information, for example about your health, here in the chat.",
+    empty: "Write your question below. For example, you can ask: When is kontanthjælp (social assistance) paid?",
+    emptyStaff: "Log in, and choose »Stil et juridisk spørgsmål« (legal question), or write your question below.",
+    logLabel: "Conversation",
+    botSays: "KK-assistenten writes:",
+    youWrote: "You wrote:",
+    typing: "KK-assistenten is writing …",
+    inputLabel: "Write your message",
+    inputHint: "Press Enter to send. Press Shift+Enter for a new line.",
+    send: "Send",
+    quickLabel: "Shortcuts",
+    handover: "Talk to a member of staff",
+    legalStart: "Stil et juridisk spørgsmål",
+    legalStop: "Afslut juridisk tilstand",
+    legalHint: "Log in as staff to ask legal questions (in Danish).",
+    legalBanner: "Juridisk tilstand: Skriv dit juridiske spørgsmål. Svarene bygger på juridiske " +
+      "notater med henvisning, kilde og dato. Skriv »afslut« for at stoppe.",
+    choicesLabel: "Choices",
+    notSent: "Not sent",
+    retry: "Try again",
+    unreachable: "KK-assistenten is not answering right now, so your message has not been sent. Try again in a moment.",
+    tooMany: "You have sent many messages in a short time. Wait a moment, and try again.",
+    rejected: "The message could not be sent. Write it shorter or in another way.",
+    noAnswer: "KK-assistenten did not answer. Please write your question in other words.",
+    tooLong: "The message is too long. Write at most " + MAX_CHARS + " characters.",
+    feedbackQuestion: "Did the answer help?",
+    feedbackYes: "Yes",
+    feedbackNo: "No",
+    feedbackThanks: "Thank you for your rating.",
+    feedbackFailed: "Your rating was not saved. Try again.",
+    source: "Source: ",
+    generalSource: "general information",
+    newWindow: " (opens in a new window)",
+    demoUser: "Demo user",
+    login: "Log in",
+    logout: "Log out",
+    loginFailed: "You were not logged in. Try again.",
+    loggedInAs: "Logged in as ",
+    loggedIn: function (user, role) {
+      return "You are logged in as " + user + " (" + role + "). Now I can also answer questions about your own case.";
+    },
+    loggedOut: "You are logged out. The conversation has been deleted from this browser.",
+    expired: "You have been logged out, because your session has expired. The conversation has been deleted from this browser. Log in again to continue.",
+    notConfigured: "The chat cannot start, because it does not have the address of KK-assistenten (data-rasa-url).",
+    pausedHeading: "KK-assistenten is closed right now",
+    pausedCall: function (phone) { return "Call Jobcenter København on " + phone; },
+    resumed: "KK-assistenten is open again. You can write to it now.",
+    resuming: "KK-assistenten is starting again, so your message has not been sent. Try again in a moment.",
+  };
+  var TEXTS = { da: TEXT_DA, en: TEXT_EN };
+  var TEXT = TEXT_DA; // the language of the widget being built or used (one per page in practice)
+  var LANGUAGE_PAYLOAD = function (lang) { return '/set_language{"language":"' + lang + '"}'; };
+
   var widgetCount = 0;
+
+  function TEXT_FOR(chat) {
+    return TEXTS[chat.state.lang === "en" ? "en" : "da"];
+  }
 
   // --- small helpers -------------------------------------------------------------------------
 
@@ -244,8 +339,11 @@
     } catch (e) { /* ignore */ }
   }
 
-  function freshState() {
-    return { v: VERSION, sender: randomSender(), seq: 0, messages: [], auth: null, legal: false };
+  function freshState(lang) {
+    return {
+      v: VERSION, sender: randomSender(), seq: 0, messages: [], auth: null, legal: false,
+      lang: lang === "en" ? "en" : "da",
+    };
   }
 
   function validState(s) {
@@ -271,9 +369,12 @@
     var expired = !!(this.state.auth && this.isExpired());
     if (expired) {
       storageRemove(this.storageKey);
-      this.state = freshState();
+      this.state = freshState(this.state.lang);
     }
+    if (this.state.lang !== "en") this.state.lang = "da";
+    TEXT = TEXTS[this.state.lang];
     this.build();
+    this.watchStatus();
     if (expired) this.note(TEXT.expired);
     if (!this.rasaUrl) {
       this.showError(TEXT.notConfigured, false);
@@ -305,6 +406,15 @@
     });
     this.error = h("div", { class: "kk-chat__error", hidden: true }, this.errorText, this.retryButton);
     this.quick = h("div", { class: "kk-chat__quick", role: "group", "aria-label": TEXT.quickLabel });
+    // Shown instead of the input while an admin has paused the assistant (the off switch).
+    this.pausedText = h("p", { class: "kk-chat__paused-text" });
+    this.pausedPhone = h("p", { class: "kk-chat__paused-phone" });
+    this.pausedPanel = h("div", {
+      class: "kk-chat__paused", role: "status", tabindex: "-1", hidden: true, "data-kk-paused": "",
+    },
+    h("p", { class: "kk-chat__paused-heading" }, h("strong", { text: TEXT.pausedHeading })),
+    this.pausedText, this.pausedPhone);
+    this.paused = false;
     this.input = h("textarea", {
       id: this.id("input"), class: "kk-chat__input", name: "message", rows: "2",
       maxlength: String(MAX_CHARS), autocomplete: "off", "aria-describedby": this.id("hint"),
@@ -327,19 +437,28 @@
     this.input, this.sendButton,
     h("p", { class: "kk-chat__hint", id: this.id("hint"), text: TEXT.inputHint }));
 
+    this.langButton = h("button", {
+      type: "button", class: "kk-btn kk-btn--small kk-chat__lang", lang: TEXT.switchTo,
+      "data-kk-lang": TEXT.switchTo, "aria-describedby": this.id("lang-hint"), text: TEXT.switchLabel,
+      onclick: function () { self.setLanguage(TEXT_FOR(self).switchTo); },
+    });
     this.root = h("section", {
-      class: "kk-chat kk-chat--" + this.mode, lang: "da", "aria-labelledby": this.id("title"),
+      class: "kk-chat kk-chat--" + this.mode, lang: TEXT.lang, "aria-labelledby": this.id("title"),
       "data-kk-chat-root": "", "data-busy": "false",
     },
     h("div", { class: "kk-chat__header" },
       h("div", { class: "kk-chat__heading" },
         h("h2", { class: "kk-chat__title", id: this.id("title"), text: TEXT.title }),
         h("p", { class: "kk-chat__subtitle", text: staff ? TEXT.subtitleStaff : TEXT.subtitle })),
+      h("div", { class: "kk-chat__language" },
+        h("span", { class: "kk-sr", id: this.id("lang-hint"), text: TEXT.switchHint }),
+        this.langButton),
       this.account),
     h("div", { class: "kk-chat__notices" },
       h("p", { class: "kk-chat__notice kk-chat__notice--ai" }, h("strong", { text: TEXT.aiNoticeStrong }), TEXT.aiNotice),
       h("p", { class: "kk-chat__notice kk-chat__notice--privacy" }, h("strong", { text: TEXT.privacyStrong }), TEXT.privacy)),
-    this.modeBanner, this.log, this.typing, this.status, this.error, this.quick, this.form);
+    this.modeBanner, this.log, this.typing, this.status, this.error, this.pausedPanel, this.quick,
+    this.form);
 
     // The stored conversation is rendered before the widget is attached, so the live region
     // does not read the whole history out again after a reload.
@@ -362,6 +481,85 @@
     });
     if (window.ResizeObserver) {
       new ResizeObserver(function () { if (self.atEnd) self.scrollToEnd(); }).observe(this.log);
+    }
+  };
+
+  // --- the language switch -------------------------------------------------------------------
+
+  Chat.prototype.setLanguage = function (lang) {
+    if (lang !== "da" && lang !== "en") return;
+    var status = this.lastStatus;
+    this.state.lang = lang;
+    this.save();
+    TEXT = TEXTS[lang];
+    this.build(); // every label, hint and notice again, in the new language
+    if (status) this.setPaused(status[0], status[1], status[2]);
+    this.langButton.focus();
+    // The bot's answers follow the conversation's language slot (intent set_language).
+    if (this.rasaUrl && !this.paused) this.submit(LANGUAGE_PAYLOAD(lang), TEXT.languageSet);
+  };
+
+  // --- the off switch ------------------------------------------------------------------------
+
+  Chat.prototype.watchStatus = function () {
+    var self = this;
+    this.checkStatus();
+    window.setInterval(function () {
+      if (!document.hidden) self.checkStatus();
+    }, STATUS_POLL_MS);
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) self.checkStatus();
+    });
+  };
+
+  Chat.prototype.checkStatus = function () {
+    var self = this;
+    if (this.checkingStatus) return;
+    this.checkingStatus = true;
+    var controller = new AbortController();
+    var timer = setTimeout(function () { controller.abort(); }, STATUS_TIMEOUT_MS);
+    fetch(this.apiUrl + "/assistant/status", {
+      method: "GET", headers: { Accept: "application/json" }, signal: controller.signal,
+      credentials: "omit", referrerPolicy: "no-referrer", cache: "no-store",
+    }).then(function (response) {
+      if (response.status !== 200) throw new Error("status " + response.status);
+      return response.json();
+    }).then(function (body) {
+      if (!body || typeof body.paused !== "boolean") return;
+      self.setPaused(body.paused, body.message, body.phone);
+    }).catch(function () {
+      /* unreachable: keep what we knew (the Rasa channels answer with the message anyway) */
+    }).finally(function () {
+      clearTimeout(timer);
+      self.checkingStatus = false;
+    });
+  };
+
+  Chat.prototype.setPaused = function (paused, message, phone) {
+    this.lastStatus = [paused, message, phone];
+    if (paused) {
+      var text = typeof message === "string" && message ? message.slice(0, 500) : TEXT.pausedHeading + ".";
+      if (this.pausedText.textContent !== text) this.pausedText.textContent = text;
+      this.pausedPhone.textContent = "";
+      if (typeof phone === "string" && phone) {
+        var digits = phone.replace(/[^0-9+]/g, "");
+        this.pausedPhone.append(h("a", { href: "tel:" + digits, text: TEXT.pausedCall(phone.slice(0, 32)) }));
+      }
+    }
+    if (paused === this.paused) return;
+    this.paused = paused;
+    var hadFocus = this.form.contains(document.activeElement) || this.quick.contains(document.activeElement);
+    this.pausedPanel.hidden = !paused;
+    this.form.hidden = paused;
+    this.quick.hidden = paused;
+    this.root.setAttribute("data-paused", paused ? "true" : "false");
+    if (paused) {
+      this.hideError();
+      if (hadFocus) this.pausedPanel.focus();
+    } else {
+      this.resumedAt = Date.now();
+      this.note(TEXT.resumed);
+      if (hadFocus || document.activeElement === this.pausedPanel) this.input.focus();
     }
   };
 
@@ -428,7 +626,7 @@
       return h("p", { class: "kk-msg kk-msg--system", "data-msg-id": m.id, text: m.text });
     }
     if (m.from === "user") {
-      return h("div", { class: "kk-msg kk-msg--user", "data-msg-id": m.id },
+      return h("div", { class: "kk-msg kk-msg--user", "data-msg-id": m.id, lang: m.lang || null },
         h("p", { class: "kk-sr", text: TEXT.youWrote }),
         h("div", { class: "kk-msg__bubble" }, h("p", { class: "kk-msg__text", text: m.text })),
         m.failed ? h("p", { class: "kk-msg__failed", text: TEXT.notSent }) : null);
@@ -449,7 +647,7 @@
           });
         }));
     }
-    return h("div", { class: "kk-msg kk-msg--bot", "data-msg-id": m.id },
+    return h("div", { class: "kk-msg kk-msg--bot", "data-msg-id": m.id, lang: m.lang || null },
       h("p", { class: "kk-sr", text: TEXT.botSays }), bubble, choices,
       m.rateable ? this.renderFeedback(m) : null);
   };
@@ -481,7 +679,7 @@
     if (auth) {
       this.account.append(
         h("p", { class: "kk-chat__who" }, TEXT.loggedInAs, h("strong", { text: auth.username }),
-          " (" + (ROLE_NAMES[auth.role] || auth.role) + ")"),
+          " (" + (TEXT.roles[auth.role] || auth.role) + ")"),
         h("button", {
           type: "button", class: "kk-btn kk-chat__logout", text: TEXT.logout,
           onclick: function () { self.logout(false); },
@@ -508,7 +706,7 @@
     this.quick.textContent = "";
     this.quick.appendChild(h("button", {
       type: "button", class: "kk-btn kk-chat__handover", text: TEXT.handover,
-      onclick: function () { self.submit(HANDOVER_TEXT, HANDOVER_TEXT); },
+      onclick: function () { self.submit(TEXT.handoverText, TEXT.handoverText); },
     }));
     if (this.mode !== "staff") return;
     if (this.isStaff()) {
@@ -528,6 +726,7 @@
   // --- state changes -------------------------------------------------------------------------
 
   Chat.prototype.push = function (message) {
+    if (!message.lang) message.lang = this.state.lang;
     this.state.seq += 1;
     message.id = "m" + this.state.seq;
     this.state.messages.push(message);
@@ -604,7 +803,7 @@
   };
 
   Chat.prototype.submit = function (payload, display) {
-    if (this.busy || !this.rasaUrl) return Promise.resolve(false);
+    if (this.busy || !this.rasaUrl || this.paused) return Promise.resolve(false);
     if (this.state.auth && this.isExpired()) {
       this.logout(true);
       return Promise.resolve(false);
@@ -669,6 +868,11 @@
           self.logout(true);
           return;
         }
+        if (outcome.ok && self.pausedItem(outcome.body) && self.justResumed()) {
+          // Switched on a moment ago, but this Rasa server has not heard yet (it keeps the
+          // status up to 3 s): not sent, try again, instead of flipping back to paused.
+          outcome = { error: TEXT.resuming, retry: true };
+        }
         if (outcome.ok) {
           self.pending = null;
           if (message.failed) {
@@ -687,8 +891,26 @@
       });
   };
 
+  Chat.prototype.pausedItem = function (items) {
+    for (var i = 0; i < items.length; i++) {
+      if (items[i] && items[i].custom && items[i].custom[PAUSED_MARKER] === true) return items[i];
+    }
+    return null;
+  };
+
+  Chat.prototype.justResumed = function () {
+    return !!this.resumedAt && Date.now() - this.resumedAt < RESUME_GRACE_MS;
+  };
+
   Chat.prototype.receive = function (items, hadFocus, afterCommand) {
     var added = [];
+    var paused = this.pausedItem(items);
+    if (paused) {
+      // Paused since the last status check: the reply is the pause message, not an answer.
+      this.save();
+      this.setPaused(true, paused.text, paused.custom.phone);
+      return;
+    }
     for (var i = 0; i < items.length; i++) {
       var item = items[i];
       if (!item || typeof item !== "object") continue;
@@ -797,7 +1019,7 @@
         self.save();
         self.renderAccount();
         self.renderQuick();
-        self.note(TEXT.loggedIn(username, ROLE_NAMES[claims.role] || claims.role));
+        self.note(TEXT.loggedIn(username, TEXT.roles[claims.role] || claims.role));
         self.input.focus();
       })
       .catch(function () {
@@ -807,7 +1029,8 @@
 
   Chat.prototype.logout = function (expired) {
     storageRemove(this.storageKey);
-    this.state = freshState();
+    this.state = freshState(this.state.lang); // the chosen language outlives the log-out
+    this.save();
     this.pending = null;
     this.hideError();
     this.renderLog();

@@ -1,0 +1,54 @@
+"""Rasa's HTTP API, for the one call the reminder job makes: ``trigger_intent``.
+
+``POST <KK_RASA_URL>/conversations/<id>/trigger_intent?output_channel=sms&token=<token>`` with
+``{"name": <intent>, "entities": {...}}`` starts a bot turn in the citizen's SMS conversation
+(``sms:<hash>``), as an external event, without a user message. Rasa runs it under the
+conversation's lock and answers with the bot's messages (the SMS channel's collecting output
+channel, ``output_channel=sms``, so the domain's SMS variants are used).
+
+The Rasa server offers its HTTP API only when ``KK_RASA_API_TOKEN`` is set (``rasa run
+--enable-api --auth-token``; tools/run_system.py); every API route then refuses a call without the
+token (tests/e2e/test_reminders_rasa_api.py). Rasa takes the token only as a query parameter:
+never log these URLs. In production the load balancer must block the API paths (everything but
+``/webhooks/`` and ``/``), so only the job reaches them, on a replica's own address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+
+
+class RasaApiError(Exception):
+    """Rasa could not run the turn (messages never contain the URL or the token)."""
+
+
+class RasaApi:
+    def __init__(self, base_url: str, token: str, timeout: float = 60.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+
+    async def trigger_intent(
+        self, conversation_id: str, intent: str, entities: dict[str, str]
+    ) -> list[dict[str, Any]]:
+        """The bot's messages for the triggered intent."""
+        url = f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/trigger_intent"
+        params = {"output_channel": "sms", "token": self.token, "include_events": "NONE"}
+        try:
+            async with aiohttp.ClientSession(timeout=self.timeout) as session:
+                async with session.post(
+                    url, params=params, json={"name": intent, "entities": entities}
+                ) as response:
+                    if response.status != 200:
+                        raise RasaApiError(f"trigger_intent answered {response.status}")
+                    body = await response.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            raise RasaApiError(f"trigger_intent failed ({type(error).__name__})") from error
+        messages = body.get("messages") if isinstance(body, dict) else None
+        if not isinstance(messages, list):
+            raise RasaApiError("trigger_intent gave no messages")
+        return [m for m in messages if isinstance(m, dict)]

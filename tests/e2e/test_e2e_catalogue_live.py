@@ -1,0 +1,122 @@
+"""Content editing without a release (issue 17, item 2), against the whole system: an editor
+writes a new catalogue entry through the case service, previews it (the Rasa server's
+preview channel), publishes it; within a minute a new anonymous chat asking a paraphrase gets the
+new answer with its source, without retraining or restarting Rasa or the action server; the
+editor rolls it back and the old behaviour returns."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+from conftest import Chat, api_url, http, login, rasa_url, texts
+
+# Publishing is answered everywhere within a minute (KK_CATALOGUE_POLL_SECONDS, 10 s by default,
+# plus the re-index): the test waits at most this long for it, asking again every few seconds.
+PUBLISH_DEADLINE_SECONDS = 60.0
+SEED_FILE = "002_5e6f3c0d831500e7.txt"
+ENTRY_ID = f"e2e_waiting_room_{uuid.uuid4().hex[:8]}"
+ANSWER = (
+    "I venteområdet på jobcentret kan du få et glas vand, mens du venter. "
+    "Der er ikke kaffe. Spørg i skranken, hvis du har brug for hjælp."
+)
+DRAFT = {
+    "base_version": 0,
+    "topic": "meetings",
+    "title": "Vand og kaffe i venteområdet",
+    "answer": ANSWER,
+    "source": {
+        "file": SEED_FILE,
+        "date": "2017",
+        "quote": "Det er hovedreglen, at borgeren møder personligt op til møder med jobcenteret.",
+    },
+    "examples": [
+        "kan man få kaffe mens man venter på jobcentret",
+        "er der vand i venteværelset på jobcentret",
+        "må jeg drikke noget mens jeg venter på min samtale",
+        "findes der en vandautomat i jobcentrets venteområde",
+        "får man kaffe eller te når man venter på jobcentret",
+        "kan jeg få et glas vand i venteområdet",
+        "serverer jobcentret kaffe i venteværelset",
+        "er der noget at drikke i ventesalen på jobcentret",
+    ],
+}
+PARAPHRASE = "kan jeg få noget at drikke i venteområdet på jobcentret, fx kaffe?"
+
+
+def _ask_new_chat() -> list[dict]:
+    return Chat().send(PARAPHRASE)
+
+
+def _answered(reply: list[dict]) -> bool:
+    return ANSWER in texts(reply)
+
+
+def _until(answered: bool) -> list[dict] | None:
+    """The reply of a new chat once it does (or no longer does) give the new answer, asking
+    every 3 s; None after ``PUBLISH_DEADLINE_SECONDS``."""
+    deadline = time.monotonic() + PUBLISH_DEADLINE_SECONDS
+    while True:
+        reply = _ask_new_chat()
+        if _answered(reply) is answered:
+            return reply
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(3)
+
+
+def test_a_published_entry_is_answered_within_a_minute_and_a_rollback_undoes_it() -> None:
+    editor = {"Authorization": f"Bearer {login('demo-redaktoer')}"}
+    assert not _answered(_ask_new_chat())
+
+    status, draft = http("PUT", f"{api_url()}/catalogue/entries/{ENTRY_ID}/draft", DRAFT, editor)
+    assert status == 200, draft
+    assert not [p for p in draft["problems"] if p["blocking"]], draft["problems"]
+    # The preview (case service -> the Rasa server's preview channel) answers with the draft ...
+    status, preview = http(
+        "POST",
+        f"{api_url()}/catalogue/preview",
+        {"question": PARAPHRASE, "entry_id": ENTRY_ID},
+        editor,
+    )
+    assert status == 200, preview
+    assert (preview["tier"], preview["entry_id"]) == (1, ENTRY_ID), preview
+    # ... while the bot does not: a draft is never live.
+    assert not _answered(_ask_new_chat())
+
+    status, change = http("POST", f"{api_url()}/catalogue/entries/{ENTRY_ID}/publish", None, editor)
+    assert status == 200, change
+    reply = _until(answered=True)
+    assert reply is not None, f"not answered within {PUBLISH_DEADLINE_SECONDS:.0f} s"
+    [answer] = [m for m in reply if ANSWER in (m.get("text") or "")]
+    assert answer["custom"]["title"] == DRAFT["title"]
+    source = answer["custom"]["source"]
+    assert (source["file"], source["date"]) == (SEED_FILE, "2017")
+    assert (
+        source["title"] == "BIF: Håndtering af uhensigtsmæssigheder i beskæftigelsesindsatsen, 2017"
+    )
+
+    status, rolled = http(
+        "POST",
+        f"{api_url()}/catalogue/entries/{ENTRY_ID}/rollback",
+        {"base_version": change["version"]},
+        editor,
+    )
+    assert status == 200, rolled
+    assert rolled["status"] == "retired"
+    gone = _until(answered=False)
+    assert gone is not None, f"still answered {PUBLISH_DEADLINE_SECONDS:.0f} s after the rollback"
+
+
+def test_the_preview_channel_answers_only_the_service_token() -> None:
+    url = f"{rasa_url()}/webhooks/catalogue_preview/rank"
+    body = {"question": "hvornår bliver kontanthjælpen udbetalt"}
+    assert http("POST", url, body)[0] == 401
+    assert http("POST", url, body, {"X-Service-Token": "not-the-token-at-all"})[0] == 401
+    token = {"X-Service-Token": os.environ["KK_E2E_SERVICE_TOKEN"]}
+    status, result = http("POST", url, body, token)
+    assert status == 200, result
+    assert result["tier"] in (1, 2, 3) and result["candidates"]
+    status, refused = http("POST", url, {"question": ""}, token)
+    assert status == 422 and "question" in refused["detail"]
