@@ -50,14 +50,16 @@ _PROXY = """            proxy_pass http://{upstream};
             # repeated (no non_idempotent).
             proxy_next_upstream error timeout;
             proxy_next_upstream_tries 2;
-            client_max_body_size 64k;
+            client_max_body_size {max_body};
 """
 
 
-def _server(port: int, upstream: str, read_timeout: int, paths: tuple[str, ...]) -> str:
+def _server(
+    port: int, upstream: str, read_timeout: int, paths: tuple[str, ...], max_body: str
+) -> str:
     """A load balancer that passes only ``paths`` (``=/x``: exactly, ``/x/``: the prefix);
     everything else, e.g. Rasa's HTTP API (/conversations, /model), is 404 here."""
-    proxy = _PROXY.format(upstream=upstream, read_timeout=read_timeout)
+    proxy = _PROXY.format(upstream=upstream, read_timeout=read_timeout, max_body=max_body)
     locations = "".join(
         f"        location {'= ' + path[1:] if path.startswith('=') else path} {{\n"
         f"{proxy}        }}\n"
@@ -81,6 +83,10 @@ def _server(port: int, upstream: str, read_timeout: int, paths: tuple[str, ...])
 RASA_PATHS = ("=/", "/webhooks/", "/socket.io/")
 # What the Rasa replicas call on the action servers.
 ACTIONS_PATHS = ("=/webhook", "=/health")
+# Bodies: a chat message is small; Rasa's call of a form-validation action carries the tracker
+# and the domain (every response in Danish and English, a few hundred KB).
+CLIENT_MAX_BODY = "64k"
+ACTIONS_MAX_BODY = "8m"
 
 
 def render(
@@ -122,8 +128,8 @@ http {{
 
 {_upstream("kk_rasa", rasa_replicas)}
 {_upstream("kk_actions", actions_replicas)}
-{_server(rasa_port, "kk_rasa", 90, RASA_PATHS)}
-{_server(actions_port, "kk_actions", 60, ACTIONS_PATHS)}}}
+{_server(rasa_port, "kk_rasa", 90, RASA_PATHS, CLIENT_MAX_BODY)}
+{_server(actions_port, "kk_actions", 60, ACTIONS_PATHS, ACTIONS_MAX_BODY)}}}
 """
 
 
