@@ -89,7 +89,8 @@ class CatalogueSync:
         self._wake = threading.Event()
         self._stopped = threading.Event()
         self._polled = threading.Condition()
-        self._polls = 0
+        self._started = 0  # polls begun by the thread
+        self._polls = 0  # polls finished by the thread
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -154,6 +155,8 @@ class CatalogueSync:
 
     def _run(self) -> None:
         while not self._stopped.is_set():
+            with self._polled:
+                self._started += 1
             self.poll_now()
             with self._polled:
                 self._polls += 1
@@ -175,7 +178,9 @@ class CatalogueSync:
         if not self.running:
             return False
         with self._polled:
-            target = self._polls + 1
+            # A poll that began before this call may have asked before the revision existed:
+            # wait for one that begins after it.
+            target = self._started + 1
             self._wake.set()
             self._polled.wait_for(lambda: self._polls >= target, timeout)
         return self.revision is not None and self.revision >= revision
