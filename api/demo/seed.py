@@ -94,9 +94,13 @@ def _seed_citizen(
 ) -> tuple[int, int, int]:
     user = users[spec.username]
     citizen = session.scalars(select(Citizen).where(Citizen.user_id == user.id)).first()
+    # A demo database migrated before foreign keys were switched off for SQLite migrations lost
+    # the link (user_id NULL): the demo citizen is found by its id and linked again.
+    citizen = citizen or session.get(Citizen, demo_id("c", spec.username))
     if citizen is None:
-        citizen = Citizen(id=demo_id("c", spec.username), user_id=user.id)
+        citizen = Citizen(id=demo_id("c", spec.username))
         session.add(citizen)
+    citizen.user_id = user.id
     citizen.name = spec.name
     citizen.phone = spec.phone
     citizen.preferred_channel = spec.preferred_channel

@@ -31,6 +31,28 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fa
     return False
 
 
+def _sqlite_foreign_keys_off(connection: Connection) -> None:
+    """SQLite alters a table by copying it, dropping the old one and renaming the copy; with
+    foreign keys on, dropping a parent table applies its ON DELETE rules (``citizens.user_id``
+    became NULL when 0005 altered ``users``). SQLite's own advice for such changes: foreign keys
+    off for the migration (the pragma is a no-op inside a transaction, hence outside it), then
+    ``PRAGMA foreign_key_check``. Only on a connection of the migration's own engine, which
+    is disposed afterwards."""
+    raw = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and raw is not None:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.close()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"foreign keys broken after the migration: {broken[:5]}")
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -41,6 +63,7 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        _check_foreign_keys(connection)
 
 
 def run_migrations_offline() -> None:
@@ -64,6 +87,7 @@ def run_migrations_online() -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
+            _sqlite_foreign_keys_off(conn)
             _run(conn)
             conn.commit()
     finally:
