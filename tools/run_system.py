@@ -297,6 +297,26 @@ def why_retrain(inputs: dict[str, str]) -> str:
     return f"changed: {shown}" if changed else "inputs changed"
 
 
+def rasa_train_command(out: Path, *extra: str) -> list[str]:
+    """`rasa train` of this bot into ``out``/kk.tar.gz (run from the repository root)."""
+    return [
+        str(venvs.BOT.bin("rasa")),
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "bot/domain",
+        "--data",
+        "nlu_data",
+        "bot/data",
+        "--out",
+        str(out),
+        "--fixed-model-name",
+        "kk",
+        *extra,
+    ]
+
+
 def train_model(runner: StepRunner, env: dict) -> None:
     def do(ctx: StepContext) -> None:
         with locked(MODELS / ".train.lock"):
@@ -308,21 +328,7 @@ def train_model(runner: StepRunner, env: dict) -> None:
             ctx.say(f"{reason}; training takes several minutes (log {rel(ctx.log_path)})")
             ctx.note(reason)
             ctx.run(
-                [
-                    venvs.BOT.bin("rasa"),
-                    "train",
-                    "--config",
-                    "config.yml",
-                    "--domain",
-                    "bot/domain",
-                    "--data",
-                    "nlu_data",
-                    "bot/data",
-                    "--out",
-                    "models",
-                    "--fixed-model-name",
-                    "kk",
-                ],
+                rasa_train_command(MODELS),
                 env=training_env(env),
                 cwd=REPO,
             )

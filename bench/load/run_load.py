@@ -37,7 +37,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tools.run_system import child_env, training_env
+from tools.run_system import child_env, rasa_train_command, training_env
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -338,22 +338,7 @@ def time_our_training() -> float:
     shutil.rmtree(out, ignore_errors=True)
     started = time.monotonic()
     subprocess.run(
-        [
-            str(BIN / "rasa"),
-            "train",
-            "--config",
-            "config.yml",
-            "--domain",
-            "bot/domain",
-            "--data",
-            "nlu_data",
-            "bot/data",
-            "--out",
-            str(out),
-            "--fixed-model-name",
-            "kk",
-            "--force",
-        ],
+        rasa_train_command(out, "--force"),
         cwd=ROOT,
         env=rasa_env(training=True),
         check=True,
