@@ -97,6 +97,21 @@ def validation_detail(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+class RequestRefused(Exception):
+    """A rule of the domain refuses the request. Wherever nobody catches it (pages do, to show
+    their Danish text), it is answered as ``{"detail": reason}`` with the class's status."""
+
+    status_code = 422
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+async def request_refused_handler(request: Request, exc: RequestRefused) -> JSONResponse:
+    return JSONResponse({"detail": exc.reason}, status_code=exc.status_code)
+
+
 async def http_exception_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else "error"
     return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
@@ -126,4 +141,5 @@ def install_error_handlers(app: FastAPI) -> None:
     # FastAPI's decorator form: add_exception_handler's signature only admits handlers of Exception.
     app.exception_handler(StarletteHTTPException)(http_exception_handler)
     app.exception_handler(RequestValidationError)(validation_exception_handler)
+    app.exception_handler(RequestRefused)(request_refused_handler)
     app.add_exception_handler(Exception, unhandled_exception_handler)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.db.base import utcnow
+from api.errors import RequestRefused
 from api.models.catalogue import (
     CatalogueDraft,
     CatalogueEntryRecord,
@@ -33,29 +34,33 @@ from kkshared.normalize import fold
 STATE_ID = 1
 
 
-class CatalogueChangeError(Exception):
-    """A change that cannot be made; ``danish`` is for the editor, ``reason`` for API callers."""
+class CatalogueChangeError(RequestRefused):
+    """A change that cannot be made; ``danish`` is for the editor, ``reason`` for API callers
+    (answered with the class's ``status_code`` by ``api.errors``)."""
 
     def __init__(self, reason: str, danish: str) -> None:
         super().__init__(reason)
-        self.reason = reason
         self.danish = danish
 
 
 class EntryNotFound(CatalogueChangeError):
-    pass
+    status_code = 404
 
 
 class VersionConflict(CatalogueChangeError):
-    """The entry is no longer at the version the change was based on (409)."""
+    """The entry is no longer at the version the change was based on."""
+
+    status_code = 409
 
 
 class NotAllowed(CatalogueChangeError):
-    """The entry's state does not allow the change (409)."""
+    """The entry's state does not allow the change."""
+
+    status_code = 409
 
 
 class NothingChanged(CatalogueChangeError):
-    """The draft equals what is live (422)."""
+    """The draft equals what is live."""
 
 
 @dataclass(frozen=True)

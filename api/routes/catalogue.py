@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 
@@ -54,16 +54,6 @@ def require_editor(principal: CurrentPrincipal) -> Principal:
 
 
 Editor = Annotated[Principal, Depends(require_editor)]
-
-
-def _fail(error: store.CatalogueChangeError) -> NoReturn:
-    if isinstance(error, store.EntryNotFound):
-        code = status.HTTP_404_NOT_FOUND
-    elif isinstance(error, store.VersionConflict | store.NotAllowed):
-        code = status.HTTP_409_CONFLICT
-    else:
-        code = status.HTTP_422_UNPROCESSABLE_CONTENT
-    raise HTTPException(code, error.reason)
 
 
 def _content(content: dict[str, object]) -> EntryContentOut:
@@ -152,10 +142,7 @@ def list_entries(
     responses=error_responses(404),
 )
 def read_entry(entry_id: EntryId, _editor: Editor, session: SessionDep) -> EntryDetailOut:
-    try:
-        record = store.require_record(session, entry_id)
-    except store.CatalogueChangeError as error:
-        _fail(error)
+    record = store.require_record(session, entry_id)
     return EntryDetailOut(
         id=record.id,
         status=record.status.value,
@@ -174,12 +161,7 @@ def read_entry(entry_id: EntryId, _editor: Editor, session: SessionDep) -> Entry
 )
 def save_draft(entry_id: EntryId, body: DraftIn, editor: Editor, session: SessionDep) -> DraftOut:
     live = editing.live_entry(session, entry_id)
-    try:
-        saved = editing.save_draft(
-            session, editor, body.to_entry(entry_id, live), body.base_version
-        )
-    except store.CatalogueChangeError as error:
-        _fail(error)
+    saved = editing.save_draft(session, editor, body.to_entry(entry_id, live), body.base_version)
     return _draft_out(saved.draft, saved.problems)
 
 
@@ -189,10 +171,7 @@ def save_draft(entry_id: EntryId, body: DraftIn, editor: Editor, session: Sessio
     responses=error_responses(404),
 )
 def read_draft(entry_id: EntryId, editor: Editor, session: SessionDep) -> DraftOut:
-    try:
-        draft = editing.require_draft(session, editor, entry_id)
-    except store.CatalogueChangeError as error:
-        _fail(error)
+    draft = editing.require_draft(session, editor, entry_id)
     return _draft_out(draft, editing.problems_of(session, store.entry_of(draft.content)))
 
 
@@ -219,10 +198,7 @@ def discard_draft(entry_id: EntryId, editor: Editor, session: SessionDep) -> Res
 def publish_draft(
     entry_id: EntryId, editor: Editor, session: SessionDep, request: Request
 ) -> ChangeOut:
-    try:
-        return _change_out(editing.publish_draft(session, request, editor, entry_id))
-    except store.CatalogueChangeError as error:
-        _fail(error)
+    return _change_out(editing.publish_draft(session, request, editor, entry_id))
 
 
 @router.post(
@@ -233,12 +209,7 @@ def publish_draft(
 def retire_entry(
     entry_id: EntryId, body: ChangeIn, editor: Editor, session: SessionDep, request: Request
 ) -> ChangeOut:
-    try:
-        change = editing.set_status(
-            session, request, editor, entry_id, body.base_version, retire=True
-        )
-    except store.CatalogueChangeError as error:
-        _fail(error)
+    change = editing.set_status(session, request, editor, entry_id, body.base_version, retire=True)
     return _change_out(change)
 
 
@@ -250,12 +221,7 @@ def retire_entry(
 def restore_entry(
     entry_id: EntryId, body: ChangeIn, editor: Editor, session: SessionDep, request: Request
 ) -> ChangeOut:
-    try:
-        change = editing.set_status(
-            session, request, editor, entry_id, body.base_version, retire=False
-        )
-    except store.CatalogueChangeError as error:
-        _fail(error)
+    change = editing.set_status(session, request, editor, entry_id, body.base_version, retire=False)
     return _change_out(change)
 
 
@@ -267,10 +233,7 @@ def restore_entry(
 def roll_back_entry(
     entry_id: EntryId, body: ChangeIn, editor: Editor, session: SessionDep, request: Request
 ) -> ChangeOut:
-    try:
-        change = editing.roll_back(session, request, editor, entry_id, body.base_version)
-    except store.CatalogueChangeError as error:
-        _fail(error)
+    change = editing.roll_back(session, request, editor, entry_id, body.base_version)
     return _change_out(change)
 
 

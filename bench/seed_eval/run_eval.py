@@ -51,13 +51,19 @@ SETS: dict[str, tuple[str, str, str]] = {
     "citizen_central_heldout": ("citizen/central_heldout.yml", "citizen,oos", "bot"),
     "citizen_spread_dev": ("citizen/spread_dev.yml", "citizen,oos", "bot"),
     "citizen_spread_heldout": ("citizen/spread_heldout.yml", "citizen,oos", "bot"),
+    # Second development parts (written later from the seeds, eval/seed_sets/README.md).
+    "citizen_central_dev2": ("citizen/central_dev2.yml", "citizen,oos", "bot"),
+    "citizen_spread_dev2": ("citizen/spread_dev2.yml", "citizen,oos", "bot"),
     # English for citizens (issue 20): English questions, keywords an English reply contains.
     "english_dev": ("english/english_dev.yml", "citizen,oos", "bot"),
     "english_heldout": ("english/english_heldout.yml", "citizen,oos", "bot"),
+    "english_dev2": ("english/english_dev2.yml", "citizen,oos", "bot"),
     "legal_dev_api": ("legal/legal_dev.yml", "staff", "api"),
     "legal_dev_bot": ("legal/legal_dev.yml", "staff", "bot"),
     "legal_heldout_api": ("legal/legal_heldout.yml", "staff", "api"),
     "legal_heldout_bot": ("legal/legal_heldout.yml", "staff", "bot"),
+    "legal_dev2_api": ("legal/legal_dev2.yml", "staff", "api"),
+    "legal_dev2_bot": ("legal/legal_dev2.yml", "staff", "bot"),
 }
 
 # Responses that say "I don't know", refuse, or hand over to a person (bot/domain/*.yml).
