@@ -106,15 +106,9 @@ class ValidateAbsenceForm(KKFormValidation):
             if day is not None and day_problem(day) is None:
                 result["absence_date"] = day.isoformat()
             return result
-        day = day_in(text)
-        if day is not None:
-            return self.reask(
-                dispatcher,
-                "utter_absence_no_meeting_that_day",
-                "absence_target",
-                day=format_date(day, conversation_language(tracker)),
-            )
-        return self.reask(dispatcher, "utter_form_choice_unclear", "absence_target")
+        return self.no_meeting_named(
+            dispatcher, tracker, text, "absence_target", "utter_absence_no_meeting_that_day"
+        )
 
     def validate_absence_date(
         self, value: Any, dispatcher, tracker: Tracker, domain

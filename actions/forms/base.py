@@ -18,9 +18,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import meeting_text
+from actions.language import conversation_language
 from kkshared.case_models import Meeting
 from kkshared.dates import find_day
-from kkshared.formatting import COPENHAGEN
+from kkshared.formatting import COPENHAGEN, format_date
 from kkshared.i18n import N_, _
 from kkshared.lexicon import is_known_word
 from kkshared.normalize import fold
@@ -202,6 +203,23 @@ class KKFormValidation(FormValidationAction):
         """Explain what was wrong and leave ``slot`` empty, so the form asks again."""
         dispatcher.utter_message(response=response, **kwargs)
         return {slot: None}
+
+    def no_meeting_named(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        text: str,
+        slot: str,
+        no_meeting_that_day: str,
+    ) -> dict[str, Any]:
+        """The answer names none of the offered meetings: a day without one gets
+        ``no_meeting_that_day`` (with that day), anything else "not understood"; the slot stays
+        empty, so the form asks again."""
+        day = day_in(text)
+        if day is None:
+            return self.reask(dispatcher, "utter_form_choice_unclear", slot)
+        shown = format_date(day, conversation_language(tracker))
+        return self.reask(dispatcher, no_meeting_that_day, slot, day=shown)
 
     def confirm(
         self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker

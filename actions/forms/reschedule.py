@@ -29,7 +29,6 @@ from actions.forms.start import StartFormAction
 from actions.forms.submit import SubmitFormAction
 from actions.identity import Caller
 from actions.language import conversation_language
-from kkshared.formatting import format_date
 from kkshared.i18n import N_, _
 from kkshared.normalize import fold
 
@@ -72,15 +71,9 @@ class ValidateRescheduleForm(KKFormValidation):
         chosen = pick_meeting(text, offered_meetings(tracker))
         if chosen is not None:
             return {"reschedule_meeting": chosen["id"]}
-        day = day_in(text)
-        if day is not None:
-            return self.reask(
-                dispatcher,
-                "utter_reschedule_no_meeting_that_day",
-                "reschedule_meeting",
-                day=format_date(day, conversation_language(tracker)),
-            )
-        return self.reask(dispatcher, "utter_form_choice_unclear", "reschedule_meeting")
+        return self.no_meeting_named(
+            dispatcher, tracker, text, "reschedule_meeting", "utter_reschedule_no_meeting_that_day"
+        )
 
     def validate_reschedule_reason(
         self, value: Any, dispatcher, tracker: Tracker, domain
