@@ -352,12 +352,7 @@ async def entry_form(
         saved = editing.save_draft(session, user.principal, entry, base_version)
     except store.CatalogueChangeError as error:
         return _entry_page(
-            request,
-            session,
-            user,
-            entry_id,
-            conflict=error.danish,
-            status_code=status.HTTP_409_CONFLICT,
+            request, session, user, entry_id, conflict=error.danish, status_code=error.status_code
         )
     if action == "forhaandsvis":
         question = " ".join(values.get("question", "").split())[:500]
@@ -408,17 +403,7 @@ async def entry_form(
                 user,
                 entry_id,
                 problems=found.problems,
-                status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-            )
-        except store.NothingChanged as nothing:
-            session.rollback()
-            return _entry_page(
-                request,
-                session,
-                user,
-                entry_id,
-                conflict=nothing.danish,
-                status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+                status_code=found.status_code,
             )
         except store.CatalogueChangeError as error:
             session.rollback()
@@ -428,7 +413,7 @@ async def entry_form(
                 user,
                 entry_id,
                 conflict=error.danish,
-                status_code=status.HTTP_409_CONFLICT,
+                status_code=error.status_code,
             )
         return redirect(f"{page}?besked=offentliggjort")
     return redirect(f"{page}?besked=gemt")
@@ -466,12 +451,7 @@ async def _change(
     except store.CatalogueChangeError as error:
         session.rollback()
         return _entry_page(
-            request,
-            session,
-            user,
-            entry_id,
-            conflict=error.danish,
-            status_code=status.HTTP_409_CONFLICT,
+            request, session, user, entry_id, conflict=error.danish, status_code=error.status_code
         )
     return redirect(f"/katalog/svar/{entry_id}?besked={flash}")
 
