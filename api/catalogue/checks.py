@@ -5,20 +5,23 @@ Blocking (the entry cannot be published): the same bar as the build's tests of t
 (``tests/knowledge``): a seed quote that ``kkshared.knowledge.check_quote`` finds in its seed, an
 answer with LIX at most 45 and no unexplained abbreviations (``kkshared.readability``), no CPR or
 phone numbers in answers or examples, a source that is a seed file with a quote or a named
-external source with an http(s) address, a date ``YYYY`` or ``YYYY-MM``. A warning only: an answer
-longer than the catalogue's ~90 words.
+external source with an http(s) address, a date ``YYYY`` or ``YYYY-MM``; an English version, when
+there is one, with a title, an answer and examples under the same length and privacy rules.
+Warnings only: an answer longer than the catalogue's ~90 words; an English answer whose numbers
+(dates, amounts, hours) are not the Danish answer's.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from api.catalogue.yaml_io import ENTRY_ID
-from kkshared.catalogue import CatalogueEntry
+from kkshared.catalogue import CatalogueEntry, Translation
 from kkshared.knowledge import GENERAL_SOURCE, MAX_QUOTE_WORDS, Source, SourceTexts, check_quote
 from kkshared.normalize import fold
 from kkshared.pii import contains_pii
@@ -33,6 +36,7 @@ TITLE_LENGTH = (3, 120)
 ANSWER_LENGTH = (20, 1500)
 EXAMPLE_LENGTH = (3, 300)
 MAX_EXAMPLES = 200
+DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -204,7 +208,10 @@ def check_entry(
                 "slår telefonnumre og åbningstider op i de aktuelle oplysninger.",
             )
         )
-    problems += _example_problems(entry)
+    problems += _example_problems(entry.examples)
+    english = entry.translations.get("en")
+    if english is not None:
+        problems += _english_problems(english, answer)
     problems += _source_problems(entry, previous)
     unknown = sorted(set(entry.related) - set(known_ids) - {entry.id})
     if unknown:
@@ -218,42 +225,82 @@ def check_entry(
     return problems
 
 
-def _example_problems(entry: CatalogueEntry) -> list[Problem]:
+def _example_problems(examples: tuple[str, ...], field: str = "examples") -> list[Problem]:
     problems = []
     seen: set[str] = set()
     duplicates = []
-    for example in entry.examples:
+    for example in examples:
         key = fold(example)
         if key in seen:
             duplicates.append(example)
         seen.add(key)
-    if len(entry.examples) > MAX_EXAMPLES or any(
-        not EXAMPLE_LENGTH[0] <= len(e) <= EXAMPLE_LENGTH[1] or "\n" in e for e in entry.examples
+    if len(examples) > MAX_EXAMPLES or any(
+        not EXAMPLE_LENGTH[0] <= len(e) <= EXAMPLE_LENGTH[1] or "\n" in e for e in examples
     ):
         problems.append(
             Problem(
-                "examples",
-                "examples: at most 200, one line of 3-300 characters each",
+                field,
+                f"{field}: at most 200, one line of 3-300 characters each",
                 "Skriv højst 200 eksempler på spørgsmål, ét pr. linje og 3-300 tegn hvert.",
             )
         )
     if duplicates:
         problems.append(
             Problem(
-                "examples",
-                "examples: duplicates",
+                field,
+                f"{field}: duplicates",
                 f"Eksemplet »{duplicates[0]}« står der flere gange.",
             )
         )
-    if any(contains_pii(e) for e in entry.examples):
+    if any(contains_pii(e) for e in examples):
         problems.append(
             Problem(
-                "examples",
-                "examples: no CPR or phone numbers",
+                field,
+                f"{field}: no CPR or phone numbers",
                 "Eksemplerne må ikke indeholde CPR-numre eller telefonnumre.",
             )
         )
     return problems
+
+
+def _english_problems(english: Translation, danish_answer: str) -> list[Problem]:
+    """The English version (fields ``title_en``, ``answer_en``, ``examples_en``): the Danish
+    rules of length and privacy; readability is the reviewer's (LIX is a Danish measure)."""
+    problems = []
+    if not TITLE_LENGTH[0] <= len(english.title) <= TITLE_LENGTH[1]:
+        problems.append(
+            Problem(
+                "title_en", "title_en: 3-120 characters", "Skriv en engelsk titel på 3-120 tegn."
+            )
+        )
+    answer = " ".join(english.answer.split())
+    if not ANSWER_LENGTH[0] <= len(answer) <= ANSWER_LENGTH[1]:
+        problems.append(
+            Problem(
+                "answer_en",
+                "answer_en: 20-1500 characters",
+                "Skriv et engelsk svar på 20-1.500 tegn.",
+            )
+        )
+    elif Counter(DIGITS.findall(answer)) != Counter(DIGITS.findall(danish_answer)):
+        problems.append(
+            Problem(
+                "answer_en",
+                "answer_en: not the same numbers as the Danish answer",
+                "Det engelske svar har ikke de samme tal (datoer, beløb, timer) som det danske. "
+                "Tjek, at de to svar siger det samme.",
+                blocking=False,
+            )
+        )
+    if contains_pii(english.answer) or contains_pii(english.title):
+        problems.append(
+            Problem(
+                "answer_en",
+                "answer_en or title_en: no CPR or phone numbers",
+                "Det engelske svar og titlen må ikke indeholde CPR-numre eller telefonnumre.",
+            )
+        )
+    return problems + _example_problems(english.examples, "examples_en")
 
 
 def blocking(problems: list[Problem]) -> list[Problem]:

@@ -26,7 +26,7 @@ from api.models.catalogue import CatalogueVersion, EntryStatus, VersionAction
 from api.models.users import Role, User
 from api.security.page_routes import NavLink, SignedIn, StaffPages, add_sign_in_routes
 from api.security.pages import PageArea, redirect
-from kkshared.catalogue import CatalogueEntry, EntrySource, PreviewResult
+from kkshared.catalogue import CatalogueEntry, EntrySource, PreviewResult, Translation
 from kkshared.formatting import format_datetime
 from kkshared.knowledge import GENERAL_SOURCE
 from kkshared.sources import source_label
@@ -167,7 +167,40 @@ def _form_values(entry: CatalogueEntry, base_version: int) -> dict[str, Any]:
         "source_url": source.url or "",
         "date": source.date,
         "base_version": base_version,
+        **_english_values(entry.translations.get("en")),
     }
+
+
+def _english_values(english: Translation | None) -> dict[str, str]:
+    return {
+        "title_en": english.title if english else "",
+        "answer_en": english.answer if english else "",
+        "examples_en": "\n".join(english.examples) if english else "",
+    }
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    """One example question per line, spaces tidied, empty lines dropped (at most 300)."""
+    return tuple(
+        line[:500] for line in (" ".join(raw.split()) for raw in text.splitlines()) if line
+    )[:300]
+
+
+def _translations_from_form(
+    values: dict[str, str], live: CatalogueEntry | None
+) -> dict[str, Translation]:
+    """The English version as the form has it; a form without the English fields (an older
+    page) keeps the live one, and emptying all three removes it."""
+    translations = dict(live.translations) if live else {}
+    if "answer_en" not in values:
+        return translations
+    title = " ".join(values.get("title_en", "").split())[:300]
+    answer = " ".join(values.get("answer_en", "").split())[:4000]
+    examples = _lines(values.get("examples_en", ""))
+    translations.pop("en", None)
+    if title or answer or examples:
+        translations["en"] = Translation(title=title, answer=answer, examples=examples)
+    return translations
 
 
 def _entry_from_form(
@@ -189,16 +222,15 @@ def _entry_from_form(
             file=values.get("source_file", "").strip()[:100] or None,
             quote=" ".join(values.get("quote", "").split())[:1000] or None,
         )
-    examples = [" ".join(line.split()) for line in values.get("examples", "").splitlines()]
     return CatalogueEntry(
         id=entry_id,
         topic=values.get("topic", "").strip()[:64] or (live.topic if live else ""),
         title=" ".join(values.get("title", "").split())[:300],
         answer=" ".join(values.get("answer", "").split())[:4000],
         source=source,
-        examples=tuple(e[:500] for e in examples if e)[:300],
+        examples=_lines(values.get("examples", "")),
         related=live.related if live else (),
-        translations=live.translations if live else {},
+        translations=_translations_from_form(values, live),
     )
 
 

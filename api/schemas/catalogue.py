@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.schemas.common import InputModel, LocalDateTime
-from kkshared.catalogue import CatalogueEntry, EntrySource
+from kkshared.catalogue import CatalogueEntry, EntrySource, Translation
 
 EntryIdStr = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 ShortText = Annotated[str, StringConstraints(max_length=500)]
@@ -29,6 +29,21 @@ class SourceIn(InputModel):
     url: ShortText | None = None
 
 
+class TranslationIn(InputModel):
+    """The English version of an entry: same source and date as the Danish."""
+
+    title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    answer: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    examples: list[Example] = Field(default_factory=list, max_length=300)
+
+    def to_translation(self) -> Translation:
+        return Translation(
+            title=" ".join(self.title.split()),
+            answer=" ".join(self.answer.split()),
+            examples=tuple(" ".join(e.split()) for e in self.examples),
+        )
+
+
 class DraftIn(InputModel):
     """Content of an entry as an editor writes it, and the entry version it is based on
     (0 for a new entry). Saving never publishes."""
@@ -40,8 +55,17 @@ class DraftIn(InputModel):
     source: SourceIn
     examples: list[Example] = Field(default_factory=list, max_length=300)
     related: list[EntryIdStr] = Field(default_factory=list, max_length=50)
+    english: TranslationIn | None = Field(
+        default=None,
+        description="The English version; left out: the live one is kept; null: removed",
+    )
 
-    def to_entry(self, entry_id: str, translations: CatalogueEntry | None = None) -> CatalogueEntry:
+    def to_entry(self, entry_id: str, live: CatalogueEntry | None = None) -> CatalogueEntry:
+        translations = dict(live.translations) if live else {}
+        if "english" in self.model_fields_set:
+            translations.pop("en", None)
+            if self.english is not None:
+                translations["en"] = self.english.to_translation()
         return CatalogueEntry(
             id=entry_id,
             topic=self.topic,
@@ -51,7 +75,7 @@ class DraftIn(InputModel):
             examples=tuple(" ".join(e.split()) for e in self.examples),
             related=tuple(self.related),
             version=self.base_version + 1,
-            translations=translations.translations if translations else {},
+            translations=translations,
         )
 
 

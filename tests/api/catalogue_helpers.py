@@ -116,3 +116,20 @@ def sign_in(browser: TestClient, username: str = "demo-redaktoer") -> httpx.Resp
     return browser.post(
         "/katalog/login", data={"username": username, "csrf_token": csrf_of(page.text)}
     )
+
+
+def form_of(page: str, **changes: str) -> dict[str, str]:
+    """The edit form's fields as the page filled them in, with ``changes``."""
+    values = {"csrf_token": csrf_of(page)}
+    for name, value in re.findall(
+        r'<input type="(?:hidden|text|url)"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page
+    ):
+        values.setdefault(name, html.unescape(value))
+    for name, value in re.findall(
+        r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S
+    ):
+        values[name] = html.unescape(value)
+    checked = re.search(r'name="source_kind" value="([^"]+)" checked', page)
+    values["source_kind"] = checked.group(1) if checked else "seed"
+    values.update(changes)
+    return values

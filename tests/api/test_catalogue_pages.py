@@ -10,6 +10,7 @@ from catalogue_helpers import (
     FakeRasa,
     csrf_of,
     draft_body,
+    form_of,
     import_reviewed,
     sign_in,
     yaml_entry,
@@ -47,26 +48,6 @@ def browser(app):
 def editor(browser, catalogue):
     assert sign_in(browser).status_code == 303
     return browser
-
-
-def form_of(page: str, **changes: str) -> dict[str, str]:
-    """The edit form's fields as the page filled them in, with ``changes``."""
-    import html
-    import re
-
-    values = {"csrf_token": csrf_of(page)}
-    for name, value in re.findall(
-        r'<input type="(?:hidden|text|url)"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page
-    ):
-        values.setdefault(name, html.unescape(value))
-    for name, value in re.findall(
-        r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S
-    ):
-        values[name] = html.unescape(value)
-    checked = re.search(r'name="source_kind" value="([^"]+)" checked', page)
-    values["source_kind"] = checked.group(1) if checked else "seed"
-    values.update(changes)
-    return values
 
 
 def test_without_a_session_the_pages_redirect_to_login(browser):
