@@ -23,7 +23,7 @@ OFF_TOPIC: tuple[str, ...] = (
     "Hvordan nulstiller jeg min adgangskode til Outlook?",
     "Hvor kan jeg parkere min cykel ved Gammel Køge Landevej?",
     "Må jeg tage min hund med på arbejde om fredagen?",
-    "hvad bliver vejret i morgen i københavn",
+    "kommer der regn over byen i morgen",
     "Hvem vandt Superligaen sidste år?",
     "hvordan booker jeg et mødelokale til en samtale i outlook",
     "Hvor meget koster et månedskort til metroen?",
@@ -50,7 +50,7 @@ OFF_TOPIC: tuple[str, ...] = (
 
 IN_DOMAIN: tuple[str, ...] = (
     "Hvor lang er klagefristen, når borgeren vil klage over en afgørelse om kontanthjælp?",
-    "Hvornår skal vi give aktindsigt, og hvor mange dage har vi til at svare?",
+    "Hvornår skal vi give aktindsigt, og hvor lang tid har vi til at svare?",
     "Har borgeren ret til at tage en bisidder med til jobsamtalen?",
     "hvor meget formue maa en kontanthjaelpsmodtager have i banken",
     "Skal en arv modregnes i kontanthjælpen, og fra hvornår?",
@@ -94,9 +94,8 @@ PARAPHRASES: tuple[tuple[str, str], ...] = (
     # long case descriptions
     (
         "bif2017-018-telefoniske-jobsamtaler-i-praktik",
-        "Jeg har en borger, der lige er startet i praktik i et supermarked på Amager, og hun har "
-        "svært ved at få fri midt på dagen. Kan jeg ringe hende op til den næste jobsamtale i "
-        "stedet for at kalde hende ind?",
+        "Hun er netop begyndt i praktik i et supermarked på Amager og kan svært få fri midt på "
+        "dagen. Må den kommende jobsamtale foregå over telefonen frem for at hun kaldes ind?",
     ),
     (
         "bif2017-020-ophoer-i-tilbud-efter-leverandoerens-anbefaling",
@@ -135,8 +134,8 @@ PARAPHRASES: tuple[tuple[str, str], ...] = (
     (
         "bif2017-041-cv-sendt-ingen-afgoerelse",
         "Vi sendte borgerens CV til en virksomhed, der havde en ledig plads, men de valgte en "
-        "anden kandidat. Skal jeg så lave en afgørelse med partshøring og klagevejledning til "
-        "borgeren?",
+        "anden kandidat. Skal borgeren så have en partshørt afgørelse med klagevejledning fra "
+        "mig?",
     ),
     (
         "bif2017-044-omvisitation-under-virksomhedsplacering",
@@ -158,7 +157,7 @@ PARAPHRASES: tuple[tuple[str, str], ...] = (
     ),
     (
         "bif2017-023-opfoelgning-paa-fleksjob-efter-2-5-aar",
-        "Jeg har en borger, der har været i fleksjob på samme arbejdsplads i snart tre år, og jeg "
+        "En af mine borgere har været i fleksjob på samme arbejdsplads i snart tre år, og jeg "
         "taler jævnligt med arbejdsgiveren. Skal jeg alligevel indkalde til en opfølgningssamtale "
         "nu?",
     ),
@@ -170,8 +169,8 @@ PARAPHRASES: tuple[tuple[str, str], ...] = (
     ),
     (
         "bif2017-043-fastholdelsesfleksjob-principafgoerelse",
-        "Min borger har været deltidsansat som led i sit ressourceforløb, men har ikke været "
-        "ansat på særlige vilkår i et helt år. Kan hun alligevel blive visiteret til fleksjob hos "
+        "Min borger har været deltidsansat som led i sit ressourceforløb, men har ikke haft "
+        "særlige vilkår i hele tolv måneder. Kan hun alligevel blive visiteret til fleksjob hos "
         "den samme arbejdsgiver?",
     ),
     (
@@ -186,7 +185,7 @@ PARAPHRASES: tuple[tuple[str, str], ...] = (
     ),
     (
         "bif2017-008-loentilskud-i-kk-tillidsrepraesentant",
-        "En daginstitution i kommunen vil gerne ansætte en af mine borgere i løntilskud, men der "
+        "En daginstitution i kommunen vil gerne tage én af mine borgere ind i løntilskud, men der "
         "er ingen tillidsrepræsentant på stedet. Hvem skal så godkende ansættelsen?",
     ),
     (
@@ -196,8 +195,8 @@ PARAPHRASES: tuple[tuple[str, str], ...] = (
     ),
     (
         "bplan2022-016-repatriering-dedikeret-samtale",
-        "Min borger har haft opholdstilladelse i otte år og har været på kontanthjælp det meste "
-        "af de sidste tre år. Skal hun indkaldes til en særskilt samtale om at vende hjem?",
+        "Hun har boet her med opholdstilladelse i otte år, de seneste tre år mest på "
+        "kontanthjælp. Skal hun indkaldes til en særskilt samtale om at vende hjem?",
     ),
     (
         "bplan2022-003-jobformidleren-laver-den-forberedende-plan",
@@ -278,7 +277,7 @@ PARAPHRASES: tuple[tuple[str, str], ...] = (
     ),
     (
         "bplan2022-002-flere-skal-med-en-kontaktperson",
-        "hvor mange kontaktpersoner har en aktivitetsparat i flere skal med",
+        "hvor mange kontaktpersoner har en borger der er aktivitetsparat i flere skal med",
     ),
     ("bplan2022-005-veteraner-en-indgang-og-eftervaern", "hvem tager sig af veteraner i BIF"),
     ("bplan2022-014-specialindsats-handicap-og-ips", "hvad står IPS for"),
@@ -355,7 +354,7 @@ PARAPHRASES: tuple[tuple[str, str], ...] = (
     ),
     (
         "katalog-009-anden-aktoers-jobplaner-i-opera",
-        "skal vi selv taste anden aktørs jobplaner ind i opera",
+        "er det os der skal indtaste jobplanerne fra anden aktør i opera",
     ),
     # references
     (
@@ -379,3 +378,219 @@ PARAPHRASES: tuple[tuple[str, str], ...] = (
         "hvad skal den årlige beskæftigelsesplan efter loven om organisering indeholde",
     ),
 )
+
+# Added for issue 13 (caseworkers who describe the case first, ask two things at once, write
+# informally or with abbreviations): one more paraphrase for every note that had none, written from
+# the notes, and unanswerable questions in the same style (checked against the note texts: no note
+# states the rule they ask for). Without them the split held few long questions, and the calibrated
+# confidence refused realistic questions whose note ranked first.
+PARAPHRASES += (
+    (
+        "bif2017-007-registrering-hjaelpemidler-samtykke",
+        "Min aktivitetsparate borger har fået et hjælpemiddel bevilget. Skal jeg skrive det i "
+        "journalen også, eller er blanketten nok, og skal samtykket ligge i Min Plan?",
+    ),
+    (
+        "bif2017-009-sagsbehandlingsfrister-hjemviste-sager",
+        "Ankestyrelsen har sendt en afgørelse retur til os, og borgeren har ventet længe. Hvor "
+        "hurtigt skal den nye afgørelse så komme i en hjemvist sag?",
+    ),
+    (
+        "bif2017-011-ferievejledning-og-brevskabeloner",
+        "jeg glemmer tit at sige noget om ferie til mine borgere til samtalerne. skal jeg "
+        "egentlig vejlede om retten til ferie hver gang?",
+    ),
+    (
+        "bif2017-014-revalidender-over-30-jku",
+        "Min revalidend i JKU fylder 30 i næste måned, og revalideringen kører stadig. Skal hun "
+        "så flyttes over til JKA?",
+    ),
+    (
+        "bif2017-017-video-i-samtaler-sygedagpenge",
+        "Vi har en sygemeldt på sdp, der har svært ved at komme ind til os. Kan vi holde "
+        "opfølgningssamtalen over video i stedet for fremmøde?",
+    ),
+    (
+        "bif2017-019-samtaleskema-aktivitetsparate-unge",
+        "En ung AP-borger på uddannelseshjælp skal udfylde skemaet hver 8. uge, men kan ikke "
+        "selv. Må beskæftigelsescentret bare udfylde det for hende?",
+    ),
+    (
+        "bif2017-029-erhvervsuddannelseslister",
+        "En ledig vil gerne være voksenlærling som elektriker. Hvilke lister over "
+        "erhvervsuddannelser skal jeg kigge på, før jeg siger god for det?",
+    ),
+    (
+        "bif2017-032-video-ved-faellessamtalen-med-a-kassen",
+        "A-kassen spørger, om de ikke bare kan være med på skærm til den fælles samtale frem for "
+        "fysisk fremmøde hos os. Er det i orden?",
+    ),
+    (
+        "bif2017-040-aendringer-i-brevskabeloner",
+        "Vores brev om partshøring er svært at forstå for borgerne, og jeg vil gerne omskrive "
+        "det. Må vi selv lave om i skabelonen?",
+    ),
+    (
+        "bif2017-049-revideret-samtalekoncept-dagpenge",
+        "Jeg har en dagpengemodtager til første samtale i morgen. Skal jeg stadig aftale konkrete "
+        "job, hun skal søge, efter det nye samtalekoncept?",
+    ),
+    (
+        "bif2017-054-eet-indkaldelsesbrev-fra-leverandoeren",
+        "Leverandøren har sendt to breve til min borger om det samme forløb, og han er forvirret. "
+        "Hvor mange indkaldelsesbreve skal borgeren have fra en ekstern leverandør?",
+    ),
+    (
+        "bif2017-056-laegeoplysninger-i-sager-til-ankestyrelsen",
+        "En borger har klaget, og sagen skal til Ankestyrelsen, men lægeattesten er to år "
+        "gammel. Er det mig, der skal skaffe en ny?",
+    ),
+    (
+        "bif2017-057-faellessamtaler-med-a-kasser-ny-model",
+        "hvordan er det nu med fællessamtalerne med a-kassen for dagpengefolk, er der kommet en "
+        "ny måde at indkalde på?",
+    ),
+    (
+        "bif2017-058-fravaersaarsager-ved-sygemelding-i-opera",
+        "Jeg sidder og registrerer en sygemelding i OPERA, og ingen af fraværsårsagerne passer. "
+        "Hvem har bestemt listen, og hvad vælger jeg så?",
+    ),
+    (
+        "bif2017-059-joblog-usynlig-jobsoegning",
+        "Min borger siger, hun søger masser af stillinger uden opslag, men logger kun de to. Har "
+        "vi hjemmel til at kræve det hele dokumenteret på Jobnet?",
+    ),
+    (
+        "bplan2022-004-afklaringspuljen-8-ud-af-10-aar",
+        "En af mine borgere har været på kth næsten uafbrudt i ni år. Hører han under "
+        "afklaringspuljen, og hvad skal vi afklare?",
+    ),
+    (
+        "bplan2022-006-aftaler-om-jobsoegning-og-henvisning",
+        "En virksomhed har en ledig stilling, der passer til min jobparate borger. Kan jeg "
+        "henvise ham til en jobsamtale hos dem med mødepligt?",
+    ),
+    (
+        "bplan2022-007-skift-af-jobcenter-ved-30-aar",
+        "Min borger i ungeindsatsen fylder snart 30. Skifter han så jobcenter, og hvordan "
+        "foregår overgangen?",
+    ),
+    (
+        "bplan2022-009-sigtelinjer-for-uddannelse",
+        "Vi skal prioritere, hvem der får uddannelse i år. Hvad siger sigtelinjerne om, hvad "
+        "jobcentret skal lægge vægt på?",
+    ),
+    (
+        "bplan2022-012-flygtninge-mentorer-og-fastholdelse",
+        "En nyankommen flygtning er lige startet i virksomhedspraktik. Kan han få en mentor, og "
+        "hvad gør vi for at han bliver i jobbet bagefter?",
+    ),
+    (
+        "bplan2022-015-repatriering-vejledning-i-alle-samtaler",
+        "Borgeren kom til Danmark for tre år siden og er på integrationsydelse. Skal jeg nævne "
+        "muligheden for at rejse hjem til hver eneste samtale?",
+    ),
+    (
+        "bplan2022-018-ministermaal-ingen-pligt",
+        "Ledelsen taler meget om ministerens beskæftigelsesmål. Er vi som kommune bundet af dem, "
+        "eller er det kun en retning?",
+    ),
+    (
+        "corona2020-002-noedindgange-gammel-koege-landevej-og-laerkevej",
+        "En borger spørger, hvor hun kunne få hjælp til sin kontanthjælpsansøgning, da alt var "
+        "lukket i 2020. Var der nogen steder, der havde åbent?",
+    ),
+    (
+        "corona2020-003-telefonisk-kontakt-under-nedlukningen",
+        "kunne folk overhovedet få fat i os på telefonen under nedlukningen, og hvor fandt de "
+        "information om at søge kontanthjælp?",
+    ),
+    (
+        "corona2020-006-frivillig-kontakt-telefon-og-digitale-moeder",
+        "En borger klager over, at vi ringede til ham under nedlukningen. Var han forpligtet til "
+        "at tage telefonen og deltage i de digitale møder?",
+    ),
+    (
+        "katalog-001-faste-kontaktpersoner-til-leverandoerer",
+        "Der går meget tid med at ringe rundt til leverandørerne. Var der ikke engang et forslag "
+        "om faste kontaktpersoner til dem?",
+    ),
+    (
+        "katalog-002-central-afklaringsenhed",
+        "Afklaringssagerne behandles i flere forskellige teams. Har man overvejet at samle dem i "
+        "én enhed?",
+    ),
+    (
+        "katalog-003-ydelsesservice-skranke-i-jobcentret",
+        "Borgerne skal tit videre til Ydelsesservice efter samtalen hos os. Var der et forslag om "
+        "en skranke fra Ydelsesservice i selve jobcentret?",
+    ),
+    (
+        "katalog-004-k-kasse-raadighed-og-sanktioner",
+        "Jeg er i tvivl om, hvordan vi håndterer en sanktion for en kontanthjælpsmodtager, der "
+        "ikke står til rådighed. Hvor er processen beskrevet, og hvad er K-kassen?",
+    ),
+    (
+        "katalog-005-gruppeindkaldte-samtaler",
+        "Vi har mange udeblivelser og tomme huller i kalenderen. Hvordan fungerer det, når "
+        "borgerne indkaldes i grupper til samme tidsrum?",
+    ),
+    (
+        "katalog-006-faerre-jobsamtaler",
+        "Vi holder vist flere samtaler med de arbejdsmarkedsparate på kth end med "
+        "dagpengemodtagerne. Kunne vi skære ned på antallet?",
+    ),
+    (
+        "katalog-007-progressionsrapport-fra-leverandoeren",
+        "Forløbet hos leverandøren er slut for min borger. Hvad skal der stå i deres afsluttende "
+        "rapport, og hvad bruger vi den til?",
+    ),
+    (
+        "katalog-008-anden-aktoer-har-myndighedsopgaven",
+        "Min borger er udlagt til en anden aktør, men ringer stadig til mig om sine samtaler. Er "
+        "det os eller dem, der har ansvaret nu?",
+    ),
+    (
+        "katalog-009-anden-aktoers-jobplaner-i-opera",
+        "Den anden aktør har lavet en jobplan med min borger, men jeg kan ikke se den i OPERA. "
+        "Hvem skal taste den ind?",
+    ),
+    (
+        "kl2020-001-friere-rammer-og-faelleserklaering",
+        "Under corona blev personale fra daginstitutioner sendt ud på plejehjem. Hvilken aftale "
+        "mellem KL og de faglige organisationer gjorde det muligt?",
+    ),
+    (
+        "kl2020-002-suspenderet-beskaeftigelsesindsats",
+        "Mens indsatsen var suspenderet i 2020, holdt vi virtuelle jobklubber. Kunne de ledige "
+        "sige nej til at være med uden konsekvenser?",
+    ),
+)
+
+IN_DOMAIN += (
+    "Min borger på kth har fået et arbejde i Sverige og vil pendle. Kan hun beholde "
+    "kontanthjælpen i opstarten, og hvilken paragraf gælder?",
+    "Borgeren er sygemeldt og skal opereres i næste uge. Hvor mange uger kan han få "
+    "sygedagpenge, før vi skal lave en revurdering?",
+    "Vi har en borger, der har fået en bøde for spirituskørsel og mister kørekortet. Kan vi "
+    "bevilge ham et nyt kørekort som led i et tilbud?",
+    "En ung under 25 vil starte på gymnasiet i august. Kan hun få uddannelseshjælp i sommerferien "
+    "indtil hun starter, og hvor meget?",
+    "borger har fået en arv på 200.000 kr, skal vi stoppe kth med det samme eller kan han beholde "
+    "noget af den",
+    "Min borger er gravid i 7. måned og har svært ved at møde op. Kan vi fritage hende fra "
+    "aktivering, og hvornår starter barslen?",
+    "Jeg har en fleksjobber, der vil arbejde færre timer. Hvordan genberegner vi "
+    "fleksløntilskuddet, og hvornår træder det i kraft?",
+    "En borger på integrationsydelse vil tage på familiebesøg i Tyrkiet i seks uger. Mister han "
+    "ydelsen, og hvem skal han give besked?",
+    "Borgeren har klaget over en afgørelse om sanktion. Hvor lang tid har han til at klage, og "
+    "skal vi genvurdere sagen først?",
+    "Min borger er anbragt på et forsorgshjem uden fast adresse. Kan vi udbetale kontanthjælp til "
+    "en anden konto end hans egen?",
+    "En pensionist vil gerne være frivillig mentor for vores borgere. Kan vi betale hende et "
+    "honorar, og skal det indberettes?",
+    "Vi har en ledig med dansk statsborgerskab, der bor i Malmø. Hvilken kommune har "
+    "ansvaret for hans jobsamtaler?",
+)
+UNANSWERABLE = OFF_TOPIC + IN_DOMAIN

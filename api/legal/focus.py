@@ -69,3 +69,41 @@ def split_question(text: str) -> Parts:
     if not asked or not context:
         return Parts(text, "")
     return Parts(" ".join(asked), " ".join(context))
+
+
+# Where one question joins a second one ("hvor mange ..., og har vi selv besluttet ...?",
+# "må vi det; hvilken bestemmelse?"): a comma, "og"/"eller" or a semicolon before a question word.
+_CLAUSE_JOIN = re.compile(r"\s*(?:[,;]\s*(?:og|eller)?|\s(?:og|eller))\s+(?=[A-Za-zÆØÅæøå]+\b)")
+
+
+def _clauses(text: str) -> list[str]:
+    """The clauses of ``text`` that each open with a question word (two at most kept apart);
+    [] when it does not combine questions."""
+    pieces: list[str] = []
+    start = 0
+    for match in _CLAUSE_JOIN.finditer(text):
+        following = _FIRST_WORD.match(fold(text[match.end() :]))
+        if following is None or following.group() not in QUESTION_WORDS:
+            continue
+        pieces.append(text[start : match.start()])
+        start = match.end()
+    pieces.append(text[start:])
+    pieces = [p.strip(" ,;") for p in pieces if len(p.split()) >= 3]
+    return pieces if len(pieces) >= 2 else []
+
+
+@lru_cache(maxsize=4096)
+def reductions(text: str) -> tuple[str, ...]:
+    """Shorter forms of ``text`` that keep what is asked: the question part without the described
+    situation, and each question of a text that asks two ("hvor mange samtaler skal vi holde, og
+    hvem har besluttet det?"). Empty for a plain, single question. The advisor asks them too when
+    the whole text is not answered with confidence, and accepts one only when its best note is the
+    whole text's best note (``api.legal.decision``)."""
+    parts = split_question(text)
+    found: list[str] = []
+    if parts.has_context:
+        found.append(parts.asked)
+    for candidate in (parts.asked, *found):
+        found.extend(_clauses(candidate))
+    unique = [t for t in dict.fromkeys(found) if t and t != text]
+    return tuple(unique)

@@ -19,15 +19,19 @@ background build) and shared by every advisor snapshot: the seeds do not change 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from api.legal.abbreviations import expand
 from api.legal.coverage import Coverage
 from kkshared.answer_fit import asked_kinds, missing_kinds
-from kkshared.knowledge import default_seeds_dir
+from kkshared.knowledge import LegalNote, default_seeds_dir
 from kkshared.legal_refs import LegalRef, extract_references
+from kkshared.normalize import fold
 from kkshared.retrieval.index import Document, SearchIndex
 from kkshared.sources import Passage, read_passages, source_label
 
@@ -39,6 +43,27 @@ log = logging.getLogger("api.legal")
 # the covered mass at which no in-domain unanswerable question got one.
 MIN_IDF_COVERAGE = 0.6
 MIN_COVERED_MASS = 0.7
+# A passage belongs to a note's row when it is at most this many passages from one that shares a
+# run of the note's quote (a row of the 2017 tables is the staff's problem text and the office's
+# answer, a handful of passages in reading order).
+NEAR_PASSAGES = 3
+# Only in documents written as tables of the staff's problem and the office's answer (the 2017
+# "Håndtering af uhensigtsmæssigheder"), where the best passage may be the problem, not the answer;
+# in the prose documents the passage is the document's own statement and is shown as it is.
+TABLE_SOURCES = frozenset({"002_5e6f3c0d831500e7.txt"})
+QUOTE_RUN = 6
+
+
+def _runs(text: str, size: int = QUOTE_RUN) -> frozenset[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9]+", fold(text))
+    size = min(size, len(words))
+    if size == 0:
+        return frozenset()
+    return frozenset(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+
+
+def _number(passage: Passage) -> int:
+    return int(passage.id.rsplit("#", 1)[1])
 
 
 @dataclass(frozen=True)
@@ -96,6 +121,38 @@ class SourcePassages:
         self.coverage = Coverage(documents)
         self.min_idf_coverage = min_idf_coverage
         self.min_covered_mass = min_covered_mass
+        self._by_file: dict[str, list[tuple[int, frozenset[tuple[str, ...]]]]] = {}
+        for passage in passages:
+            runs = _runs(passage.text)
+            self._by_file.setdefault(passage.file, []).append((_number(passage), runs))
+        self._anchors: dict[tuple[str, str], tuple[int, ...]] = {}
+
+    def anchors(self, file: str, quote: str) -> tuple[int, ...]:
+        """Numbers of the passages of ``file`` that share a run of words with ``quote``."""
+        key = (file, quote)
+        if key not in self._anchors:
+            quoted = _runs(quote)
+            self._anchors[key] = tuple(
+                number for number, runs in self._by_file.get(file, []) if runs & quoted
+            )
+        return self._anchors[key]
+
+    def note_near(
+        self, passage: Passage, notes: Mapping[str, LegalNote], candidates: Sequence[str]
+    ) -> str | None:
+        """The first of ``candidates`` (note ids, best first) whose quote lies in the row of
+        ``passage``: the same file, at most ``NEAR_PASSAGES`` passages away."""
+        if passage.file not in TABLE_SOURCES:
+            return None
+        number = _number(passage)
+        for note_id in candidates:
+            note = notes.get(note_id)
+            if note is None or note.source.file != passage.file or not note.source.quote:
+                continue
+            found = self.anchors(note.source.file, note.source.quote)
+            if any(abs(anchor - number) <= NEAR_PASSAGES for anchor in found):
+                return note_id
+        return None
 
     def features(self, question: str) -> tuple[Passage, dict[str, float]] | None:
         """The best passage and how well it covers ``question`` (no thresholds applied)."""
@@ -112,6 +169,7 @@ class SourcePassages:
 
     def find(self, question: str) -> PassageAnswer | None:
         """The passage that answers ``question``, if one covers it well enough and fits it."""
+        question = expand(question)
         best = self.features(question)
         if best is None:
             return None

@@ -13,6 +13,7 @@ from typing import Any
 from api.legal import texts
 from api.legal.decision import Advice
 from api.legal.live_advisor import Snapshot
+from api.legal.passages import PassageAnswer
 from kkshared.knowledge import LegalNote, status_notice
 from kkshared.sources import source_label as source_title
 
@@ -55,6 +56,11 @@ def ask_result(snapshot: Snapshot, advice: Advice, question: str | None = None) 
     note = snapshot.notes.get(advice.note_id) if advice.note_id else None
     if advice.status == "refused" or note is None:
         found = snapshot.source_passage(question) if question else None
+        row_note = _note_of_row(snapshot, advice, found)
+        if row_note is not None:
+            return _note_result(
+                snapshot, Advice("clarify", row_note.id, advice.confidence), row_note
+            )
         return AskResult(
             "refused",
             None,
@@ -64,6 +70,30 @@ def ask_result(snapshot: Snapshot, advice: Advice, question: str | None = None) 
             texts.REFUSED_WITH_PASSAGE if found else texts.REFUSED,
             source_passage=found.as_json() if found else None,
         )
+    return _note_result(snapshot, advice, note)
+
+
+# How far down the advisor's ranking a note may be to answer for the row of the covering passage.
+ROW_NOTE_RANK = 3
+
+
+def _note_of_row(
+    snapshot: Snapshot, advice: Advice, found: PassageAnswer | None
+) -> LegalNote | None:
+    """The note written from the row of the passage that covers a refused question, when the
+    advisor also ranks it among its first ``ROW_NOTE_RANK``: two routes (the notes, the source
+    passages) agree on the row, so the note answers as ``clarify``. This replaces a passage that
+    may be the staff's description of the problem rather than the office's answer to it."""
+    if found is None or snapshot.passages is None:
+        return None
+    note_id = snapshot.passages.note_near(
+        found.passage, snapshot.notes, advice.ranked[:ROW_NOTE_RANK]
+    )
+    return snapshot.notes.get(note_id) if note_id else None
+
+
+def _note_result(snapshot: Snapshot, advice: Advice, note: LegalNote) -> AskResult:
+    confidence = round(advice.confidence, 3)
     alternative = None
     notice = texts.ANSWERED
     if advice.status == "clarify":

@@ -10,6 +10,7 @@ not the set's.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,8 @@ LEARNED_FROM = [
     *(REPO / "knowledge" / "nlu_en").glob("*.yml"),
     *(REPO / "knowledge" / "legal").rglob("*.yml"),
 ]
+# Python modules with questions a model or a threshold is fitted on.
+LEARNED_FROM_PYTHON = [REPO / "api" / "legal" / "dev_questions.py"]
 EVAL_FILES = sorted((REPO / "eval").rglob("*.yml"))
 
 
@@ -60,6 +63,15 @@ def _strings(node: object, keys: set[str] | None, key: str | None = None) -> Ite
             yield re.sub(r"^\s*-\s+", "", line)
 
 
+def python_strings(path: Path) -> Iterator[str]:
+    """The string constants assigned in a module (its docstrings are not)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            for constant in ast.walk(node.value):
+                if isinstance(constant, ast.Constant) and isinstance(constant.value, str):
+                    yield constant.value
+
+
 def seed_runs() -> set[tuple[str, ...]]:
     found: set[tuple[str, ...]] = set()
     for path in sorted(default_seeds_dir().glob("*.txt")):
@@ -71,16 +83,22 @@ def learned_runs() -> dict[tuple[str, ...], str]:
     seeds = seed_runs()
     assert seeds, f"no seed documents in {default_seeds_dir()}"
     found: dict[tuple[str, ...], str] = {}
-    for path in LEARNED_FROM:
-        for text in _strings(yaml.safe_load(path.read_text(encoding="utf-8")), None):
-            for run in runs(text) - seeds:
-                found.setdefault(run, str(path.relative_to(REPO)))
+    texts = [
+        (path, text)
+        for path in LEARNED_FROM
+        for text in _strings(yaml.safe_load(path.read_text(encoding="utf-8")), None)
+    ]
+    texts += [(path, text) for path in LEARNED_FROM_PYTHON for text in python_strings(path)]
+    for path, text in texts:
+        for run in runs(text) - seeds:
+            found.setdefault(run, str(path.relative_to(REPO)))
     return found
 
 
 def test_the_check_sees_the_sets_and_the_training_data() -> None:
     assert len(EVAL_FILES) >= 8, [str(p) for p in EVAL_FILES]
     assert len(learned_runs_cached()) > 10_000
+    assert sum(1 for _ in python_strings(LEARNED_FROM_PYTHON[0])) > 100
     # A shared run of six words is found whatever the case, æ/ø/å spelling and punctuation.
     assert runs("Hvornår får jeg min kontanthjælp udbetalt?") & runs(
         "hvornaar faar jeg, min KONTANTHJAELP udbetalt"

@@ -133,3 +133,46 @@ def test_the_hotdog_was_answered_by_the_ranking_features_alone(notes):
 def test_a_paraphrase_of_a_note_is_still_answered(advisor, question, note_id):
     advice = advisor.advise(question)
     assert advice.status == "answered" and advice.note_id == note_id, advice
+
+
+def _fixed_confidence_advisor(notes, confidences):
+    """An advisor whose confidence is ``confidences[text]`` (else 0.1): the decision alone."""
+    advisor = LegalAdvisor(notes, calibrate=False, refuse_below=0.5, answer_at=0.65)
+    advisor._confidence = lambda question, ranking: confidences.get(question, 0.1)
+    return advisor
+
+
+ASKED = "Må jobsamtalen holdes telefonisk, når borgeren er i virksomhedspraktik?"
+LONG = "Borgeren har tre børn og bor i Valby, og hun er glad for stedet. " + ASKED
+
+
+def test_a_confident_reduction_with_the_same_note_lifts_a_long_question(notes):
+    advisor = _fixed_confidence_advisor(notes, {ASKED: 0.9})
+    whole = advisor.index.rank(LONG).best.note_id
+    assert advisor.index.rank(ASKED).best.note_id == whole
+    advice = advisor.advise(LONG)
+    assert advice.status == "answered" and advice.confidence == 0.9 and advice.note_id == whole
+    advisor.use_reductions = False
+    assert advisor.advise(LONG).status == "refused"
+
+
+def test_a_reduction_below_answer_at_does_not_count(notes):
+    assert _fixed_confidence_advisor(notes, {ASKED: 0.6}).advise(LONG).status == "refused"
+
+
+def test_a_reduction_whose_best_note_differs_does_not_count():
+    phone = Document(
+        "phone",
+        "Telefoniske jobsamtaler i virksomhedspraktik",
+        ("Må jobsamtalen holdes telefonisk i virksomhedspraktik?",),
+        "Ja, jobsamtalen kan holdes telefonisk under virksomhedspraktik.",
+    )
+    travel = Document(
+        "travel", "Befordring", ("Hvem betaler befordring?",), "Arbejdsgiveren betaler."
+    )
+    asked = "Hvem betaler befordring?"
+    text = "Jobsamtalen holdes telefonisk i virksomhedspraktik, telefonisk i praktikken. " + asked
+    advisor = _fixed_confidence_advisor([phone, travel], {asked: 0.95})
+    assert advisor.index.rank(text).best.note_id == "phone"
+    assert advisor.index.rank(asked).best.note_id == "travel"
+    assert advisor.advise(text).status == "refused"

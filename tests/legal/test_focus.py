@@ -1,7 +1,7 @@
 """The question part of a caseworker's text, apart from the situation described first."""
 
 from api.legal.coverage import Coverage
-from api.legal.focus import split_question
+from api.legal.focus import reductions, split_question
 from kkshared.retrieval.index import Document
 
 
@@ -48,3 +48,25 @@ def test_situation_details_the_note_lacks_do_not_dilute_coverage() -> None:
     asked_gap = "Borgeren er i praktik. Må jobsamtalen holdes telefonisk, og hvad koster kaffen?"
     gap = coverage.features(asked_gap, note, question_part=split_question(asked_gap).asked)
     assert gap["idf_coverage"] < 1.0
+
+
+def test_reductions_keep_the_question_part_and_each_joined_question() -> None:
+    text = (
+        "Borgeren er i praktik tre dage om ugen. Hvor mange samtaler skal vi holde med hende, "
+        "og hvem har besluttet det?"
+    )
+    found = reductions(text)
+    assert "Hvor mange samtaler skal vi holde med hende, og hvem har besluttet det?" in found
+    assert "Hvor mange samtaler skal vi holde med hende" in found
+    assert "hvem har besluttet det?" in found
+    assert text not in found
+
+
+def test_a_plain_single_question_has_no_reductions() -> None:
+    for text in (
+        "Må jobsamtalen holdes pr. telefon, når borgeren er i praktik?",
+        "Kan vi det? Og hvornår?",
+        # "og" before a word that opens no question joins words, not questions
+        "Skal løntilskud og praktik godkendes af tillidsrepræsentanten?",
+    ):
+        assert reductions(text) == ()

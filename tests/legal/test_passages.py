@@ -10,6 +10,7 @@ from api.legal.decision import Advice
 from api.legal.live_advisor import Snapshot
 from api.legal.passages import SourcePassages, reference_text
 from api.legal.response import ask_result
+from kkshared.knowledge import LegalNote, legal_note_from_dict
 from kkshared.legal_refs import extract_references
 from kkshared.sources import Passage, source_label
 
@@ -103,3 +104,80 @@ def test_reference_text_is_readable():
         "principafgørelse 44-17",
         "SEL",
     ]
+
+
+class _RefusesRanking:
+    """Refuses, with ``ranked`` as the advisor's ranking (note ids, best first)."""
+
+    def __init__(self, ranked: tuple[str, ...]) -> None:
+        self.ranked = ranked
+
+    def advise(self, question: str) -> Advice:
+        return Advice("refused", None, 0.3, ranked=self.ranked)
+
+
+def _note(note_id: str, file: str, quote: str) -> LegalNote:
+    return legal_note_from_dict(
+        {
+            "id": note_id,
+            "title": "Jobsamtaler over telefonen i praktik",
+            "questions": ["Må jobsamtalen holdes over telefonen i praktik?"],
+            "answer": "Ja, jobsamtalen kan holdes over telefonen, når borgeren er i praktik.",
+            "references": [],
+            "source": {"file": file, "quote": quote},
+            "date": "2017",
+            "office": "1. kontor",
+            "status": "skal revurderes",
+        }
+    )
+
+
+ROW_QUESTION = "Må jobsamtaler i virksomhedspraktik holdes over telefonen?"
+# Shares six words with TEXTS[2], the passage that covers ROW_QUESTION.
+ROW_QUOTE = "kan holde jobsamtaler over telefonen, når praktikstedet ligger langt"
+
+
+def test_a_passage_in_the_row_of_a_ranked_note_gives_that_note_as_clarify(passages):
+    note = _note("phone", FILE, ROW_QUOTE)
+    snap = Snapshot(
+        _RefusesRanking(("other", "phone")), {"phone": note}, 0, datetime.now(UTC), 0.0, passages
+    )
+    result = ask_result(snap, snap.advise(ROW_QUESTION), ROW_QUESTION)
+    assert result.status == "clarify" and result.note_id == "phone"
+    assert result.answer and result.answer.startswith(note.answer)
+    assert result.citations and result.source_passage is None
+
+
+def test_the_row_note_must_be_ranked_and_from_a_table_document(passages):
+    note = _note("phone", FILE, ROW_QUOTE)
+    # Not among the advisor's first three: the refusal keeps the passage.
+    snap = Snapshot(
+        _RefusesRanking(("a", "b", "c", "phone")),
+        {"phone": note},
+        0,
+        datetime.now(UTC),
+        0.0,
+        passages,
+    )
+    result = ask_result(snap, snap.advise(ROW_QUESTION), ROW_QUESTION)
+    assert result.status == "refused" and result.source_passage is not None
+    # A prose document (the 2022 plan): its passage is its own statement and is shown as it is.
+    prose = "003_fdb3bbd829f81f33.txt"
+    prose_passages = SourcePassages(
+        [Passage(f"{prose}#{i}", prose, t) for i, t in enumerate(TEXTS)]
+    )
+    snap = Snapshot(
+        _RefusesRanking(("phone",)),
+        {"phone": _note("phone", prose, ROW_QUOTE)},
+        0,
+        datetime.now(UTC),
+        0.0,
+        prose_passages,
+    )
+    result = ask_result(snap, snap.advise(ROW_QUESTION), ROW_QUESTION)
+    assert result.status == "refused" and result.source_passage is not None
+
+
+def test_anchors_are_the_passages_sharing_a_run_of_the_quote(passages):
+    assert passages.anchors(FILE, ROW_QUOTE) == (2,)
+    assert passages.anchors(FILE, "ord der ikke står nogen steder i kilden") == ()
