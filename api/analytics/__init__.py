@@ -9,6 +9,8 @@ case-service database:
 - ``decode``: the few fields of Rasa's event JSON that analytics use, read fast;
 - ``facts``: what a conversation's events mean (channel, turns, fallbacks, answers, ...);
 - ``keys``: the keyed hashes that stand in for conversation ids;
+- ``writer``: the facts into the analytics tables, fast (values converted once, the driver's
+  ``executemany``, SQLite's indexes rebuilt after a first import);
 - ``job``: one aggregation run (lease + compare-and-set watermark, so nothing is counted twice),
   the background loop and ``python -m api.cli aggregate-analytics``;
 - ``feedback``: thumbs up/down from ``feedback`` linked to conversations and answers;

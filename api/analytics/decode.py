@@ -18,8 +18,9 @@ What is read per kind of event (docs/analytics.md):
 - ``session_started``: only that it happened. Other kinds (slots, ...) are not read.
 
 Rows the Rasa server's broker wrote with typed columns (``kkshared.event_rows``) are read from
-those (``from_columns``); ``decode`` then only runs on the few whose JSON holds a needed field
-without a column (a user message's text, a legal answer's status) and on rows without columns.
+those (``from_columns``; ``EventsDatabase.window`` inlines it for speed, and a test compares);
+``decode`` then only runs on the few whose JSON holds a needed field without a column (a user
+message's text, a legal answer's status) and on rows without columns.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ channels masked before Rasa saw it and which is masked again here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -59,6 +60,9 @@ LEGAL_REFUSALS = frozenset({"utter_legal_refused_answer", "utter_legal_source_pa
 LEGAL_UNAVAILABLE = "utter_legal_unavailable"
 LEGAL_ESCALATED = "utter_legal_escalated"
 MAX_QUESTION_CHARS = 1000
+# mask_pii replaces CPR and phone numbers (digits) and e-mail addresses ("@"): a text with
+# neither is returned as it is, without running its patterns.
+_MAYBE_PII = re.compile(r"[\d@]")
 
 
 def channel_of(sender_id: str) -> tuple[str, str]:
@@ -76,6 +80,14 @@ def local_day(timestamp: float, tz: ZoneInfo) -> date:
 
 def utc(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, UTC)
+
+
+def mask_question(text: str) -> str:
+    """The question as kept: whitespace collapsed, ``mask_pii``, at most MAX_QUESTION_CHARS."""
+    text = " ".join(text.split())
+    if _MAYBE_PII.search(text) is not None:
+        text = mask_pii(text)
+    return text[:MAX_QUESTION_CHARS]
 
 
 @dataclass(slots=True)
@@ -151,15 +163,16 @@ class FactBuilder:
 
     def _start(self, sender_id: str, timestamp: float) -> Conversation:
         channel, kind = channel_of(sender_id)
+        hasher = self.hasher
         conversation = Conversation(
-            id=self.hasher.conversation_id(sender_id, timestamp),
-            sender_key=self.hasher.sender_key(sender_id),
-            feedback_key=self.hasher.feedback_key_for_sender(sender_id),
-            channel=channel,
-            kind=kind,
-            day=local_day(timestamp, self.tz),
-            started_at=timestamp,
-            last_event_at=timestamp,
+            hasher.conversation_id(sender_id, timestamp),
+            hasher.sender_key(sender_id),
+            hasher.feedback_key_for_sender(sender_id),
+            channel,
+            kind,
+            local_day(timestamp, self.tz),
+            timestamp,
+            timestamp,
         )
         self.open[sender_id] = conversation
         self.facts.conversations.append(conversation)
@@ -171,22 +184,26 @@ class FactBuilder:
         self.facts.conversations.append(conversation)
 
     def apply(self, event: Event) -> None:
+        kind = event.kind
         conversation = self.open.get(event.sender_id)
-        session_start = event.kind == "session_started" or (
-            event.kind == "action" and event.name == SESSION_START_ACTION
-        )
-        if conversation is None or (session_start and conversation.messages > 0):
+        if conversation is None or (
+            conversation.messages > 0
+            and (
+                kind == "session_started"
+                or (kind == "action" and event.name == SESSION_START_ACTION)
+            )
+        ):
             conversation = self._start(event.sender_id, event.timestamp)
         if event.timestamp > conversation.last_event_at:
             conversation.last_event_at = event.timestamp
-        if event.kind == "user":
+        if kind == "user":
             self._user(conversation, event)
-        elif event.kind == "bot":
+        elif kind == "bot":
             self._bot(conversation, event)
-        elif event.kind == "action":
+        elif kind == "action":
             if event.name == HANDOVER_ACTION:
                 conversation.handovers += 1
-        elif event.kind == "active_loop":
+        elif kind == "active_loop":
             conversation.active_loop = event.name
             if event.name == LEGAL_LOOP:
                 conversation.channel = LEGAL
@@ -205,7 +222,7 @@ class FactBuilder:
             self._question(conversation, event, LOW_CONFIDENCE)
 
     def _question(self, conversation: Conversation, event: Event, outcome: str) -> None:
-        text = mask_pii(" ".join((event.text or "").split()))[:MAX_QUESTION_CHARS]
+        text = mask_question(event.text or "")
         if not text:
             return
         self.facts.questions[event.id] = Question(

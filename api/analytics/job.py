@@ -8,14 +8,19 @@ One run (``aggregate``):
    that dies leaves a lease that simply runs out;
 2. reads events after ``last_event_id`` in windows of ``BATCH_ROWS`` ids
    (``EventsDatabase.window``: only the events that count, by the broker's typed columns, from
-   their JSON where a row has none) and turns each window into facts (``api.analytics.facts``),
-   continuing the conversations earlier runs left open;
-3. writes each batch in ONE transaction that first moves the watermark with a compare-and-set:
-   ``UPDATE analytics_state SET last_event_id = <batch end> WHERE last_event_id = <batch start>
-   AND lease_owner = me``. If that changes no row (the lease ran out and another worker took
-   over), the transaction is rolled back and the run stops: an event range is counted exactly
-   once, whatever happens between workers. On PostgreSQL the UPDATE also row-locks the state row
-   until commit, so a second writer waits and then finds the watermark moved;
+   their JSON where a row has none) and turns them into facts (``api.analytics.facts``),
+   continuing the conversations earlier runs left open. One ``FactBuilder`` goes on over the
+   windows until it holds ``WRITE_CONVERSATIONS`` conversations or ``WRITE_SECONDS`` have passed
+   (a conversation that spans two windows is then written once, not written and updated);
+3. writes what it read in ONE transaction that first moves the watermark with a compare-and-set:
+   ``UPDATE analytics_state SET last_event_id = <end of the last window> WHERE last_event_id =
+   <start of the first> AND lease_owner = me``. If that changes no row (the lease ran out and
+   another worker took over), the transaction is rolled back and the run stops: an event range is
+   counted exactly once, whatever happens between workers. On PostgreSQL the UPDATE also
+   row-locks the state row until commit, so a second writer waits and then finds the watermark
+   moved. The rows go in through ``api.analytics.writer`` (values converted once, the driver's
+   ``executemany``; on SQLite a write that at least doubles the tables rebuilds their indexes
+   after it instead of updating them row by row);
 4. links new feedback (``api.analytics.feedback``) and gives the lease back.
 
 The background loop (``AnalyticsLoop``) runs it every ``KK_ANALYTICS_INTERVAL_SECONDS`` in a
@@ -35,46 +40,30 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, Table, bindparam, select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.analytics.decode import Event
 from api.analytics.events import BATCH_ROWS, EventsDatabase
-from api.analytics.facts import Conversation, FactBuilder, Facts, utc
+from api.analytics.facts import Conversation, FactBuilder, Facts
 from api.analytics.feedback import link_feedback
 from api.analytics.keys import Hasher, analytics_key
+from api.analytics.writer import COUNTERS, RowWriter
 from api.core.config import Settings
 from api.db.base import utcnow
-from api.models.analytics import (
-    AnalyticsAnswer,
-    AnalyticsConversation,
-    AnalyticsQuestion,
-    AnalyticsState,
-)
+from api.models.analytics import AnalyticsConversation, AnalyticsState
 
 log = logging.getLogger("api.analytics")
 
 LEASE = timedelta(minutes=5)
 STATE_ID = 1
 PRELOAD_CHUNK = 500
-COUNTERS = (
-    "messages",
-    "turns",
-    "fallbacks",
-    "dont_know",
-    "low_confidence",
-    "handovers",
-    "forms_sent",
-    "answers",
-    "feedback_up",
-    "feedback_down",
-    "legal_asked",
-    "legal_answered",
-    "legal_clarify",
-    "legal_refused",
-    "legal_escalated",
-)
+# When the facts read so far are written (and the watermark moved): at this many conversations
+# (a first aggregation of 100,000 peaks at about 90 MB more than one window at a time did), or
+# after this many seconds of reading (well within the lease, which each write renews).
+WRITE_CONVERSATIONS = 150_000
+WRITE_SECONDS = 120.0
 
 
 @dataclass
@@ -139,117 +128,98 @@ def _give_back_lease(session: Session, owner: str) -> None:
     session.commit()
 
 
-def _conversation_from_row(row: AnalyticsConversation) -> Conversation:
+_RESUME_COLUMNS = (
+    AnalyticsConversation.id,
+    AnalyticsConversation.sender_key,
+    AnalyticsConversation.feedback_key,
+    AnalyticsConversation.channel,
+    AnalyticsConversation.kind,
+    AnalyticsConversation.day,
+    AnalyticsConversation.started_at,
+    AnalyticsConversation.last_event_at,
+    AnalyticsConversation.active_loop,
+    AnalyticsConversation.last_question_id,
+    *(getattr(AnalyticsConversation, name) for name in COUNTERS),
+)
+
+
+def _conversation_from_row(row: Any) -> Conversation:
+    """A stored conversation (``_RESUME_COLUMNS``) to continue."""
     conversation = Conversation(
-        id=row.id,
-        sender_key=row.sender_key,
-        feedback_key=row.feedback_key,
-        channel=row.channel,
-        kind=row.kind,
-        day=row.day,
-        started_at=row.started_at.timestamp(),
-        last_event_at=row.last_event_at.timestamp(),
-        active_loop=row.active_loop,
-        last_question_id=row.last_question_id,
+        id=row[0],
+        sender_key=row[1],
+        feedback_key=row[2],
+        channel=row[3],
+        kind=row[4],
+        day=row[5],
+        started_at=row[6].timestamp(),
+        last_event_at=row[7].timestamp(),
+        active_loop=row[8],
+        last_question_id=row[9],
         stored=True,
     )
-    for name in COUNTERS:
-        setattr(conversation, name, getattr(row, name))
+    for name, value in zip(COUNTERS, row[10:], strict=True):
+        setattr(conversation, name, value)
     return conversation
 
 
 def _resume_open(session: Session, builder: FactBuilder, events: list[Event]) -> None:
     """Continue earlier runs' conversations: each conversation id's newest stored conversation
     (``FactBuilder.apply`` starts a new one when a session start follows a user message)."""
-    senders = {builder.hasher.sender_key(s): s for s in dict.fromkeys(e.sender_id for e in events)}
+    sender_key = builder.hasher.sender_key
+    is_open = builder.open
+    senders = {
+        sender_key(s): s for s in dict.fromkeys(e.sender_id for e in events) if s not in is_open
+    }
     keys = list(senders)
-    newest: dict[str, AnalyticsConversation] = {}
+    newest: dict[str, Any] = {}
     for start in range(0, len(keys), PRELOAD_CHUNK):
         chunk = keys[start : start + PRELOAD_CHUNK]
-        for row in session.scalars(
-            select(AnalyticsConversation).where(AnalyticsConversation.sender_key.in_(chunk))
+        for row in session.execute(
+            select(*_RESUME_COLUMNS).where(AnalyticsConversation.sender_key.in_(chunk))
         ):
-            known = newest.get(row.sender_key)
-            if known is None or row.started_at > known.started_at:
-                newest[row.sender_key] = row
+            known = newest.get(row[1])
+            if known is None or row[6] > known[6]:
+                newest[row[1]] = row
     for key, row in newest.items():
         builder.resume(senders[key], _conversation_from_row(row))
 
 
-def _conversation_values(conversation: Conversation) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "id": conversation.id,
-        "sender_key": conversation.sender_key,
-        "feedback_key": conversation.feedback_key,
-        "channel": conversation.channel,
-        "kind": conversation.kind,
-        "day": conversation.day,
-        "started_at": utc(conversation.started_at),
-        "last_event_at": utc(conversation.last_event_at),
-        "active_loop": conversation.active_loop,
-        "last_question_id": conversation.last_question_id,
-    }
-    for name in COUNTERS:
-        values[name] = getattr(conversation, name)
-    return values
-
-
 def _write(session: Session, facts: Facts) -> None:
-    """Core executemany (the ORM's bulk paths cost several times more here)."""
-    connection = session.connection()
-    conversations = cast(Table, AnalyticsConversation.__table__)
-    new = [_conversation_values(c) for c in facts.conversations if not c.stored]
-    if new:
-        connection.execute(conversations.insert(), new)
-    changed = [_conversation_values(c) for c in facts.conversations if c.stored]
-    if changed:
-        for values in changed:
-            values["key"] = values.pop("id")
-        columns = [name for name in changed[0] if name != "key"]
-        connection.execute(
-            conversations.update()
-            .where(conversations.c.id == bindparam("key"))
-            .values({name: bindparam(name) for name in columns}),
-            changed,
-        )
-    if facts.answers:
-        connection.execute(
-            cast(Table, AnalyticsAnswer.__table__).insert(),
-            [
-                {
-                    "conversation_id": a.conversation_id,
-                    "entry_id": a.entry_id[:120],
-                    "channel": a.channel,
-                    "day": a.day,
-                    "at": utc(a.at),
-                }
-                for a in facts.answers
-            ],
-        )
-    if facts.questions:
-        connection.execute(
-            cast(Table, AnalyticsQuestion.__table__).insert(),
-            [
-                {
-                    "id": q.id,
-                    "conversation_id": q.conversation_id,
-                    "outcome": q.outcome,
-                    "text": q.text,
-                    "channel": q.channel,
-                    "day": q.day,
-                    "at": utc(q.at),
-                }
-                for q in facts.questions.values()
-            ],
-        )
-    for question_id, outcome in facts.question_updates.items():
-        connection.execute(
-            update(AnalyticsQuestion)
-            .where(AnalyticsQuestion.id == question_id)
-            .values(outcome=outcome)
-        )
-    for conversation in facts.conversations:
-        conversation.stored = True
+    """The facts into the analytics tables (``api.analytics.writer``), in the session's
+    transaction."""
+    RowWriter(session.connection()).write(facts)
+
+
+def _read(
+    events_db: EventsDatabase,
+    session: Session,
+    builder: FactBuilder,
+    start_id: int,
+    batch_rows: int,
+    write_every: int,
+) -> tuple[int, int]:
+    """Apply the windows after ``start_id`` until the builder holds ``write_every``
+    conversations or WRITE_SECONDS have passed; returns (the last window's end id, rows read)."""
+    end_id, rows = start_id, 0
+    deadline = time.monotonic() + WRITE_SECONDS
+    # Only the lease holder writes conversations: none stored now, none to continue (a first
+    # aggregation does not look up each sender).
+    stored = session.execute(select(AnalyticsConversation.id).limit(1)).first() is not None
+    session.commit()  # ends the read transaction: SQLite writers are not held up meanwhile
+    while True:
+        window = events_db.window(end_id, limit=batch_rows)
+        if window is None:
+            return end_id, rows
+        if stored:
+            _resume_open(session, builder, window.events)
+            session.commit()
+        apply = builder.apply
+        for event in window.events:
+            apply(event)
+        end_id, rows = window.end_id, rows + window.rows
+        if len(builder.facts.conversations) >= write_every or time.monotonic() > deadline:
+            return end_id, rows
 
 
 class LeaseLost(RuntimeError):
@@ -264,8 +234,10 @@ def aggregate(
     owner: str | None = None,
     now: Callable[[], datetime] = utcnow,
     batch_rows: int = BATCH_ROWS,
+    write_every: int = WRITE_CONVERSATIONS,
 ) -> RunResult:
-    """One run of the job (see the module docstring). Commits per batch."""
+    """One run of the job (see the module docstring): windows of ``batch_rows`` ids, written
+    (and committed) whenever ``write_every`` conversations have been read, and at the end."""
     owner = owner or f"w-{secrets.token_hex(6)}"
     result = RunResult()
     if not events_db.available():
@@ -278,18 +250,12 @@ def aggregate(
     tz = ZoneInfo(settings.timezone)
     try:
         while True:
-            state = _state(session)
-            start_id = state.last_event_id
-            window = events_db.window(start_id, limit=batch_rows)
-            if window is None:
+            start_id = _state(session).last_event_id
+            builder = FactBuilder(hasher, tz)
+            end_id, rows = _read(events_db, session, builder, start_id, batch_rows, write_every)
+            if end_id == start_id:
                 result.last_event_id = start_id
                 break
-            end_id = window.end_id
-            events = window.events
-            builder = FactBuilder(hasher, tz)
-            _resume_open(session, builder, events)
-            for event in events:
-                builder.apply(event)
             moved = _rowcount(
                 session.execute(
                     update(AnalyticsState)
@@ -307,8 +273,8 @@ def aggregate(
             _write(session, builder.facts)
             session.commit()
             session.expire_all()  # bulk writes bypass the identity map
-            result.events += window.rows
-            result.conversations += sum(1 for c in builder.facts.conversations)
+            result.events += rows
+            result.conversations += len(builder.facts.conversations)
             result.answers += len(builder.facts.answers)
             result.questions += len(builder.facts.questions)
         # Feedback given before the events were read to the end refers to aggregated answers.

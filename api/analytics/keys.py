@@ -6,12 +6,18 @@ sender id by trying candidates (anonymous ids are random, SMS ids are already ke
 number, logged-in ids contain the pseudonymous user id). Changing the key starts new hashes:
 conversations that go on across the change are counted twice, and feedback given after the change
 for a conversation aggregated before it is not linked.
+
+Speed (a first aggregation computes three hashes for each of 100,000 conversations): the HMAC is
+OpenSSL's one-shot ``hmac.digest``; a sender's key is computed once per run (``sender_key`` keeps
+it); the web chat's reference, 32 hex digits, is masked with ``mask_pii`` only when it could hold
+what ``mask_pii`` replaces (``mask_hex_reference``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 from api.core.config import Settings
 from api.models.analytics import HASH_LENGTH
@@ -23,6 +29,11 @@ KK_PREFIX = "kk:"
 SMS_PREFIX = "sms:"
 # A sender id that looked like personal data is stored by the channels as "h:<keyed hash>".
 HASHED_SENDER = "h:"
+_HASH_BYTES = HASH_LENGTH // 2
+_HEX = re.compile(r"[0-9a-f]*")
+# What mask_pii replaces needs an "@" (e-mail) or a separator between digits; without them, a
+# run of at least eight digits (a phone number has eight, a CPR number ten).
+_EIGHT_DIGITS = re.compile(r"[0-9]{8}")
 
 
 def analytics_key(settings: Settings) -> bytes:
@@ -37,16 +48,22 @@ class Hasher:
 
     def __init__(self, key: bytes) -> None:
         self._key = key
+        self._senders: dict[str, str] = {}
 
     def __call__(self, *parts: str) -> str:
         message = "\n".join(parts).encode("utf-8")
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:HASH_LENGTH]
+        return hmac.digest(self._key, message, "sha256")[:_HASH_BYTES].hex()
 
     def conversation_id(self, sender_id: str, started_at: float) -> str:
         return self("conversation", sender_id, repr(started_at))
 
     def sender_key(self, sender_id: str) -> str:
-        return self("sender", sender_id)
+        """Kept for the hasher's life (one job run): the job needs it to find a sender's stored
+        conversation and again when the sender starts one."""
+        key = self._senders.get(sender_id)
+        if key is None:
+            key = self._senders[sender_id] = self("sender", sender_id)
+        return key
 
     def feedback_key(self, conversation_ref: str) -> str:
         """The hash of a ``feedback.conversation_ref`` as stored (PII-masked)."""
@@ -60,7 +77,17 @@ class Hasher:
         if raw is None:
             return None
         ref = hashlib.sha256(("kk-chat:" + raw).encode("utf-8")).hexdigest()[:32]
-        return self.feedback_key(mask_pii(ref))
+        return self.feedback_key(mask_hex_reference(ref))
+
+
+def mask_hex_reference(ref: str) -> str:
+    """``mask_pii(ref)`` for a string of lower-case hex digits, without running the patterns
+    where they cannot match: a hex string has no "@" and no separators, so only a run of at least
+    eight digits can look like a phone or CPR number (``tests/api/test_analytics_keys.py``
+    compares this with ``mask_pii``)."""
+    if _HEX.fullmatch(ref) is not None and _EIGHT_DIGITS.search(ref) is None:
+        return ref
+    return mask_pii(ref)
 
 
 def client_sender(sender_id: str) -> str | None:

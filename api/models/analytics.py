@@ -46,8 +46,8 @@ class AnalyticsConversation(Base):
     sender_key: Mapped[str] = mapped_column(String(HASH_LENGTH), index=True)
     # HMAC of the web chat's feedback reference for this sender (None: SMS, hashed senders).
     feedback_key: Mapped[str | None] = mapped_column(String(HASH_LENGTH), index=True)
-    # web_anonymous | web_logged_in | sms | legal
-    channel: Mapped[str] = mapped_column(String(16), index=True)
+    # web_anonymous | web_logged_in | sms | legal (not indexed: the report selects by day)
+    channel: Mapped[str] = mapped_column(String(16))
     # The retention kind of the conversation id (anon | kk | sms): which period applies.
     kind: Mapped[str] = mapped_column(String(8))
     day: Mapped[date] = mapped_column(Date, index=True)  # local (Europe/Copenhagen) start date
@@ -79,7 +79,7 @@ class AnalyticsAnswer(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(String(HASH_LENGTH), index=True)
-    entry_id: Mapped[str] = mapped_column(String(120), index=True)
+    entry_id: Mapped[str] = mapped_column(String(120))  # counted per range of days: not indexed
     channel: Mapped[str] = mapped_column(String(16))
     day: Mapped[date] = mapped_column(Date, index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -16,9 +16,13 @@ handovers, 10 % other intents; a logged-in conversation sends a form one time in
 
 Each round runs ``api.analytics.job.aggregate`` (the whole job: reading, decoding, facts, writing,
 commit) over the old-format database (the job's fallback path: JSON filtered and decoded) and then
-over the typed one, each into a freshly migrated SQLite case-service database, and prints the
-times, the median per format and the machine's load. The events databases are kept in
-``var/bench/`` (made again when missing). Results go to docs/analytics_benchmark.md by hand.
+over the typed one, each into a freshly migrated SQLite case-service database: a first
+aggregation of everything. It prints wall-clock and CPU seconds, their medians per format and the
+machine's load. ``--incremental`` also measures what the job does in operation: the typed
+database aggregated up to its last ``--tail`` events (not timed), then a run that reads only
+those (about 1,000 conversations, some of them begun before and continued). The events
+databases are kept in ``var/bench/`` (made again when missing). Results go to
+docs/analytics_benchmark.md by hand.
 """
 
 from __future__ import annotations
@@ -304,8 +308,9 @@ def build_events(old_path: Path, new_path: Path, conversations: int, seed: int =
 
 class Phases:
     """CPU seconds per part of the job (``--phases``): the reader (``EventsDatabase.window``:
-    query and decoding), continuing stored conversations, applying events (``FactBuilder.apply``,
-    with hashing and masking) and writing the analytics rows. Timing every ``apply`` costs a few
+    query and decoding), continuing stored conversations (none in a first aggregation), applying
+    events (``FactBuilder.apply``, with hashing and masking) and writing the analytics rows
+    (``api.analytics.writer``, with the index rebuild). Timing every ``apply`` costs a few
     tenths of a second itself, so the total is not measured in the same run."""
 
     def __init__(self) -> None:
@@ -333,8 +338,23 @@ class Phases:
         setattr(owner, name, timed)
 
 
-def _aggregate_once(events_path: Path, label: str) -> dict[str, Any]:
-    """One run of the job over ``events_path`` into a freshly migrated case-service database."""
+def _capped(url: str, cap: int) -> Any:
+    """An ``EventsDatabase`` that ends at event id ``cap`` (the bench's ids have no gaps)."""
+    from api.analytics.events import EventsDatabase, Window
+
+    class Capped(EventsDatabase):
+        def window(self, after_id: int, limit: int = 50_000) -> Window | None:
+            if after_id >= cap:
+                return None
+            return super().window(after_id, min(limit, cap - after_id))
+
+    return Capped(url)
+
+
+def _aggregate_once(events_path: Path, label: str, tail: int | None = None) -> dict[str, Any]:
+    """One run of the job over ``events_path`` into a freshly migrated case-service database;
+    with ``tail``, the database first holds everything but the last ``tail`` events and the run
+    timed is the one that reads those."""
     from api.analytics.events import EventsDatabase
     from api.analytics.job import aggregate
     from api.core.config import Settings
@@ -352,8 +372,12 @@ def _aggregate_once(events_path: Path, label: str) -> dict[str, Any]:
     )
     engine = make_engine(url)
     events_db = EventsDatabase(settings.events_db_url)
-    load = os.getloadavg()[0]
     with make_session_factory(engine)() as session:
+        if tail is not None:
+            before = _capped(settings.events_db_url, events_db.max_id() - tail)
+            aggregate(session, settings, before)
+            before.dispose()
+        load = os.getloadavg()[0]
         started, cpu = time.perf_counter(), time.process_time()
         result = aggregate(session, settings, events_db)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -369,7 +393,9 @@ def _aggregate_once(events_path: Path, label: str) -> dict[str, Any]:
     }
 
 
-def run(conversations: int, runs: int, old: bool = True) -> list[dict[str, Any]]:
+def run(
+    conversations: int, runs: int, old: bool = True, tail: int | None = None
+) -> list[dict[str, Any]]:
     """``runs`` rounds; each aggregates the old-format database, then the new one."""
     old_path = OUT / f"analytics-events-{conversations}-rasa.db"
     new_path = OUT / f"analytics-events-{conversations}-typed.db"
@@ -387,13 +413,22 @@ def run(conversations: int, runs: int, old: bool = True) -> list[dict[str, Any]]
             row = {"round": number + 1, "events": events, **_aggregate_once(path, label)}
             print(json.dumps(row), flush=True)
             results.append(row)
-    for label in ("rasa", "typed"):
-        times = [r["seconds"] for r in results if r["rows"] == label]
-        if times:
-            loads = ", ".join(f"{r['load']:.1f}" for r in results if r["rows"] == label)
+    if tail is not None:
+        row = {"round": "incremental", "events": events, **_aggregate_once(new_path, "incr", tail)}
+        row["rows"] = "incremental"
+        print(json.dumps(row), flush=True)
+        results.append(row)
+    for label in ("rasa", "typed", "incremental"):
+        mine = [r for r in results if r["rows"] == label]
+        if mine:
+            times = [r["seconds"] for r in mine]
+            cpus = [r["cpu_seconds"] for r in mine]
+            loads = ", ".join(f"{r['load']:.1f}" for r in mine)
             print(
-                f"{label:>5} rows: median {statistics.median(times):.2f} s of {len(times)} "
-                f"({', '.join(f'{t:.2f}' for t in times)}); 1-min load at the start: {loads}"
+                f"{label:>11}: median {statistics.median(times):.2f} s wall "
+                f"({', '.join(f'{t:.2f}' for t in times)}), "
+                f"{statistics.median(cpus):.2f} s CPU ({', '.join(f'{c:.2f}' for c in cpus)}) "
+                f"of {len(times)}; 1-min load at the start: {loads}"
             )
     return results
 
@@ -408,11 +443,18 @@ def main() -> None:
     parser.add_argument(
         "--phases", action="store_true", help="CPU seconds per part of the job (adds overhead)"
     )
+    parser.add_argument(
+        "--incremental",
+        action="store_true",
+        help="also time a run that reads only the last --tail events (after the others)",
+    )
+    parser.add_argument("--tail", type=int, default=16_000, help="events new to that run")
     args = parser.parse_args()
     machine = platform.processor() or platform.machine()
     print(f"{machine}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
     phases = Phases() if args.phases else None
-    run(args.conversations, args.runs, old=not args.new_only)
+    tail = args.tail if args.incremental else None
+    run(args.conversations, args.runs, old=not args.new_only, tail=tail)
     if phases is not None:
         for part, seconds in phases.seconds.items():
             print(f"{part:>40}: {seconds:6.2f} s CPU (all runs)")
