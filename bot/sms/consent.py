@@ -17,6 +17,7 @@ import logging
 
 from bot.sms import keywords, lookup
 from bot.sms.context import SmsContext, short
+from bot.sms.language import own_text
 from bot.sms.store import STOP_ACK, InboxRow, Preference
 from kkshared.case_service import CaseServiceUnavailable, CitizenMatch
 
@@ -45,7 +46,7 @@ async def may_send_notice(ctx: SmsContext, msisdn: str, pref: Preference | None)
 async def stop(ctx: SmsContext, row: InboxRow, msisdn: str, pref: Preference | None) -> None:
     hashed, now = row.phone_hash, ctx.clock()
     already = pref is not None and pref.opted_out
-    ack = None if already else keywords.STOP_TEXT
+    ack = None if already else await own_text(ctx, row, keywords.STOP_TEXT)
     # Locally first: from this moment nothing else is sent to the number.
     await ctx.db(
         ctx.store.set_preference, hashed, True, pref.citizen_id if pref else None, False, now
@@ -87,7 +88,7 @@ async def start(ctx: SmsContext, row: InboxRow, msisdn: str, pref: Preference | 
             logger.warning("sms: START not yet stored in the case service (%s)", error)
             await ctx.defer(row)
             return
-        await ctx.finish(row, "start_local", keywords.START_TEXT)
+        await ctx.finish(row, "start_local", await own_text(ctx, row, keywords.START_TEXT))
         return
     await ctx.db(
         ctx.store.set_preference,
@@ -97,4 +98,4 @@ async def start(ctx: SmsContext, row: InboxRow, msisdn: str, pref: Preference | 
         True,
         ctx.clock(),
     )
-    await ctx.finish(row, "start", keywords.START_TEXT)
+    await ctx.finish(row, "start", await own_text(ctx, row, keywords.START_TEXT))

@@ -28,6 +28,7 @@ from typing import Any
 
 from bot.sms import consent, keywords, lookup, throttle, turns
 from bot.sms.context import UNREADABLE, SmsContext
+from bot.sms.language import own_text
 from bot.sms.store import InboxRow
 from kkshared.case_service import CaseServiceUnavailable
 
@@ -74,10 +75,10 @@ async def process(ctx: SmsContext, row: InboxRow) -> None:
         await ctx.finish(row, "opted_out")
         return
     if keyword == keywords.HELP:
-        await ctx.finish(row, "help", keywords.HELP_TEXT)
+        await ctx.finish(row, "help", await own_text(ctx, row, keywords.HELP_TEXT))
         return
     if unreadable:
-        await ctx.finish(row, UNREADABLE, keywords.UNREADABLE_TEXT)
+        await ctx.finish(row, UNREADABLE, await own_text(ctx, row, keywords.UNREADABLE_TEXT))
         return
     messages = await turns.turn(ctx, row, text, citizen.user_id if citizen else None)
     await ctx.finish(row, "answered", turns.as_sms(ctx, row, messages))
@@ -135,7 +136,9 @@ class InboxWorker:
             )
             now = ctx.clock()
             if row.attempts + 1 >= MAX_PROCESSING_ATTEMPTS:
-                await ctx.finish(row, "failed", keywords.TECHNICAL_ERROR_TEXT)
+                await ctx.finish(
+                    row, "failed", await own_text(ctx, row, keywords.TECHNICAL_ERROR_TEXT)
+                )
             else:
                 await ctx.db(
                     ctx.store.defer_inbox, row.id, now + ctx.backoff(row.attempts), None, now

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.sms import consent, keywords
 from bot.sms.context import SmsContext
+from bot.sms.language import own_text
 from bot.sms.store import InboxRow, Preference
 
 
@@ -24,6 +25,6 @@ async def over_limit(ctx: SmsContext, row: InboxRow, msisdn: str, pref: Preferen
     # One notice when the limit is first exceeded, then silence until the window passed.
     notice = None
     if recent == limit + 1 and await consent.may_send_notice(ctx, msisdn, pref):
-        notice = keywords.RATE_LIMIT_TEXT
+        notice = await own_text(ctx, row, keywords.RATE_LIMIT_TEXT)
     await ctx.finish(row, "rate_limited", notice)
     return True

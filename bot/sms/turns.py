@@ -18,6 +18,7 @@ from bot.channels.common import WHERE_SMS, offered_buttons, pii_notice, resolve_
 from bot.sms import keywords
 from bot.sms.context import SmsContext
 from bot.sms.identity import sms_identity, tracker_id
+from bot.sms.language import own_text
 from bot.sms.rendering import SmsText, measure, messages_language, render, reply_number
 from bot.sms.store import InboxRow
 from kkshared.i18n import _
@@ -25,7 +26,9 @@ from kkshared.i18n import _
 logger = logging.getLogger("bot.sms.service")
 
 
-async def rasa_text(ctx: SmsContext, text: str, sender_id: str) -> str | list[dict[str, Any]]:
+async def rasa_text(
+    ctx: SmsContext, row: InboxRow, text: str, sender_id: str
+) -> str | list[dict[str, Any]]:
     """What to hand to Rasa for ``text``, or the answer itself when Rasa need not be asked."""
     tracker_store = ctx.bridge.tracker_store
     number = reply_number(text)
@@ -39,7 +42,7 @@ async def rasa_text(ctx: SmsContext, text: str, sender_id: str) -> str | list[di
         return str(buttons[number - 1]["payload"])
     resolved = await resolve_payload(text, tracker_store, sender_id)
     if resolved is None:
-        return [{"text": keywords.DID_NOT_UNDERSTAND_TEXT}]
+        return [{"text": await own_text(ctx, row, keywords.DID_NOT_UNDERSTAND_TEXT)}]
     return resolved
 
 
@@ -48,7 +51,7 @@ async def turn(
 ) -> list[dict[str, Any]]:
     """The bot's messages for one incoming SMS."""
     sender_id = tracker_id(row.phone_hash)
-    resolved = await rasa_text(ctx, text, sender_id)
+    resolved = await rasa_text(ctx, row, text, sender_id)
     if not isinstance(resolved, str):
         return resolved
     try:
@@ -69,7 +72,7 @@ async def turn(
         logger.error("sms: handling message %s was cancelled", row.gateway_id)
     except Exception as error:
         logger.error("sms: handling message %s failed (%s)", row.gateway_id, type(error).__name__)
-    return [{"text": keywords.TECHNICAL_ERROR_TEXT}]
+    return [{"text": await own_text(ctx, row, keywords.TECHNICAL_ERROR_TEXT)}]
 
 
 def as_sms(ctx: SmsContext, row: InboxRow, messages: list[dict[str, Any]]) -> SmsText:

@@ -232,11 +232,17 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: floa
 class FakeTrackerStore:
     def __init__(self) -> None:
         self.events: dict[str, list] = {}
+        self.slots: dict[str, dict[str, Any]] = {}  # sender id -> slot values ("language")
 
     async def retrieve(self, sender_id: str):
-        if sender_id not in self.events:
+        if sender_id not in self.events and sender_id not in self.slots:
             return None
-        return type("Tracker", (), {"events": self.events[sender_id]})()
+        slots = self.slots.get(sender_id, {})
+        return type(
+            "Tracker",
+            (),
+            {"events": self.events.get(sender_id, []), "get_slot": lambda _, key: slots.get(key)},
+        )()
 
 
 class FakeBridge:

@@ -10,7 +10,7 @@ Danish entry with the same id (the quote check runs on the Danish source). This 
   dates, times, percentages and phone numbers; separators like "4.000" / "4,000" are ignored);
 - the English answer without its glosses is not much longer or shorter than the Danish one
   (nothing added or dropped is only checked roughly: 0.8 to 1.5 times the Danish word count);
-- 6-10 example questions per entry, no example used twice (across all entries), none copied from
+- 6-14 example questions per entry, no example used twice (across all entries), none copied from
   the Danish training examples in nlu_data/faq/;
 - readability: average sentence length at most 20 words in every answer and no sentence over 30
   words (words are whitespace-separated tokens with a letter or digit; sentences end with . ! or ?
@@ -40,7 +40,7 @@ FAQ_DIR = ROOT / "nlu_data" / "faq"
 GLOSSARY_FILE = ENGLISH_DIR / "README.md"
 
 KEYS = {"id", "title", "answer", "examples"}
-MIN_EXAMPLES, MAX_EXAMPLES = 6, 10
+MIN_EXAMPLES, MAX_EXAMPLES = 6, 14
 MAX_AVERAGE_SENTENCE_WORDS = 20.0
 MAX_SENTENCE_WORDS = 30
 MIN_LENGTH_RATIO, MAX_LENGTH_RATIO = 0.8, 1.5

@@ -1,0 +1,153 @@
+"""The SMS channel's own texts in English when the conversation is English (issue 20): HELP, STOP,
+START, the rate-limit notice, the unreadable-message notice, "did not understand" and the
+technical error follow the tracker's ``language`` slot; a Danish or new conversation stays
+Danish. Real HTTP (the fake gateway and the case-service stub of ``sms_fakes``), a stand-in for
+Rasa whose tracker store holds the slot (the real Rasa server: test_sms_channel_e2e.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sms_fakes import HMAC_KEY, KNOWN_MSISDN, UNKNOWN_MSISDN, FakeBridge
+from test_sms_service import Harness
+
+from bot.sms import keywords
+from bot.sms.identity import phone_hash, tracker_id
+from bot.sms.language import conversation_language
+from kkshared.i18n import _
+from kkshared.language import decided_language
+
+ENGLISH_TEXTS = (
+    keywords.HELP_TEXT,
+    keywords.STOP_TEXT,
+    keywords.START_TEXT,
+    keywords.RATE_LIMIT_TEXT,
+    keywords.TECHNICAL_ERROR_TEXT,
+    keywords.DID_NOT_UNDERSTAND_TEXT,
+    keywords.UNREADABLE_TEXT,
+    keywords.NO_ANSWER_TEXT,
+)
+
+
+@pytest.fixture()
+def h(tmp_path: Path):
+    harness = Harness(tmp_path)
+    yield harness
+    harness.close()
+
+
+def run(coro):
+    return asyncio.run(asyncio.wait_for(coro, timeout=60))
+
+
+def speaks(h: Harness, msisdn: int, language: str) -> None:
+    """The conversation of ``msisdn`` is in ``language`` (as the classifier's entity sets it)."""
+    sender = tracker_id(phone_hash(f"+{msisdn}", HMAC_KEY))
+    h.bridge.store.slots[sender] = {"language": language}
+
+
+@pytest.mark.parametrize("text", ENGLISH_TEXTS)
+def test_every_channel_text_has_an_english_translation(text: str) -> None:
+    english = _(text, "en")
+    assert english != text
+    assert decided_language(english) == "en", english
+
+
+def test_help_stop_and_start_are_english_in_an_english_conversation(h: Harness) -> None:
+    speaks(h, KNOWN_MSISDN, "en")
+
+    async def scenario():
+        service = await h.start()
+        for count, word in enumerate(("HELP", "STOP", "START"), start=1):
+            await h.text(service, KNOWN_MSISDN, word)
+            await h.wait_sent(count)
+        await h.settle(service)
+        await h.stop(service)
+
+    run(scenario())
+    assert [m["message"] for m in h.sent(KNOWN_MSISDN)] == [
+        _(keywords.HELP_TEXT, "en"),
+        _(keywords.STOP_TEXT, "en"),
+        _(keywords.START_TEXT, "en"),
+    ]
+    assert h.bridge.turns == []
+
+
+def test_a_danish_or_new_conversation_gets_the_danish_texts(h: Harness) -> None:
+    speaks(h, KNOWN_MSISDN, "da")
+
+    async def scenario():
+        service = await h.start()
+        await h.text(service, KNOWN_MSISDN, "help")
+        await h.text(service, UNKNOWN_MSISDN, "STOP")  # no conversation yet
+        await h.wait_sent(2)
+        await h.settle(service)
+        await h.stop(service)
+
+    run(scenario())
+    assert [m["message"] for m in h.sent(KNOWN_MSISDN)] == [keywords.HELP_TEXT]
+    assert [m["message"] for m in h.sent(UNKNOWN_MSISDN)] == [keywords.STOP_TEXT]
+
+
+def test_the_rate_limit_notice_is_english_in_an_english_conversation(h: Harness) -> None:
+    speaks(h, KNOWN_MSISDN, "en")
+
+    async def scenario():
+        service = await h.start(rate_limit_count=1, rate_limit_window=600.0)
+        for n in range(3):
+            await h.text(service, KNOWN_MSISDN, f"question {n}")
+        await h.wait_sent(2)
+        await h.settle(service)
+        await asyncio.sleep(0.3)
+        await h.stop(service)
+
+    run(scenario())
+    assert [m["message"] for m in h.sent(KNOWN_MSISDN)] == [
+        "Svar på: question 0",
+        _(keywords.RATE_LIMIT_TEXT, "en"),
+    ]
+
+
+def test_a_failing_turn_and_an_unusable_payload_are_answered_in_english(h: Harness) -> None:
+    speaks(h, KNOWN_MSISDN, "en")
+
+    def answer(text: str) -> list[dict]:
+        raise RuntimeError("the bot is down")
+
+    h.bridge = FakeBridge(answer)
+    speaks(h, KNOWN_MSISDN, "en")
+
+    async def scenario():
+        service = await h.start()
+        await h.text(service, KNOWN_MSISDN, "when is my next meeting")
+        await h.wait_sent(1)
+        await h.text(service, KNOWN_MSISDN, "///")  # nothing usable is left for the bot
+        await h.wait_sent(2)
+        await h.settle(service)
+        await h.stop(service)
+
+    run(scenario())
+    sent = [m["message"] for m in h.sent(KNOWN_MSISDN)]
+    assert sent == [
+        _(keywords.TECHNICAL_ERROR_TEXT, "en"),
+        _(keywords.DID_NOT_UNDERSTAND_TEXT, "en"),
+    ]
+
+
+def test_an_unreadable_tracker_store_means_danish() -> None:
+    class Broken:
+        async def retrieve(self, sender_id: str):
+            raise OSError("database is locked")
+
+    class Bridge:
+        tracker_store = Broken()
+
+    class Ctx:
+        bridge = Bridge()
+
+    class Row:
+        phone_hash = "abc"
+
+    assert run(conversation_language(Ctx(), Row())) == "da"  # type: ignore[arg-type]
