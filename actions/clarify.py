@@ -91,8 +91,12 @@ def consecutive_failures(tracker: Tracker) -> int:
     return count
 
 
-def best_guess(latest_message: dict[str, Any], domain: dict[str, Any]) -> tuple[str, str] | None:
-    """(response or action to run, Danish label) for the NLU's best real guess, if any."""
+def best_guess(
+    latest_message: dict[str, Any], domain: dict[str, Any], language: str = "da"
+) -> tuple[str, str] | None:
+    """(response or action to run, label) for the NLU's best real guess, if any. A catalogue
+    entry's label is its title in ``language`` when it has one (else the Danish title); other
+    labels are Danish, for the message catalogue to translate."""
     ranking = [
         r
         for r in latest_message.get("intent_ranking") or []
@@ -105,7 +109,8 @@ def best_guess(latest_message: dict[str, Any], domain: dict[str, Any]) -> tuple[
         # The entry's title in the live catalogue (actions/faq_catalogue.py); "Ja" answers it.
         entry_id = selected_faq(latest_message)
         entry = get_catalogue().get(entry_id) if entry_id else None
-        title = entry.title.strip() if entry is not None else ""
+        translated = entry.translations.get(language) if entry is not None else None
+        title = (translated or entry).title.strip() if entry is not None else ""
         return (f"{SUGGESTED_FAQ}{entry_id}", title) if title else None
     return SUGGESTABLE.get(intent)
 
@@ -126,15 +131,15 @@ class ActionClarify(Action):
             return [SlotSet(SLOT, None)]
         latest = tracker.latest_message or {}
         misfit = (latest.get(ANSWER_ATTRIBUTE) or {}).get("reason") == "does not fit"
-        guess = None if misfit else best_guess(latest, domain)
+        guess = None if misfit else best_guess(latest, domain, language)
         if guess is None:
             if (latest.get("intent") or {}).get("name") == "gibberish":
                 dispatcher.utter_message(response="utter_ask_rephrase")
             else:
                 await utter_handover(dispatcher, "utter_dont_know", language=language)
             return [SlotSet(SLOT, None)]
-        target, danish_label = guess
-        label = _(danish_label, language)  # a catalogue title is not in the catalogue: as is
+        target, guess_label = guess
+        label = _(guess_label, language)  # a catalogue title is not in the message catalogue
         if target.startswith("/"):  # an intent: "Ja" is that intent, handled by its own rules
             dispatcher.utter_message(
                 response="utter_clarify_suggest_intent",

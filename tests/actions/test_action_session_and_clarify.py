@@ -68,6 +68,10 @@ def test_best_guess_for_an_faq_uses_the_catalogue_title() -> None:
         },
     }
     assert best_guess(latest, DOMAIN) == ("faq/benefit_kontanthjaelp_payment", entry.title)
+    # In an English conversation: the entry's English title.
+    english = entry.translations["en"].title
+    assert english != entry.title
+    assert best_guess(latest, DOMAIN, "en") == ("faq/benefit_kontanthjaelp_payment", english)
     retired = {
         **latest,
         "response_selector": {"faq": {"response": {"intent_response_key": "faq/x"}}},

@@ -205,3 +205,47 @@ def test_a_new_conversation_is_inserted_without_counting_stored_events(stores, m
     asyncio.run(conversation())
     assert counted == []  # Rasa's save, which counts the stored events first, was not needed
     assert len(_events_in_db(store, "anon:n")) == 3 + 4
+
+
+class _RecordingBroker:
+    """Stands in for the event broker: keeps what the store publishes."""
+
+    def __init__(self) -> None:
+        self.published: list[dict] = []
+
+    def publish(self, event: dict) -> None:
+        self.published.append(event)
+
+
+def test_each_stored_event_is_published_once_without_reading_the_conversation_again(
+    stores, monkeypatch
+) -> None:
+    import asyncio
+
+    store, _ = stores
+    broker = _RecordingBroker()
+    store.event_broker = broker
+    reads: list[str] = []
+    real_retrieve = store.retrieve
+
+    async def counting_retrieve(sender_id: str):
+        reads.append(sender_id)
+        return await real_retrieve(sender_id)
+
+    monkeypatch.setattr(store, "retrieve", counting_retrieve)
+
+    async def conversation() -> None:
+        tracker = DialogueStateTracker("kk:p:1", [])
+        _session_start(tracker, 100.0)
+        await store.save(tracker)  # not handed out by the store: Rasa's way (one read)
+        for turn in range(3):
+            tracker = await store.retrieve("kk:p:1")
+            _turn(tracker, f"besked {turn}", 200.0 + turn)
+            await store.save(tracker)
+            await store.save(tracker)  # nothing new: nothing published
+
+    asyncio.run(conversation())
+    stored = _events_in_db(store, "kk:p:1")
+    assert len(stored) == 3 + 3 * 4
+    assert broker.published == [{"sender_id": "kk:p:1", **row} for row in stored]
+    assert len(reads) == 1 + 3  # Rasa's first save and the turns' own reads, none per save
