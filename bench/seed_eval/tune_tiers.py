@@ -5,6 +5,10 @@ of the *development* seed sets computes once: the catalogue's best answer and it
 confidence, whether it fits the question, and the best source passage with its features. It then
 replays the tier decision for a grid of thresholds and scores what each would have said with the
 outside scorer's matching (``../shared/eval/score.py``): right / don't know / confident-wrong.
+The out-of-scope items of the same sets count too: one the classifier sends to the catalogue
+path is right when it ends in tier 3 and confident-wrong when a catalogue entry (tier 1) or a
+passage (tier 2) answers it (another intent, e.g. ``oos_general``, is not touched by these
+thresholds and is left out).
 
     .venvs/bot/bin/python -m bench.seed_eval.tune_tiers [--model models/kk.tar.gz]
 
@@ -16,17 +20,27 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import pickle
+import re
 import tarfile
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from bench.seed_eval.run_eval import ROOT, SETS, SETS_DIR, load_scorer
+from bench.seed_eval.run_eval import DONT_KNOW, ROOT, SETS_DIR, WRONG, load_scorer
 from kkshared.answer_fit import missing_kinds
 
-DEV_SETS = [name for name in SETS if name.startswith("citizen_") and name.endswith("_dev")]
+# The development parts (``*_dev.yml``, ``*_dev2.yml`` ...) of the Danish citizen sets, whether
+# or not run_eval lists them yet; held-out files (``*_heldout*``) are never opened.
+DEV_FILES = sorted(
+    path
+    for path in (SETS_DIR / "citizen").glob("*.yml")
+    if re.fullmatch(r"\w+_dev\d*", path.stem) and "heldout" not in path.stem
+)
+AUDIENCES = ("citizen", "oos")
 COMPONENT = "DanishRetrievalClassifier"
 
 
@@ -114,6 +128,10 @@ def replay(
     if case.intent != "faq":
         return None, 0
     passage_ok = case.passage_fits and case.coverage >= cov and case.dense >= dense
+    if case.item["audience"] == "oos":
+        if case.confidence >= t1 and case.fits:
+            return "confident-wrong", 1
+        return ("confident-wrong", 2) if passage_ok else ("right", 3)
     if case.confidence >= t1 and case.fits:
         reply = answers.get(case.answer_key or "", "")
         if support is not None and passage_ok and case.coverage >= support:
@@ -145,20 +163,45 @@ def main() -> None:
     parser.add_argument(
         "--show", action="store_true", help="print the cases at the best grid point"
     )
+    parser.add_argument(
+        "--cases",
+        type=Path,
+        help="a pickle of the analysed cases: written after the analysis, read instead of "
+        "loading the model when it exists (a replay of other grids in seconds)",
+    )
+    parser.add_argument(
+        "--at",
+        action="append",
+        default=[],
+        metavar="T1,COV,DENSE",
+        help="also print right / don't know / confident-wrong per file at these thresholds "
+        "(repeatable)",
+    )
     args = parser.parse_args()
     score = load_scorer()
     items = []
-    for name in DEV_SETS:
-        raw = yaml.safe_load((SETS_DIR / SETS[name][0]).read_text(encoding="utf-8"))
-        items += [i for i in raw["items"] if i["audience"] == "citizen"]
-    with tempfile.TemporaryDirectory() as tmp:
-        classifier = load_classifier(args.model, Path(tmp))
-        cases = [analyse(classifier, item) for item in items]
+    for path in DEV_FILES:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        items += [i for i in raw["items"] if i["audience"] in AUDIENCES]
+    if args.cases and args.cases.exists():
+        current, cases = pickle.loads(args.cases.read_bytes())
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            classifier = load_classifier(args.model, Path(tmp))
+            config = classifier._config
+            current = (
+                config["answer_threshold"],
+                config["passage_min_word_coverage"],
+                config["passage_min_dense"],
+            )
+            cases = [analyse(classifier, item) for item in items]
+        if args.cases:
+            args.cases.write_bytes(pickle.dumps((current, cases)))
     answers = faq_replies()
     grid = itertools.product(
-        (0.1, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9),
-        (0.3, 0.4, 0.5, 0.6, 0.7, 1.1),
-        (0.8, 0.83, 0.86, 0.9),
+        sorted({0.1, 0.3, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9, current[0]}),
+        sorted({0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 1.1, current[1]}),
+        sorted({0.8, 0.82, 0.83, 0.84, 0.86, 0.9, current[2]}),
         (None, 0.4, 0.5, 0.6),
     )
     results = []
@@ -168,22 +211,56 @@ def main() -> None:
         n = len(counted) or 1
         right = counted.count("right") / n
         wrong = counted.count("confident-wrong") / n
-        results.append((right - 3 * wrong, right, wrong, t1, cov, dense, support, n))
-    print(f"{len(cases)} development items; {sum(c.intent != 'faq' for c in cases)} not FAQ")
+        oos_wrong = sum(
+            v == "confident-wrong"
+            for v, c in zip(verdicts, cases, strict=True)
+            if c.item["audience"] == "oos"
+        )
+        results.append((right - 3 * wrong, right, wrong, t1, cov, dense, support, n, oos_wrong))
+    oos = sum(c.item["audience"] == "oos" for c in cases)
+    not_faq = sum(c.intent != "faq" for c in cases)
+    files = ", ".join(p.name for p in DEV_FILES)
+    print(f"{len(cases)} development items ({oos} out of scope) from {files}; {not_faq} not FAQ")
     print("objective = right - 3 x confident-wrong (a wrong answer costs three right ones)")
     ranked = sorted(results, key=lambda r: r[:3], reverse=True)
-    for objective, right, wrong, t1, cov, dense, support, n in ranked[:15]:
+    for objective, right, wrong, t1, cov, dense, support, n, oos_wrong in ranked[:15]:
         print(
             f"answer_threshold {t1:.2f} coverage {cov:.2f} dense {dense:.2f} support {support}: "
-            f"right {right:.0%} wrong {wrong:.0%} (n={n}, objective {objective:.3f})"
+            f"right {right:.0%} wrong {wrong:.0%} (n={n}, out of scope answered {oos_wrong}, "
+            f"objective {objective:.3f})"
         )
+    best_per_support = {r[6]: r for r in reversed(ranked)}  # the first (best) row per value
+    labelled = [("best with support " + str(r[6]), r) for r in best_per_support.values()]
+    labelled += [("current config.yml", r) for r in results if r[3:7] == (*current, None)]
+    for label, (objective, right, wrong, t1, cov, dense, _, n, oos_wrong) in labelled:
+        print(
+            f"{label} ({t1:.2f} / {cov:.2f} / {dense:.2f}): right {right:.0%} wrong "
+            f"{wrong:.0%} (n={n}, out of scope answered {oos_wrong}, objective {objective:.3f})"
+        )
+    for point in [",".join(map(str, current)), *args.at]:
+        t1, cov, dense = (float(x) for x in point.split(","))
+        per_file: dict[str, Counter[str]] = {}
+        for c in cases:
+            verdict = replay(c, answers, t1, cov, dense, score)[0]
+            if verdict is not None and c.item["audience"] == "citizen":
+                per_file.setdefault(c.item["id"].split("-")[0], Counter())[verdict] += 1
+        shown = " | ".join(
+            f"{name} {n['right']} / {n[DONT_KNOW]} / {n[WRONG]}"
+            for name, n in sorted(per_file.items())
+        )
+        print(f"at {t1} / {cov} / {dense}, citizen items right / don't know / wrong: {shown}")
     if args.show:
-        _, _, _, t1, cov, dense, support, _ = ranked[0]
+        _, _, _, t1, cov, dense, support, _, _ = ranked[0]
         for c in cases:
             verdict, tier = replay(c, answers, t1, cov, dense, score, support)
+            # Would the catalogue's best guess have been right (the "Mente du" of tier 3)?
+            guess = c.item["audience"] == "citizen" and score.matches(
+                c.item, answers.get(c.answer_key or "", "")
+            )
             print(
                 f"{verdict!s:15} tier {tier} conf {c.confidence:.2f} fits {c.fits:d} "
-                f"cov {c.coverage:.2f} dense {c.dense:.2f} | {c.item['id']} {c.item['text'][:70]}"
+                f"guess {guess:d} cov {c.coverage:.2f} dense {c.dense:.2f} | {c.item['id']} "
+                f"{c.item['text'][:70]}"
             )
 
 

@@ -34,8 +34,9 @@ leave-one-out split of the training examples (kkshared.retrieval.calibration) gi
 document is right), so the FallbackClassifier's threshold means what it says. It is kept when the
 catalogue changes at run time (features, not entries, are what it weighs).
 
-Measured on the held-out citizen sets (docs/citizen_eval*.md). Training takes about two minutes,
-nearly all of it e5 encoding the examples; the vectors are saved with the model.
+Measured on the held-out citizen sets (docs/citizen_eval*.md). A first training spends most of its
+time encoding the examples and source passages with e5; the vectors are saved with the model and
+kept in var/e5-cache, so a retrain encodes only changed texts (docs/training_benchmark.md).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import parse_ahead
+from bot.nlu.emoji_text import only_emoji, strip_emoji
 from bot.nlu.injection import looks_like_injection
 from bot.nlu.vocabulary import Vocabulary
 from bot.settings import CatalogueSettings
@@ -84,9 +86,11 @@ from kkshared.knowledge import default_seeds_dir
 from kkshared.language import Language, decided_language
 from kkshared.normalize import fold
 from kkshared.pii import PLACEHOLDERS
+from kkshared.retrieval import dense
 from kkshared.retrieval.calibration import Calibrator, DevExample, development_examples
 from kkshared.retrieval.dense import E5Encoder
 from kkshared.retrieval.index import DEFAULT_WEIGHTS, Document, Ranking, SearchIndex
+from kkshared.retrieval.progress import Heartbeat
 from kkshared.sources import Passage, read_passages, source_label
 
 logger = logging.getLogger(__name__)
@@ -111,6 +115,9 @@ LANGUAGE_KEYWORDS: dict[str, Language] = {
     "danish": "da",
     "paa dansk": "da",
 }
+# Where training keeps e5 vectors between trainings (kkshared.retrieval.dense.DiskCache;
+# KK_E5_CACHE_DIR overrides it, "off" keeps none): a retrain encodes only changed texts.
+TRAINING_VECTOR_CACHE = Path("var") / "e5-cache"
 # The source passages (the second answer tier) and their e5 vectors.
 PASSAGES_FILE = "retrieval_classifier_passages.json"
 PASSAGE_VECTORS_FILE = "retrieval_classifier_passage_vectors.npy"
@@ -170,18 +177,25 @@ ENGLISH_FILLERS = (
 )
 
 
+def wordy_questions(
+    documents: list[Document], fillers: tuple[tuple[str, str], ...] = FILLERS
+) -> list[tuple[str, Document]]:
+    """(question, document) of ``wordy_examples``: a document's last question in chat context."""
+    questions = []
+    for number, document in enumerate(documents):
+        if len(document.questions) >= 3:
+            before, after = fillers[number % len(fillers)]
+            questions.append((f"{before} {document.questions[-1]} {after}", document))
+    return questions
+
+
 def wordy_examples(
     documents: list[Document], index: SearchIndex, fillers: tuple[tuple[str, str], ...] = FILLERS
 ) -> list[DevExample]:
     """Calibration examples with chat context around a held-out question: one per document
     asked with the document present (minus that question) and one with it absent."""
     examples: list[DevExample] = []
-    for number, document in enumerate(documents):
-        if len(document.questions) < 3:
-            continue
-        before, after = fillers[number % len(fillers)]
-        held_out = document.questions[-1]
-        question = f"{before} {held_out} {after}"
+    for question, document in wordy_questions(documents, fillers):
         kept = document.questions[:-1]
         ranking = index.rank(question, substitute=replace(document, questions=kept))
         best = ranking.best.note_id if ranking.best else None
@@ -302,6 +316,7 @@ class LiveIndex:
     injection: str | None
     language: Language = "da"  # the word analyser and the calibration the index is ranked with
     english: LiveIndex | None = None  # the English documents of the same revision, when trained
+    emoji_only: str | None = None  # the intent of a message of nothing but emoji, when trained
 
     def vectors_by_text(self) -> dict[str, np.ndarray]:
         """The e5 vector of every text indexed (reused by a re-index: only new texts are
@@ -355,6 +370,10 @@ class DanishRetrievalClassifier(GraphComponent):
             # injection_intent: set with full confidence when a message tries to change the
             # assistant's role or rules (bot/nlu/injection.py), whatever it asks inside that.
             "injection_intent": "prompt_injection",
+            # emoji_intent: a message of nothing but emoji ("😀😀😀", "👍") is small talk; its
+            # intent's answer invites a question (never a goodbye: issue 13). Emoji in other
+            # messages are left out before ranking (bot/nlu/emoji_text.py).
+            "emoji_intent": "greet",
             # e5 costs ~10-40 ms of CPU per message; when BM25 alone is at least this sure
             # (its own calibration), its answer is taken and e5 is not run. 0.65: on the
             # development messages (bench/citizen/dev_messages.yml and the load benchmark's)
@@ -490,6 +509,7 @@ class DanishRetrievalClassifier(GraphComponent):
         # English has English words, so it is no gibberish).
         gibberish = gibberish if gibberish in ids and language == "da" else None
         injection = self._config["injection_intent"]
+        emoji_only = self._config["emoji_intent"]
         vocabulary = None
         if gibberish is not None:
             vocabulary = Vocabulary(
@@ -506,6 +526,7 @@ class DanishRetrievalClassifier(GraphComponent):
             gibberish=gibberish,
             injection=injection if injection in ids else None,
             language=language,
+            emoji_only=emoji_only if emoji_only in ids else None,
         )
 
     def _rebuilt(self, entries: Mapping[str, CatalogueEntry], revision: int) -> LiveIndex:
@@ -632,6 +653,17 @@ class DanishRetrievalClassifier(GraphComponent):
         return sorted(intents + answers, key=lambda d: d.id)
 
     def train(self, training_data: TrainingData) -> Resource:
+        """Index, calibrate and save; a progress line at least every 5 s (issue 16), e5 vectors
+        kept on disk for the next training."""
+        dense.train_with_disk_cache(REPO_ROOT / TRAINING_VECTOR_CACHE)
+        try:
+            with Heartbeat("citizen classifier") as heartbeat:
+                return self._train(training_data, heartbeat)
+        finally:
+            dense.train_with_disk_cache(None)
+
+    def _train(self, training_data: TrainingData, heartbeat: Heartbeat) -> Resource:
+        heartbeat.set_phase("indexing the training examples")
         # Translations next to the catalogue: knowledge/citizen_en beside knowledge/citizen.
         catalogue, _ = with_translations(
             read_answers(self._catalogue_dir()), self._catalogue_dir().parent.parent
@@ -646,9 +678,12 @@ class DanishRetrievalClassifier(GraphComponent):
             english_documents=self._english_documents(entries),
         )
         if self._config["source_passages"]:
+            heartbeat.set_phase("indexing the source passages")
             seeds = self._config["sources_dir"] or default_seeds_dir()
             self._use_passages(read_passages(seeds))
         live = self._live
+        heartbeat.set_phase("calibrating the confidence")
+        self._prepare_wordy_queries(live)
         split = development_examples(
             list(live.documents),
             None,
@@ -677,6 +712,10 @@ class DanishRetrievalClassifier(GraphComponent):
                     english_split
                     + wordy_examples(list(english.documents), english.sparse_index, ENGLISH_FILLERS)
                 )
+        for trained in (live, english):
+            if trained is not None and isinstance(trained.index.encoder, E5Encoder):
+                trained.index.encoder.forget_queries()
+        heartbeat.set_phase("saving")
         with self._model_storage.write_to(self._resource) as directory:
             (directory / MODEL_FILE).write_text(
                 json.dumps(
@@ -715,6 +754,15 @@ class DanishRetrievalClassifier(GraphComponent):
                         np.vstack(self._passage_index.dense_vectors).astype(np.float32),
                     )
         return self._resource
+
+    @staticmethod
+    def _prepare_wordy_queries(live: LiveIndex) -> None:
+        """Encode the calibration's chat-context questions (``wordy_examples``) in batches now
+        rather than one by one while ranking (the same vectors; progress lines while it runs)."""
+        for trained, fillers in ((live, FILLERS), (live.english, ENGLISH_FILLERS)):
+            if trained is not None and isinstance(trained.index.encoder, E5Encoder):
+                questions = wordy_questions(list(trained.documents), fillers)
+                trained.index.encoder.prepare_queries([question for question, _ in questions])
 
     @classmethod
     def load(
@@ -870,8 +918,12 @@ class DanishRetrievalClassifier(GraphComponent):
         return result
 
     def _classify_in(self, live: LiveIndex, text: str) -> dict[str, Any]:
+        emoji_only = only_emoji(text)
+        text = strip_emoji(text)  # "hej 👋 hvordan går det": the words are what is asked
         certain = None
-        if live.vocabulary is not None and live.vocabulary.is_gibberish(text):
+        if emoji_only and live.emoji_only is not None:
+            certain = live.emoji_only
+        elif live.vocabulary is not None and live.vocabulary.is_gibberish(text):
             certain = live.gibberish
         elif live.injection is not None and looks_like_injection(text):
             certain = live.injection

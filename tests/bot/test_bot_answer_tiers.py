@@ -108,3 +108,21 @@ def test_intents_that_are_not_answers_pass_through(classifier) -> None:
 def test_a_question_is_never_a_goodbye(classifier) -> None:
     assert _parse(classifier, "hej hej").get("intent")["name"] == "goodbye"
     assert _parse(classifier, "hej hej, hvad kan du?").get("intent")["name"] != "goodbye"
+
+
+@pytest.mark.parametrize("text", ["😀😀😀", "👍", "🙂 !", "❤️🇩🇰"])
+def test_a_message_of_nothing_but_emoji_is_small_talk_that_invites_a_question(
+    classifier, text
+) -> None:
+    # Issue 13: a row of emoji was a "don't know" or a goodbye; the greeting invites a question.
+    message = _parse(classifier, text)
+    assert message.get("intent") == {"name": "greet", "confidence": 1.0}
+    assert message.get(ANSWER_ATTRIBUTE) is None
+
+
+def test_emoji_inside_a_question_are_left_out_before_ranking(classifier) -> None:
+    with_emoji = _parse(classifier, "hvad er sygedagpenge 🤒🙏")
+    without = _parse(classifier, "hvad er sygedagpenge")
+    assert with_emoji.get("intent") == without.get("intent")
+    assert with_emoji.get(ANSWER_ATTRIBUTE) == {"tier": 1, "revision": 0}
+    assert _parse(classifier, "farvel 👋").get("intent")["name"] == "goodbye"
