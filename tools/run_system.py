@@ -259,21 +259,22 @@ def child_env(environ: dict) -> dict:
 E5_CACHE_DIR = VAR / "e5-cache"
 
 
-def training_threads(cores: int | None = None, load: float | None = None) -> int:
-    """Threads for training: every core when the machine is idle enough, else one. OpenMP
-    threads that compete with other busy processes spin and make training slower, not faster
-    (issue 16: 20 minutes with all cores on a busy 2-core machine)."""
-    cores = cores or os.cpu_count() or 1
-    load = os.getloadavg()[0] if load is None else load
-    return cores if load <= cores - 1 + 0.5 else 1
+def training_threads(cores: int | None = None) -> int:
+    """Threads for training: every core. With OpenMP's passive waiting (``training_env``) a
+    thread that waits sleeps instead of spinning, so extra threads cost nothing when other
+    processes are busy (issue 16: with spinning threads, 20 minutes on a busy 2-core machine;
+    measured in docs/training_benchmark.md)."""
+    return cores or os.cpu_count() or 1
 
 
 def training_env(env: dict) -> dict:
     """``env`` for `rasa train`: it encodes thousands of examples with e5 (threads by
-    ``training_threads``) and keeps the vectors on disk for the next training."""
+    ``training_threads``, waiting passively) and keeps the vectors on disk for the next
+    training."""
     threads = str(training_threads())
     return {
         **env,
+        "OMP_WAIT_POLICY": "PASSIVE",
         "OMP_NUM_THREADS": threads,
         "KK_E5_THREADS": env.get("KK_E5_THREADS_TRAINING") or threads,
         "KK_E5_CACHE_DIR": env.get("KK_E5_CACHE_DIR") or str(E5_CACHE_DIR),
@@ -328,7 +329,9 @@ def train_model(runner: StepRunner, env: dict) -> None:
             ctx.say(f"{reason}; training takes several minutes (log {rel(ctx.log_path)})")
             ctx.note(reason)
             ctx.run(
-                rasa_train_command(MODELS),
+                # `rasa train` with a progress line at least every 5 s (issue 16)
+                [venvs.BOT.python, "-m", "bot.nlu.training_progress"]
+                + rasa_train_command(MODELS)[1:],
                 env=training_env(env),
                 cwd=REPO,
             )

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import io
 import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 from contextlib import ExitStack
@@ -91,6 +93,9 @@ class Suite:
     needs_model: bool = False  # trains models/kk.tar.gz first (skipped when up to date)
     browser: bool = False  # Debian's Chromium + web/node_modules (axe-core) first
     production: bool = False  # the production profile (PostgreSQL, Redis, nginx, replicas)
+    # A system of its own: not the one an earlier suite used and changed (the e2e tests leave
+    # their own pause message and a rolled-back catalogue entry behind).
+    fresh_system: bool = False
 
 
 SUITES = (
@@ -100,15 +105,16 @@ SUITES = (
     Suite("shared", "shared (bot venv)", "tests/shared", "bot"),
     Suite("api", "api", "tests/api", "api", postgres=True),
     Suite("legal", "legal", "tests/legal", "api"),
-    Suite(
-        "actions", "actions", "tests/actions", "bot", system=True, needs_model=True
-    ),  # real case service
     Suite("bot", "bot", "tests/bot", "bot", needs_model=True),
     Suite("channels", "channels", "tests/channels", "bot", needs_model=True),
     Suite("knowledge", "knowledge", "tests/knowledge", "bot"),
     Suite("validate", "rasa data validate", venv="bot", validate=True),
+    # actions and e2e share one started system (Session.shared_system); web starts its own
+    Suite(
+        "actions", "actions", "tests/actions", "bot", system=True, needs_model=True
+    ),  # real case service
     Suite("e2e", "e2e", "tests/e2e", "bot", system=True),
-    Suite("web", "web (browser)", "tests/web", "api", system=True, browser=True),
+    Suite("web", "web (browser)", "tests/web", "api", system=True, browser=True, fresh_system=True),
     Suite("production", "production", "tests/production", "bot", production=True, needs_model=True),
     # deploy/ checked statically (checkov, kubernetes-validate, nginx -t); last, so that the
     # api and bot venvs its settings checks use are up to date
@@ -187,6 +193,13 @@ class Session:
         self.environ = environ
         self._venvs: dict[str, str | None] = {}  # name -> None if ok, else failure text
         self._model: str | None | bool = False  # False: not tried; None: ok; str: why not
+        # The whole system of the suites with ``system=True`` (actions, e2e, web): started once
+        # and shared by them unless a suite wants a fresh one (web), stopped after the last.
+        self._shared = ExitStack()
+        self._system_env: dict | None = None
+        self._system_sup: Supervisor | None = None
+        # Training ahead (train_ahead): the thread, its step output, its outcome once done.
+        self._training: tuple[threading.Thread, io.StringIO, list[str | None]] | None = None
 
     def venv(self, name: str) -> str | None:
         """Ensure a venv; None when usable, else why not."""
@@ -201,8 +214,49 @@ class Session:
                 self._venvs[name] = f"installing the {name} venv failed"
         return self._venvs[name]
 
+    def train_ahead(self, later: list[Suite]) -> None:
+        """Start training the Rasa model (skipped when up to date) in a thread when a later suite
+        needs it and the bot venv is ready, so that the suites before it (shared, api, legal: one
+        core each) run meanwhile; ``model()`` waits for it and prints its steps."""
+        if self._model is not False or self._training is not None:
+            return
+        if not any(s.needs_model for s in later) or self._venvs.get("bot", "") is not None:
+            return
+        if not bot_present():
+            return
+        out = io.StringIO()
+        outcome: list[str | None] = []
+        runner = StepRunner(LOGS, out=out)
+        env = self.base_env()
+
+        def train() -> None:
+            try:
+                train_model(runner, env)
+                outcome.append(None)
+            except StepFailed as exc:
+                out.write(exc.report() + "\n")
+                outcome.append("training the Rasa model failed")
+            except Exception as exc:  # reported by model(), like a failed step
+                out.write(f"training the Rasa model: {type(exc).__name__}: {exc}\n")
+                outcome.append("training the Rasa model failed")
+
+        thread = threading.Thread(target=train, name="train-model", daemon=True)
+        self._training = (thread, out, outcome)
+        thread.start()
+        self.runner.print(
+            "(training the Rasa model in the background while the next suites run; "
+            f"log {rel(LOGS / 'train.log')})"
+        )
+
     def model(self) -> str | None:
         """Train the Rasa model once per run (skipped when its inputs are unchanged)."""
+        if self._model is False and self._training is not None:
+            thread, out, outcome = self._training
+            if thread.is_alive():
+                self.runner.print("(waiting for the Rasa model training started in the background)")
+            thread.join()
+            self.runner.print(out.getvalue().rstrip())
+            self._model = outcome[0] if outcome else "training the Rasa model failed"
         if self._model is False:
             try:
                 train_model(self.runner, self.base_env())
@@ -314,6 +368,7 @@ class Session:
             tracker_db_url=f"sqlite:///{tmp / 'tracker.db'}",
         )
         sup = Supervisor()
+        self._system_sup = sup
         stack.callback(self._cleanup, "e2e: stop system", lambda ctx: sup.stop_all())
         env = start_system(self.runner, sup, cfg, self.environ)
         exported = {
@@ -335,6 +390,35 @@ class Session:
             exported["KK_E2E_RASA_API_TOKEN"] = env.get("KK_RASA_API_TOKEN", "")
             exported["KK_E2E_SMS_HMAC_KEY"] = env.get("KK_SMS_HMAC_KEY", "")
         return exported
+
+    def shared_system(self, fresh: bool = False) -> dict:
+        """The e2e system's environment for a suite: the running one when all its processes are
+        still up and ``fresh`` is false, else a new one (the old one stopped first)."""
+        if self._system_env is not None and fresh:
+            self.stop_shared_system()
+        if self._system_env is not None:
+            sup = self._system_sup
+            exited = [
+                s.name
+                for s in (sup.services if sup else [])
+                if s.proc and s.proc.poll() is not None
+            ]
+            if not exited:
+                self.runner.print("(the system started for an earlier suite is reused)")
+                return self._system_env
+            self.runner.print(f"(the shared system lost {', '.join(exited)}: starting it again)")
+            self.stop_shared_system()
+        try:
+            self._system_env = self.start_e2e_system(self._shared)
+        except BaseException:
+            self.stop_shared_system()
+            raise
+        return self._system_env
+
+    def stop_shared_system(self) -> None:
+        self._system_env = self._system_sup = None
+        self._shared.close()
+        self._shared = ExitStack()
 
     def start_production_system(self, stack: ExitStack) -> dict:
         """`./kk run --production` on free ports with a throwaway data dir (PostgreSQL, Redis,
@@ -418,7 +502,7 @@ class Session:
                 if suite.postgres:
                     env.update(self.start_postgres(stack))
                 if suite.system:
-                    env.update(self.start_e2e_system(stack))
+                    env.update(self.shared_system(fresh=suite.fresh_system))
                 if suite.production:
                     env.update(self.start_production_system(stack))
             except StepFailed as exc:
@@ -626,11 +710,17 @@ def main(argv: list[str]) -> int:
             )
             results.append(SuiteResult(path, "failed", failed=1, note="not wired into ./kk test"))
     try:
-        for suite in suites:
+        for number, suite in enumerate(suites):
+            if not suite.needs_model:
+                session.train_ahead(suites[number:])
             results.append(session.run_suite(suite))
+            if not any(later.system for later in suites[number + 1 :]):
+                session.stop_shared_system()  # no later suite needs it
     except KeyboardInterrupt:
         interrupted = True
         runner.print("\nInterrupted; everything started for the tests has been stopped.")
+    finally:
+        session.stop_shared_system()
     runner.print(f"\nTest results ({time.monotonic() - started:.0f}s):")
     for res in results:
         runner.print(res.line())

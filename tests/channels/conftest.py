@@ -7,10 +7,17 @@ fake status source instead (running, unless a test sets ``assistant_status.statu
 need another source install their own with ``pause.use_status_cache`` (test_channel_pause.py).
 Channels started as separate processes (rasa_stack.py, sms_stack.py) ask the case service they
 are given.
+
+``web_stack``: one real Rasa + action server (rasa_stack.py) for the REST and kk channel tests
+(test_channel_rest_e2e.py, test_channel_kk.py), started once per session: each start costs about
+half a minute on 2 cores. Its settings are the kk tests' (their JWT secret, demo mode, a
+per-conversation limit of ``WEB_STACK_RATE`` messages); the REST tests use fewer turns per
+conversation than that, and every test uses its own sender ids.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -37,3 +44,28 @@ def assistant_status() -> Iterator[FakeAssistantStatus]:
     pause.use_status_cache(StatusCache(fake, max_age=0.0))
     yield fake
     pause.use_status_cache(None)
+
+
+WEB_STACK_JWT_SECRET = "kk-channel-test-secret-0123456789abcdefghij"
+WEB_STACK_RATE = 6  # KK_CHAT_RATE_PER_CONVERSATION
+
+
+@pytest.fixture(scope="session")
+def web_stack(tmp_path_factory: pytest.TempPathFactory):
+    from rasa_stack import start_stack
+
+    names = ("KK_JWT_SECRET", "KK_CHAT_RATE_PER_CONVERSATION", "KK_DEMO_MODE")
+    saved = {k: os.environ.get(k) for k in names}
+    # HS256 demo tokens count in demo mode only (tests/channels/test_oidc_channel.py: the rest).
+    os.environ.update(
+        KK_JWT_SECRET=WEB_STACK_JWT_SECRET,
+        KK_CHAT_RATE_PER_CONVERSATION=str(WEB_STACK_RATE),
+        KK_DEMO_MODE="true",
+    )
+    try:
+        running = start_stack(tmp_path_factory.mktemp("web_stack"))
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+    yield running
+    running.stop()

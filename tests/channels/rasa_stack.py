@@ -1,7 +1,7 @@
 """Start a real action server + Rasa server (models/kk.tar.gz) for channel tests, and stop them.
 
-Ports: KK_TEST_RASA_PORT (25005) and KK_TEST_ACTIONS_PORT (25055). The tracker store is a fresh
-SQLite file and all output of both processes goes to log files, so tests can grep both.
+Ports: KK_TEST_RASA_PORT and KK_TEST_ACTIONS_PORT (free ones when unset). The tracker store is a
+fresh SQLite file and all output of both processes goes to log files, so tests can grep both.
 """
 
 from __future__ import annotations
@@ -17,12 +17,22 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.processes import free_port
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 # KK_TEST_MODEL points the tests at another trained model (default: the one `rasa train` writes).
 MODEL = Path(os.environ.get("KK_TEST_MODEL") or REPO_ROOT / "models" / "kk.tar.gz")
-RASA_PORT = int(os.environ.get("KK_TEST_RASA_PORT", "25005"))
-ACTIONS_PORT = int(os.environ.get("KK_TEST_ACTIONS_PORT", "25055"))
+
+
+def _port(name: str) -> int:
+    """The port in ``name``, else a free one: several test runs share this machine."""
+    value = os.environ.get(name)
+    return int(value) if value else free_port()
+
+
+RASA_PORT = _port("KK_TEST_RASA_PORT")
+ACTIONS_PORT = _port("KK_TEST_ACTIONS_PORT")
 
 
 @dataclass
@@ -68,7 +78,7 @@ def _wait_for(url: str, deadline: float, processes: list[subprocess.Popen]) -> N
             with urllib.request.urlopen(url, timeout=2):
                 return
         except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(1)
+            time.sleep(0.2)
     raise RuntimeError(f"{url} did not come up in time")
 
 

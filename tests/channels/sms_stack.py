@@ -6,10 +6,13 @@ The Rasa server can be stopped and started again on the same databases (restart 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,14 +79,23 @@ class SmsStack:
             start_new_session=True,
         )
 
-    def start_actions(self) -> None:
+    def spawn_actions(self) -> None:
+        """Start the action server without waiting (``wait_for_actions``): the Rasa servers can
+        load their model meanwhile."""
         self.actions = self._spawn(
             [str(BIN / "python"), "-m", "actions.server", "--port", str(self.actions_port)],
             self.workdir / "actions.log",
         )
+
+    def wait_for_actions(self) -> None:
+        assert self.actions is not None
         _wait_for(
             f"http://127.0.0.1:{self.actions_port}/health", time.monotonic() + 240, [self.actions]
         )
+
+    def start_actions(self) -> None:
+        self.spawn_actions()
+        self.wait_for_actions()
 
     def migrate(self) -> None:
         """What ./kk run does before Rasa starts: the SMS tables' migrations."""
@@ -97,6 +109,11 @@ class SmsStack:
         )
 
     def start_rasa(self) -> None:
+        self.spawn_rasa()
+        self.wait_for_rasa()
+
+    def spawn_rasa(self) -> None:
+        """Migrate, then start the Rasa server without waiting for it (``wait_for_rasa``)."""
         self.migrate()
         self.rasa_starts += 1
         self.rasa = self._spawn(
@@ -116,11 +133,28 @@ class SmsStack:
             ],
             self.workdir / f"{self.name}.log",
         )
-        _wait_for(
-            f"{self.base_url}/webhooks/sms/",
-            time.monotonic() + 240,
-            [self.rasa] + ([self.actions] if self.actions else []),
-        )
+
+    def wait_for_rasa(self) -> None:
+        """Until the SMS channel says ``running``: its health URL answers as soon as Rasa
+        listens, but the channel opens its database and starts its workers only after that
+        (sanic's after_server_start), and until then webhooks answer 503."""
+        assert self.rasa is not None
+        processes = [self.rasa] + ([self.actions] if self.actions else [])
+        deadline = time.monotonic() + 240
+        _wait_for(f"{self.base_url}/webhooks/sms/", deadline, processes)
+        last: object = None
+        while time.monotonic() < deadline:
+            if any(p.poll() is not None for p in processes):
+                raise RuntimeError("a server process exited during start-up")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/webhooks/sms/", timeout=5) as answer:
+                    last = json.loads(answer.read())
+            except (urllib.error.URLError, OSError, ValueError) as error:
+                last = error
+            if isinstance(last, dict) and last.get("running") is True:
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"the SMS channel of {self.name} did not start its workers: {last}")
 
     @staticmethod
     def _stop(process: subprocess.Popen | None) -> None:
@@ -159,8 +193,11 @@ def start_sms_stack(workdir: Path) -> SmsStack:
     stack = SmsStack(workdir, case, gateway)
     gateway.fake.webhook_url = stack.webhook_url
     try:
-        stack.start_actions()
-        stack.start_rasa()
+        # Both start at once (each takes tens of seconds on 2 cores), then both are waited for.
+        stack.spawn_actions()
+        stack.spawn_rasa()
+        stack.wait_for_actions()
+        stack.wait_for_rasa()
     except BaseException:
         stack.stop()
         raise

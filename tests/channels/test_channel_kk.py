@@ -5,7 +5,6 @@ token checks, conversation ids from the verified subject, metadata the client ca
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import urllib.error
 import urllib.request
@@ -13,14 +12,15 @@ from datetime import datetime, timedelta, timezone
 
 import jwt
 import pytest
-from rasa_stack import MODEL, start_stack
+from conftest import WEB_STACK_JWT_SECRET, WEB_STACK_RATE
+from rasa_stack import MODEL
 
 pytestmark = pytest.mark.skipif(
     not MODEL.exists(), reason="models/kk.tar.gz not trained (the test command trains first)"
 )
 
-SECRET = "kk-channel-test-secret-0123456789abcdefghij"
-RATE = 6
+SECRET = WEB_STACK_JWT_SECRET
+RATE = WEB_STACK_RATE
 
 
 def token(
@@ -40,20 +40,9 @@ def token(
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory):
-    names = ("KK_JWT_SECRET", "KK_CHAT_RATE_PER_CONVERSATION", "KK_DEMO_MODE")
-    saved = {k: os.environ.get(k) for k in names}
-    # HS256 demo tokens count in demo mode only (tests/channels/test_oidc_channel.py: the rest).
-    os.environ.update(
-        KK_JWT_SECRET=SECRET, KK_CHAT_RATE_PER_CONVERSATION=str(RATE), KK_DEMO_MODE="true"
-    )
-    try:
-        running = start_stack(tmp_path_factory.mktemp("kk_stack"))
-    finally:
-        for key, value in saved.items():
-            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
-    yield running
-    running.stop()
+def stack(web_stack):
+    """The session's Rasa + action server (conftest.py), with this module's secret and rate."""
+    return web_stack
 
 
 def post(stack, body, bearer: str | None = None, raw: bytes | None = None) -> tuple[int, object]:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from rasa_stack import MODEL, start_stack
+from rasa_stack import MODEL
 
 pytestmark = pytest.mark.skipif(
     not MODEL.exists(), reason="models/kk.tar.gz not trained (the test command trains first)"
@@ -26,10 +26,9 @@ EMAIL = "anna.hansen@example.dk"
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory):
-    running = start_stack(tmp_path_factory.mktemp("rasa_stack"))
-    yield running
-    running.stop()
+def stack(web_stack):
+    """The session's Rasa + action server (conftest.py), shared with test_channel_kk.py."""
+    return web_stack
 
 
 def _events(db: Path, sender_id: str) -> list[dict]:

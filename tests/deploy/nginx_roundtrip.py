@@ -69,17 +69,39 @@ def request(method: str, path: str, body: bytes | None = None) -> tuple[int, str
         return error.code, ""
 
 
-def wait_for_port(port: int, seconds: float = 10.0) -> None:
+def wait_for_port(port: int, proc: subprocess.Popen, errors: list[str], seconds: float = 60.0):
+    """Until ``port`` accepts; fails at once, with nginx's own error output, when it exited."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
+        if proc.poll() is not None:
+            proc.wait()
+            raise SystemExit(
+                f"nginx exited with code {proc.returncode} before listening on {port}: "
+                + "".join(errors).strip()
+            )
         time.sleep(0.05)
-    raise SystemExit(f"nothing listens on {port}")
+    raise SystemExit(f"nothing listens on {port} after {seconds:.0f}s: " + "".join(errors).strip())
+
+
+def drain(stream, into: list[str]) -> threading.Thread:
+    """Keep reading nginx's stderr (it must never block on a full pipe; failures quote it)."""
+
+    def read() -> None:
+        for line in iter(stream.readline, b""):
+            into.append(line.decode(errors="replace"))
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread
 
 
 def main(nginx: str, conf: str) -> int:
+    # Read before /tmp is replaced: a checkout under /tmp (a CI's fresh clone) is hidden by the
+    # private /tmp below, and nginx then exited at once with "nothing listens on 8080".
+    conf_text = Path(conf).read_text(encoding="utf-8")
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     subprocess.run(["mount", "-t", "tmpfs", "tmpfs", "/tmp"], check=True)
     hosts = Path("/tmp/hosts")
@@ -90,13 +112,27 @@ def main(nginx: str, conf: str) -> int:
     second = upstream("rasa-2", 5005, "127.0.0.2")
     prefix = Path("/tmp/nginx")
     prefix.mkdir()
+    private_conf = prefix / "nginx.conf"
+    private_conf.write_text(conf_text, encoding="utf-8")
     proc = subprocess.Popen(
-        [nginx, "-c", conf, "-p", f"{prefix}/", "-e", "/dev/stderr", "-g", "daemon off;"],
+        [
+            nginx,
+            "-c",
+            str(private_conf),
+            "-p",
+            f"{prefix}/",
+            "-e",
+            "/dev/stderr",
+            "-g",
+            "daemon off;",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    errors: list[str] = []
+    drain(proc.stderr, errors)
     try:
-        wait_for_port(8080)
+        wait_for_port(8080, proc, errors)
         results = {
             "health": request("GET", "/nginx-health"),
             "chat": request("GET", "/chat?lang=da"),

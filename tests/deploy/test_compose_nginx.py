@@ -245,6 +245,26 @@ def test_nginx_balances_the_rasa_replicas_and_routes_only_public_paths():
     assert {r["upstream"] for r in numbered} == {"rasa-1"}
 
 
+def test_the_nginx_round_trip_also_runs_from_a_checkout_under_tmp(tmp_path):
+    """A CI's fresh clone may live under /tmp, which the helper replaces by a private tmpfs:
+    nginx exited at once ("nothing listens on 8080") when it read its configuration only after
+    that. tmp_path is under /tmp like such a clone."""
+    nginx = _nginx()
+    _namespaces_or_skip("-mn")
+    conf = tmp_path / "deploy" / "nginx" / "nginx.conf"
+    conf.parent.mkdir(parents=True)
+    conf.write_text(NGINX_CONF.read_text())
+    helper = Path(__file__).with_name("nginx_roundtrip.py")
+    done = subprocess.run(
+        ["unshare", "-mn", sys.executable, str(helper), nginx, str(conf)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["results"]["health"] == [200, "ok\n"]
+
+
 def test_postgres_init_script_makes_separate_databases_and_roles(tmp_path):
     """deploy/postgres/init-databases.sh as the postgres image runs it, on a throwaway cluster."""
     from tools import pg_cluster

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 
 import pytest
 
@@ -134,10 +135,11 @@ def test_action_server_listens_on_every_interface():
 
 
 def train_command_of_kk_run() -> list[str]:
-    """The `rasa train` arguments of tools/run_system.py (train_model)."""
-    source = (REPO / "tools" / "run_system.py").read_text()
-    block = source.split('"train",', 1)[1].split("]", 1)[0]
-    return ["train", *re.findall(r'"([^"]+)"', block)]
+    """The `rasa train` arguments of tools/run_system.py (train_model: rasa_train_command),
+    with the model written to models/ as in the image."""
+    from tools.run_system import rasa_train_command
+
+    return rasa_train_command(Path("models"))[1:]
 
 
 def test_rasa_image_trains_the_model_as_kk_run_does():

@@ -58,6 +58,10 @@ class CaseService:
         )
 
     def start(self) -> None:
+        self.spawn()
+        self.wait()
+
+    def spawn(self) -> None:
         handle = open(self.log, "ab")
         self.process = subprocess.Popen(
             [str(API_PYTHON), "-m", "api.cli", "serve", "--port", str(self.port)],
@@ -67,8 +71,12 @@ class CaseService:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    def wait(self) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                break
             try:
                 with urllib.request.urlopen(f"{self.url}/health", timeout=2):
                     return
@@ -88,19 +96,28 @@ def system(tmp_path_factory: pytest.TempPathFactory):
         pytest.skip("needs .venvs/api and a trained model (./kk test trains and installs them)")
     workdir = tmp_path_factory.mktemp("outage")
     service = CaseService(workdir, free_port())
-    service.start()
+    service.spawn()  # starts while Rasa and the action server start; waited for below
     rasa_stack.RASA_PORT, rasa_stack.ACTIONS_PORT = free_port(), free_port()
     saved = {k: os.environ.get(k) for k in ("KK_JWT_SECRET", "KK_SERVICE_TOKEN", "KK_DEMO_MODE")}
     # Demo mode: the kk channel accepts the case service's demo (HS256) tokens only then.
     os.environ.update(KK_JWT_SECRET=SECRET, KK_SERVICE_TOKEN=SERVICE_TOKEN, KK_DEMO_MODE="true")
     try:
         stack = rasa_stack.start_stack(workdir, api_url=service.url)
+    except BaseException:
+        service.stop()
+        raise
     finally:
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+    try:
+        service.wait()
+    except BaseException:
+        stack.stop()
+        service.stop()
+        raise
     yield service, stack
     stack.stop()
     service.stop()

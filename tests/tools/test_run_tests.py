@@ -88,3 +88,122 @@ def test_web_suite_gets_a_browser_and_the_running_system(tmp_path):
     chromium.write_text("")
     with pytest.raises(Skip, match="found"):  # installed: apt-get is not run
         run_tests.Session._install_chromium(Ctx(), chromium)
+
+
+class _Proc:
+    def __init__(self) -> None:
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+
+class _Service:
+    def __init__(self, name: str) -> None:
+        self.name, self.proc = name, _Proc()
+
+
+class _Runner:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def print(self, line: str) -> None:
+        self.lines.append(line)
+
+
+def test_the_system_suites_share_one_started_system_until_a_process_of_it_exits(monkeypatch):
+    session = run_tests.Session(runner=_Runner(), environ={})
+    started: list[int] = []
+    stopped: list[int] = []
+
+    def start(stack):
+        number = len(started) + 1
+        started.append(number)
+        session._system_sup = type("Sup", (), {"services": [_Service("api"), _Service("rasa")]})()
+        stack.callback(stopped.append, number)
+        return {"KK_E2E_API_URL": f"http://system-{number}"}
+
+    monkeypatch.setattr(session, "start_e2e_system", start)
+    assert session.shared_system() == {"KK_E2E_API_URL": "http://system-1"}
+    assert session.shared_system() == {"KK_E2E_API_URL": "http://system-1"}  # reused
+    assert (started, stopped) == ([1], [])
+    session._system_sup.services[1].proc.returncode = -9  # Rasa died: a new system
+    assert session.shared_system() == {"KK_E2E_API_URL": "http://system-2"}
+    assert (started, stopped) == ([1, 2], [1])
+    assert any("lost rasa" in line for line in session.runner.lines)
+    assert session.shared_system(fresh=True) == {"KK_E2E_API_URL": "http://system-3"}
+    assert (started, stopped) == ([1, 2, 3], [1, 2])
+    session.stop_shared_system()
+    assert stopped == [1, 2, 3]
+    session.stop_shared_system()  # twice is harmless
+    assert stopped == [1, 2, 3]
+
+
+def test_a_failed_start_of_the_shared_system_cleans_up_and_is_tried_again(monkeypatch):
+    session = run_tests.Session(runner=_Runner(), environ={})
+    calls: list[str] = []
+
+    def start(stack):
+        stack.callback(calls.append, "cleanup")
+        if len(calls) < 2:
+            calls.append("fail")
+            raise RuntimeError("boom")
+        return {"ok": "1"}
+
+    monkeypatch.setattr(session, "start_e2e_system", start)
+    with pytest.raises(RuntimeError):
+        session.shared_system()
+    assert calls == ["fail", "cleanup"]
+    assert session.shared_system() == {"ok": "1"}
+
+
+def test_the_suites_that_share_the_system_run_one_after_another():
+    keys = [s.key for s in run_tests.SUITES]
+    system = [n for n, s in enumerate(run_tests.SUITES) if s.system]
+    assert [keys[n] for n in system] == ["actions", "e2e", "web"]
+    assert system == list(range(system[0], system[0] + len(system)))
+    # The e2e tests change the pause message and the catalogue: the browser tests start afresh.
+    assert [s.key for s in run_tests.SUITES if s.fresh_system] == ["web"]
+
+
+def test_the_model_is_trained_ahead_in_the_background_and_waited_for(monkeypatch):
+    import threading
+
+    release = threading.Event()
+    trained: list[str] = []
+
+    def fake_train(runner, env):
+        assert release.wait(10)
+        trained.append(threading.current_thread().name)
+        runner.print("[ ok ] train rasa model")
+
+    monkeypatch.setattr(run_tests, "train_model", fake_train)
+    monkeypatch.setattr(run_tests, "bot_present", lambda: True)
+    session = run_tests.Session(runner=_Runner(), environ={})
+    bot = run_tests.Suite("bot", "bot", "tests/bot", "bot", needs_model=True)
+    session.train_ahead([bot])
+    assert session._training is None  # the bot venv is not ready yet
+    session._venvs["bot"] = None
+    session.train_ahead([])  # no later suite needs a model
+    assert session._training is None
+    session.train_ahead([bot])
+    session.train_ahead([bot])  # once
+    assert trained == [] and session._training is not None
+    release.set()
+    assert session.model() is None
+    assert trained == ["train-model"]
+    assert "[ ok ] train rasa model" in session.runner.lines
+    assert session.model() is None and trained == ["train-model"]  # not trained again
+
+
+def test_a_failed_background_training_fails_the_suites_that_need_the_model(monkeypatch):
+    def fake_train(runner, env):
+        raise RuntimeError("no disk")
+
+    monkeypatch.setattr(run_tests, "train_model", fake_train)
+    monkeypatch.setattr(run_tests, "bot_present", lambda: True)
+    session = run_tests.Session(runner=_Runner(), environ={})
+    session._venvs["bot"] = None
+    session.train_ahead([run_tests.Suite("bot", "bot", "tests/bot", "bot", needs_model=True)])
+    assert session.model() == "training the Rasa model failed"
+    assert any("no disk" in line for line in session.runner.lines)

@@ -1,0 +1,186 @@
+"""Content editing without a release on the production profile (issue 17: "with the production
+profile the publish test runs against two Rasa processes"): an editor writes and publishes a new
+catalogue entry through the case service; within a minute *each* Rasa replica, asked directly on
+its own port (not through nginx, so which replica answered is known), answers a paraphrase of
+the entry's examples with the new answer and its source; within a minute of the rollback neither
+replica gives it any more. No replica is retrained or restarted. Whether each replica then answers
+exactly as before the entry existed is checked separately (an open gap, see its xfail reason).
+
+The replicas learn about the change on their own (each polls GET /catalogue/live, every
+KK_CATALOGUE_POLL_SECONDS); the action-server replicas behind nginx render the answer from their
+own copy of the catalogue (tests/e2e/test_e2e_catalogue_live.py covers the preview and the
+one-process case)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import pytest
+from conftest import (
+    api_url,
+    http,
+    log_dir,
+    login,
+    nginx_url,
+    normalised,
+    replica_urls,
+    say,
+)
+
+# Published changes are live on every Rasa process within a minute (issue 17).
+PUBLISH_DEADLINE_SECONDS = 60.0
+SEED_FILE = "002_5e6f3c0d831500e7.txt"
+ENTRY_ID = f"prod_waiting_room_{uuid.uuid4().hex[:8]}"
+ANSWER = (
+    "I venteområdet på jobcentret kan du få et glas vand, mens du venter. "
+    "Der er ikke kaffe. Spørg i skranken, hvis du har brug for hjælp."
+)
+DRAFT = {
+    "base_version": 0,
+    "topic": "meetings",
+    "title": "Vand og kaffe i venteområdet",
+    "answer": ANSWER,
+    "source": {
+        "file": SEED_FILE,
+        "date": "2017",
+        "quote": "Det er hovedreglen, at borgeren møder personligt op til møder med jobcenteret.",
+    },
+    "examples": [
+        "kan man få kaffe mens man venter på jobcentret",
+        "er der vand i venteværelset på jobcentret",
+        "må jeg drikke noget mens jeg venter på min samtale",
+        "findes der en vandautomat i jobcentrets venteområde",
+        "får man kaffe eller te når man venter på jobcentret",
+        "kan jeg få et glas vand i venteområdet",
+        "serverer jobcentret kaffe i venteværelset",
+        "er der noget at drikke i ventesalen på jobcentret",
+    ],
+}
+# Not one of the examples: the replicas must rank it to the new entry themselves.
+PARAPHRASE = "kan jeg få noget at drikke i venteområdet på jobcentret, fx kaffe?"
+ASK_EVERY_SECONDS = 2.0
+# Each replica's reply to the paraphrase before the entry existed and after its rollback.
+OBSERVED: dict[str, dict[str, list[dict]]] = {}
+
+
+def ask_new_chat(base_url: str) -> list[dict]:
+    """The paraphrase as the first message of a new anonymous chat on ``base_url``."""
+    status, reply = say(base_url, f"pub-{uuid.uuid4().hex[:10]}", PARAPHRASE)
+    assert status == 200, reply
+    assert isinstance(reply, list), reply
+    return reply
+
+
+def answered(reply: list[dict]) -> bool:
+    return any(ANSWER in (m.get("text") or "") for m in reply)
+
+
+def until_each_replica(answers: bool, since: float) -> tuple[dict[str, list[dict]], list[str]]:
+    """Ask each replica (a new chat every ``ASK_EVERY_SECONDS``) until it does (or no longer
+    does) give the new answer, at most ``PUBLISH_DEADLINE_SECONDS`` after ``since``: the replies
+    that did, per replica URL, and the replicas that did not in time."""
+    done: dict[str, list[dict]] = {}
+    pending = list(replica_urls())
+    while pending:
+        for url in list(pending):
+            reply = ask_new_chat(url)
+            if answered(reply) is answers:
+                done[url] = reply
+                pending.remove(url)
+        if not pending or time.monotonic() - since > PUBLISH_DEADLINE_SECONDS:
+            break
+        time.sleep(ASK_EVERY_SECONDS)
+    return done, pending
+
+
+def the_answer(reply: list[dict]) -> dict[str, Any]:
+    [message] = [m for m in reply if ANSWER in (m.get("text") or "")]
+    return message
+
+
+@pytest.mark.needs_system
+def test_a_published_entry_is_answered_by_each_replica_and_a_rollback_undoes_it_on_both() -> None:
+    replicas = replica_urls()
+    assert len(replicas) == 2 and nginx_url() not in replicas, replicas
+    editor = {"Authorization": f"Bearer {login('demo-redaktoer')}"}
+
+    # Before: what each replica answers without the entry (the same model, so the same reply).
+    before = {url: ask_new_chat(url) for url in replicas}
+    assert not [url for url, reply in before.items() if answered(reply)], before
+    assert len({normalised(reply) for reply in before.values()}) == 1, before
+
+    status, draft = http("PUT", f"{api_url()}/catalogue/entries/{ENTRY_ID}/draft", DRAFT, editor)
+    assert status == 200, draft
+    assert not [p for p in draft["problems"] if p["blocking"]], draft["problems"]
+    # A draft is never live, on either replica.
+    assert not [url for url in replicas if answered(ask_new_chat(url))]
+
+    status, change = http("POST", f"{api_url()}/catalogue/entries/{ENTRY_ID}/publish", None, editor)
+    assert status == 200, change
+    published_at = time.monotonic()
+    replies, late = until_each_replica(answers=True, since=published_at)
+    assert not late, f"{late} did not answer within {PUBLISH_DEADLINE_SECONDS:.0f} s"
+    assert sorted(replies) == sorted(replicas)
+    for url, reply in replies.items():
+        message = the_answer(reply)
+        assert message["custom"]["title"] == DRAFT["title"], (url, message)
+        source = message["custom"]["source"]
+        assert (source["file"], source["date"]) == (SEED_FILE, "2017"), (url, source)
+    # Once live, it stays live on both (no replica flips back to an older catalogue), and the
+    # public address (nginx, whichever replica it picks) answers it too.
+    for url in replicas:
+        for _ in range(2):
+            assert answered(ask_new_chat(url)), url
+    assert answered(ask_new_chat(nginx_url()))
+
+    status, rolled = http(
+        "POST",
+        f"{api_url()}/catalogue/entries/{ENTRY_ID}/rollback",
+        {"base_version": change["version"]},
+        editor,
+    )
+    assert status == 200, rolled
+    assert rolled["status"] == "retired"
+    gone, still = until_each_replica(answers=False, since=time.monotonic())
+    assert not still, f"{still} still answered {PUBLISH_DEADLINE_SECONDS:.0f} s after the rollback"
+    OBSERVED.update(before=before, after_rollback=gone)
+    # No replica answers with the retired entry in any form (its title is the catalogue answer's).
+    for url, reply in gone.items():
+        titles = [(m.get("custom") or {}).get("title") for m in reply]
+        assert DRAFT["title"] not in titles, (url, reply)
+
+
+def texts_of(reply: list[dict]) -> str:
+    return "\n".join(
+        (m.get("text") or "")
+        + (f" {[b['title'] for b in m['buttons']]}" if m.get("buttons") else "")
+        for m in reply
+    )
+
+
+@pytest.mark.needs_system
+@pytest.mark.xfail(
+    strict=False,
+    reason=(
+        "gap seen on 2026-12-06, cause not yet found: after the rollback a replica answered this "
+        "paraphrase otherwise than before the publish (utter_dont_know with the phone numbers "
+        "instead of 'Mente du: ...?'), and once the two replicas answered it differently; the "
+        "replies are written to catalogue-rollback-replies.txt in KK_PROD_LOG_DIR"
+    ),
+)
+def test_after_the_rollback_each_replica_answers_exactly_as_before_the_entry_existed() -> None:
+    if not OBSERVED:
+        pytest.skip("the publish test above did not get as far as the rollback")
+    before, after = OBSERVED["before"], OBSERVED["after_rollback"]
+    report = "\n\n".join(
+        f"{url} before the publish:\n{texts_of(before[url])}\n"
+        f"{url} after the rollback:\n{texts_of(after[url])}"
+        for url in replica_urls()
+    )
+    # Kept for reading after the run (an xfail shows no output): fixed anonymous questions only.
+    (log_dir() / "catalogue-rollback-replies.txt").write_text(report + "\n", encoding="utf-8")
+    differing = [url for url in replica_urls() if normalised(after[url]) != normalised(before[url])]
+    if differing:
+        pytest.fail(f"{differing} answer otherwise than before the entry existed:\n{report}")
