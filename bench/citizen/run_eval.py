@@ -103,6 +103,12 @@ def response_signatures() -> list[tuple[re.Pattern, str, int]]:
         (re.compile(pattern, re.DOTALL), name, len(pattern))
         for pattern, name in CHANNEL_TEXTS.items()
     ]
+    # Catalogue answers are sent by action_answer_faq from the catalogue, not as domain
+    # responses: an answer's own text identifies its entry.
+    signatures += [
+        (_pattern(entry.answer), f"faq/{entry.id}", len(entry.answer))
+        for entry in load_citizen_entries()
+    ]
     # The most specific first, so a response wins over a shorter one it starts with.
     return sorted(signatures, key=lambda item: -item[2])
 
