@@ -33,9 +33,8 @@ import time
 from pathlib import Path
 
 from bench.load.busy import BUSY_COMMAND, busy_machine
-from tools import venvs
 from tools.paths import REPO, VAR
-from tools.run_system import E5_CACHE_DIR, child_env, training_env
+from tools.run_system import E5_CACHE_DIR, child_env, rasa_train_command, training_env
 
 RESULTS = VAR / "bench" / "training.jsonl"
 E5_LINE = re.compile(r"^(e5|progress): ")
@@ -64,26 +63,8 @@ def train(
 ) -> dict[str, float | int]:
     """One `rasa train` run, as `./kk run` starts it (with bot.nlu.training_progress) or
     ``plain``; its wall and CPU seconds, longest silence, peak RSS, lines."""
-    rasa = [str(venvs.BOT.bin("rasa"))]
-    if not plain:
-        rasa = [str(venvs.BOT.python), "-m", "bot.nlu.training_progress"]
-    cmd = [
-        *rasa,
-        "train",
-        "--config",
-        "config.yml",
-        "--domain",
-        "bot/domain",
-        "--data",
-        str(data),
-        "bot/data",
-        "--out",
-        str(out),
-        "--fixed-model-name",
-        name,
-    ]
-    if force:
-        cmd.append("--force")
+    forced = ["--force"] if force else []
+    cmd = rasa_train_command(out, *forced, data=data, name=name, progress=not plain)
     started = time.monotonic()
     before = os.times()
     process = subprocess.Popen(

@@ -298,22 +298,35 @@ def why_retrain(inputs: dict[str, str]) -> str:
     return f"changed: {shown}" if changed else "inputs changed"
 
 
-def rasa_train_command(out: Path, *extra: str) -> list[str]:
-    """`rasa train` of this bot into ``out``/kk.tar.gz (run from the repository root)."""
+def rasa_train_command(
+    out: Path,
+    *extra: str,
+    data: str | Path = "nlu_data",
+    name: str = "kk",
+    progress: bool = False,
+) -> list[str]:
+    """`rasa train` of this bot into ``out``/<name>.tar.gz (run from the repository root);
+    ``progress``: through ``bot.nlu.training_progress``, which prints a line at least every 5 s
+    (issue 16)."""
+    launcher = (
+        [str(venvs.BOT.python), "-m", "bot.nlu.training_progress"]
+        if progress
+        else [str(venvs.BOT.bin("rasa"))]
+    )
     return [
-        str(venvs.BOT.bin("rasa")),
+        *launcher,
         "train",
         "--config",
         "config.yml",
         "--domain",
         "bot/domain",
         "--data",
-        "nlu_data",
+        str(data),
         "bot/data",
         "--out",
         str(out),
         "--fixed-model-name",
-        "kk",
+        name,
         *extra,
     ]
 
@@ -329,9 +342,7 @@ def train_model(runner: StepRunner, env: dict) -> None:
             ctx.say(f"{reason}; training takes several minutes (log {rel(ctx.log_path)})")
             ctx.note(reason)
             ctx.run(
-                # `rasa train` with a progress line at least every 5 s (issue 16)
-                [venvs.BOT.python, "-m", "bot.nlu.training_progress"]
-                + rasa_train_command(MODELS)[1:],
+                rasa_train_command(MODELS, progress=True),
                 env=training_env(env),
                 cwd=REPO,
             )
