@@ -106,7 +106,7 @@ def response_signatures() -> list[tuple[re.Pattern, str, int]]:
     # Catalogue answers are sent by action_answer_faq from the catalogue, not as domain
     # responses: an answer's own text identifies its entry.
     signatures += [
-        (_pattern(entry.answer), f"faq/{entry.id}", len(entry.answer))
+        (_pattern(entry.answer), f"utter_faq/{entry.id}", len(entry.answer))
         for entry in load_citizen_entries()
     ]
     # The most specific first, so a response wins over a shorter one it starts with.
