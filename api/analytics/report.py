@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from api.analytics.facts import CHANNELS
 from api.analytics.feedback import UNKNOWN_CHANNEL
 from api.analytics.grouping import QuestionGroup, UnansweredQuestion, group_questions
+from api.analytics.writer import COUNTERS
 from api.models.analytics import (
     AnalyticsAnswer,
     AnalyticsConversation,
@@ -34,20 +35,9 @@ UNANSWERED_LIMIT = 1000  # newest questions grouped
 TOP_ANSWERS = 25
 ALL_CHANNELS = "all"
 
-SUMMED = (
-    "messages",
-    "turns",
-    "fallbacks",
-    "dont_know",
-    "low_confidence",
-    "handovers",
-    "forms_sent",
-    "legal_asked",
-    "legal_answered",
-    "legal_clarify",
-    "legal_refused",
-    "legal_escalated",
-)
+# Every counter the job stores per conversation, summed per day and channel; feedback is counted
+# from the feedback rows (below) and answers per entry (the top answers).
+SUMMED = tuple(name for name in COUNTERS if name not in ("answers", "feedback_up", "feedback_down"))
 
 
 @dataclass

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import (
     api_url,
     http,
@@ -31,33 +33,13 @@ from conftest import (
 
 # Published changes are live on every Rasa process within a minute (issue 17).
 PUBLISH_DEADLINE_SECONDS = 60.0
-SEED_FILE = "002_5e6f3c0d831500e7.txt"
 ENTRY_ID = f"prod_waiting_room_{uuid.uuid4().hex[:8]}"
-ANSWER = (
-    "I venteområdet på jobcentret kan du få et glas vand, mens du venter. "
-    "Der er ikke kaffe. Spørg i skranken, hvis du har brug for hjælp."
+# The entry both this test and its twin in the other suite publish (tests/data/).
+DRAFT = yaml.safe_load(
+    (Path(__file__).parents[1] / "data" / "catalogue_waiting_room.yml").read_text(encoding="utf-8")
 )
-DRAFT = {
-    "base_version": 0,
-    "topic": "meetings",
-    "title": "Vand og kaffe i venteområdet",
-    "answer": ANSWER,
-    "source": {
-        "file": SEED_FILE,
-        "date": "2017",
-        "quote": "Det er hovedreglen, at borgeren møder personligt op til møder med jobcenteret.",
-    },
-    "examples": [
-        "kan man få kaffe mens man venter på jobcentret",
-        "er der vand i venteværelset på jobcentret",
-        "må jeg drikke noget mens jeg venter på min samtale",
-        "findes der en vandautomat i jobcentrets venteområde",
-        "får man kaffe eller te når man venter på jobcentret",
-        "kan jeg få et glas vand i venteområdet",
-        "serverer jobcentret kaffe i venteværelset",
-        "er der noget at drikke i ventesalen på jobcentret",
-    ],
-}
+ANSWER = DRAFT["answer"]
+SEED_FILE = DRAFT["source"]["file"]
 # Not one of the examples: the replicas must rank it to the new entry themselves.
 PARAPHRASE = "kan jeg få noget at drikke i venteområdet på jobcentret, fx kaffe?"
 ASK_EVERY_SECONDS = 2.0
