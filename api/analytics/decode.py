@@ -18,7 +18,8 @@ What is read per kind of event (docs/analytics.md):
 - ``session_started``: only that it happened. Other kinds (slots, ...) are not read.
 
 Rows the Rasa server's broker wrote with typed columns (``kkshared.event_rows``) are read from
-those (``from_columns``; ``EventsDatabase.window`` inlines it for speed, and a test compares);
+those (``from_columns``; ``EventsDatabase.rows`` selects them as ``Row`` tuples, and a test
+compares);
 ``decode`` then only runs on the few whose JSON holds a needed field without a column (a user
 message's text, a legal answer's status) and on rows without columns.
 """
@@ -54,6 +55,25 @@ class Event:
     intent: str | None = None  # user
     name: str | None = None  # bot: utter_action; action / active_loop: the name
     status: str | None = None  # bot: the legal answer's status
+
+
+# What the job applies per event (``FactBuilder.apply_rows``): ``(id, sender_id, kind, name,
+# timestamp, text, status)``, ``name`` being a user event's intent, else ``Event.name``. The
+# reader hands typed rows over as the database cursor makes them (no object per event: a first
+# aggregation applies over 600,000); ``as_row`` / ``as_event`` convert.
+Row = tuple[int, str, str, str | None, float, str | None, str | None]
+
+
+def as_row(event: Event) -> Row:
+    name = event.intent if event.kind == "user" else event.name
+    return (event.id, event.sender_id, event.kind, name, event.timestamp, event.text, event.status)
+
+
+def as_event(row: Row) -> Event:
+    event_id, sender_id, kind, name, timestamp, text, status = row
+    if kind == "user":
+        return Event(event_id, sender_id, kind, timestamp, text, name, None, status)
+    return Event(event_id, sender_id, kind, timestamp, text, None, name, status)
 
 
 class Undecodable(ValueError):

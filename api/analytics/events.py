@@ -5,13 +5,16 @@ primary key, ``sender_id``, ``data`` = the event as Rasa's JSON, plus the typed 
 id and deletes conversations from it when their retention period has run out; it never creates it
 (Rasa does, when it starts).
 
-Reading (``EventsDatabase.window``): the database picks the events analytics count by the typed
-columns (an index holds them in id order, so the JSON of the other events is never read) and
-hands over a row's JSON only where a field is needed that has no column: the text of a user
-message that may become an unanswered question (``TEXT_INTENTS``) and a legal answer's status.
+Reading (``EventsDatabase.rows``, the job's; ``window`` hands the same over as ``Event``
+objects): the database picks the events analytics count by the typed columns (an index holds them
+in id order, so the JSON of the other events is never read) and hands over a row's JSON only where
+a field is needed that has no column: the text of a user message that may become an unanswered
+question (``TEXT_INTENTS``) and a legal answer's status.
 Rows without typed columns (written by Rasa's own broker, before the columns were added, or a
 table that does not have them yet) are filtered by a few characters of their JSON and decoded
-from it (``api.analytics.decode``), as before.
+from it (``api.analytics.decode``), as before. The job gets the events as plain tuples
+(``api.analytics.decode.Row``): the query selects a typed row's columns in the tuple's order, so
+the tuple the database cursor makes is handed over as it is, without an object per event.
 
 ``KK_EVENTS_DB_URL``: the same URL the Rasa server gets (``sqlite:///./var/events.db`` by default;
 ``postgresql://...`` or ``postgresql+psycopg://...`` for PostgreSQL).
@@ -37,6 +40,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     case,
     column,
     create_engine,
@@ -44,6 +48,7 @@ from sqlalchemy import (
     event,
     func,
     inspect,
+    literal,
     null,
     or_,
     quoted_name,
@@ -52,8 +57,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql import FromClause, Select
+from sqlalchemy.sql.compiler import SQLCompiler
 
-from api.analytics.decode import KINDS, Event, Undecodable, decode
+from api.analytics.decode import Event, Row, Undecodable, as_event, as_row, decode
 from api.analytics.facts import (
     DONT_KNOW_RESPONSE,
     FAILURE_INTENTS,
@@ -141,6 +147,15 @@ class Window:
 
 
 @dataclass(frozen=True, slots=True)
+class RowWindow:
+    """``Window`` with the events as ``Row`` tuples (what the job applies)."""
+
+    end_id: int
+    events: list[Row]
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
 class _Columns:
     """The columns of ``events`` the reader's queries use: the table's, or unqualified ones (for a
     FROM clause with an index hint)."""
@@ -193,6 +208,7 @@ class EventsDatabase:
         self._engine: Engine | None = None
         self._typed: bool | None = None
         self._typed_index = False
+        self._compiled: SQLCompiler | None = None
 
     def available(self) -> bool:
         """False while Rasa has not created the database (SQLite file or table missing)."""
@@ -224,6 +240,7 @@ class EventsDatabase:
             self._engine.dispose()
             self._engine = None
         self._typed = None
+        self._compiled = None
 
     def max_id(self) -> int:
         with self.engine.connect() as conn:
@@ -292,6 +309,15 @@ class EventsDatabase:
     def window(self, after_id: int, limit: int = BATCH_ROWS) -> Window | None:
         """The events analytics read among the next ``limit`` ids after ``after_id`` (fewer rows
         where ids are missing: deleted conversations); None when there are no new events."""
+        rows = self.rows(after_id, limit)
+        if rows is None:
+            return None
+        return Window(rows.end_id, [as_event(row) for row in rows.events], rows.rows)
+
+    def rows(self, after_id: int, limit: int = BATCH_ROWS) -> RowWindow | None:
+        """``window`` as plain tuples (``api.analytics.decode.Row``), what the job applies: a
+        typed row that needs nothing from its JSON is handed over as the database cursor made it
+        (the query selects the columns in the tuple's order), no object is built per event."""
         with self.engine.connect() as conn:
             # Two lookups in the primary key (min and max together would scan the range).
             first = conn.execute(
@@ -301,39 +327,39 @@ class EventsDatabase:
             if first is None or last is None:
                 return None
             end_id = min(int(last), int(first) - 1 + limit)
-            rows = _fetch_all(conn, self._query(after_id, end_id))
-        decoded: list[Event] = []
-        append = decoded.append
-        for event_id, sender_id, kind, name, timestamp, data in rows:
-            if kind is not None and data is None:
-                # from_columns, inlined (it runs for most of the hundreds of thousands of rows
-                # of a first aggregation; the query selects only kinds in KINDS).
-                at = 0.0 if timestamp is None else timestamp
-                if kind == "user":
-                    append(Event(event_id, sender_id or "", kind, at, None, name))
-                elif kind == "session_started":
-                    append(Event(event_id, sender_id or "", kind, at))
-                elif kind in KINDS:
-                    append(Event(event_id, sender_id or "", kind, at, None, None, name))
+            if self._compiled is None:  # once: compiling the query costs 3 ms
+                self._compiled = self._query().compile(
+                    dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
+                )
+            rows = _fetch_all(conn, self._compiled, {"after_id": after_id, "end_id": end_id})
+        found: list[Row] = []
+        append = found.append
+        for row in rows:
+            if row[5] is None and row[2] is not None:  # typed, no JSON needed: already a Row
+                append(row)
                 continue
-            event = self._decode_json(event_id, sender_id or "", data or "")
+            event = self._decode_json(row[0], row[1], row[5] or "")
             if event is not None:
-                append(event)
-        return Window(end_id, decoded, len(rows))
+                append(as_row(event))
+        return RowWindow(end_id, found, len(rows))
 
-    def _query(self, after_id: int, end_id: int) -> Select[Any]:
-        """``(id, sender_id, type_name, name, timestamp, data prefix)`` of the
-        relevant rows in the window, by id; the JSON only where it is read."""
+    def _query(self) -> Select[Any]:
+        """The relevant rows among the ids ``(:after_id, :end_id]``, by id, as ``Row`` tuples
+        ``(id, sender_id, type_name, name, timestamp, data prefix, NULL)``: the JSON only where it
+        is read (then ``rows`` decodes the row into a ``Row``)."""
+        after_id = bindparam("after_id", 0, type_=Integer)  # values given when run
+        end_id = bindparam("end_id", 0, type_=Integer)
         if not self.typed():
             c = _Columns.of(events)
             return (
                 select(
                     c.id,
-                    c.sender_id,
+                    func.coalesce(c.sender_id, ""),
                     null(),
                     null(),
                     null(),
                     func.substr(c.data, 1, PREFIX_CHARS),
+                    null(),
                 )
                 .where(c.id > after_id, c.id <= end_id, self._relevant_json(c))
                 .order_by(c.id)
@@ -353,11 +379,12 @@ class EventsDatabase:
         return (
             select(
                 c.id,
-                c.sender_id,
+                func.coalesce(c.sender_id, ""),
                 c.type_name,
                 c.name,
-                c.timestamp,
+                func.coalesce(c.timestamp, literal(0.0, Float)),
                 case((with_json, func.substr(c.data, 1, PREFIX_CHARS)), else_=null()),
+                null(),
             )
             .select_from(source)
             .where(
@@ -421,12 +448,13 @@ class EventsDatabase:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def _fetch_all(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
-    """The rows of ``query`` as the DBAPI cursor gives them (tuples), without SQLAlchemy's result
-    rows: a first aggregation reads over half a million. The selected columns need no result
-    processing (integers, floats, text)."""
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params: Any = compiled.params
+def _fetch_all(
+    conn: Connection, compiled: SQLCompiler, values: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """The rows of the compiled query with these ``values`` of its parameters, as the DBAPI cursor
+    gives them (tuples), without SQLAlchemy's result rows: a first aggregation reads over half a
+    million. The selected columns need no result processing (integers, floats, text)."""
+    params: Any = {**compiled.params, **values}
     if compiled.positional:
         params = tuple(params[name] for name in compiled.positiontup or ())
     cursor = conn.connection.cursor()

@@ -28,11 +28,12 @@ channels masked before Rasa saw it and which is masked again here.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from api.analytics.decode import Event
+from api.analytics.decode import Event, Row, as_row
 from api.analytics.keys import KK_PREFIX, SMS_PREFIX, Hasher
 from kkshared.pii import mask_pii
 
@@ -53,6 +54,7 @@ HANDOVER_ACTION = "action_handover"
 HANDOVER_AFTER_FALLBACK = "utter_handover_after_fallback"
 DONT_KNOW_RESPONSE = "utter_dont_know"
 FAQ_PREFIX = "utter_faq/"
+FAQ_PREFIX_LENGTH = len(FAQ_PREFIX)
 FORM_RECEIPTS = frozenset({"utter_absence_sent", "utter_reschedule_sent", "utter_message_sent"})
 LEGAL_LOOP = "legal_mode"
 LEGAL_ANSWER = "utter_legal_answer"
@@ -120,13 +122,9 @@ class Conversation:
     stored: bool = False  # the row exists in the database (UPDATE instead of INSERT)
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    conversation_id: str
-    entry_id: str
-    channel: str
-    day: date
-    at: float
+# One catalogue answer said: (conversation id, entry id, channel, day, time). A plain tuple: a
+# first aggregation of 100,000 conversations makes about 150,000 of them.
+Answer = tuple[str, str, str, date, float]
 
 
 @dataclass(slots=True)
@@ -164,10 +162,11 @@ class FactBuilder:
     def _start(self, sender_id: str, timestamp: float) -> Conversation:
         channel, kind = channel_of(sender_id)
         hasher = self.hasher
+        sender_key, feedback_key = hasher.sender_keys(sender_id)
         conversation = Conversation(
             hasher.conversation_id(sender_id, timestamp),
-            hasher.sender_key(sender_id),
-            hasher.feedback_key_for_sender(sender_id),
+            sender_key,
+            feedback_key,
             channel,
             kind,
             local_day(timestamp, self.tz),
@@ -184,74 +183,87 @@ class FactBuilder:
         self.facts.conversations.append(conversation)
 
     def apply(self, event: Event) -> None:
-        kind = event.kind
-        conversation = self.open.get(event.sender_id)
-        if conversation is None or (
-            conversation.messages > 0
-            and (
-                kind == "session_started"
-                or (kind == "action" and event.name == SESSION_START_ACTION)
-            )
-        ):
-            conversation = self._start(event.sender_id, event.timestamp)
-        if event.timestamp > conversation.last_event_at:
-            conversation.last_event_at = event.timestamp
-        if kind == "user":
-            self._user(conversation, event)
-        elif kind == "bot":
-            self._bot(conversation, event)
-        elif kind == "action":
-            if event.name == HANDOVER_ACTION:
-                conversation.handovers += 1
-        elif kind == "active_loop":
-            conversation.active_loop = event.name
-            if event.name == LEGAL_LOOP:
-                conversation.channel = LEGAL
+        self.apply_rows((as_row(event),))
 
-    def _user(self, conversation: Conversation, event: Event) -> None:
-        conversation.messages += 1
-        conversation.last_question_id = None
-        if conversation.active_loop is not None:
-            return  # an answer to a form's question, or a legal question (counted by the bot)
-        conversation.turns += 1
-        if event.intent in FAILURE_INTENTS:
-            conversation.fallbacks += 1
-            self._question(conversation, event, FALLBACK)
-        elif event.intent == SOURCE_ANSWER_INTENT:
-            conversation.low_confidence += 1
-            self._question(conversation, event, LOW_CONFIDENCE)
+    def apply_rows(self, rows: Iterable[Row]) -> None:
+        """Apply events in id order (``api.analytics.decode.Row``). One loop with the frequent
+        cases inline: a first aggregation of 100,000 conversations applies over 600,000 events."""
+        open_conversation = self.open.get
+        start = self._start
+        answer = self.facts.answers.append
+        for event_id, sender_id, kind, name, timestamp, text, status in rows:
+            conversation = open_conversation(sender_id)
+            if conversation is None or (
+                conversation.messages > 0
+                and (
+                    kind == "session_started" or (kind == "action" and name == SESSION_START_ACTION)
+                )
+            ):
+                conversation = start(sender_id, timestamp)
+            if timestamp > conversation.last_event_at:
+                conversation.last_event_at = timestamp
+            if kind == "user":
+                conversation.messages += 1
+                conversation.last_question_id = None
+                if conversation.active_loop is not None:
+                    continue  # an answer to a form's question, or a legal question (bot counts)
+                conversation.turns += 1
+                if name in FAILURE_INTENTS:
+                    conversation.fallbacks += 1
+                    self._question(conversation, event_id, text, timestamp, FALLBACK)
+                elif name == SOURCE_ANSWER_INTENT:
+                    conversation.low_confidence += 1
+                    self._question(conversation, event_id, text, timestamp, LOW_CONFIDENCE)
+            elif kind == "bot":
+                if name is None:
+                    continue
+                if name.startswith(FAQ_PREFIX):
+                    conversation.answers += 1
+                    # counted on the conversation's day, like everything
+                    answer(
+                        (
+                            conversation.id,
+                            name[FAQ_PREFIX_LENGTH:],
+                            conversation.channel,
+                            conversation.day,
+                            timestamp,
+                        )
+                    )
+                else:
+                    self._bot(conversation, name, status)
+            elif kind == "action":
+                if name == HANDOVER_ACTION:
+                    conversation.handovers += 1
+            elif kind == "active_loop":
+                conversation.active_loop = name
+                if name == LEGAL_LOOP:
+                    conversation.channel = LEGAL
 
-    def _question(self, conversation: Conversation, event: Event, outcome: str) -> None:
-        text = mask_question(event.text or "")
-        if not text:
+    def _question(
+        self,
+        conversation: Conversation,
+        event_id: int,
+        text: str | None,
+        timestamp: float,
+        outcome: str,
+    ) -> None:
+        masked = mask_question(text or "")
+        if not masked:
             return
-        self.facts.questions[event.id] = Question(
-            event.id,
+        self.facts.questions[event_id] = Question(
+            event_id,
             conversation.id,
             outcome,
-            text,
+            masked,
             conversation.channel,
             conversation.day,
-            event.timestamp,
+            timestamp,
         )
-        conversation.last_question_id = event.id
+        conversation.last_question_id = event_id
 
-    def _bot(self, conversation: Conversation, event: Event) -> None:
-        name = event.name
-        if name is None:
-            return
-        if name.startswith(FAQ_PREFIX):
-            conversation.answers += 1
-            self.facts.answers.append(
-                Answer(
-                    conversation.id,
-                    name[len(FAQ_PREFIX) :],
-                    conversation.channel,
-                    conversation.day,  # counted on the conversation's day, like everything
-                    event.timestamp,
-                )
-            )
-        elif name == DONT_KNOW_RESPONSE:
+    def _bot(self, conversation: Conversation, name: str, status: str | None) -> None:
+        """A bot event other than a catalogue answer."""
+        if name == DONT_KNOW_RESPONSE:
             conversation.dont_know += 1
             question_id = conversation.last_question_id
             if question_id is not None:
@@ -266,7 +278,7 @@ class FactBuilder:
             conversation.forms_sent += 1
         elif name == LEGAL_ANSWER:
             conversation.legal_asked += 1
-            if event.status == "clarify":
+            if status == "clarify":
                 conversation.legal_clarify += 1
             else:
                 conversation.legal_answered += 1

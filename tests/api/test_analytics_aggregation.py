@@ -11,6 +11,7 @@ the broker added them)."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import sqlite3
@@ -18,6 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -25,10 +27,12 @@ from alembic.runtime.migration import MigrationContext
 from api_helpers import BACKENDS
 from sqlalchemy import create_engine, delete, select, text, update
 
-from api.analytics.decode import decode, decode_full, from_columns
+from api.analytics.decode import as_event, as_row, decode, decode_full, from_columns
 from api.analytics.events import TEXT_INTENTS, EventsDatabase
 from api.analytics.events import events as events_table
+from api.analytics.facts import FactBuilder
 from api.analytics.job import aggregate
+from api.analytics.keys import Hasher
 from api.analytics.report import build_report
 from api.analytics.retention import purge_analytics, purge_events
 from api.db.base import Base
@@ -237,6 +241,58 @@ def test_the_reader_builds_typed_events_as_from_columns_does(tmp_path):
     assert {e.kind for e in read} == {"user", "bot", "action", "active_loop", "session_started"}
     for event in read:
         assert event == from_columns(*rows[event.id])
+
+
+def test_the_job_applies_the_rows_the_reader_hands_over(tmp_path):
+    """The job applies ``EventsDatabase.rows`` (plain tuples; a typed row as the database cursor
+    made it): the same events as ``window`` hands over, and the same facts as applying those
+    events one by one."""
+    hasher, tz = Hasher(b"k" * 32), ZoneInfo("Europe/Copenhagen")
+    for row_format in FORMATS:
+        events = Events(tmp_path / f"{row_format}.db", row_format)
+        everything(events)
+        database = EventsDatabase(events.url)
+        try:
+            rows, window = database.rows(0), database.window(0)
+        finally:
+            database.dispose()
+        assert rows is not None and window is not None and len(rows.events) == 17
+        assert [as_row(event) for event in window.events] == rows.events
+        assert [as_event(row) for row in rows.events] == window.events
+        by_rows, by_events = FactBuilder(hasher, tz), FactBuilder(hasher, tz)
+        by_rows.apply_rows(rows.events)
+        for event in window.events:
+            by_events.apply(event)
+        assert by_rows.facts == by_events.facts
+        assert len(by_rows.facts.conversations) == 2 and len(by_rows.facts.answers) == 1
+        assert [q.outcome for q in by_rows.facts.questions.values()] == [
+            "dont_know",
+            "low_confidence",
+        ]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_paused_only_while_the_job_reads_and_writes(
+    run, events, monkeypatch, enabled
+):
+    events.start("anon:x")
+    events.user("anon:x", "hej", "greet")
+    import api.analytics.job as job
+
+    real, seen = job.FactBuilder.apply_rows, []
+
+    def apply_and_look(self, rows):  # noqa: ANN001
+        seen.append(gc.isenabled())
+        real(self, rows)
+
+    monkeypatch.setattr(job.FactBuilder, "apply_rows", apply_and_look)
+    try:
+        if not enabled:
+            gc.disable()
+        assert run().conversations == 1
+        assert seen == [False] and gc.isenabled() is enabled
+    finally:
+        gc.enable()
 
 
 def test_typed_rows_are_read_from_their_columns(tmp_path, db_session, settings):
@@ -528,13 +584,13 @@ def test_a_moved_watermark_writes_nothing(run, events, db_session, monkeypatch):
     events.user("anon:x", "hej", "greet")
     import api.analytics.job as job
 
-    real = job.FactBuilder.apply
+    real = job.FactBuilder.apply_rows
 
-    def apply_and_interfere(self, event):  # noqa: ANN001
-        real(self, event)
+    def apply_and_interfere(self, rows):  # noqa: ANN001
+        real(self, rows)
         db_session.execute(text("UPDATE analytics_state SET last_event_id = 999999"))
 
-    monkeypatch.setattr(job.FactBuilder, "apply", apply_and_interfere)
+    monkeypatch.setattr(job.FactBuilder, "apply_rows", apply_and_interfere)
     result = run(owner="me")
     assert result.skipped
     assert conversations(db_session) == []

@@ -5,6 +5,7 @@ skips texts ``mask_pii`` cannot change."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import random
 from datetime import UTC, date, datetime
 
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy.dialects import sqlite
 
 from api.analytics.facts import MAX_QUESTION_CHARS, mask_question, utc
-from api.analytics.keys import mask_hex_reference
+from api.analytics.keys import Hasher, client_sender, mask_hex_reference
 from api.analytics.writer import sqlite_day, sqlite_time
 from api.models.analytics import AnalyticsConversation
 from kkshared.pii import mask_pii
@@ -83,3 +84,54 @@ QUESTIONS = [
 @pytest.mark.parametrize("text", QUESTIONS)
 def test_questions_are_masked_like_before(text: str) -> None:
     assert mask_question(text) == mask_pii(" ".join(text.split()))[:MAX_QUESTION_CHARS]
+
+
+def _stored_time(timestamp: float) -> str:
+    dialect = sqlite.dialect()
+    column = AnalyticsConversation.__table__.c.started_at
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    assert process is not None
+    return str(process(utc(timestamp)))
+
+
+def test_sqlite_times_are_what_sqlalchemy_stores_for_many_timestamps() -> None:
+    """``sqlite_time`` rounds the microseconds itself and keeps the text up to the minute: the
+    same text as SQLAlchemy stores, also at ties, carries into the next second, minute, day and
+    year, and before 1970."""
+    rng = random.Random(17)
+    stamps = [1_796_000_000 + rng.random() * 400_000 for _ in range(20_000)]
+    stamps += [rng.uniform(-2e9, 4e9) for _ in range(5_000)]
+    stamps += [1_796_000_000 + n / 1e6 for n in range(2_000)]  # every microsecond of a few ms
+    stamps += [1_796_000_000 + (n + 0.5) / 1e6 for n in range(2_000)]  # halfway in between
+    edge = datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
+    stamps += [edge + 0.9999995, edge + 0.99999949, edge + 0.9999996, edge + 1.0, edge + 0.5]
+    stamps += [0.0, -0.0000004, -0.0000006, -1.5, -86_400.9999996, 1.0000005, 2.0000005]
+    for timestamp in stamps:
+        assert sqlite_time(timestamp) == _stored_time(timestamp), timestamp
+
+
+@pytest.mark.parametrize("key", [b"k" * 32, b"", b"x" * 64, b"long key " * 20])
+def test_the_hasher_is_hmac_sha256(key: bytes) -> None:
+    """The hasher's precomputed HMAC states give what ``hmac`` gives (keys shorter than the
+    block, exactly one block and longer ones, which HMAC hashes first)."""
+    hasher = Hasher(key)
+
+    def reference(*parts: str) -> str:
+        message = "\n".join(parts).encode("utf-8")
+        return hmac.new(key, message, hashlib.sha256).digest()[:16].hex()
+
+    senders = ["anon:b0001", "kk:u-2:s9", "sms:" + "ab" * 32, "anon:æøå ü", ""]
+    for sender in senders:
+        for started in (1_796_000_000.123456, 0.0, 1e-7, 1_796_000_000.0):
+            assert hasher.conversation_id(sender, started) == reference(
+                "conversation", sender, repr(started)
+            )
+        sender_key, feedback_key = hasher.sender_keys(sender)
+        assert sender_key == hasher.sender_key(sender) == reference("sender", sender)
+        assert feedback_key == hasher.feedback_key_for_sender(sender)
+        assert hasher.feedback_key("ref" + sender) == reference("feedback", "ref" + sender)
+        assert hasher("a", sender) == reference("a", sender)
+    raw = client_sender("anon:b0001")
+    assert raw is not None
+    ref = hashlib.sha256(("kk-chat:" + raw).encode()).hexdigest()[:32]
+    assert hasher.feedback_key_for_sender("anon:b0001") == reference("feedback", mask_pii(ref))
