@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
+from fastapi import Depends, HTTPException, Query, status
+
 from api.analytics.report import MAX_DAYS, PERIODS
+from api.deps import SettingsDep
+from api.errors import raises
 
 DEFAULT_DAYS = 28
 
@@ -53,3 +58,20 @@ def parse_period(start: str | None, end: str | None, period: str | None, tz: Zon
             f"the period is at most {MAX_DAYS} days", f"Vælg en periode på højst {MAX_DAYS} dage."
         )
     return Period(first, last, kind)
+
+
+@raises(422)
+def period_query(
+    settings: SettingsDep,
+    start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+    end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+    period: Annotated[str | None, Query(max_length=8, description="day | week")] = None,
+) -> Period:
+    """The JSON API's period (``?from=&to=&period=``); a bad one is 422 with the reason."""
+    try:
+        return parse_period(start, end, period, settings.tz)
+    except BadPeriod as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+
+
+ChosenPeriod = Annotated[Period, Depends(period_query)]

@@ -1,6 +1,7 @@
 """The job centre's statistics pages (``/statistik``): conversations per day or week and channel,
 containment, fallbacks, handovers, feedback, forms, the most used answers, the unanswered
-questions (with links to the answer editor) and the legal mode, with charts, tables and CSV.
+questions (with links to the answer editor), the legal mode and the SMS reminders
+(``api.routes.reminders_analytics``), with charts, tables and CSV.
 
 Server-rendered (Jinja2) and Danish. Editors and admins only: without a valid session the pages
 redirect to ``/statistik/login``; other roles get a 403 page. Sign-in, CSRF, rendering and the
@@ -17,6 +18,7 @@ import csv
 import io
 import json
 from datetime import date, timedelta
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -29,11 +31,13 @@ from api.analytics.facts import CHANNELS, DONT_KNOW, FALLBACK, LOW_CONFIDENCE
 from api.analytics.feedback import UNKNOWN_CHANNEL
 from api.analytics.job import STATE_ID, aggregate
 from api.analytics.period import BadPeriod, Period, parse_period
+from api.analytics.reminders import build_reminder_report
 from api.analytics.report import ALL_CHANNELS, Counts, Report, build_report, period_start
 from api.core.config import Settings
 from api.deps import SessionDep, SettingsDep
 from api.models.analytics import AnalyticsState
 from api.models.users import Role
+from api.routes import reminders_analytics as reminder_section
 from api.security.page_routes import STATIC_DIR, StaffPages, add_sign_in_routes, static_file
 from api.security.pages import PageArea, redirect
 from kkshared.formatting import format_datetime
@@ -79,7 +83,7 @@ OUTCOME_LABELS = {
     LOW_CONFIDENCE: "svaret med kildetekst",
 }
 PERIOD_WORDS = {"dag": "day", "uge": "week"}
-CSV_TABLES = ("perioder", "svar", "ubesvarede", "juridisk")
+CSV_TABLES = ("perioder", "svar", "ubesvarede", "juridisk", reminder_section.CSV_TABLE)
 FLASHES = {
     "opdateret": "Statistikken er opdateret med de nyeste samtaler.",
     "optaget": "Statistikken bliver opdateret lige nu af en anden proces. Prøv igen om lidt.",
@@ -318,6 +322,9 @@ def dashboard(
         )
     report = build_report(session, chosen.start, chosen.end, chosen.period, settings.tz)
     data, chart_channels, conversation_table, rate_table = _chart(report)
+    reminders = build_reminder_report(session, chosen.start, chosen.end, chosen.period, settings.tz)
+    label = partial(_period_label, period=chosen.period)
+    data["reminders"] = reminder_section.chart(reminders, label)
     total = report.totals.get(ALL_CHANNELS, Counts())
     week = chosen.period == "week"
     form.update(
@@ -355,6 +362,10 @@ def dashboard(
             "answer_rows": _answer_rows(report),
             "groups": _groups(report),
             "legal_rows": _legal_rows(report),
+            "reminder_figures": reminder_section.figures(reminders),
+            "reminder_headers": reminder_section.headers("Uge" if week else "Dag"),
+            "reminder_rows": reminder_section.rows(reminders, label),
+            "reminder_totals": reminder_section.totals_row(reminders),
         }
     )
     return PAGES.render(request, "analytics/dashboard.html", context, user=user)
@@ -440,8 +451,14 @@ def csv_export(
         header, rows = ANSWER_HEADERS, _answer_rows(report)
     elif table == "ubesvarede":
         header, rows = QUESTION_HEADERS, _question_rows(report)
-    else:
+    elif table == "juridisk":
         header, rows = ["Tal", "Antal"], [list(r) for r in _legal_rows(report)]
+    else:
+        reminders = build_reminder_report(
+            session, chosen.start, chosen.end, chosen.period, settings.tz
+        )
+        header = reminder_section.headers("Uge" if chosen.period == "week" else "Dag")
+        rows = reminder_section.rows(reminders, partial(_period_label, period=chosen.period))
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)

@@ -8,7 +8,9 @@
   reply "1", "2" or "3" through the assistant, or the chat); recorded on the meeting and on the
   reminder it answers;
 - ``GET /citizens/{citizen_id}/meeting-reminders``: per meeting, whether a reminder went out and
-  what came back (citizen themself, caseworker, admin; staff reads are audited).
+  what came back, with a ``summary`` (``api.services.reminder_status``: sent when, or why not;
+  the answer) (citizen themself, caseworker, admin; staff reads are audited). The caseworker's
+  page showing the same: ``api.routes.meetings_pages``; the counts: ``reminders_analytics``.
 
 Another citizen's meeting or id answers 404, exactly like one that does not exist.
 """
@@ -25,7 +27,7 @@ from api.core.clock import now_utc
 from api.deps import SessionDep, require_roles
 from api.errors import error_responses
 from api.models.citizens import Citizen
-from api.models.meetings import Meeting, MeetingStatus
+from api.models.meetings import MeetingStatus
 from api.models.reminders import (
     MeetingConfirmation,
     ReminderLogEntry,
@@ -33,6 +35,7 @@ from api.models.reminders import (
     ReminderStatus,
 )
 from api.models.users import Role
+from api.routes._requests import own_meeting_or_404
 from api.schemas.reminders import (
     MeetingAnswerIn,
     MeetingConfirmationOut,
@@ -40,10 +43,12 @@ from api.schemas.reminders import (
     ReminderLogOut,
     ReminderSettingsIn,
     ReminderSettingsOut,
+    ReminderStateOut,
 )
 from api.security.principal import Principal
 from api.services.access import MyCitizen, ReadableCitizen, may_read
 from api.services.audit import record_change
+from api.services.reminder_status import meeting_reminders
 
 router = APIRouter(tags=["reminders"])
 
@@ -129,9 +134,7 @@ def answer_my_meeting(
     citizen: MyCitizen,
     session: SessionDep,
 ) -> MeetingConfirmationOut:
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None or meeting.citizen_id != citizen.id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "meeting not found")
+    meeting = own_meeting_or_404(session, citizen, meeting_id)
     now = now_utc()
     if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= now:
         raise HTTPException(status.HTTP_409_CONFLICT, "the meeting is no longer planned")
@@ -166,32 +169,16 @@ def answer_my_meeting(
 def read_meeting_reminders(
     citizen: ReadableCitizen, session: SessionDep
 ) -> list[MeetingRemindersOut]:
-    meetings = session.scalars(
-        select(Meeting).where(Meeting.citizen_id == citizen.id).order_by(Meeting.starts_at)
-    ).all()
-    ids = [m.id for m in meetings]
-    logs: dict[str, list[ReminderLogEntry]] = {i: [] for i in ids}
-    for entry in session.scalars(
-        select(ReminderLogEntry)
-        .where(ReminderLogEntry.meeting_id.in_(ids))
-        .order_by(ReminderLogEntry.claimed_at)
-    ):
-        logs[entry.meeting_id].append(entry)
-    answers = {
-        c.meeting_id: c
-        for c in session.scalars(
-            select(MeetingConfirmation).where(MeetingConfirmation.meeting_id.in_(ids))
-        )
-    }
     return [
         MeetingRemindersOut(
-            meeting_id=m.id,
-            starts_at=m.starts_at,
-            meeting_status=m.status.value,
+            meeting_id=m.meeting.id,
+            starts_at=m.meeting.starts_at,
+            meeting_status=m.meeting.status.value,
             confirmation=(
-                MeetingConfirmationOut.model_validate(answers[m.id]) if m.id in answers else None
+                MeetingConfirmationOut.model_validate(m.confirmation) if m.confirmation else None
             ),
-            reminders=[ReminderLogOut.model_validate(e) for e in logs[m.id]],
+            reminders=[ReminderLogOut.model_validate(e) for e in m.reminders],
+            summary=ReminderStateOut(**vars(m.summary)),
         )
-        for m in meetings
+        for m in meeting_reminders(session, citizen, now_utc())
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.models.reminders import MeetingAnswer, ReminderKind, ReminderStatus
 from api.schemas.common import InputModel, LocalDateTime, ORMModel
@@ -57,6 +57,43 @@ class ReminderLogOut(ORMModel):
     replied_at: LocalDateTime | None = None
 
 
+# --- what staff see per meeting ------------------------------------------------------------
+
+
+ReminderReply = Literal["confirmed", "cannot_attend", "new_time", "no_reply", "awaiting_reply"]
+
+
+class ReminderStateOut(BaseModel):
+    """One meeting's reminder at a glance (api/services/reminder_status.py)."""
+
+    state: Literal["sent", "closure_alert", "sending", "not_sent", "pending"] = Field(
+        description="sent: the day-before reminder went out; closure_alert: the closure SMS went "
+        "out; sending: claimed by the job now; not_sent: none (see reason); pending: not yet due"
+    )
+    sent_at: LocalDateTime | None = Field(None, description="when it went into the SMS outbox")
+    reason: (
+        Literal[
+            "no_phone",
+            "sms_stopped",
+            "not_opted_in",
+            "meeting_cancelled",
+            "skipped_stop",
+            "skipped",
+            "failed",
+            "none_recorded",
+        ]
+        | None
+    ) = Field(
+        None,
+        description="why none went out: no registered number, STOP, not opted in, the meeting "
+        "was cancelled, the job skipped it (STOP or another reason) or failed, or no reminder is "
+        "recorded although the citizen could get one (booked or opted in too late, job down)",
+    )
+    reply: ReminderReply | None = Field(
+        None, description="the answer to the reminder (null when none was sent)"
+    )
+
+
 class MeetingRemindersOut(ORMModel):
     """For staff, per meeting: whether a reminder went out and what came back."""
 
@@ -65,6 +102,9 @@ class MeetingRemindersOut(ORMModel):
     meeting_status: str
     confirmation: MeetingConfirmationOut | None = None
     reminders: list[ReminderLogOut]
+    summary: ReminderStateOut = Field(
+        description="whether a reminder went out (or why not) and what came back"
+    )
 
 
 # --- the reminder job (service token) ------------------------------------------------------
@@ -107,3 +147,41 @@ class ReminderClaimOut(ORMModel):
 class ReminderOutcomeIn(InputModel):
     status: Literal["queued", "skipped", "failed"]
     detail: str | None = Field(None, max_length=200, description="why; never personal data")
+
+
+# --- analytics (roles editor and admin; counts only) ---------------------------------------
+
+
+class ReminderCountsOut(BaseModel):
+    sent: int = Field(description="day-before reminders put in the SMS outbox")
+    confirmed: int = Field(description="of them answered 1: I am coming")
+    cannot_attend: int = Field(description="answered 2: cannot come (the absence form)")
+    new_time: int = Field(description="answered 3: a new time wanted (the reschedule request)")
+    no_reply: int = Field(description="no answer before the meeting began")
+    awaiting_reply: int = Field(description="no answer yet, the meeting still ahead")
+    closure_alerts: int = Field(description="closure alerts put in the SMS outbox")
+    skipped: int = Field(description="claimed but not sent (e.g. the number sent STOP)")
+    failed: int
+    replied: int = Field(description="confirmed + cannot_attend + new_time")
+    reply_rate: float | None = Field(description="replied / (replied + no_reply)")
+
+
+class ReminderPeriodOut(BaseModel):
+    period: date = Field(description="the day, or the Monday of the week")
+    counts: ReminderCountsOut
+
+
+class ReminderOptInsOut(BaseModel):
+    opted_in: int = Field(description="citizens opted in now")
+    reachable: int = Field(description="of them with a registered number and no STOP")
+    sms_stopped: int = Field(description="citizens who sent STOP (now; no date is kept)")
+    opted_in_in_period: int = Field(description="opt-ins whose latest change lies in the period")
+
+
+class ReminderReportOut(BaseModel):
+    start: date
+    end: date
+    period: str
+    rows: list[ReminderPeriodOut]
+    totals: ReminderCountsOut
+    opt_ins: ReminderOptInsOut

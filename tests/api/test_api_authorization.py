@@ -136,6 +136,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # Conversation analytics (tests/api/test_analytics_pages.py covers the /statistik pages).
     ("GET", "/analytics/report"): Rule("user", EDITORS),
     ("POST", "/analytics/aggregate"): Rule("user", EDITORS),
+    ("GET", "/analytics/reminders"): Rule("user", EDITORS),  # test_reminders_analytics.py
     ("GET", "/catalogue/live"): SERVICE,
     ("GET", "/catalogue/entries"): Rule("user", EDITORS),
     ("GET", "/catalogue/entries/{entry_id}"): Rule("user", EDITORS),

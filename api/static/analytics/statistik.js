@@ -41,4 +41,20 @@
       options: { maintainAspectRatio: false, scales: { y: { beginAtZero: true, max: 100 } } }
     });
   }
+  var reminders = document.getElementById("chart-reminders");
+  if (reminders && data.reminders) {
+    new window.Chart(reminders, {
+      type: "bar",
+      data: {
+        labels: data.reminders.labels,
+        datasets: data.reminders.series.map(function (series, i) {
+          return { label: series.label, data: series.values, backgroundColor: colours[i % colours.length] };
+        })
+      },
+      options: {
+        maintainAspectRatio: false,
+        scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } }
+      }
+    });
+  }
 })();
