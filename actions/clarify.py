@@ -28,8 +28,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq_answer import utter_general_answer
 from actions.faq_catalogue import get_catalogue, selected_faq
+from actions.faq_render import utter_general_answer
 from actions.handover import utter_handover
 from actions.language import conversation_language
 from actions.source_answer import ANSWER_ATTRIBUTE

@@ -1,19 +1,17 @@
-"""After a catalogue answer (``action_answer_faq``): help a logged-in citizen with their own
-case right away.
+"""After a catalogue answer (``action_answer_faq`` calls ``follow_up`` in the same action: one
+action call per FAQ turn): help a logged-in citizen with their own case right away.
 
 "hvordan melder jeg afbud" and "jeg er syg" overlap: the FAQ answers how absence is reported, and
 for a logged-in citizen this action adds a button that starts the absence form (likewise moving a
 meeting and messaging the caseworker). After the general answers on payment dates, Min Plan and how
 meetings are held (in person, phone, video) it adds the citizen's own next payment, plan or meeting
 directly: "skal jeg møde op til min samtale?" is answered by both. Anonymous users and staff get
-nothing extra (rules run this action only in logged-in citizens' sessions, and it checks again).
+nothing extra.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq_catalogue import selected_faq
@@ -62,30 +60,25 @@ DIRECT = {
 }
 
 
-class ActionFaqFollowup(Action):
-    def name(self) -> str:
-        return "action_faq_followup"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        entry = selected_faq(tracker.latest_message or {}) or ""
-        who = caller(tracker)
-        if not who.is_citizen:
-            return []
-        direct = DIRECT.get(entry)
-        if direct is not None:
-            try:
-                await direct().answer(dispatcher, who, conversation_language(tracker))
-            except CaseServiceError as error:
-                utter_case_service_problem(dispatcher, error)
-            return []
-        offer = OFFERS.get(entry)
-        if offer is None:
-            return []
-        if who.over_sms and offer[2] == "/message_caseworker":
-            return []
-        response, title, payload = offer
-        title = _(title, conversation_language(tracker))
-        dispatcher.utter_message(response=response, buttons=[{"title": title, "payload": payload}])
-        return []
+async def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """After the catalogue answer (``action_answer_faq``, same turn): a logged-in citizen's own
+    data or a button that starts the matching form; nothing for anyone else."""
+    entry = selected_faq(tracker.latest_message or {}) or ""
+    who = caller(tracker)
+    if not who.is_citizen:
+        return
+    direct = DIRECT.get(entry)
+    if direct is not None:
+        try:
+            await direct().answer(dispatcher, who, conversation_language(tracker))
+        except CaseServiceError as error:
+            utter_case_service_problem(dispatcher, error)
+        return
+    offer = OFFERS.get(entry)
+    if offer is None:
+        return
+    if who.over_sms and offer[2] == "/message_caseworker":
+        return
+    response, title, payload = offer
+    title = _(title, conversation_language(tracker))
+    dispatcher.utter_message(response=response, buttons=[{"title": title, "payload": payload}])

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import meeting_text
 from actions.client import get_client
-from actions.faq_answer import utter_general_answer
+from actions.faq_render import utter_general_answer
 from actions.identity import Caller, caller
 from actions.language import conversation_language
 from kkshared.case_models import PlanItem
@@ -48,7 +48,7 @@ def utter_not_own_case(dispatcher: CollectingDispatcher, who: Caller, general: s
         dispatcher.utter_message(response="utter_own_not_citizen")
         return True
     if general:
-        utter_general_answer(dispatcher, general)  # the live catalogue's entry (faq_answer.py)
+        utter_general_answer(dispatcher, general)  # the live catalogue's entry (faq_render.py)
     dispatcher.utter_message(
         response="utter_own_unknown_sms_number" if who.over_sms else "utter_own_login_hint"
     )

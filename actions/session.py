@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.identity import session_caller
@@ -18,9 +18,6 @@ class ActionSessionStart(Action):
     No consent gate and no extra turn: Rasa runs this action before it handles the first message
     of a session, so the notice and the answer come back in one response. Slots are not carried
     over, and the client's session metadata is not stored.
-
-    ``citizen_session`` (featurised) tells the rules that a logged-in citizen is writing, so FAQ
-    answers are followed by ``action_faq_followup`` only then (anonymous turns skip that call).
     """
 
     def name(self) -> str:
@@ -33,7 +30,4 @@ class ActionSessionStart(Action):
         dispatcher.utter_message(response="utter_ai_notice")
         # Caseworkers see the lawyers' answers to their earlier questions when they come back.
         utter_all(dispatcher, await unseen_answer_messages(who))
-        events: list[dict[str, Any]] = [SessionStarted()]
-        if who.is_citizen:
-            events.append(SlotSet("citizen_session", True))
-        return [*events, ActionExecuted("action_listen")]
+        return [SessionStarted(), ActionExecuted("action_listen")]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +26,19 @@ if TYPE_CHECKING:
 log = logging.getLogger("api.cli")
 
 
+@contextmanager
+def _database_session() -> Iterator[Session]:
+    """A session on the configured database, its engine disposed of afterwards."""
+    from api.db.session import make_engine, make_session_factory
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from api.db import migrate
     from api.db.session import ensure_sqlite_dir
@@ -36,7 +51,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    from api.db.session import make_engine, make_session_factory
     from api.demo.seed import seed_demo
 
     settings = get_settings()
@@ -46,14 +60,10 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            summary = seed_demo(session, settings.tz, today=args.today)
-            session.commit()
-            legal = _load_legal_notes(session)
-    finally:
-        engine.dispose()
+    with _database_session() as session:
+        summary = seed_demo(session, settings.tz, today=args.today)
+        session.commit()
+        legal = _load_legal_notes(session)
     print(f"demo data seeded: {vars(summary)}")
     print(f"legal notes loaded: {vars(legal)}")
     return 0
@@ -69,31 +79,18 @@ def _load_legal_notes(session: Session, directory: Path | None = None) -> LoadSu
 
 
 def cmd_load_legal_notes(args: argparse.Namespace) -> int:
-    from api.db.session import make_engine, make_session_factory
-
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            summary = _load_legal_notes(session, Path(args.directory) if args.directory else None)
-    finally:
-        engine.dispose()
+    with _database_session() as session:
+        summary = _load_legal_notes(session, Path(args.directory) if args.directory else None)
     print(f"legal notes loaded: {vars(summary)}")
     return 0
 
 
 def cmd_load_locations(args: argparse.Namespace) -> int:
-    from api.db.session import make_engine, make_session_factory
     from api.demo.locations import load_locations
 
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            ids = load_locations(session, Path(args.file))
-            session.commit()
-    finally:
-        engine.dispose()
+    with _database_session() as session:
+        ids = load_locations(session, Path(args.file))
+        session.commit()
     print(f"loaded {len(ids)} locations: {', '.join(ids)}")
     return 0
 
@@ -101,21 +98,15 @@ def cmd_load_locations(args: argparse.Namespace) -> int:
 def cmd_import_catalogue(args: argparse.Namespace) -> int:
     from api.catalogue.importer import import_catalogue
     from api.catalogue.yaml_io import CatalogueYamlError
-    from api.db.session import make_engine, make_session_factory
 
-    settings = get_settings()
-    root = Path(args.root) if args.root else settings.catalogue_yaml_root
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            try:
-                report = import_catalogue(session, root)
-            except CatalogueYamlError as error:
-                print(f"cannot import the catalogue: {error}", file=sys.stderr)
-                return 2
-            session.commit()
-    finally:
-        engine.dispose()
+    root = Path(args.root) if args.root else get_settings().catalogue_yaml_root
+    with _database_session() as session:
+        try:
+            report = import_catalogue(session, root)
+        except CatalogueYamlError as error:
+            print(f"cannot import the catalogue: {error}", file=sys.stderr)
+            return 2
+        session.commit()
     print(
         f"catalogue imported at revision {report.revision}: {len(report.created)} new, "
         f"{len(report.updated)} updated, {report.unchanged} unchanged"
@@ -135,16 +126,10 @@ def cmd_import_catalogue(args: argparse.Namespace) -> int:
 def cmd_export_catalogue(args: argparse.Namespace) -> int:
     from api.catalogue import store
     from api.catalogue.yaml_io import write_yaml
-    from api.db.session import make_engine, make_session_factory
 
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            entries = store.published_entries(session)
-            revision = store.current_revision(session)
-    finally:
-        engine.dispose()
+    with _database_session() as session:
+        entries = store.published_entries(session)
+        revision = store.current_revision(session)
     written = write_yaml(entries, Path(args.directory), revision)
     print(f"exported {len(entries)} entries (revision {revision}) to {len(written)} files")
     return 0

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tools import production
 from tools.paths import LOGS
-from tools.processes import Supervisor, free_port
+from tools.processes import Supervisor
 from tools.run_system import SystemConfig, start_system
 from tools.steps import StepRunner
 
@@ -30,16 +30,7 @@ def main() -> None:
     parser.add_argument("--production", action="store_true", help="the production profile")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="kk-bench-system-"))
-    cfg = SystemConfig.from_env(
-        {},
-        data_dir=data_dir,
-        log_dir=LOGS / f"bench-system-{os.getpid()}",
-        label="bench: ",
-        api_port=free_port(),
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        sms_gateway_port=free_port(),
-    )
+    cfg = SystemConfig.on_free_ports(data_dir, LOGS / f"bench-system-{os.getpid()}", "bench: ")
     if args.production:
         production.configure(cfg, production.free_topology())
     sup = Supervisor()

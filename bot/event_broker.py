@@ -72,6 +72,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from kkshared.event_rows import INDEXES, NAME_LENGTH, TABLE, TYPE_NAME_LENGTH, EventRow, event_row
 
@@ -118,7 +119,15 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True, pool_size=2)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    # SQLAlchemy 1.4 opens a new connection per transaction for a SQLite file (NullPool), with
+    # the pragmas each time; the writer thread keeps one open instead (retention's deletes and
+    # the case service's reads use their own connections).
+    engine = create_engine(
+        url,
+        poolclass=QueuePool,
+        pool_size=1,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

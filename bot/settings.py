@@ -75,6 +75,18 @@ def _whole(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """true/false (1/0, yes/no); ``default`` when unset or blank."""
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in ("0", "false", "no"):
+        return False
+    raise ValueError(f"{name} must be true or false, not {raw!r}")
+
+
 def _days(env: Mapping[str, str], name: str, default: float) -> float:
     raw = (env.get(name) or "").strip()
     if not raw:
@@ -320,6 +332,10 @@ class BotSettings:
 
     tracker_db_url: str
     tracker_cache_size: int  # conversations kept in memory by the tracker store (0: none)
+    # Other Rasa processes write the same tracker database (replicas): the store's copy in memory
+    # is checked against the database every turn (KK_TRACKER_SHARED; default: when Redis is set,
+    # i.e. when the conversation locks are shared between processes).
+    tracker_shared: bool
     jwt_secret: str | None  # KK_JWT_SECRET as set; the demo fallback is bot/channels/kk.py's
     demo_mode: bool
     # KK_OIDC_*: the identity providers whose tokens the kk channel accepts (docs/identity.md;
@@ -346,6 +362,7 @@ class BotSettings:
         return cls(
             tracker_db_url=_tracker_db_url(env),
             tracker_cache_size=_whole(env, "KK_TRACKER_CACHE_SIZE", DEFAULT_TRACKER_CACHE_SIZE),
+            tracker_shared=_flag(env, "KK_TRACKER_SHARED", _redis_url(env) is not None),
             jwt_secret=env.get("KK_JWT_SECRET") or None,
             demo_mode=(env.get("KK_DEMO_MODE") or "").lower() in _TRUE,
             oidc=OidcSettings.from_env(env),

@@ -116,6 +116,10 @@ class KKSQLTrackerStore(SQLTrackerStore):
         settings = connection_settings(kwargs.pop("url", None) or configured.tracker_db_url)
         super().__init__(domain=domain, event_broker=event_broker, **settings)
         self._cache_size = int(kwargs.get("cache_size", configured.tracker_cache_size))
+        # Replicas write the same database: check the copy in memory against it every turn (the
+        # newest row id, one indexed query). One process (no Redis, so no shared locks either):
+        # nobody else writes, the copy is the truth and the check is left out.
+        self._shared = bool(kwargs.get("shared", configured.tracker_shared))
         # sender id -> its latest session and the newest row id it reflects
         self._sessions: OrderedDict[str, _Session] = OrderedDict()
         if settings.get("dialect") == "sqlite":
@@ -152,7 +156,7 @@ class KKSQLTrackerStore(SQLTrackerStore):
             return await super().retrieve(sender_id)
         self._forget_if_purged()
         cached = self._sessions.get(sender_id)
-        last_id = self._latest_row_id(sender_id)
+        last_id = self._latest_row_id(sender_id) if self._shared else None
         if cached is not None and cached.last_id != last_id:
             # Another process wrote a turn (or bot.retention deleted it): read it again.
             self._sessions.pop(sender_id, None)
@@ -185,16 +189,22 @@ class KKSQLTrackerStore(SQLTrackerStore):
             # Rasa's own way, counting what is stored; read it back from the database next time.
             self._sessions.pop(tracker.sender_id, None)
             await super().save(tracker)
+            # Rasa's save may have read the conversation through retrieve before its insert.
+            self._sessions.pop(tracker.sender_id, None)
             return
         new_events = list(itertools.islice(tracker.events, persisted, None))
         bodies = [e.as_dict() for e in new_events]
         rows = [self._row(tracker.sender_id, e, d) for e, d in zip(new_events, bodies, strict=True)]
         try:
             with self.session_scope() as session:
-                before = self._latest_row_id(tracker.sender_id, session)
+                before = self._latest_row_id(tracker.sender_id, session) if self._shared else None
                 if rows:
                     session.execute(self.SQLEvent.__table__.insert(), rows)
-                after = self._latest_row_id(tracker.sender_id, session) if rows else before
+                after = (
+                    self._latest_row_id(tracker.sender_id, session)
+                    if rows and self._shared
+                    else before
+                )
                 session.commit()
         except Exception:
             self._sessions.pop(tracker.sender_id, None)

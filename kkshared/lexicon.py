@@ -8,6 +8,7 @@ lazily once per process (about one second).
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 from functools import lru_cache
 from importlib import resources
@@ -23,7 +24,12 @@ def lemma_table() -> dict[str, str]:
     path = spacy_lookups_data.get_file("da_lemma_lookup.json.gz")
     with gzip.open(str(path), "rt", encoding="utf-8") as handle:
         raw: dict[str, str] = json.load(handle)
-    table = {form.lower(): lemma.lower() for form, lemma in raw.items()}
+    table: dict[str, str] = {}
+    lemmas: dict[str, str] = {}  # one string per distinct lemma (~550k forms share them): -25 MB
+    for form, lemma in raw.items():
+        lowered = lemma.lower()
+        table[form.lower()] = lemmas.setdefault(lowered, lowered)
+    del raw, lemmas
     for word in domain_words():
         table.setdefault(word, word)
     return table
@@ -41,21 +47,27 @@ def domain_words() -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _restore_index() -> tuple[dict[str, str], frozenset[str]]:
-    """folded form -> Danish form, for words with æ/ø/å; plus the set of all known words."""
+    """folded form -> Danish form, for words with æ/ø/å; plus the lemmas that are not word forms
+    of the table themselves (a known word is a form or one of these: no set of all ~550k words,
+    which took ~30 MB in every process)."""
     table = lemma_table()
-    words = set(table) | set(table.values())
+    lemma_only = frozenset(lemma for lemma in set(table.values()) if lemma not in table)
     index: dict[str, str] = {}
-    for word in sorted(words):
+    for word in sorted(itertools.chain(table, lemma_only)):
         if any(ch in word for ch in "æøå"):
             index.setdefault(fold(word), word)
-    return index, frozenset(words)
+    return index, lemma_only
+
+
+def _known(word: str, lemma_only: frozenset[str]) -> bool:
+    return word in lemma_table() or word in lemma_only
 
 
 def restored_form(word: str) -> str | None:
     """The Danish spelling of an ae/oe/aa-spelled lowercase word, or None when unknown
     or correct."""
-    index, known = _restore_index()
-    if word in known:
+    index, lemma_only = _restore_index()
+    if _known(word, lemma_only):
         return None
     return index.get(word)
 
@@ -69,5 +81,5 @@ def lemma(word: str) -> str:
 def is_known_word(word: str) -> bool:
     """True for a Danish word form the lexicon knows (also spelled with ae/oe/aa)."""
     lowered = word.lower()
-    index, known = _restore_index()
-    return lowered in known or lowered in index
+    index, lemma_only = _restore_index()
+    return _known(lowered, lemma_only) or lowered in index

@@ -22,6 +22,7 @@ from tools.paths import LOGS, MODELS, REPO, VAR, rel
 from tools.processes import (
     Service,
     Supervisor,
+    free_port,
     http_get,
     install_signal_handlers,
     kill_groups,
@@ -130,6 +131,21 @@ class SystemConfig:
     @property
     def sms_gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.sms_gateway_port}"
+
+    @classmethod
+    def on_free_ports(cls, data_dir: Path, log_dir: Path, label: str) -> SystemConfig:
+        """A throwaway system (tests, benchmarks) on free loopback ports, beside `./kk run`'s,
+        ignoring the KK_* port and database variables."""
+        return cls.from_env(
+            {},
+            data_dir=data_dir,
+            log_dir=log_dir,
+            label=label,
+            api_port=free_port(),
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            sms_gateway_port=free_port(),
+        )
 
     @classmethod
     def from_env(
@@ -331,6 +347,31 @@ def rasa_train_command(
     ]
 
 
+def rasa_run_command(
+    model: str | Path, port: int, *extra: str, interface: str | None = "127.0.0.1"
+) -> list[str]:
+    """`rasa run` of ``model`` with this bot's endpoints and channels on ``interface``:``port``
+    (run from the repository root; ``interface`` None: Rasa's default, every interface), started
+    through ``bot.rasa_launcher`` (Rasa without jax: less memory)."""
+    listen = ["--interface", interface] if interface else []
+    return [
+        str(venvs.BOT.python),
+        "-m",
+        "bot.rasa_launcher",
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        "bot/endpoints.yml",
+        "--credentials",
+        "bot/credentials.yml",
+        *listen,
+        "--port",
+        str(port),
+        *extra,
+    ]
+
+
 def train_model(runner: StepRunner, env: dict) -> None:
     def do(ctx: StepContext) -> None:
         with locked(MODELS / ".train.lock"):
@@ -478,23 +519,7 @@ def _rasa(cfg: SystemConfig, env: dict, port_hint: str, port: int, suffix: str) 
         port=port,
         env=env,
         cwd=REPO,
-        cmd=[
-            str(venvs.BOT.bin("rasa")),
-            "run",
-            "--model",
-            str(MODEL),
-            "--endpoints",
-            "bot/endpoints.yml",
-            "--credentials",
-            "bot/credentials.yml",
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--cors",
-            *cfg.cors_origins,
-            *rasa_api_args(env),
-        ],
+        cmd=rasa_run_command(MODEL, port, "--cors", *cfg.cors_origins, *rasa_api_args(env)),
         log_path=cfg.log_dir / _log_file(cfg, "rasa" + suffix),
         health_url=f"http://127.0.0.1:{port}/",
         healthy=lambda status, body: status == 200 and "Hello from Rasa" in body,

@@ -427,16 +427,7 @@ class Session:
         tmp = Path(tempfile.mkdtemp(prefix="kk-prod-"))
         tmp.chmod(0o755)  # PostgreSQL runs as the postgres user in tmp/postgres
         stack.callback(production.remove_data, tmp)
-        cfg = SystemConfig.from_env(
-            {},
-            data_dir=tmp,
-            log_dir=LOGS / "production",
-            label="production: ",
-            api_port=free_port(),
-            rasa_port=free_port(),
-            actions_port=free_port(),
-            sms_gateway_port=free_port(),
-        )
+        cfg = SystemConfig.on_free_ports(tmp, LOGS / "production", "production: ")
         topology = production.free_topology()
         production.configure(cfg, topology)
         sup = Supervisor(log_path=cfg.log_dir / "supervisor.log")

@@ -16,8 +16,8 @@ from rasa_sdk.events import SlotSet
 
 from actions.client import get_client
 from actions.forms.base import (
+    AskConfirmAction,
     KKFormValidation,
-    confirm_buttons,
     day_in,
     day_problem,
     latest_text,
@@ -177,27 +177,19 @@ class ActionAskAbsenceTarget(Action):
         return []
 
 
-class ActionAskAbsenceConfirm(Action):
-    def name(self) -> str:
-        return "action_ask_absence_confirm"
+class ActionAskAbsenceConfirm(AskConfirmAction):
+    form = "absence"
 
-    async def run(self, dispatcher, tracker, domain):
-        dispatcher.utter_message(
-            response="utter_ask_absence_confirm",
-            what=describe_target(tracker),
-            reason=tracker.get_slot("absence_reason") or "",
-            buttons=confirm_buttons(conversation_language(tracker)),
-        )
-        return []
+    def summary(self, tracker: Tracker, language: str) -> dict[str, Any]:
+        return {
+            "what": describe_target(tracker),
+            "reason": tracker.get_slot("absence_reason") or "",
+        }
 
 
 class ActionSubmitAbsence(SubmitFormAction):
-    action_name = "action_submit_absence"
-    confirm_slot = "absence_confirm"
+    form = "absence"
     slots = SLOTS
-    done = "utter_absence_sent"
-    failed = "utter_absence_not_sent"
-    uncertain = "utter_absence_maybe_sent"
 
     def body(self, tracker: Tracker) -> dict[str, Any] | None:
         meeting = meeting_by_id(tracker, tracker.get_slot("absence_target"))

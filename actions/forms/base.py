@@ -8,11 +8,11 @@ sent to the case service before the citizen confirmed.
 from __future__ import annotations
 
 import re
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from datetime import date, datetime
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
@@ -229,6 +229,31 @@ class KKFormValidation(FormValidationAction):
         if answer is None:
             return self.reask(dispatcher, "utter_form_confirm_unclear", slot)
         return {slot: answer}
+
+
+class AskConfirmAction(Action, ABC):
+    """``action_ask_<form>_confirm``: the summary of what will be sent (the response
+    ``utter_ask_<form>_confirm`` filled with ``summary``) under the yes/no buttons."""
+
+    form = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.form}_confirm"
+
+    @abstractmethod
+    def summary(self, tracker: Tracker, language: str) -> dict[str, Any]:
+        """The response's values, in the conversation's ``language``."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        language = conversation_language(tracker)
+        dispatcher.utter_message(
+            response=f"utter_ask_{self.form}_confirm",
+            **self.summary(tracker, language),
+            buttons=confirm_buttons(language),
+        )
+        return []
 
 
 def reset_events(slots: list[str]) -> list[dict[str, Any]]:

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.client import get_client
-from actions.forms.base import KKFormValidation, confirm_buttons, looks_like_text
+from actions.forms.base import AskConfirmAction, KKFormValidation, looks_like_text
 from actions.forms.start import StartFormAction
 from actions.forms.submit import SubmitFormAction
-from actions.language import conversation_language
 
 SLOTS = ["message_text", "message_confirm"]
 MAX_CHARS = 1000
@@ -52,26 +51,16 @@ class ValidateMessageForm(KKFormValidation):
         return self.confirm("message_confirm", dispatcher, tracker)
 
 
-class ActionAskMessageConfirm(Action):
-    def name(self) -> str:
-        return "action_ask_message_confirm"
+class ActionAskMessageConfirm(AskConfirmAction):
+    form = "message"
 
-    async def run(self, dispatcher, tracker, domain):
-        dispatcher.utter_message(
-            response="utter_ask_message_confirm",
-            text_preview=tracker.get_slot("message_text") or "",
-            buttons=confirm_buttons(conversation_language(tracker)),
-        )
-        return []
+    def summary(self, tracker: Tracker, language: str) -> dict[str, Any]:
+        return {"text_preview": tracker.get_slot("message_text") or ""}
 
 
 class ActionSubmitMessage(SubmitFormAction):
-    action_name = "action_submit_message"
-    confirm_slot = "message_confirm"
+    form = "message"
     slots = SLOTS
-    done = "utter_message_sent"
-    failed = "utter_message_not_sent"
-    uncertain = "utter_message_maybe_sent"
 
     def body(self, tracker: Tracker) -> dict[str, Any] | None:
         text = tracker.get_slot("message_text")

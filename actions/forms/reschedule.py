@@ -15,8 +15,8 @@ from rasa_sdk.events import SlotSet
 
 from actions.client import get_client
 from actions.forms.base import (
+    AskConfirmAction,
     KKFormValidation,
-    confirm_buttons,
     day_in,
     latest_text,
     looks_like_text,
@@ -28,7 +28,6 @@ from actions.forms.base import (
 from actions.forms.start import StartFormAction
 from actions.forms.submit import SubmitFormAction
 from actions.identity import Caller
-from actions.language import conversation_language
 from kkshared.i18n import N_, _
 from kkshared.normalize import fold
 
@@ -122,30 +121,21 @@ class ActionAskRescheduleMeeting(Action):
         return []
 
 
-class ActionAskRescheduleConfirm(Action):
-    def name(self) -> str:
-        return "action_ask_reschedule_confirm"
+class ActionAskRescheduleConfirm(AskConfirmAction):
+    form = "reschedule"
 
-    async def run(self, dispatcher, tracker, domain):
+    def summary(self, tracker: Tracker, language: str) -> dict[str, Any]:
         meeting = meeting_by_id(tracker, tracker.get_slot("reschedule_meeting")) or {}
-        language = conversation_language(tracker)
-        dispatcher.utter_message(
-            response="utter_ask_reschedule_confirm",
-            meeting=meeting.get("description", ""),
-            reason=tracker.get_slot("reschedule_reason") or "",
-            times=_(tracker.get_slot("reschedule_times") or NO_PREFERENCE, language),
-            buttons=confirm_buttons(language),
-        )
-        return []
+        return {
+            "meeting": meeting.get("description", ""),
+            "reason": tracker.get_slot("reschedule_reason") or "",
+            "times": _(tracker.get_slot("reschedule_times") or NO_PREFERENCE, language),
+        }
 
 
 class ActionSubmitReschedule(SubmitFormAction):
-    action_name = "action_submit_reschedule"
-    confirm_slot = "reschedule_confirm"
+    form = "reschedule"
     slots = SLOTS
-    done = "utter_reschedule_sent"
-    failed = "utter_reschedule_not_sent"
-    uncertain = "utter_reschedule_maybe_sent"
 
     def body(self, tracker: Tracker) -> dict[str, Any] | None:
         meeting = meeting_by_id(tracker, tracker.get_slot("reschedule_meeting"))

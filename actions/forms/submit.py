@@ -45,17 +45,18 @@ def submission_key(action_name: str, body: dict[str, Any], day: date) -> str:
 
 class SubmitFormAction(Action, ABC):
     """Runs when a form is complete: sends it only after "ja" from a logged-in citizen, reads
-    the reference out, and forgets the form's answers either way."""
+    the reference out, and forgets the form's answers either way.
 
-    action_name = ""
-    confirm_slot = ""
+    Named after the form: the action ``action_submit_<form>``, the yes/no slot
+    ``<form>_confirm``, the responses ``utter_<form>_sent`` (with {reference}),
+    ``utter_<form>_not_sent`` (with {why}: certainly not sent) and ``utter_<form>_maybe_sent``
+    (no answer in time, it may have arrived)."""
+
+    form = ""
     slots: list[str] = []
-    done = ""  # response with {reference}
-    failed = ""  # response with {why}: certainly not sent
-    uncertain = ""  # response: no answer in time, it may have arrived
 
     def name(self) -> str:
-        return self.action_name
+        return f"action_submit_{self.form}"
 
     @abstractmethod
     def body(self, tracker: Tracker) -> dict[str, Any] | None:
@@ -73,28 +74,30 @@ class SubmitFormAction(Action, ABC):
         who = caller(tracker)
         language = conversation_language(tracker)
         body = self.body(tracker)
-        if tracker.get_slot(self.confirm_slot) is not True or not who.is_citizen or body is None:
+        confirmed = tracker.get_slot(f"{self.form}_confirm")
+        if confirmed is not True or not who.is_citizen or body is None:
             dispatcher.utter_message(response="utter_form_nothing_sent")
             return reset_events(self.slots)
-        key = submission_key(self.action_name, body, datetime.now(COPENHAGEN).date())
+        done, failed = f"utter_{self.form}_sent", f"utter_{self.form}_not_sent"
+        key = submission_key(self.name(), body, datetime.now(COPENHAGEN).date())
         try:
             created = await self.create(who.verified_subject(), body, key)
         except (CaseServiceBadRequest, CaseServiceNotFound) as error:
             # e.g. the meeting was cancelled meanwhile, or the date passed at midnight.
             logger.warning("form refused by the case service: %s", error)
-            dispatcher.utter_message(response=self.failed, why=_(REFUSED, language))
+            dispatcher.utter_message(response=failed, why=_(REFUSED, language))
         except CaseServiceUnavailable as error:
             logger.warning("form maybe not sent, case service unavailable: %s", error)
             if error.may_have_arrived:
-                dispatcher.utter_message(response=self.uncertain)
+                dispatcher.utter_message(response=f"utter_{self.form}_maybe_sent")
             else:
-                dispatcher.utter_message(response=self.failed, why=_(UNREACHABLE, language))
+                dispatcher.utter_message(response=failed, why=_(UNREACHABLE, language))
         except CaseServiceError as error:
             logger.warning("form not sent: %s", type(error).__name__)
-            dispatcher.utter_message(response=self.failed, why=_(UNREACHABLE, language))
+            dispatcher.utter_message(response=failed, why=_(UNREACHABLE, language))
         else:
             if created.get("reference"):
-                dispatcher.utter_message(response=self.done, reference=created["reference"])
+                dispatcher.utter_message(response=done, reference=created["reference"])
             else:
-                dispatcher.utter_message(response=self.failed, why=_(NO_RECEIPT, language))
+                dispatcher.utter_message(response=failed, why=_(NO_RECEIPT, language))
         return reset_events(self.slots)

@@ -20,11 +20,11 @@ from api.core.config import Settings
 from api.models.users import Role
 from api.security.pages import PageArea
 
-SESSION_COOKIE = "kk_jurist_session"
-LOGIN_CSRF_COOKIE = "kk_jurist_login_csrf"
-COOKIE_PATH = "/jurist"
 PAGE_ROLES = frozenset({Role.JURIST, Role.ADMIN})
-AREA = PageArea("jurist", SESSION_COOKIE, LOGIN_CSRF_COOKIE, COOKIE_PATH, PAGE_ROLES)
+AREA = PageArea.at("jurist", PAGE_ROLES)
+SESSION_COOKIE = AREA.session_cookie
+LOGIN_CSRF_COOKIE = AREA.login_csrf_cookie
+COOKIE_PATH = AREA.cookie_path
 
 
 def csrf_token(settings: Settings, token: str) -> str:

@@ -33,13 +33,7 @@ from kkshared.sources import source_label
 
 router = APIRouter(include_in_schema=False)
 
-AREA = PageArea(
-    "katalog",
-    "kk_katalog_session",
-    "kk_katalog_login_csrf",
-    "/katalog",
-    frozenset({Role.EDITOR, Role.ADMIN}),
-)
+AREA = PageArea.at("katalog", frozenset({Role.EDITOR, Role.ADMIN}))
 PAGES = StaffPages(
     area=AREA,
     title="Svar til borgerne",

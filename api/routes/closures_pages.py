@@ -24,9 +24,9 @@ from api.core.clock import now_utc
 from api.deps import SessionDep, SettingsDep
 from api.models.closures import Closure
 from api.models.locations import Location
-from api.routes.operations_pages import HOME, PAGES, posted_form
+from api.routes.operations_pages import HOME, PAGES, posted_form, posted_row
 from api.schemas.closures import ClosureIn
-from api.security.page_routes import SignedIn
+from api.security.page_routes import RowLookup, SignedIn
 from api.security.pages import redirect
 from api.services import closures as closures_service
 from kkshared.formatting import format_datetime, format_time, to_local
@@ -227,12 +227,31 @@ def _closure_form(
     )
 
 
-def _closure_or_404_page(
-    request: Request, session: Session, user: SignedIn, closure_id: str
-) -> Closure | HTMLResponse:
-    closure = session.get(Closure, closure_id)
-    gone = "Lukningen findes ikke"
-    return PAGES.found(request, user, closure, gone, f"{gone}. Måske er den allerede slettet.")
+def _save_closure(
+    request: Request,
+    session: Session,
+    user: SignedIn,
+    closure: Closure | None,
+    form: dict[str, str],
+) -> Response:
+    """The posted form saved (a new closure, or ``closure`` changed) and back to the list; or
+    the form again with what to fix (422)."""
+    values = {name: form.get(name, "") for name in CLOSURE_FIELDS}
+    body, errors = closure_from_form(session, values)
+    if body is None:
+        return _closure_form(
+            request, session, user, closure, values, errors, status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
+    if closure is None:
+        closures_service.create_closure(session, request, user.principal, body)
+        return redirect(f"{HOME}?gemt=oprettet")
+    closures_service.update_closure(session, request, user.principal, closure, body)
+    return redirect(f"{HOME}?gemt=rettet")
+
+
+CLOSURE = RowLookup.by_id(
+    Closure, "Lukningen findes ikke", "Lukningen findes ikke. Måske er den allerede slettet."
+)
 
 
 @router.get("/drift/lukninger/ny")
@@ -251,26 +270,17 @@ async def create_closure_from_page(
     if isinstance(posted, Response):
         return posted
     user, form = posted
-    values = {name: form.get(name, "") for name in CLOSURE_FIELDS}
-    body, errors = closure_from_form(session, values)
-    if body is None:
-        return _closure_form(
-            request, session, user, None, values, errors, status.HTTP_422_UNPROCESSABLE_CONTENT
-        )
-    closures_service.create_closure(session, request, user.principal, body)
-    return redirect(f"{HOME}?gemt=oprettet")
+    return _save_closure(request, session, user, None, form)
 
 
 @router.get("/drift/lukninger/{closure_id}")
 def edit_closure_page(
     closure_id: ClosureId, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    user = PAGES.signed_in(request, session, settings)
-    if isinstance(user, Response):
-        return user
-    closure = _closure_or_404_page(request, session, user, closure_id)
-    if isinstance(closure, Response):
-        return closure
+    found = PAGES.signed_in_row(request, session, settings, CLOSURE, closure_id)
+    if isinstance(found, Response):
+        return found
+    user, closure = found
     return _closure_form(request, session, user, closure, _form_values(closure), [])
 
 
@@ -278,33 +288,22 @@ def edit_closure_page(
 async def update_closure_from_page(
     closure_id: ClosureId, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    posted = await posted_form(request, session, settings, f"/drift/lukninger/{closure_id}")
+    back = f"/drift/lukninger/{closure_id}"
+    posted = await posted_row(request, session, settings, back, CLOSURE, closure_id)
     if isinstance(posted, Response):
         return posted
-    user, form = posted
-    closure = _closure_or_404_page(request, session, user, closure_id)
-    if isinstance(closure, Response):
-        return closure
-    values = {name: form.get(name, "") for name in CLOSURE_FIELDS}
-    body, errors = closure_from_form(session, values)
-    if body is None:
-        return _closure_form(
-            request, session, user, closure, values, errors, status.HTTP_422_UNPROCESSABLE_CONTENT
-        )
-    closures_service.update_closure(session, request, user.principal, closure, body)
-    return redirect(f"{HOME}?gemt=rettet")
+    user, form, closure = posted
+    return _save_closure(request, session, user, closure, form)
 
 
 @router.get("/drift/lukninger/{closure_id}/slet")
 def delete_closure_page(
     closure_id: ClosureId, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    user = PAGES.signed_in(request, session, settings)
-    if isinstance(user, Response):
-        return user
-    closure = _closure_or_404_page(request, session, user, closure_id)
-    if isinstance(closure, Response):
-        return closure
+    found = PAGES.signed_in_row(request, session, settings, CLOSURE, closure_id)
+    if isinstance(found, Response):
+        return found
+    user, closure = found
     location = session.get(Location, closure.location_id)
     view = {
         "id": closure.id,
@@ -320,12 +319,10 @@ def delete_closure_page(
 async def delete_closure_from_page(
     closure_id: ClosureId, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    posted = await posted_form(request, session, settings, f"/drift/lukninger/{closure_id}/slet")
+    back = f"/drift/lukninger/{closure_id}/slet"
+    posted = await posted_row(request, session, settings, back, CLOSURE, closure_id)
     if isinstance(posted, Response):
         return posted
-    user, _ = posted
-    closure = _closure_or_404_page(request, session, user, closure_id)
-    if isinstance(closure, Response):
-        return closure
+    user, _, closure = posted
     closures_service.delete_closure(session, request, user.principal, closure)
     return redirect(f"{HOME}?gemt=slettet")

@@ -34,7 +34,7 @@ from api.legal.postkasse import (
 from api.models.legal import LegalNoteRecord, LegalQuestion, QuestionStatus
 from api.models.users import User
 from api.schemas.legal import AnswerIn
-from api.security.page_routes import SignedIn, StaffPages, add_sign_in_routes
+from api.security.page_routes import RowLookup, StaffPages, add_sign_in_routes
 from api.security.pages import redirect
 from kkshared.formatting import format_datetime
 
@@ -148,12 +148,15 @@ def postkasse(
     )
 
 
-def _question_or_404_page(
-    request: Request, session: Session, ticket_id: str, user: SignedIn
-) -> LegalQuestion | HTMLResponse:
-    row = session.scalars(select(LegalQuestion).where(LegalQuestion.ticket_id == ticket_id)).first()
-    missing = f"Der er intet spørgsmål med sagsnummer {ticket_id}."
-    return PAGES.found(request, user, row, "Spørgsmålet findes ikke", missing)
+def _question(session: Session, ticket_id: str) -> LegalQuestion | None:
+    return session.scalars(
+        select(LegalQuestion).where(LegalQuestion.ticket_id == ticket_id)
+    ).first()
+
+
+QUESTION = RowLookup(
+    _question, "Spørgsmålet findes ikke", "Der er intet spørgsmål med sagsnummer {key}."
+)
 
 
 EMPTY_FORM = {"answer": "", "references": "", "publish": False, "title": "", "questions": ""}
@@ -163,12 +166,10 @@ EMPTY_FORM = {"answer": "", "references": "", "publish": False, "title": "", "qu
 def question_page(
     ticket_id: TicketId, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    user = PAGES.signed_in(request, session, settings)
-    if isinstance(user, Response):
-        return user
-    row = _question_or_404_page(request, session, ticket_id, user)
-    if isinstance(row, Response):
-        return row
+    found = PAGES.signed_in_row(request, session, settings, QUESTION, ticket_id)
+    if isinstance(found, Response):
+        return found
+    user, row = found
     return PAGES.render(
         request,
         "legal/question.html",
@@ -189,10 +190,12 @@ async def answer_from_page(
     settings: SettingsDep,
     background: BackgroundTasks,
 ) -> Response:
-    posted = await PAGES.posted_form(
+    posted = await PAGES.posted_row(
         request,
         session,
         settings,
+        QUESTION,
+        ticket_id,
         refused="Formularen kunne ikke godkendes, så svaret er ikke gemt. Hent siden igen, og prøv "
         "en gang til.",
         back_href=f"/jurist/questions/{ticket_id}",
@@ -200,10 +203,7 @@ async def answer_from_page(
     )
     if isinstance(posted, Response):
         return posted
-    user, form = posted
-    row = _question_or_404_page(request, session, ticket_id, user)
-    if isinstance(row, Response):
-        return row
+    user, form, row = posted
     values = AnswerForm(
         answer=form.get("answer", ""),
         references=form.get("references", ""),

@@ -15,15 +15,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, status
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
 from api.calendar.opening_hours import WEEKDAY_NAMES
 from api.deps import SessionDep, SettingsDep
 from api.models.locations import Location
 from api.routes.closures_pages import parse_clock
-from api.routes.operations_pages import HOME, PAGES, posted_form
+from api.routes.operations_pages import HOME, PAGES, posted_row
 from api.schemas.locations import MAX_INTERVALS_PER_DAY, OpeningHoursIn, WeeklyHoursIn
-from api.security.page_routes import SignedIn
+from api.security.page_routes import RowLookup, SignedIn
 from api.security.pages import redirect
 from api.services.opening_hours import replace_opening_hours
 
@@ -109,25 +108,17 @@ def _hours_form(
     )
 
 
-def _location_or_404_page(
-    request: Request, session: Session, user: SignedIn, location_id: str
-) -> Location | HTMLResponse:
-    location = session.get(Location, location_id)
-    return PAGES.found(
-        request, user, location, "Stedet findes ikke", "Der er intet sted med den adresse."
-    )
+LOCATION = RowLookup.by_id(Location, "Stedet findes ikke", "Der er intet sted med den adresse.")
 
 
 @router.get("/drift/aabningstider/{location_id}")
 def opening_hours_page(
     location_id: LocationId, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    user = PAGES.signed_in(request, session, settings)
-    if isinstance(user, Response):
-        return user
-    location = _location_or_404_page(request, session, user, location_id)
-    if isinstance(location, Response):
-        return location
+    found = PAGES.signed_in_row(request, session, settings, LOCATION, location_id)
+    if isinstance(found, Response):
+        return found
+    user, location = found
     values = {
         _day_field(w): _hours_text(
             [(h.opens, h.closes) for h in location.opening_hours if h.weekday == w]
@@ -141,13 +132,11 @@ def opening_hours_page(
 async def update_opening_hours_from_page(
     location_id: LocationId, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    posted = await posted_form(request, session, settings, f"/drift/aabningstider/{location_id}")
+    back = f"/drift/aabningstider/{location_id}"
+    posted = await posted_row(request, session, settings, back, LOCATION, location_id)
     if isinstance(posted, Response):
         return posted
-    user, form = posted
-    location = _location_or_404_page(request, session, user, location_id)
-    if isinstance(location, Response):
-        return location
+    user, form, location = posted
     values = {_day_field(w): form.get(_day_field(w), "")[:100] for w in range(7)}
     week, errors = hours_from_form(values)
     if week is None:

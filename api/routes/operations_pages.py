@@ -12,24 +12,27 @@ docs/operations.md. Not part of the JSON API (hidden from /openapi.json).
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from api.core.config import Settings
 from api.models.users import Role
-from api.security.page_routes import NavLink, SignedIn, StaffPages, add_sign_in_routes
+from api.security.page_routes import (
+    NavLink,
+    RowLookup,
+    SignedIn,
+    StaffPages,
+    add_sign_in_routes,
+)
 from api.security.pages import PageArea, redirect
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
 
-AREA = PageArea(
-    "drift",
-    "kk_drift_session",
-    "kk_drift_login_csrf",
-    "/drift",
-    frozenset({Role.STAFF, Role.ADMIN}),
-)
+AREA = PageArea.at("drift", frozenset({Role.STAFF, Role.ADMIN}))
 HOME = "/drift/lukninger"
 ADMINS = frozenset({Role.ADMIN})
 
@@ -65,6 +68,20 @@ async def posted_form(
     """``PAGES.posted_form`` with this area's message for a form without a valid CSRF token."""
     return await PAGES.posted_form(
         request, session, settings, FORM_EXPIRED, back_href, "Tilbage", roles, refusal
+    )
+
+
+async def posted_row(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    back_href: str,
+    lookup: RowLookup[T],
+    key: str,
+) -> tuple[SignedIn, dict[str, str], T] | Response:
+    """``PAGES.posted_row`` with this area's message for a form without a valid CSRF token."""
+    return await PAGES.posted_row(
+        request, session, settings, lookup, key, FORM_EXPIRED, back_href, "Tilbage"
     )
 
 

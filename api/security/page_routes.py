@@ -17,9 +17,10 @@ scripts and images) from this service only.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -69,6 +70,21 @@ class NavLink:
     href: str
     label: str
     roles: frozenset[Role] | None = None  # None: everyone who may use the area
+
+
+@dataclass(frozen=True)
+class RowLookup(Generic[T]):
+    """How a page finds the row it is about from the key in its path, and what its 404 page says
+    when there is none (``message`` may name the key as ``{key}``)."""
+
+    find: Callable[[Session, str], T | None]
+    heading: str
+    message: str
+
+    @classmethod
+    def by_id(cls, model: type[T], heading: str, message: str) -> RowLookup[T]:
+        """The row of ``model`` whose primary key is the path's key."""
+        return cls(lambda session, key: session.get(model, key), heading, message)
 
 
 @dataclass(frozen=True)
@@ -159,6 +175,48 @@ class StaffPages:
         if row is None:
             return self.error_page(request, status.HTTP_404_NOT_FOUND, heading, message, user=user)
         return row
+
+    def _row(
+        self, request: Request, session: Session, user: SignedIn, lookup: RowLookup[T], key: str
+    ) -> T | HTMLResponse:
+        message = lookup.message.format(key=key)
+        return self.found(request, user, lookup.find(session, key), lookup.heading, message)
+
+    def signed_in_row(
+        self,
+        request: Request,
+        session: Session,
+        settings: Settings,
+        lookup: RowLookup[T],
+        key: str,
+    ) -> tuple[SignedIn, T] | Response:
+        """``signed_in``, then the row ``lookup`` finds for ``key``; or the response to give
+        instead (the login redirect, the 403 page, the 404 page)."""
+        user = self.signed_in(request, session, settings)
+        if isinstance(user, Response):
+            return user
+        row = self._row(request, session, user, lookup, key)
+        return row if isinstance(row, Response) else (user, row)
+
+    async def posted_row(
+        self,
+        request: Request,
+        session: Session,
+        settings: Settings,
+        lookup: RowLookup[T],
+        key: str,
+        refused: str = FORM_REFUSED,
+        back_href: str | None = None,
+        back_label: str | None = None,
+    ) -> tuple[SignedIn, dict[str, str], T] | Response:
+        """``posted_form``, then the row ``lookup`` finds for ``key``; or the response to give
+        instead."""
+        posted = await self.posted_form(request, session, settings, refused, back_href, back_label)
+        if isinstance(posted, Response):
+            return posted
+        user, form = posted
+        row = self._row(request, session, user, lookup, key)
+        return row if isinstance(row, Response) else (user, form, row)
 
     def signed_in(
         self,

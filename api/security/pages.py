@@ -44,6 +44,12 @@ class PageArea:
     cookie_path: str
     roles: frozenset[Role]
 
+    @classmethod
+    def at(cls, name: str, roles: frozenset[Role]) -> PageArea:
+        """The area ``/<name>`` with the cookies ``kk_<name>_session`` and
+        ``kk_<name>_login_csrf``."""
+        return cls(name, f"kk_{name}_session", f"kk_{name}_login_csrf", f"/{name}", roles)
+
     def session_token(self, request: Request) -> str | None:
         header = request.headers.get("authorization", "")
         scheme, _, value = header.partition(" ")

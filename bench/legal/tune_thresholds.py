@@ -176,43 +176,28 @@ def threshold_table(scored) -> list[str]:
     return lines
 
 
+# The coverage features tried on top of the ranking features, one at a time and all together.
+COVERAGE_CANDIDATES = (
+    "term_coverage",
+    "idf_coverage",
+    "unknown",
+    "asked_coverage",
+    "domain",
+    "self_coverage",
+    "idf_margin",
+    "covered_mass",
+)
 CANDIDATES: list[tuple[str, tuple[str, ...], float]] = [
     ("ranking features only, l2 = 1 (the previous features and penalty)", FEATURES, 1.0),
     ("ranking features only, l2 = 0.1", FEATURES, 0.1),
-    *[
-        (f"ranking + {name}", FEATURES + (name,), 0.1)
-        for name in (
-            "term_coverage",
-            "idf_coverage",
-            "unknown",
-            "asked_coverage",
-            "domain",
-            "self_coverage",
-            "idf_margin",
-            "covered_mass",
-        )
-    ],
+    *[(f"ranking + {name}", FEATURES + (name,), 0.1) for name in COVERAGE_CANDIDATES],
     ("ranking + idf_coverage + unknown", FEATURES + ("idf_coverage", "unknown"), 0.1),
     ("ranking + covered_mass + unknown", FEATURES + ("covered_mass", "unknown"), 0.1),
     ("ranking + idf_coverage + unknown + covered_mass (production)", LEGAL_FEATURES, L2),
     ("production + term_coverage", LEGAL_FEATURES + ("term_coverage",), 0.1),
     ("production + idf_margin", LEGAL_FEATURES + ("idf_margin",), 0.1),
     ("production, l2 = 1", LEGAL_FEATURES, 1.0),
-    (
-        "ranking + all coverage candidates",
-        FEATURES
-        + (
-            "term_coverage",
-            "idf_coverage",
-            "unknown",
-            "asked_coverage",
-            "domain",
-            "self_coverage",
-            "idf_margin",
-            "covered_mass",
-        ),
-        0.1,
-    ),
+    ("ranking + all coverage candidates", FEATURES + COVERAGE_CANDIDATES, 0.1),
 ]
 
 

@@ -17,7 +17,6 @@ machine does not decide the comparison. Writes docs/production_benchmark.md.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import platform
 import subprocess
@@ -25,10 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.load.run_load import SCENARIOS, TURNS, fmt, our_plan, run_scenario
+from bench.load.run_load import SCENARIOS, TURNS, fmt, our_plan, run_scenarios
 from tools import production, production_nginx
 from tools.paths import LOGS
-from tools.processes import Supervisor, free_port, kill_groups
+from tools.processes import Supervisor, kill_groups
 from tools.run_system import SystemConfig, start_system
 from tools.steps import StepRunner
 
@@ -37,16 +36,7 @@ REPORT = ROOT / "docs" / "production_benchmark.md"
 
 
 def start(runner: StepRunner, sup: Supervisor, data_dir: Path) -> SystemConfig:
-    cfg = SystemConfig.from_env(
-        {},
-        data_dir=data_dir,
-        log_dir=LOGS / "bench-production",
-        label="bench: ",
-        api_port=free_port(),
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        sms_gateway_port=free_port(),
-    )
+    cfg = SystemConfig.on_free_ports(data_dir, LOGS / "bench-production", "bench: ")
     production.configure(cfg, production.free_topology())
     # The demo's three citizens stand in for many: the per-person limit is off (as in run_load).
     environ = dict(os.environ, KK_CHAT_RATE_PER_SUBJECT="0")
@@ -98,18 +88,10 @@ def main() -> None:
         for round_number in range(1, args.rounds + 1):
             for replicas in (2, 1):
                 set_rasa_replicas(cfg, sup, replicas)
-                for users, think in SCENARIOS:
-                    print(f"round {round_number}: {replicas} replica(s), {users} users ...")
-                    result = asyncio.run(run_scenario(plan, users, think, args.seconds))
-                    rows.append(
-                        {
-                            "round": round_number,
-                            "replicas": replicas,
-                            "users": users,
-                            "think": think,
-                            **result.row(),
-                        }
-                    )
+                label = f"round {round_number}: {replicas} replica(s)"
+                for users, think, result in run_scenarios(plan, args.seconds, label):
+                    row = {"users": users, "think": think, **result.row()}
+                    rows.append({"round": round_number, "replicas": replicas, **row})
     finally:
         sup.stop_all()
         production.remove_data(data_dir)

@@ -39,6 +39,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,6 +184,16 @@ async def user(
                 await send(session, url, sender, rng.choice(messages), headers, result, recording)
                 if think:
                     await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+
+
+def run_scenarios(
+    plan, seconds: float, label: str, pid: int | None = None
+) -> Iterator[tuple[int, float, Result]]:
+    """Each of ``SCENARIOS`` in turn (``run_scenario``): (users, think time, result), with a
+    progress line starting with ``label``."""
+    for users, think in SCENARIOS:
+        print(f"{label}: {users} users, think {think} s ...", flush=True)
+        yield users, think, asyncio.run(run_scenario(plan, users, think, seconds, pid=pid))
 
 
 async def run_scenario(
@@ -665,16 +676,9 @@ def main(argv: list[str] | None = None) -> None:
                 record = {"run": run, "load_before": load_average(), "rows": []}
                 order = bots if run % 2 else list(reversed(bots))
                 for key, bot_plan, port in order:
-                    for users, think in SCENARIOS:
-                        print(
-                            f"run {run}: {BOT_NAMES[key]}: {users} users, think {think} s ...",
-                            flush=True,
-                        )
-                        result = asyncio.run(
-                            run_scenario(
-                                bot_plan, users, think, args.seconds, pid=pid_of_port(port)
-                            )
-                        )
+                    label = f"run {run}: {BOT_NAMES[key]}"
+                    pid = pid_of_port(port)
+                    for users, think, result in run_scenarios(bot_plan, args.seconds, label, pid):
                         measurements.append(measurement(run, key, users, think, result))
                         record["rows"].append(
                             {"run": run, "bot": key, "users": users, "think": think, **result.row()}

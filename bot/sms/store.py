@@ -165,6 +165,22 @@ class Reply:
     kind: str = REPLY
 
 
+def _outbox_row(reply: Reply, phone_hash: str, now: float) -> dict[str, Any]:
+    """The columns of a new pending outbox row sending ``reply`` to ``phone_hash``."""
+    return {
+        "phone_hash": phone_hash,
+        "kind": reply.kind,
+        "sender": reply.sender,
+        "text": reply.text,
+        "encoding": reply.encoding,
+        "segments": reply.segments,
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
 @dataclass(frozen=True)
 class Preference:
     opted_out: bool
@@ -338,17 +354,15 @@ class SmsStore:
     ) -> None:
         """Mark a message processed, drop its text and queue its reply, in one transaction."""
         with self.engine.begin() as conn:
-            row = conn.execute(select(inbox.c.phone_hash).where(inbox.c.id == row_id)).first()
-            if row is None:
+            phone_hash = self._reply_to_inbox(conn, row_id, reply, now)
+            if phone_hash is None:
                 return
-            if reply is not None:
-                self._queue_reply(conn, row_id, row.phone_hash, reply, now)
             conn.execute(
                 update(inbox)
                 .where(inbox.c.id == row_id)
                 .values(status=DONE, outcome=outcome, text=None, lease_until=None, processed_at=now)
             )
-            self._forget_number_if_unused(conn, row.phone_hash)
+            self._forget_number_if_unused(conn, phone_hash)
         self._scrub()
 
     def defer_inbox(
@@ -356,11 +370,8 @@ class SmsStore:
     ) -> None:
         """Try a message again later (case service unreachable); a reply may already go out."""
         with self.engine.begin() as conn:
-            row = conn.execute(select(inbox.c.phone_hash).where(inbox.c.id == row_id)).first()
-            if row is None:
+            if self._reply_to_inbox(conn, row_id, reply, now) is None:
                 return
-            if reply is not None:
-                self._queue_reply(conn, row_id, row.phone_hash, reply, now)
             conn.execute(
                 update(inbox)
                 .where(inbox.c.id == row_id)
@@ -368,6 +379,17 @@ class SmsStore:
                     attempts=inbox.c.attempts + 1, next_attempt_at=next_attempt_at, lease_until=None
                 )
             )
+
+    @classmethod
+    def _reply_to_inbox(cls, conn, row_id: int, reply: Reply | None, now: float) -> str | None:
+        """The phone hash of inbox row ``row_id`` (None when it is gone), after queueing
+        ``reply`` to that number."""
+        row = conn.execute(select(inbox.c.phone_hash).where(inbox.c.id == row_id)).first()
+        if row is None:
+            return None
+        if reply is not None:
+            cls._queue_reply(conn, row_id, row.phone_hash, reply, now)
+        return row.phone_hash
 
     @staticmethod
     def _queue_reply(conn, inbox_id: int | None, phone_hash: str, reply: Reply, now: float) -> None:
@@ -378,19 +400,7 @@ class SmsStore:
         ):
             return  # at most one reply per incoming message
         conn.execute(
-            insert(outbox).values(
-                inbox_id=inbox_id,
-                phone_hash=phone_hash,
-                kind=reply.kind,
-                sender=reply.sender,
-                text=reply.text,
-                encoding=reply.encoding,
-                segments=reply.segments,
-                status=PENDING,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
+            insert(outbox).values(**_outbox_row(reply, phone_hash, now), inbox_id=inbox_id)
         )
 
     def queue_notice(
@@ -414,21 +424,9 @@ class SmsStore:
                     return 0, False
                 try:
                     with conn.begin():
+                        row = _outbox_row(reply, phone_hash, now)
                         row_id = conn.execute(
-                            insert(outbox).values(
-                                inbox_id=None,
-                                dedupe_key=dedupe_key,
-                                phone_hash=phone_hash,
-                                kind=reply.kind,
-                                sender=reply.sender,
-                                text=reply.text,
-                                encoding=reply.encoding,
-                                segments=reply.segments,
-                                status=PENDING,
-                                attempts=0,
-                                next_attempt_at=now,
-                                created_at=now,
-                            )
+                            insert(outbox).values(**row, inbox_id=None, dedupe_key=dedupe_key)
                         ).inserted_primary_key[0]
                         self._remember_number(conn, phone_hash, msisdn, now)
                     return int(row_id), True

@@ -18,8 +18,9 @@ from tracker_factory import said
 from actions import client as action_client
 from actions import faq_catalogue
 from actions.clarify import ActionAnswerSuggestion, best_guess
-from actions.faq_answer import ActionAnswerFaq, source_json
+from actions.faq_answer import ActionAnswerFaq
 from actions.faq_catalogue import LiveCatalogue, get_catalogue, reset_catalogue
+from actions.faq_render import source_json
 from kkshared.catalogue import CatalogueEntry, CatalogueSnapshot, EntrySource, Translation
 from kkshared.catalogue_yaml import read_seed
 
@@ -227,3 +228,24 @@ def test_without_the_case_service_the_repository_catalogue_answers(monkeypatch) 
     finally:
         reset_catalogue()
     assert faq_catalogue._catalogue is None
+
+
+def test_a_citizens_faq_answer_and_its_follow_up_come_from_one_action(
+    catalogue: LiveCatalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One action call per FAQ turn: the answer, then (logged-in citizens only) their own data or
+    the form button (actions/faq_followup.py) in the same action."""
+    from actions import faq_followup
+
+    class OwnPayment:
+        async def answer(self, dispatcher, who, language="da"):
+            dispatcher.utter_message(response="utter_own_next_payment")
+
+    monkeypatch.setitem(faq_followup.DIRECT, PAYMENT.id, OwnPayment)
+    citizen = run(faq_tracker(PAYMENT.id, channel="kk", subject="u-1", role="citizen"))
+    assert [m.get("text") or m.get("response") for m in citizen] == [
+        PAYMENT.answer,
+        "utter_own_next_payment",
+    ]
+    anonymous = run(faq_tracker(PAYMENT.id))
+    assert [m.get("text") for m in anonymous] == [PAYMENT.answer]

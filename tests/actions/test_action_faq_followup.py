@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from tracker_factory import said
 
 from actions import faq_followup
-from actions.faq_followup import ActionFaqFollowup
+from actions.faq_followup import follow_up
 
 
 def faq_tracker(entry: str, **who):
@@ -22,7 +22,7 @@ def faq_tracker(entry: str, **who):
 
 def run(tracker) -> list[dict]:
     dispatcher = CollectingDispatcher()
-    asyncio.run(ActionFaqFollowup().run(dispatcher, tracker, {}))
+    asyncio.run(follow_up(dispatcher, tracker))
     return dispatcher.messages
 
 

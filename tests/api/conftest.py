@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import pytest
 from api_helpers import BACKENDS, POSTGRES_URL, make_settings
+from catalogue_helpers import FakeRasa, import_reviewed
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from legal_helpers import NOTES_DIR, install_from_db, real_snapshot, small_notes_dir
@@ -222,3 +223,18 @@ def small_db_notes(legal, db_session, tmp_path) -> LegalGuidance:
     load_knowledge_notes(db_session, small_notes_dir(tmp_path))
     install_from_db(legal, db_session)
     return legal
+
+
+@pytest.fixture
+def catalogue(db_session):
+    """The reviewed YAML catalogue imported into this test's database (``catalogue_helpers``)."""
+    return import_reviewed(db_session)
+
+
+@pytest.fixture
+def fake_rasa(app, settings) -> Iterator[FakeRasa]:
+    """The editors' preview answered by a fake of the Rasa preview endpoint."""
+    fake = FakeRasa(settings)
+    app.state.catalogue_preview = fake.client()
+    yield fake
+    del app.state.catalogue_preview

@@ -8,28 +8,13 @@ from api_helpers import service_headers
 from catalogue_helpers import (
     ENTRY,
     NEW_ANSWER,
-    FakeRasa,
     draft_body,
-    import_reviewed,
     yaml_entry,
 )
 from sqlalchemy import select
 
 from api.catalogue import store
 from api.models import AuditLogEntry, CatalogueVersion
-
-
-@pytest.fixture
-def catalogue(db_session):
-    return import_reviewed(db_session)
-
-
-@pytest.fixture
-def fake_rasa(app, settings):
-    fake = FakeRasa(settings)
-    app.state.catalogue_preview = fake.client()
-    yield fake
-    del app.state.catalogue_preview
 
 
 def publish_edit(client, auth, username="demo-redaktoer", base=1, **changes):

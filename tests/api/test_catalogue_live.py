@@ -6,18 +6,13 @@ import json
 
 import pytest
 from api_helpers import service_headers
-from catalogue_helpers import ENTRY, NEW_ANSWER, draft_body, import_reviewed, yaml_entry
+from catalogue_helpers import ENTRY, NEW_ANSWER, draft_body, yaml_entry
 from sqlalchemy.orm import Session
 
 from api.catalogue import live, store
 from api.db import migrate
 from api.db.session import make_engine
 from kkshared.catalogue import CatalogueSnapshot
-
-
-@pytest.fixture
-def catalogue(db_session):
-    return import_reviewed(db_session)
 
 
 def poll(client, since=None):

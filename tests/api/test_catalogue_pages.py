@@ -7,11 +7,9 @@ import pytest
 from catalogue_helpers import (
     ENTRY,
     NEW_ANSWER,
-    FakeRasa,
     csrf_of,
     draft_body,
     form_of,
-    import_reviewed,
     sign_in,
     yaml_entry,
 )
@@ -23,19 +21,6 @@ from api.models import AuditLogEntry
 from api.routes.catalogue_pages import AREA
 
 PAGE = f"/katalog/svar/{ENTRY}"
-
-
-@pytest.fixture
-def catalogue(db_session):
-    return import_reviewed(db_session)
-
-
-@pytest.fixture
-def fake_rasa(app, settings):
-    fake = FakeRasa(settings)
-    app.state.catalogue_preview = fake.client()
-    yield fake
-    del app.state.catalogue_preview
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
+from postgres_database import throwaway_database
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot import retention
@@ -47,17 +48,8 @@ def tracker_url(request, tmp_path: Path):
         yield f"sqlite:///{tmp_path / 'tracker.db'}"
         return
     # A throwaway database in the test cluster (psycopg2, the driver the bot environment has).
-    server = make_url(POSTGRES_URL).set(drivername="postgresql")
-    name = f"kk_bot_retention_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database(POSTGRES_URL, "kk_bot_retention") as url:
+        yield url
 
 
 @pytest.fixture
@@ -233,10 +225,12 @@ def test_memory_does_not_bring_back_a_deleted_conversation(store, engine, tracke
 
 
 def test_without_looking_for_purges_memory_still_does_not_serve_it(tracker_url, engine) -> None:
-    """The newest row id the store checks on every turn (several Rasa processes, see
+    """The newest row id a shared store checks on every turn (several Rasa processes, see
     bot/tracker_store.py) also notices a deleted conversation before the purge table does."""
     now = time.time()
-    blind = KKSQLTrackerStore(domain=Domain.empty(), url=tracker_url, purge_check_seconds=3600)
+    blind = KKSQLTrackerStore(
+        domain=Domain.empty(), url=tracker_url, purge_check_seconds=3600, shared=True
+    )
     try:
         save(blind, conversation("anon:old", now - 40 * DAY, "gammel tekst"))
 

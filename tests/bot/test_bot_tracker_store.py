@@ -249,3 +249,72 @@ def test_each_stored_event_is_published_once_without_reading_the_conversation_ag
     assert len(stored) == 3 + 3 * 4
     assert broker.published == [{"sender_id": "kk:p:1", **row} for row in stored]
     assert len(reads) == 1 + 3  # Rasa's first save and the turns' own reads, none per save
+
+
+@pytest.mark.parametrize(
+    ("env", "shared"),
+    [
+        ({}, False),  # one Rasa process: no Redis, so no shared conversation locks either
+        ({"KK_REDIS_URL": "redis://localhost:6379/0"}, True),  # replicas
+        ({"KK_REDIS_URL": "redis://localhost:6379/0", "KK_TRACKER_SHARED": "false"}, False),
+        ({"KK_TRACKER_SHARED": "yes"}, True),
+    ],
+)
+def test_the_store_is_shared_when_redis_is_or_when_told(env: dict, shared: bool) -> None:
+    from bot.settings import BotSettings
+
+    assert BotSettings.from_env(env).tracker_shared is shared
+
+
+def test_a_wrong_shared_value_is_refused_with_its_name() -> None:
+    from bot.settings import BotSettings
+
+    with pytest.raises(ValueError, match="KK_TRACKER_SHARED"):
+        BotSettings.from_env({"KK_TRACKER_SHARED": "maybe"})
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_only_a_shared_store_asks_the_database_for_the_newest_row_every_turn(
+    tmp_path: Path, shared: bool
+) -> None:
+    """One process: the copy in memory is the truth and a turn costs no query but the insert.
+    Replicas: every retrieve and save checks the newest row id (another process may have
+    written). Either way the conversation read back is the one stored."""
+    import asyncio
+
+    from sqlalchemy import event
+
+    store = KKSQLTrackerStore(
+        domain=Domain.empty(), url=f"sqlite:///{tmp_path / 't.db'}", shared=shared
+    )
+    statements: list[str] = []
+    event.listen(
+        store.engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_: statements.append(statement.lower()),
+    )
+
+    async def conversation() -> DialogueStateTracker:
+        tracker = DialogueStateTracker("anon:shared", [])
+        _turn(tracker, "første", 100.0)
+        await store.save(tracker)  # a new conversation: Rasa's own way
+        for turn in range(3):
+            tracker = await store.retrieve("anon:shared")
+            _turn(tracker, f"besked {turn}", 200.0 + turn)
+            await store.save(tracker)
+        return await store.retrieve("anon:shared")
+
+    statements.clear()
+    final = asyncio.run(conversation())
+    newest_row_queries = [s for s in statements if "max(events.id)" in s]
+    if shared:
+        assert len(newest_row_queries) >= 3 * 3  # retrieve, before and after each turn's insert
+    else:
+        assert newest_row_queries == []
+    assert [e.text for e in final.events if isinstance(e, UserUttered)] == [
+        "første",
+        "besked 0",
+        "besked 1",
+        "besked 2",
+    ]
+    assert len(_events_in_db(store, "anon:shared")) == 4 * 4

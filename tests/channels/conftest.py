@@ -46,6 +46,19 @@ def assistant_status() -> Iterator[FakeAssistantStatus]:
     pause.use_status_cache(None)
 
 
+@pytest.fixture
+def sanic_test_mode() -> Iterator[None]:
+    """Several Sanic apps in one process (one per test): sanic's start-up "touch-up" rewrites
+    class methods, and only keeps the originals for a second app in test mode. A module asks for
+    it with ``pytestmark = pytest.mark.usefixtures("sanic_test_mode")``."""
+    from sanic import Sanic
+
+    previous = Sanic.test_mode
+    Sanic.test_mode = True
+    yield
+    Sanic.test_mode = previous
+
+
 WEB_STACK_JWT_SECRET = "kk-channel-test-secret-0123456789abcdefghij"
 WEB_STACK_RATE = 6  # KK_CHAT_RATE_PER_CONVERSATION
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools.processes import free_port
+from tools.run_system import rasa_run_command
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -82,33 +83,28 @@ def _wait_for(url: str, deadline: float, processes: list[subprocess.Popen]) -> N
     raise RuntimeError(f"{url} did not come up in time")
 
 
-def start_stack(workdir: Path, api_url: str = "http://127.0.0.1:9") -> Stack:
-    env = dict(os.environ)
+def bot_env(env: dict, workdir: Path, actions_port: int) -> dict:
+    """``env`` with what a test's action server and Rasa server need: the repository on the
+    path, the action server's port and token, the tracker and events databases in ``workdir``."""
     env.update(
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
-        KK_ACTIONS_PORT=str(ACTIONS_PORT),
-        KK_API_URL=api_url,
-        KK_TRACKER_DB_URL=f"sqlite:///{workdir / 'tracker.db'}",
-        KK_EVENTS_DB_URL=f"sqlite:///{workdir / 'events.db'}",
+        KK_ACTIONS_PORT=str(actions_port),
         KK_ACTIONS_TOKEN=env.get("KK_ACTIONS_TOKEN") or "test-actions-token-0123456789",
+        KK_TRACKER_DB_URL=f"sqlite:///{workdir / 'tracker.db'}",
+        # bot/endpoints.yml's SQL event broker (the analytics' events database)
+        KK_EVENTS_DB_URL=f"sqlite:///{workdir / 'events.db'}",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
     )
+    return env
+
+
+def start_stack(workdir: Path, api_url: str = "http://127.0.0.1:9") -> Stack:
+    env = bot_env(dict(os.environ), workdir, ACTIONS_PORT)
+    env["KK_API_URL"] = api_url
     logs = [workdir / "actions.log", workdir / "rasa.log"]
     commands = [
         [str(BIN / "python"), "-m", "actions.server", "--port", str(ACTIONS_PORT)],
-        [
-            str(BIN / "rasa"),
-            "run",
-            "--model",
-            str(MODEL),
-            "--endpoints",
-            "bot/endpoints.yml",
-            "--credentials",
-            "bot/credentials.yml",
-            "--port",
-            str(RASA_PORT),
-            "--debug",
-        ],
+        rasa_run_command(MODEL, RASA_PORT, "--debug", interface=None),
     ]
     processes = []
     for command, log in zip(commands, logs, strict=True):

@@ -16,11 +16,12 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rasa_stack import BIN, MODEL, REPO_ROOT, _wait_for
+from rasa_stack import BIN, MODEL, REPO_ROOT, _wait_for, bot_env
 from sms_fakes import GATEWAY_TOKEN, WEBHOOK_SECRET, CaseServiceStub, environment
 
 from tools.fake_gateway import FakeGateway, FakeGatewayServer
 from tools.processes import free_port
+from tools.run_system import rasa_run_command
 
 
 @dataclass
@@ -55,16 +56,8 @@ class SmsStack:
     def env(self) -> dict:
         env = dict(os.environ)
         env.update(environment(f"sqlite:///{self.tracker_db}", self.gateway.url, self.case.url))
-        env.update(
-            PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
-            KK_ACTIONS_PORT=str(self.actions_port),
-            KK_ACTIONS_TOKEN=env.get("KK_ACTIONS_TOKEN") or "test-actions-token-0123456789",
-            KK_TRACKER_DB_URL=f"sqlite:///{self.tracker_db}",
-            # bot/endpoints.yml's SQL event broker (the analytics' events database)
-            KK_EVENTS_DB_URL=f"sqlite:///{self.workdir / 'events.db'}",
-            SQLALCHEMY_SILENCE_UBER_WARNING="1",
-            RASA_TELEMETRY_ENABLED="false",
-        )
+        bot_env(env, self.workdir, self.actions_port)
+        env["RASA_TELEMETRY_ENABLED"] = "false"
         env.update(self.extra_env)
         return env
 
@@ -117,21 +110,7 @@ class SmsStack:
         self.migrate()
         self.rasa_starts += 1
         self.rasa = self._spawn(
-            [
-                str(BIN / "rasa"),
-                "run",
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                "bot/endpoints.yml",
-                "--credentials",
-                "bot/credentials.yml",
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(self.rasa_port),
-            ],
-            self.workdir / f"{self.name}.log",
+            rasa_run_command(MODEL, self.rasa_port), self.workdir / f"{self.name}.log"
         )
 
     def wait_for_rasa(self) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
@@ -46,13 +45,7 @@ class FakeClassifier:
         )
 
 
-@pytest.fixture(autouse=True)
-def sanic_test_mode() -> Iterator[None]:
-    # Several apps in one process (one per test): Sanic's touch-ups must not run twice.
-    previous = Sanic.test_mode
-    Sanic.test_mode = True
-    yield
-    Sanic.test_mode = previous
+pytestmark = pytest.mark.usefixtures("sanic_test_mode")  # conftest.py
 
 
 @pytest.fixture()

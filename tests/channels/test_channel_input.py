@@ -12,14 +12,13 @@ import json
 import random
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
 
 import aiohttp
-import jwt
 import pytest
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 from sanic_server import serve
+from web_fakes import ReadyAgent, demo_token, use_web_channel_settings
 
 from bot.channels import common
 from bot.channels.common import (
@@ -174,36 +173,16 @@ JWT_SECRET = "channel-input-test-secret-0123456789abcdef"
 _apps = iter(range(10**6))
 
 
-@pytest.fixture(autouse=True)
-def sanic_test_mode():
-    """Several Sanic apps in one process (see test_sms_channel_http.py)."""
-    previous = Sanic.test_mode
-    Sanic.test_mode = True
-    yield
-    Sanic.test_mode = previous
+pytestmark = pytest.mark.usefixtures("sanic_test_mode")  # conftest.py
 
 
 @pytest.fixture()
 def env(monkeypatch):
-    monkeypatch.setenv("KK_JWT_SECRET", JWT_SECRET)
-    monkeypatch.setenv("KK_DEMO_MODE", "true")  # HS256 demo tokens count in demo mode only
-    monkeypatch.setenv("KK_SENDER_HMAC_KEY", "test-sender-key-0123456789")
-    monkeypatch.setenv("KK_CHAT_RATE_PER_CONVERSATION", "0")
-    monkeypatch.setenv("KK_CHAT_RATE_PER_SUBJECT", "0")
-
-
-class FakeAgent:
-    tracker_store = None
-
-    def is_ready(self) -> bool:
-        return True
+    use_web_channel_settings(monkeypatch, JWT_SECRET)
 
 
 def bearer(sub: str = "u-citizen1", role: str = "citizen") -> str:
-    now = datetime.now(timezone.utc)
-    claims = {"sub": sub, "role": role, "iat": int(now.timestamp())}
-    claims["exp"] = int((now + timedelta(minutes=5)).timestamp())
-    return jwt.encode(claims, JWT_SECRET, algorithm="HS256")
+    return demo_token(JWT_SECRET, sub, role)
 
 
 async def _serve(received: list[UserMessage]):
@@ -214,7 +193,7 @@ async def _serve(received: list[UserMessage]):
         received.append(message)
         await message.output_channel.send_text_message(message.sender_id, f"Svar: {message.text}")
 
-    app.ctx.agent = FakeAgent()
+    app.ctx.agent = ReadyAgent()
     for channel in (MaskingRestInput(), KKInput()):
         app.blueprint(channel.blueprint(on_new_message), url_prefix=f"/webhooks/{channel.name()}")
     return await serve(app, "/webhooks")

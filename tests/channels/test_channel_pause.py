@@ -11,15 +11,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import aiohttp
-import jwt
 import pytest
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic, response
 from sanic_server import serve
+from web_fakes import ReadyAgent, demo_token, use_web_channel_settings
 
 from bot.channels import pause
 from bot.channels.kk import KKInput
@@ -70,12 +69,7 @@ def run(coro: Any) -> Any:
     return asyncio.run(asyncio.wait_for(coro, timeout=60))
 
 
-@pytest.fixture(autouse=True)
-def sanic_test_mode():
-    previous = Sanic.test_mode
-    Sanic.test_mode = True
-    yield
-    Sanic.test_mode = previous
+pytestmark = pytest.mark.usefixtures("sanic_test_mode")  # conftest.py
 
 
 @pytest.fixture
@@ -195,27 +189,13 @@ def test_the_cache_lifetime_is_at_most_three_seconds():
 # --- the web channels ----------------------------------------------------------------------
 
 
-class FakeAgent:
-    tracker_store = None
-
-    def is_ready(self) -> bool:
-        return True
-
-
 def bearer(sub: str = "u-worker1", role: str = "staff") -> str:
-    now = datetime.now(timezone.utc)
-    claims = {"sub": sub, "role": role, "iat": int(now.timestamp())}
-    claims["exp"] = int((now + timedelta(minutes=5)).timestamp())
-    return jwt.encode(claims, JWT_SECRET, algorithm="HS256")
+    return demo_token(JWT_SECRET, sub, role)
 
 
 @pytest.fixture
 def env(monkeypatch):
-    monkeypatch.setenv("KK_JWT_SECRET", JWT_SECRET)
-    monkeypatch.setenv("KK_DEMO_MODE", "true")
-    monkeypatch.setenv("KK_SENDER_HMAC_KEY", "test-sender-key-0123456789")
-    monkeypatch.setenv("KK_CHAT_RATE_PER_CONVERSATION", "0")
-    monkeypatch.setenv("KK_CHAT_RATE_PER_SUBJECT", "0")
+    use_web_channel_settings(monkeypatch, JWT_SECRET)
 
 
 def exchange(
@@ -233,7 +213,7 @@ def exchange(
             received.append(message)
             await message.output_channel.send_text_message(message.sender_id, "Svar fra Rasa")
 
-        app.ctx.agent = FakeAgent()
+        app.ctx.agent = ReadyAgent()
         for channel in (MaskingRestInput(), KKInput()):
             app.blueprint(
                 channel.blueprint(on_new_message), url_prefix=f"/webhooks/{channel.name()}"

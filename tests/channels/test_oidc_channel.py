@@ -24,6 +24,7 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 from sanic_server import serve
+from web_fakes import ReadyAgent
 
 from bot.channels.kk import LEGAL_PAYLOAD, KKInput
 from bot.settings import BotSettings, load_settings
@@ -36,13 +37,7 @@ DEMO_SECRET = "oidc-channel-demo-secret-0123456789abcdef"
 _apps = count()
 
 
-@pytest.fixture(autouse=True)
-def sanic_test_mode() -> Iterator[None]:
-    """Several Sanic apps in one process (see test_sms_channel_http.py)."""
-    previous = Sanic.test_mode
-    Sanic.test_mode = True
-    yield
-    Sanic.test_mode = previous
+pytestmark = pytest.mark.usefixtures("sanic_test_mode")  # conftest.py
 
 
 @pytest.fixture(scope="module")
@@ -66,13 +61,6 @@ def bot_settings(issuers: FakeIssuers, demo: bool = False) -> BotSettings:
     return load_settings(env)
 
 
-class FakeAgent:
-    tracker_store = None
-
-    def is_ready(self) -> bool:
-        return True
-
-
 def exchange(
     settings: BotSettings, requests: list[tuple[str | None, str]]
 ) -> tuple[list[tuple[int, object]], list[UserMessage]]:
@@ -86,7 +74,7 @@ def exchange(
 
     async def scenario() -> list[tuple[int, object]]:
         app = Sanic(f"oidc_channel_test_{next(_apps)}")
-        app.ctx.agent = FakeAgent()
+        app.ctx.agent = ReadyAgent()
         channel = KKInput(settings)
         app.blueprint(channel.blueprint(on_new_message), url_prefix="/webhooks/kk")
         url, stop = await serve(app, "/webhooks/kk/webhook")

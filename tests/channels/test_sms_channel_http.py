@@ -34,14 +34,7 @@ from tools.fake_gateway import FakeGateway, FakeGatewayServer
 _apps = iter(range(10**6))
 
 
-@pytest.fixture(autouse=True)
-def sanic_test_mode():
-    """Several Sanic apps in one process: sanic's start-up "touch-up" rewrites class methods,
-    and only keeps the originals for a second app in test mode."""
-    previous = Sanic.test_mode
-    Sanic.test_mode = True
-    yield
-    Sanic.test_mode = previous
+pytestmark = pytest.mark.usefixtures("sanic_test_mode")  # conftest.py
 
 
 class FakeAgent:

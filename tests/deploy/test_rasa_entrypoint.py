@@ -24,8 +24,8 @@ def test_rasa_run_command_like_kk_run():
         ["--debug"],
         ENDPOINTS,
     )
-    assert cmd[:2] == ["rasa", "run"]
-    flags = dict(zip(cmd[2:12:2], cmd[3:12:2], strict=True))
+    assert cmd[:4] == ["python", "-m", "bot.rasa_launcher", "run"]
+    flags = dict(zip(cmd[4:14:2], cmd[5:14:2], strict=True))
     assert flags == {
         "--model": "/app/models/kk.tar.gz",
         "--endpoints": str(ENDPOINTS),
@@ -33,7 +33,7 @@ def test_rasa_run_command_like_kk_run():
         "--interface": "0.0.0.0",
         "--port": "5005",
     }
-    assert cmd[12:] == ["--debug", "--cors", "https://a.example.dk", "https://b.example.dk"]
+    assert cmd[14:] == ["--debug", "--cors", "https://a.example.dk", "https://b.example.dk"]
     # The same flags as tools/run_system.py's Rasa command (the interface aside).
     source = (REPO / "tools" / "run_system.py").read_text()
     kk_run_flags = set(re.findall(r'"(--[a-z-]+)"', source.split('"run",', 1)[1].split("]", 1)[0]))

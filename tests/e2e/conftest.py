@@ -7,17 +7,17 @@ KK_E2E_JWT_SECRET, KK_E2E_DATABASE_URL, KK_E2E_TRACKER_DB_URL, KK_E2E_LOG_DIR.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
-import urllib.error
-import urllib.request
+import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
+from http_json import http as http  # noqa: E402 (after the path above)
 
 REQUIRED = ("KK_E2E_API_URL", "KK_E2E_RASA_URL")
 
@@ -28,33 +28,6 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001
         skip = pytest.mark.skip(reason=f"{', '.join(missing)} not set: run through `./kk test e2e`")
         for item in items:
             item.add_marker(skip)
-
-
-def http(
-    method: str,
-    url: str,
-    body: Any = None,
-    headers: dict | None = None,
-    raw: bytes | None = None,
-    timeout: float = 30,
-) -> tuple[int, Any]:
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    request = urllib.request.Request(
-        url,
-        data=data,
-        method=method,
-        headers={"Content-Type": "application/json", **(headers or {})},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            payload = response.read()
-            return response.status, json.loads(payload) if payload else None
-    except urllib.error.HTTPError as error:
-        payload = error.read()
-        try:
-            return error.code, json.loads(payload) if payload else None
-        except ValueError:
-            return error.code, payload.decode(errors="replace")
 
 
 def api_url() -> str:

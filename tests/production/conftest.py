@@ -12,15 +12,17 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
+import http_json  # noqa: E402 (after the path above)
 
 REQUIRED = ("KK_PROD_API_URL", "KK_PROD_RASA_URL", "KK_PROD_RASA_REPLICA_URLS")
 # What the web channels answer (with 200) when they could not handle a turn.
@@ -51,29 +53,10 @@ def http(
     headers: dict | None = None,
     timeout: float = 120,
 ) -> tuple[int, Any]:
-    """(status, JSON body); status 0 when nothing answered (a killed replica)."""
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        url,
-        data=data,
-        method=method,
-        headers={"Content-Type": "application/json", **(headers or {})},
+    """(status, JSON body or text); status 0 when nothing answered (a killed replica)."""
+    return http_json.http(
+        method, url, body, headers, timeout=timeout, unreachable=True, text_on_success=True
     )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            payload = response.read()
-            try:
-                return response.status, json.loads(payload) if payload else None
-            except ValueError:
-                return response.status, payload.decode(errors="replace")
-    except urllib.error.HTTPError as error:
-        payload = error.read()
-        try:
-            return error.code, json.loads(payload) if payload else None
-        except ValueError:
-            return error.code, payload.decode(errors="replace")
-    except (urllib.error.URLError, OSError) as error:
-        return 0, str(error)
 
 
 def api_url() -> str:

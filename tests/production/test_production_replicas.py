@@ -171,7 +171,8 @@ def test_alternating_replicas_gives_what_one_replica_gives(tracker_engine, token
 
 
 def rasa_pid(port: int) -> int:
-    """The pid of the `rasa run ... --port <port>` process (from /proc)."""
+    """The pid of the `rasa run ... --port <port>` process (from /proc; started as
+    `python -m bot.rasa_launcher run ...` or as `rasa run ...`)."""
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
@@ -179,7 +180,8 @@ def rasa_pid(port: int) -> int:
             words = (proc / "cmdline").read_bytes().decode(errors="replace").split("\0")
         except OSError:
             continue
-        if "run" in words and "--port" in words and any(w.endswith("rasa") for w in words[:2]):
+        launched = any(w.endswith("rasa") or w == "bot.rasa_launcher" for w in words[:3])
+        if "run" in words and "--port" in words and launched:
             if words[words.index("--port") + 1 :][:1] == [str(port)]:
                 return int(proc.name)
     raise AssertionError(f"no rasa process on port {port}")

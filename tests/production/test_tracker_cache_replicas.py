@@ -39,8 +39,8 @@ def user_texts(tracker: DialogueStateTracker | None) -> list[str]:
 
 
 def test_each_replica_sees_the_turns_the_other_stored(url: str) -> None:
-    replica_1 = KKSQLTrackerStore(domain=Domain.empty(), url=url)
-    replica_2 = KKSQLTrackerStore(domain=Domain.empty(), url=url)
+    replica_1 = KKSQLTrackerStore(domain=Domain.empty(), url=url, shared=True)
+    replica_2 = KKSQLTrackerStore(domain=Domain.empty(), url=url, shared=True)
     sender = f"anon:cache-{uuid.uuid4().hex[:8]}"
 
     async def conversation() -> None:
@@ -73,8 +73,8 @@ def test_each_replica_sees_the_turns_the_other_stored(url: str) -> None:
 def test_a_save_after_another_replica_wrote_drops_the_copy(url: str) -> None:
     """Without a shared lock two replicas could both handle a turn from the same state; the
     second save still writes its events, and its copy in memory is dropped (read again next)."""
-    replica_1 = KKSQLTrackerStore(domain=Domain.empty(), url=url)
-    replica_2 = KKSQLTrackerStore(domain=Domain.empty(), url=url)
+    replica_1 = KKSQLTrackerStore(domain=Domain.empty(), url=url, shared=True)
+    replica_2 = KKSQLTrackerStore(domain=Domain.empty(), url=url, shared=True)
     sender = f"anon:race-{uuid.uuid4().hex[:8]}"
 
     async def conversation() -> None:

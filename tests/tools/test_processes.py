@@ -5,7 +5,7 @@ import sys
 import textwrap
 
 import pytest
-from process_helpers import alive, wait_dead
+from process_helpers import SERVE_HEALTH, alive, wait_dead
 
 from tools.errors import StepError
 from tools.paths import REPO
@@ -13,20 +13,15 @@ from tools.processes import Service, Supervisor, free_port, http_get, spawn
 
 # A stand-in HTTP service (test-only): answers /health, and starts a grandchild
 # (`sleep`) whose pid it writes to a file, to check that whole process groups are stopped.
-STAND_IN = textwrap.dedent("""
+STAND_IN = (
+    textwrap.dedent("""
     import http.server, subprocess, sys
     port, pidfile = int(sys.argv[1]), sys.argv[2]
     child = subprocess.Popen(["sleep", "300"])
     open(pidfile, "w").write(str(child.pid))
-    class H(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200 if self.path == "/health" else 404)
-            self.end_headers()
-            self.wfile.write(b"ok")
-        def log_message(self, *args):
-            pass
-    http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
 """)
+    + SERVE_HEALTH
+)
 
 
 def _service(tmp_path, script=STAND_IN, timeout=20.0):

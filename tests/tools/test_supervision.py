@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from process_helpers import alive, wait_dead
+from process_helpers import SERVE_HEALTH, alive, wait_dead
 
 from tools import run_system
 from tools.paths import REPO
@@ -32,7 +32,8 @@ from tools.processes import (
 #   crash  - exits with code 1 at once, every time
 #   serve  - serves /health (and keeps a `sleep` grandchild whose pid it writes to <gc>)
 #   linger - stays up for 0.4 s, then exits with code 2
-STAND_IN = textwrap.dedent("""
+STAND_IN = (
+    textwrap.dedent("""
     import http.server, subprocess, sys, time
     mode, port, starts, gc = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
     with open(starts, "a") as fh:
@@ -48,15 +49,9 @@ STAND_IN = textwrap.dedent("""
         sys.exit(3)
     child = subprocess.Popen(["sleep", "300"])
     open(gc, "w").write(str(child.pid))
-    class H(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200 if self.path == "/health" else 404)
-            self.end_headers()
-            self.wfile.write(b"ok")
-        def log_message(self, *args):
-            pass
-    http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
 """)
+    + SERVE_HEALTH
+)
 
 FAST = RestartPolicy(first_delay=0.05, max_delay=0.2, max_crashes=3, window=30.0)
 
