@@ -38,9 +38,11 @@ from bot.channels.common import (
     validate_text,
     with_notice,
 )
+from bot.channels.language import reply_language
 from bot.channels.pause import paused_answer
 from bot.nlu.parse_ahead import classify_ahead
 from bot.settings import BotSettings, load_settings
+from kkshared.i18n import N_, _
 from kkshared.identity import ChannelIdentity
 from kkshared.rate_limit import SlidingWindowLimiter
 
@@ -48,7 +50,9 @@ logger = logging.getLogger(__name__)
 
 # A message is at most MAX_MESSAGE_CHARS characters; the whole body gets some room for JSON.
 MAX_BODY_BYTES = 16 * 1024
-TECHNICAL_ERROR = (
+# The channel's own replies: Danish msgids of the message catalogue (kkshared.i18n), sent in the
+# conversation's language (bot.channels.language.reply_language).
+TECHNICAL_ERROR = N_(
     "Beklager, der skete en teknisk fejl. "
     "Prøv igen om lidt, eller find kontaktoplysninger på kk.dk."
 )
@@ -173,19 +177,21 @@ class GuardedInputChannel(InputChannel):
             return response.json(paused)
 
         masked = mask_message(text)
+        agent = getattr(request.app.ctx, "agent", None)
+        tracker_store = getattr(agent, "tracker_store", None)
         command = self.channel_command(masked.text, identity)
         if command is not None:
             rasa_text: str | None = command
         else:
-            agent = getattr(request.app.ctx, "agent", None)
-            tracker_store = getattr(agent, "tracker_store", None)
             rasa_text = await resolve_payload(masked.text, tracker_store, sender_id)
         if rasa_text is None:
-            messages = [{"recipient_id": sender_id, "text": DID_NOT_UNDERSTAND}]
+            language = await reply_language(tracker_store, sender_id, masked.text)
+            messages = [{"recipient_id": sender_id, "text": _(DID_NOT_UNDERSTAND, language)}]
             return response.json(with_notice(messages, sender_id, masked.pii_kinds))
 
         await classify_ahead(rasa_text)  # e5 off the event loop (bot/nlu/parse_ahead.py)
         collector = MergingCollectingOutputChannel()
+        failed = False
         try:
             await on_new_message(
                 UserMessage(
@@ -198,7 +204,7 @@ class GuardedInputChannel(InputChannel):
             )
         except asyncio.CancelledError:
             logger.error("%s channel: handling timed out (sender %s)", self.name(), sender_id)
-            collector.messages.append({"recipient_id": sender_id, "text": TECHNICAL_ERROR})
+            failed = True
         except Exception as error:  # never log the text, only what failed
             logger.error(
                 "%s channel: handling failed (sender %s): %s",
@@ -206,6 +212,12 @@ class GuardedInputChannel(InputChannel):
                 sender_id,
                 type(error).__name__,
             )
-            collector.messages.append({"recipient_id": sender_id, "text": TECHNICAL_ERROR})
+            failed = True
+        if failed:
+            # In the conversation's language (read only now: a failed turn is rare).
+            language = await reply_language(tracker_store, sender_id, masked.text)
+            collector.messages.append(
+                {"recipient_id": sender_id, "text": _(TECHNICAL_ERROR, language)}
+            )
 
         return response.json(with_notice(collector.messages, sender_id, masked.pii_kinds))

@@ -11,7 +11,9 @@ One run (``ReminderJob.run_once``):
 4. For each one due: **claim** it in the case service's reminder log (unique on meeting, kind,
    day; a lease). Not claimed (another job has it, or it went out already): nothing more.
 5. Start the conversation in Rasa (``trigger_intent`` on ``sms:<hash>``): the bot's message with
-   the choices 1/2/3 is in the citizen's conversation, so the answer continues it.
+   the choices 1/2/3 is in the citizen's conversation, so the answer continues it. The time and
+   place are formatted in the conversation's language (its ``language`` slot, read first; issue
+   20, docs/english.md "SMS"), which is passed on so the reminder is in that language too.
 6. Queue the SMS in the channel's outbox under the key ``<kind>:<meeting>:<day>`` (at most one row
    per key: a job that died after queueing and is run again finds it and does not send twice) and
    record the outcome ``queued``. The SMS service's outbox worker sends it.
@@ -41,6 +43,7 @@ from bot.sms.store import CLOSURE_ALERT, REMINDER, Reply, SmsStore
 from kkshared import reminders
 from kkshared.case_service import CaseServiceClient, CaseServiceError
 from kkshared.formatting import format_datetime
+from kkshared.i18n import Language, language_of
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,9 @@ INTENTS = {
     reminders.CLOSURE: "EXTERNAL_closure_alert",
 }
 OUTBOX_KINDS = {reminders.DAY_BEFORE: REMINDER, reminders.CLOSURE: CLOSURE_ALERT}
+# The conversation's language (bot/domain/language.yml): a slot filled from the entity of the
+# same name, so the job passes it along with the reminder's entities.
+LANGUAGE_SLOT = "language"
 
 
 def utc_now() -> datetime:
@@ -165,22 +171,37 @@ class ReminderJob:
         summary.queued.append(key)
         logger.info("reminders: %s queued (reminder %s)", key, claim.id)
 
+    async def citizen_language(self, conversation_id: str) -> Language:
+        """The language of the citizen's SMS conversation: its ``language`` slot as the citizen
+        last left it ("ENGLISH"/"DANSK", or what their messages were written in); Danish for a
+        number without a conversation. Raises ``RasaApiError`` like ``trigger_intent``."""
+        return language_of((await self.rasa.slots(conversation_id)).get(LANGUAGE_SLOT))
+
     async def _conversation_turn(
         self, candidate: reminders.ReminderCandidate, kind: str, hashed: str
     ) -> Reply | None:
-        """Start the bot's turn in the citizen's SMS conversation; its messages as one SMS."""
+        """Start the bot's turn in the citizen's SMS conversation; its messages as one SMS.
+
+        The time and place are written in the conversation's language (Babel's ``en`` for an
+        English one: "Tuesday 3 March 2026 at 10:00"), and the language goes along as the entity
+        ``language``: the reminder usually opens a new session in Rasa, whose slots start over
+        (not carried over), so without it the reminder and the citizen's answers would be
+        Danish."""
         meeting = candidate.meeting
         assert meeting.starts_at is not None
+        conversation_id = tracker_id(hashed)
+        language = await self.citizen_language(conversation_id)
         entities = {
             "meeting_id": meeting.id,
-            "reminder_when": format_datetime(meeting.starts_at),
-            "reminder_where": place(meeting),
+            "reminder_when": format_datetime(meeting.starts_at, language),
+            "reminder_where": place(meeting, language),
+            LANGUAGE_SLOT: language,
         }
-        messages = await self.rasa.trigger_intent(tracker_id(hashed), INTENTS[kind], entities)
+        messages = await self.rasa.trigger_intent(conversation_id, INTENTS[kind], entities)
         # The choices are in the text ("Svar 1 for at bekræfte, ..."); the buttons stay in the
         # conversation, where the channel maps the answer "1" to the first one.
         texts: list[dict[str, Any]] = [{"text": m["text"]} for m in messages if m.get("text")]
-        sms = render(texts, None, self.sms.max_segments)
+        sms = render(texts, None, self.sms.max_segments, language)
         if sms is None:
             return None
         return Reply(sms.text, sms.encoding, sms.segments, self.sms.sender, OUTBOX_KINDS[kind])

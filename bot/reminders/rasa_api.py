@@ -1,4 +1,5 @@
-"""Rasa's HTTP API, for the one call the reminder job makes: ``trigger_intent``.
+"""Rasa's HTTP API, for the two calls the reminder job makes: the conversation's slots and
+``trigger_intent``.
 
 ``POST <KK_RASA_URL>/conversations/<id>/trigger_intent?output_channel=sms&token=<token>`` with
 ``{"name": <intent>, "entities": {...}}`` starts a bot turn in the citizen's SMS conversation
@@ -11,6 +12,11 @@ The Rasa server offers its HTTP API only when ``KK_RASA_API_TOKEN`` is set (``ra
 token (tests/e2e/test_reminders_rasa_api.py). Rasa takes the token only as a query parameter:
 never log these URLs. In production the load balancer must block the API paths (everything but
 ``/webhooks/`` and ``/``), so only the job reaches them, on a replica's own address.
+
+``GET <KK_RASA_URL>/conversations/<id>/tracker?include_events=NONE&token=<token>`` gives the
+conversation's slots as they were when it was last used (Rasa starts no new session for it), so
+the job knows the language the citizen's SMS conversation is in (its ``language`` slot) before
+it formats the reminder's date and place (docs/english.md "SMS").
 """
 
 from __future__ import annotations
@@ -31,6 +37,24 @@ class RasaApi:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = aiohttp.ClientTimeout(total=timeout)
+
+    async def slots(self, conversation_id: str) -> dict[str, Any]:
+        """The conversation's slot values (a conversation Rasa does not know has the initial
+        values)."""
+        url = f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/tracker"
+        params = {"token": self.token, "include_events": "NONE"}
+        try:
+            async with aiohttp.ClientSession(timeout=self.timeout) as session:
+                async with session.get(url, params=params) as response:
+                    if response.status != 200:
+                        raise RasaApiError(f"the tracker request answered {response.status}")
+                    body = await response.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            raise RasaApiError(f"the tracker request failed ({type(error).__name__})") from error
+        slots = body.get("slots") if isinstance(body, dict) else None
+        if not isinstance(slots, dict):
+            raise RasaApiError("the tracker request gave no slots")
+        return slots
 
     async def trigger_intent(
         self, conversation_id: str, intent: str, entities: dict[str, str]

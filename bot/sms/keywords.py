@@ -1,18 +1,18 @@
-"""SMS keywords (STOP, START, HJÆLP) and the channel's own Danish texts (``N_``: English in
+"""SMS keywords (STOP, START, HJÆLP) and the channel's own Danish texts (``N_``/``_``: English in
 locale/en/LC_MESSAGES/kk.po, docs/english.md).
 
 A keyword is the whole message (case, surrounding spaces and a final punctuation mark do not
 matter): "stop", "STOP!", "Hjælp", "hjaelp". A sentence that merely contains the word ("jeg vil
 ikke stoppe min ydelse") is an ordinary message for the bot.
 
-Standard library only.
+Standard library and the message catalogue (kkshared.i18n).
 """
 
 from __future__ import annotations
 
 import re
 
-from kkshared.i18n import N_
+from kkshared.i18n import N_, _
 
 STOP = "stop"
 START = "start"
@@ -57,11 +57,15 @@ NO_ANSWER_TEXT = N_(
 )
 
 
-def choose_number_text(choices: int) -> str:
-    """The answer to a number that is not one of the choices the bot offered."""
+def choose_number_text(choices: int, language: str = "da") -> str:
+    """The answer to a number that is not one of the choices the bot offered, in ``language``
+    (the conversation's, ``bot.sms.language``)."""
     if choices == 1:
-        return "Svar 1 for at vælge, eller skriv dit spørgsmål med almindelige ord."
-    return f"Svar med et tal fra 1 til {choices}, eller skriv dit spørgsmål med almindelige ord."
+        return _("Svar 1 for at vælge, eller skriv dit spørgsmål med almindelige ord.", language)
+    return _(
+        "Svar med et tal fra 1 til {choices}, eller skriv dit spørgsmål med almindelige ord.",
+        language,
+    ).format(choices=choices)
 
 
 def keyword(text: str) -> str | None:

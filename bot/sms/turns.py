@@ -2,10 +2,11 @@
 
 A reply ``1``, ``2``, ... chooses the button the bot offered last (SMS has no buttons:
 ``bot.channels.common.offered_buttons``); a number outside the choices gets a short "Svar med et
-tal fra 1 til N" without asking the bot; with no choices offered the text goes to the bot as it
-is. Text starting with ``/`` goes through ``common.resolve_payload``. The turn runs with the
-conversation id ``sms:<hash>`` and ``{"kk": {"channel": "sms", "subject", "role"}}`` as metadata,
-under ``KK_SMS_TURN_TIMEOUT``; a timeout or failure becomes the technical-error text.
+tal fra 1 til N" (in the conversation's language) without asking the bot; with no choices
+offered the text goes to the bot as it is. Text starting with ``/`` goes through
+``common.resolve_payload``. The turn runs with the conversation id ``sms:<hash>`` and
+``{"kk": {"channel": "sms", "subject", "role"}}`` as metadata, under ``KK_SMS_TURN_TIMEOUT``; a
+timeout or failure becomes the technical-error text.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import logging
 from typing import Any
 
 from bot.channels.common import WHERE_SMS, offered_buttons, pii_notice, resolve_payload
+from bot.channels.language import reply_language
 from bot.sms import keywords
 from bot.sms.context import SmsContext
 from bot.sms.identity import sms_identity, tracker_id
-from bot.sms.language import own_text
+from bot.sms.language import conversation_language, own_text
 from bot.sms.rendering import SmsText, measure, messages_language, render, reply_number
 from bot.sms.store import InboxRow
 from kkshared.i18n import _
@@ -38,7 +40,8 @@ async def rasa_text(
         # bot's own, so it is passed on as it is.
         assert number is not None
         if not 1 <= number <= len(buttons):
-            return [{"text": keywords.choose_number_text(len(buttons))}]
+            language = await conversation_language(ctx, row)
+            return [{"text": keywords.choose_number_text(len(buttons), language)}]
         return str(buttons[number - 1]["payload"])
     resolved = await resolve_payload(text, tracker_store, sender_id)
     if resolved is None:
@@ -72,7 +75,9 @@ async def turn(
         logger.error("sms: handling message %s was cancelled", row.gateway_id)
     except Exception as error:
         logger.error("sms: handling message %s failed (%s)", row.gateway_id, type(error).__name__)
-    return [{"text": await own_text(ctx, row, keywords.TECHNICAL_ERROR_TEXT)}]
+    # In the message's language when it is clearly one, else the conversation's (as on the web).
+    language = await reply_language(ctx.bridge.tracker_store, sender_id, text)
+    return [{"text": _(keywords.TECHNICAL_ERROR_TEXT, language)}]
 
 
 def as_sms(ctx: SmsContext, row: InboxRow, messages: list[dict[str, Any]]) -> SmsText:

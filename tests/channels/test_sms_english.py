@@ -10,7 +10,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from sms_fakes import HMAC_KEY, KNOWN_MSISDN, UNKNOWN_MSISDN, FakeBridge
+from sms_fakes import HMAC_KEY, KNOWN_MSISDN, KNOWN_NO_LOGIN_MSISDN, UNKNOWN_MSISDN, FakeBridge
 from test_sms_service import Harness
 
 from bot.sms import keywords
@@ -151,3 +151,90 @@ def test_an_unreadable_tracker_store_means_danish() -> None:
         phone_hash = "abc"
 
     assert run(conversation_language(Ctx(), Row())) == "da"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("choices", "language", "expected"),
+    [
+        (1, "da", "Svar 1 for at vælge, eller skriv dit spørgsmål med almindelige ord."),
+        (3, "da", "Svar med et tal fra 1 til 3, eller skriv dit spørgsmål med almindelige ord."),
+        (1, "en", "Reply 1 to choose, or write your question in ordinary words."),
+        (3, "en", "Reply with a number from 1 to 3, or write your question in ordinary words."),
+        (12, "en", "Reply with a number from 1 to 12, or write your question in ordinary words."),
+        (2, "de", "Svar med et tal fra 1 til 2, eller skriv dit spørgsmål med almindelige ord."),
+    ],
+)
+def test_the_number_choice_help_in_both_languages(choices: int, language: str, expected) -> None:
+    assert keywords.choose_number_text(choices, language) == expected
+    assert keywords.choose_number_text(choices) == keywords.choose_number_text(choices, "da")
+
+
+def _yes_no(text: str) -> list[dict]:
+    if text == "skat":
+        return [
+            {
+                "text": "Did you mean: Tax?",
+                "buttons": [
+                    {"title": "Yes", "payload": "/affirm"},
+                    {"title": "No", "payload": "/deny"},
+                ],
+            }
+        ]
+    return [{"text": f"You chose {text}"}]
+
+
+@pytest.mark.parametrize("language", ["en", "da", None])
+def test_a_number_outside_the_choices_gets_help_in_the_conversations_language(
+    h: Harness, language: str | None
+) -> None:
+    h.bridge.answer = _yes_no
+    if language is not None:  # None: no slot known (a tracker without one)
+        speaks(h, KNOWN_MSISDN, language)
+
+    async def scenario():
+        service = await h.start()
+        for message in ("skat", "3", "1"):
+            await h.text(service, KNOWN_MSISDN, message)
+            await h.settle(service)
+        await h.stop(service)
+
+    run(scenario())
+    sent = [m["message"] for m in h.sent(KNOWN_MSISDN)]
+    # "3" is not a choice: the bot is not asked; "1" still chooses the first button afterwards.
+    assert [t["text"] for t in h.bridge.turns] == ["skat", "/affirm"]
+    if language == "en":
+        assert sent[0] == "Did you mean: Tax?\nReply 1 for Yes or 2 for No."
+        assert (
+            sent[1] == "Reply with a number from 1 to 2, or write your question in ordinary words."
+        )
+    else:
+        assert sent[1] == (
+            "Svar med et tal fra 1 til 2, eller skriv dit spørgsmål med almindelige ord."
+        )
+    assert sent[1] == keywords.choose_number_text(2, language or "da")
+    assert sent[2] == "You chose /affirm"
+
+
+def test_a_failing_turn_follows_the_message_when_it_is_clearly_english(h: Harness) -> None:
+    """A first SMS in English whose turn fails (no conversation yet): the English error; a Danish
+    one in an English conversation: the Danish error (the message decides, as for the bot)."""
+
+    def broken(text: str) -> list[dict]:
+        raise RuntimeError("the bot is down")
+
+    h.bridge = FakeBridge(broken)
+    speaks(h, KNOWN_NO_LOGIN_MSISDN, "en")
+
+    async def scenario():
+        service = await h.start()
+        await h.text(service, UNKNOWN_MSISDN, "when is my next meeting")
+        await h.text(service, KNOWN_NO_LOGIN_MSISDN, "hvornår er mit næste møde")
+        await h.wait_sent(2)
+        await h.settle(service)
+        await h.stop(service)
+
+    run(scenario())
+    assert [m["message"] for m in h.sent(UNKNOWN_MSISDN)] == [
+        _(keywords.TECHNICAL_ERROR_TEXT, "en")
+    ]
+    assert [m["message"] for m in h.sent(KNOWN_NO_LOGIN_MSISDN)] == [keywords.TECHNICAL_ERROR_TEXT]

@@ -17,6 +17,7 @@ from bot.sms.rendering import (
     split_segments,
     strip_markdown,
 )
+from kkshared.i18n import _
 
 
 @pytest.mark.parametrize(
@@ -199,17 +200,20 @@ def test_keywords(text: str, expected) -> None:
     assert keywords.keyword(text) == expected
 
 
-def test_fixed_texts_fit_in_one_or_two_gsm_segments() -> None:
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_fixed_texts_fit_in_one_or_two_gsm_segments(language: str) -> None:
     for text in (
-        keywords.HELP_TEXT,
-        keywords.STOP_TEXT,
-        keywords.START_TEXT,
-        keywords.RATE_LIMIT_TEXT,
-        keywords.TECHNICAL_ERROR_TEXT,
-        keywords.DID_NOT_UNDERSTAND_TEXT,
-        keywords.NO_ANSWER_TEXT,
-        keywords.choose_number_text(1),
-        keywords.choose_number_text(5),
+        _(keywords.HELP_TEXT, language),
+        _(keywords.STOP_TEXT, language),
+        _(keywords.START_TEXT, language),
+        _(keywords.RATE_LIMIT_TEXT, language),
+        _(keywords.TECHNICAL_ERROR_TEXT, language),
+        _(keywords.DID_NOT_UNDERSTAND_TEXT, language),
+        _(keywords.NO_ANSWER_TEXT, language),
+        keywords.choose_number_text(1, language),
+        keywords.choose_number_text(5, language),
     ):
         assert encoding_for(text) == "GSM", text
         assert segment_count(text) <= 3, text
+    # One SMS (160 septets) for the number-choice help in both languages.
+    assert segment_count(keywords.choose_number_text(12, language)) == 1

@@ -25,7 +25,10 @@ import pytest
 from conftest import api_url, http, login, sqlite_path
 
 from bot.reminders.schedule import is_working_day, working_day_before
+from bot.sms.identity import phone_hash, tracker_id
+from kkshared.formatting import format_date
 from kkshared.holidays import closed_days
+from kkshared.language import decided_language
 from kkshared.user_tokens import create_user_token
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -422,3 +425,45 @@ def test_a_closure_alerts_only_the_citizens_whose_meeting_it_covers() -> None:
     run_job(local(working_day_before(day), 16))
     assert len(wait_sent(affected, 1)) == 1
     assert len(wait_sent(phone_meeting, 1)) == 1 and len(wait_sent(elsewhere, 1)) == 1
+
+
+def _age_conversation(citizen: Citizen, hours: float) -> None:
+    """Make the citizen's SMS conversation look last used ``hours`` ago: a user event with that
+    timestamp through Rasa's API, so the reminder's ``trigger_intent`` starts a new session (slots
+    not carried over) as it does for a reminder the day after the citizen last wrote."""
+    conversation = tracker_id(phone_hash(f"+{citizen.msisdn}", os.environ["KK_E2E_SMS_HMAC_KEY"]))
+    event = {
+        "event": "user",
+        "text": "ok",
+        "timestamp": time.time() - hours * 3600,
+        "parse_data": {"intent": {"name": "affirm", "confidence": 1.0}, "entities": []},
+        "input_channel": "sms",
+    }
+    url = f"{os.environ['KK_E2E_RASA_URL']}/conversations/{conversation}/tracker/events"
+    token = os.environ["KK_E2E_RASA_API_TOKEN"]
+    status, body = http("POST", f"{url}?token={token}", [event])
+    assert status == 200, body
+    assert body["slots"]["language"] == "en"
+
+
+def test_an_english_citizen_gets_the_reminder_in_english_with_english_dates() -> None:
+    """Issue 20: "ENGLISH" over SMS, then (a new session later) the reminder in English with the
+    date formatted for English, and the answer "1" confirmed in English."""
+    _transcript("--- reminder in English ---")
+    citizen = Citizen()
+    [switched] = citizen.text("ENGLISH")
+    assert "english" in switched.lower(), switched
+    _age_conversation(citizen, hours=20)
+    wednesday = weekday_after(future(110), 2, lambda d: is_working_day(d - timedelta(days=1)))
+    meeting = citizen.meeting(local(wednesday, 10))
+    run_job(local(wednesday - timedelta(days=1), 16))
+    [_, sms] = wait_sent(citizen, 2)
+    _transcript(f"+{citizen.msisdn} < {sms}")
+    assert "Reminder from Jobcenter København" in sms and "Answer 1 to confirm" in sms
+    assert f"on {format_date(wednesday, 'en')} at 10:00 at " in sms and "Lærkevej" in sms
+    for danish in ("Påmindelse", "kl.", "Svar 1", format_date(wednesday), "Skriv ikke"):
+        assert danish not in sms, sms
+    assert decided_language(sms) == "en", sms  # the session's AI notice too, if it comes first
+    [reply] = citizen.text("1")
+    assert reply == "Thank you. The job centre has been told that you are coming to the meeting."
+    assert citizen.reminders()[meeting]["confirmation"]["answer"] == "confirmed"
