@@ -11,6 +11,14 @@ snapshot stays in use, and the next attempt waits twice as long each time (at mo
 ``max_backoff`` seconds). Nothing on a request's path waits for the thread: it swaps in what it
 built with one assignment.
 
+Every process polls on the same wall-clock ticks (multiples of the interval since the epoch, see
+``seconds_to_tick``), not ``interval`` seconds after its own start. The Rasa server ranks a
+message and the action server renders the answer from its own copy, so for a moment after a
+change one can be at the new revision and the other at the old: after a rollback, a classifier
+still at the publish revision picks the retired entry, which the action server no longer has
+("don't know"). With polls on the same ticks that moment is the re-index time (about a second)
+instead of up to a whole interval (docs/content_editing.md, "Rollback").
+
 Needs aiohttp (the ``bot`` extra), as ``kkshared.case_service``.
 """
 
@@ -18,7 +26,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import threading
+import time
 from collections.abc import Callable
 
 from kkshared.case_service import CaseServiceClient, CaseServiceError, CaseServiceUnavailable
@@ -32,6 +42,16 @@ DEFAULT_POLL_SECONDS = 10.0
 MAX_BACKOFF_SECONDS = 30.0
 # A snapshot of a few hundred entries with their examples is a few hundred kB.
 FETCH_TIMEOUT_SECONDS = 2.5
+
+
+def seconds_to_tick(delay: float, now: float) -> float:
+    """Seconds from ``now`` (wall clock) to the next multiple of ``delay`` that is at least a
+    quarter of ``delay`` away: processes that wait this long poll at the same moments, and one
+    that woke a little early does not poll twice. Between ``delay / 4`` and ``delay * 5 / 4``."""
+    if delay <= 0:
+        return 0.0
+    tick = (math.floor((now + delay / 4) / delay) + 1) * delay
+    return tick - now
 
 
 class CatalogueSyncStopped(Exception):
@@ -95,7 +115,8 @@ class CatalogueSync:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def next_delay(self) -> float:
-        """Seconds until the next poll: ``interval``, doubled per failure in a row (capped)."""
+        """Seconds between polls now: ``interval``, doubled per failure in a row (capped); the
+        thread waits for the next tick of this length (``seconds_to_tick``)."""
         if not self.failures:
             return self.interval
         return float(min(self.interval * 2**self.failures, self.max_backoff))
@@ -163,7 +184,7 @@ class CatalogueSync:
                 self._polled.notify_all()
             if self._stopped.is_set():
                 break
-            self._wake.wait(self.next_delay())
+            self._wake.wait(seconds_to_tick(self.next_delay(), time.time()))
             self._wake.clear()
         if self._loop is not None:
             self._loop.run_until_complete(self.client.close())

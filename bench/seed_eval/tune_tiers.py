@@ -31,6 +31,7 @@ from pathlib import Path
 import yaml
 
 from bench.seed_eval.run_eval import DONT_KNOW, ROOT, SETS_DIR, WRONG, load_scorer
+from bot.nlu.ranker_agreement import rankers_disagree
 from kkshared.answer_fit import missing_kinds
 
 # The development parts (``*_dev.yml``, ``*_dev2.yml`` ...) of the Danish citizen sets, whether
@@ -44,6 +45,15 @@ AUDIENCES = ("citizen", "oos")
 COMPONENT = "DanishRetrievalClassifier"
 
 
+def classifier_config() -> dict:
+    """The DanishRetrievalClassifier's settings in config.yml."""
+    return next(
+        step
+        for step in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+        if step["name"].endswith(COMPONENT)
+    )
+
+
 def load_classifier(model: Path, workdir: Path):
     """The trained DanishRetrievalClassifier of ``model``, loaded as Rasa loads it."""
     from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -55,11 +65,7 @@ def load_classifier(model: Path, workdir: Path):
         members = [m for m in archive.getmembers() if COMPONENT in m.name]
         archive.extractall(workdir, members=members)
     component = next(p for p in (workdir / "components").iterdir() if COMPONENT in p.name)
-    config = next(
-        step
-        for step in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
-        if step["name"].endswith(COMPONENT)
-    )
+    config = classifier_config()
     return DanishRetrievalClassifier.load(
         {k: v for k, v in config.items() if k != "name"},
         LocalModelStorage(workdir / "components"),
@@ -80,15 +86,18 @@ class Case:
     coverage: float
     dense: float
     passage_fits: bool
+    # e5 similarity of the chosen document minus the runner-up's (0: BM25 alone ranked it)
+    dense_margin: float = 0.0
 
 
 def analyse(classifier, item: dict) -> Case:
     text = item["text"]
     config = classifier._config
     saved = dict(config)
-    config.update(answer_threshold=0.0, fallback_threshold=0.0)
+    config.update(answer_threshold=0.0, fallback_threshold=0.0, answer_min_dense_margin=None)
     try:
         result = classifier.classify_text(text)
+        features = ranking_features(classifier, text)
     finally:
         config.clear()
         config.update(saved)
@@ -111,7 +120,21 @@ def analyse(classifier, item: dict) -> Case:
         passage_ranking.features.get("word_coverage", 0.0),
         passage_ranking.features.get("dense", 0.0),
         bool(passage) and not missing_kinds(text, passage.text),
+        features.get("dense_margin", 0.0),
     )
+
+
+def ranking_features(classifier, text: str) -> dict[str, float]:
+    """The catalogue ranking's features for ``text`` as the classifier ranks it (emoji left out,
+    typos corrected)."""
+    from bot.nlu.emoji_text import strip_emoji
+
+    live = classifier._live
+    text = strip_emoji(text)
+    if live.vocabulary is not None:
+        text = live.vocabulary.correct(text)
+    ranking, _ = classifier._rank(live, text)
+    return dict(ranking.features)
 
 
 def replay(
@@ -122,17 +145,21 @@ def replay(
     dense: float,
     score,
     support: float | None = None,
+    margin: float | None = None,
 ):
     """(verdict, tier) of the tier decision with these thresholds; tier 0 = not an answer.
-    ``support``: a tier-1 answer also quotes the best passage when its coverage reaches it."""
+    ``support``: a tier-1 answer also quotes the best passage when its coverage reaches it.
+    ``margin``: ``answer_min_dense_margin`` (None: no ranker-agreement check)."""
     if case.intent != "faq":
         return None, 0
     passage_ok = case.passage_fits and case.coverage >= cov and case.dense >= dense
+    sure = case.confidence >= t1 and case.fits
+    sure = sure and not rankers_disagree({"dense_margin": case.dense_margin}, margin)
     if case.item["audience"] == "oos":
-        if case.confidence >= t1 and case.fits:
+        if sure:
             return "confident-wrong", 1
         return ("confident-wrong", 2) if passage_ok else ("right", 3)
-    if case.confidence >= t1 and case.fits:
+    if sure:
         reply = answers.get(case.answer_key or "", "")
         if support is not None and passage_ok and case.coverage >= support:
             reply += f"\n{case.passage_title}\n{case.passage_text}"
@@ -146,7 +173,7 @@ def replay(
 def faq_replies() -> dict[str, str]:
     """Each catalogue answer as the REST channel sends it (text and custom JSON), rendered as
     action_answer_faq renders it, from the catalogue in the repository."""
-    from actions.faq_answer import answer_message
+    from actions.faq_render import answer_message
     from kkshared.catalogue_yaml import read_seed
 
     replies = {}
@@ -177,7 +204,15 @@ def main() -> None:
         help="also print right / don't know / confident-wrong per file at these thresholds "
         "(repeatable)",
     )
+    parser.add_argument(
+        "--margin",
+        type=lambda x: None if x.lower() == "none" else float(x),
+        default=classifier_config().get("answer_min_dense_margin"),
+        help="answer_min_dense_margin for every replay ('none': no ranker-agreement check; "
+        "default: config.yml's)",
+    )
     args = parser.parse_args()
+    margin = args.margin
     score = load_scorer()
     items = []
     for path in DEV_FILES:
@@ -206,7 +241,7 @@ def main() -> None:
     )
     results = []
     for t1, cov, dense, support in grid:
-        verdicts = [replay(c, answers, t1, cov, dense, score, support)[0] for c in cases]
+        verdicts = [replay(c, answers, t1, cov, dense, score, support, margin)[0] for c in cases]
         counted = [v for v in verdicts if v is not None]
         n = len(counted) or 1
         right = counted.count("right") / n
@@ -222,6 +257,7 @@ def main() -> None:
     files = ", ".join(p.name for p in DEV_FILES)
     print(f"{len(cases)} development items ({oos} out of scope) from {files}; {not_faq} not FAQ")
     print("objective = right - 3 x confident-wrong (a wrong answer costs three right ones)")
+    print(f"answer_min_dense_margin {margin} in every replay")
     ranked = sorted(results, key=lambda r: r[:3], reverse=True)
     for objective, right, wrong, t1, cov, dense, support, n, oos_wrong in ranked[:15]:
         print(
@@ -241,7 +277,7 @@ def main() -> None:
         t1, cov, dense = (float(x) for x in point.split(","))
         per_file: dict[str, Counter[str]] = {}
         for c in cases:
-            verdict = replay(c, answers, t1, cov, dense, score)[0]
+            verdict = replay(c, answers, t1, cov, dense, score, margin=margin)[0]
             if verdict is not None and c.item["audience"] == "citizen":
                 per_file.setdefault(c.item["id"].split("-")[0], Counter())[verdict] += 1
         shown = " | ".join(
@@ -252,13 +288,14 @@ def main() -> None:
     if args.show:
         _, _, _, t1, cov, dense, support, _, _ = ranked[0]
         for c in cases:
-            verdict, tier = replay(c, answers, t1, cov, dense, score, support)
+            verdict, tier = replay(c, answers, t1, cov, dense, score, support, margin)
             # Would the catalogue's best guess have been right (the "Mente du" of tier 3)?
             guess = c.item["audience"] == "citizen" and score.matches(
                 c.item, answers.get(c.answer_key or "", "")
             )
             print(
                 f"{verdict!s:15} tier {tier} conf {c.confidence:.2f} fits {c.fits:d} "
+                f"dm {c.dense_margin:+.3f} "
                 f"guess {guess:d} cov {c.coverage:.2f} dense {c.dense:.2f} | {c.item['id']} "
                 f"{c.item['text'][:70]}"
             )

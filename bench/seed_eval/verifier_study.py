@@ -28,14 +28,7 @@ from pathlib import Path
 import yaml
 
 from bench.seed_eval.run_eval import ROOT, load_scorer
-from bench.seed_eval.tune_tiers import (
-    DEV_SETS,
-    SETS,
-    SETS_DIR,
-    analyse,
-    faq_replies,
-    load_classifier,
-)
+from bench.seed_eval.tune_tiers import DEV_FILES, analyse, faq_replies, load_classifier
 from kkshared.knowledge import SourceTexts, load_citizen_entries
 from kkshared.normalize import normalize_source_text
 from kkshared.retrieval.terms import word_terms
@@ -64,8 +57,8 @@ def study(model: Path) -> list[Row]:
     texts = SourceTexts()
     answers = faq_replies()
     items = []
-    for name in DEV_SETS:
-        raw = yaml.safe_load((SETS_DIR / SETS[name][0]).read_text(encoding="utf-8"))
+    for path in DEV_FILES:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         items += [i for i in raw["items"] if i["audience"] == "citizen"]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

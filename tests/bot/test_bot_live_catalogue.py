@@ -21,7 +21,7 @@ from test_bot_retrieval_classifier import ANSWERS, EXAMPLES, training_data, writ
 from bot.nlu.retrieval_classifier import ANSWER_ATTRIBUTE, DanishRetrievalClassifier
 from kkshared.case_service import CaseServiceUnavailable
 from kkshared.catalogue import CatalogueEntry, CatalogueSnapshot, EntrySource, PreviewRequest
-from kkshared.catalogue_sync import CatalogueClient, CatalogueSync
+from kkshared.catalogue_sync import CatalogueClient, CatalogueSync, seconds_to_tick
 
 QUESTIONS = [
     "hvad er sygedagpenge",
@@ -155,6 +155,7 @@ def test_with_e5_only_texts_without_a_vector_are_encoded(tmp_path, monkeypatch) 
 
     classifier = _trained(tmp_path, dense_weight=0.8, dense_skip_confidence=1.01)
     before = [classifier.classify_text(q) for q in QUESTIONS]
+    encoder = classifier._live.index.encoder
     encoded: list[str] = []
     real = E5Encoder.passages
     monkeypatch.setattr(
@@ -162,6 +163,9 @@ def test_with_e5_only_texts_without_a_vector_are_encoded(tmp_path, monkeypatch) 
     )
     classifier.reindex(_snapshot(classifier, 1))
     assert encoded == []  # every text has its vector from the model
+    # The same encoder (and its memo of the latest query vector, which the source passages'
+    # ranking of the same message reuses): a message is not encoded twice after a re-index.
+    assert encoder is not None and classifier._live.index.encoder is encoder
     assert [_without_revision(classifier.classify_text(q)) for q in QUESTIONS] == [
         _without_revision(r) for r in before
     ]
@@ -314,3 +318,18 @@ def test_the_daemon_thread_polls_and_refresh_waits_for_a_revision(stub, classifi
         assert classifier.revision == 9 and "benefit_abroad" in classifier.entries
     finally:
         sync.stop()
+
+
+def test_every_process_polls_on_the_same_wall_clock_ticks() -> None:
+    # Two processes started at different moments wait for the same next multiple of the
+    # interval, so a Rasa server and an action server fetch a change at the same moment.
+    assert seconds_to_tick(10.0, 1_000_003.0) == pytest.approx(7.0)
+    assert seconds_to_tick(10.0, 1_000_007.0) == pytest.approx(3.0)
+    assert seconds_to_tick(10.0, 1_000_008.0) == pytest.approx(12.0)  # not 2 s: too close
+    assert seconds_to_tick(10.0, 1_000_000.2) == pytest.approx(9.8)  # just after a poll
+    assert seconds_to_tick(10.0, 999_999.9) == pytest.approx(10.1)  # woke early: no second poll
+    for now in (0.0, 1.5, 2.5, 7.49, 7.5, 9.99, 123_456.789):
+        wait = seconds_to_tick(10.0, now)
+        tick = now + wait
+        assert 2.5 < wait <= 12.5 and tick == pytest.approx(round(tick / 10.0) * 10.0)
+    assert seconds_to_tick(0.0, 5.0) == 0.0
