@@ -82,6 +82,7 @@ SQLITE_VARIABLES = 999
 MINUTES_KEPT = 100_000  # sqlite_time's cache: at most about 3 MB
 _MINUTES: dict[int, str] = {}
 BULK_TABLES: tuple[Table, ...] = tuple(
+    # Declarative models type __table__ as FromClause; these are plain Tables.
     model.__table__  # type: ignore[misc]
     for model in (AnalyticsConversation, AnalyticsAnswer, AnalyticsQuestion)
 )

@@ -38,13 +38,7 @@ from kkshared.formatting import format_time, to_local
 
 router = APIRouter(include_in_schema=False)
 
-AREA = PageArea(
-    "borgere",
-    "kk_borgere_session",
-    "kk_borgere_login_csrf",
-    "/borgere",
-    frozenset({Role.STAFF, Role.ADMIN}),
-)
+AREA = PageArea.at("borgere", frozenset({Role.STAFF, Role.ADMIN}))
 HOME = "/borgere"
 NO_ACCESS = "Siderne om borgernes samtaler er kun for sagsbehandlere og administratorer."
 PAGES = StaffPages(

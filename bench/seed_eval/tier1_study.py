@@ -34,6 +34,11 @@ Row = dict[str, Any]
 Gate = Callable[[Row], bool]
 
 
+def _gate(name: str, threshold: float, sign: int) -> Gate:
+    """Keep tier 1 when feature ``name`` is at least (sign 1) or at most (sign -1) the threshold."""
+    return lambda r: sign * r["f"].get(name, 0.0) >= sign * threshold
+
+
 def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.lower()))
 
@@ -120,17 +125,12 @@ def main() -> None:
             best = (_objective(replay.tally(train, every)), None, 1)
             for sign in (1, -1):
                 for t in thresholds:
-                    gate = lambda r, t=t, s=sign, n=name: s * r["f"].get(n, 0.0) >= s * t  # noqa: E731
-                    value = _objective(replay.tally(train, gate))
+                    value = _objective(replay.tally(train, _gate(name, t, sign)))
                     if value > best[0]:
                         best = (value, t, sign)
             _, t, sign = best
             picked.append("-" if t is None else f"{'>=' if sign > 0 else '<='}{t:.3f}")
-            chosen: Gate = (
-                every
-                if t is None
-                else (lambda r, t=t, s=sign, n=name: s * r["f"].get(n, 0.0) >= s * t)  # type: ignore[misc]
-            )
+            chosen: Gate = every if t is None else _gate(name, t, sign)
             total += replay.tally([r for r in rows if r["set"] == test], chosen)
             before += base[test]
         print(

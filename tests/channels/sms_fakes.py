@@ -58,10 +58,10 @@ class CaseServiceState:
     lookup_servers: list[tuple[str, str]] = field(default_factory=list)  # (stub name, number)
 
 
-class _CaseHandler(BaseHTTPRequestHandler):
-    server: CaseServiceStub
+class JsonHandler(BaseHTTPRequestHandler):
+    """A stand-in server's handler: no request log, JSON answers."""
 
-    def log_message(self, *args) -> None:
+    def log_message(self, *args: Any) -> None:
         pass
 
     def _json(self, status: int, payload: object) -> None:
@@ -71,6 +71,10 @@ class _CaseHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+class _CaseHandler(JsonHandler):
+    server: CaseServiceStub
 
     def _guard(self) -> bool:
         state = self.server.state

@@ -8,17 +8,15 @@ same paths run against a real Rasa server in test_channel_rest_e2e.py.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import re
 import uuid
 
-import aiohttp
 import pytest
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 from sanic_server import serve
-from web_fakes import ReadyAgent, demo_token, use_web_channel_settings
+from web_fakes import ReadyAgent, demo_token, post_each, use_web_channel_settings
 
 from bot.channels import common
 from bot.channels.common import (
@@ -205,19 +203,10 @@ def _exchange(requests: list[tuple[str, dict, dict]]) -> tuple[list, list[UserMe
 
     async def scenario():
         base, stop = await _serve(received)
-        answers = []
         try:
-            async with aiohttp.ClientSession() as session:
-                for channel, body, headers in requests:
-                    async with session.post(
-                        f"{base}/{channel}/webhook",
-                        data=json.dumps(body),  # ensure_ascii: "\ud800" travels as an escape
-                        headers={"Content-Type": "application/json", **headers},
-                    ) as response:
-                        answers.append((response.status, await response.json()))
+            return await post_each(base, requests)
         finally:
             await stop()
-        return answers
 
     return asyncio.run(asyncio.wait_for(scenario(), timeout=120)), received
 

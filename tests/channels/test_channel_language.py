@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 from typing import Any
 
-import aiohttp
 import pytest
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 from sanic_server import serve
 from sms_fakes import FakeTrackerStore
-from web_fakes import ReadyAgent, demo_token, use_web_channel_settings
+from web_fakes import ReadyAgent, demo_token, post_each, use_web_channel_settings
 
 from bot.channels.base import TECHNICAL_ERROR
 from bot.channels.common import DID_NOT_UNDERSTAND
@@ -81,19 +79,10 @@ def exchange(
                 channel.blueprint(on_new_message), url_prefix=f"/webhooks/{channel.name()}"
             )
         base, stop = await serve(app, "/webhooks")
-        answers = []
         try:
-            async with aiohttp.ClientSession() as session:
-                for channel, body, headers in requests:
-                    async with session.post(
-                        f"{base}/{channel}/webhook",
-                        data=json.dumps(body),
-                        headers={"Content-Type": "application/json", **headers},
-                    ) as answer:
-                        answers.append((answer.status, await answer.json()))
+            return await post_each(base, requests)
         finally:
             await stop()
-        return answers
 
     return asyncio.run(asyncio.wait_for(scenario(), timeout=120)), received
 

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 from typing import Any
 
-import aiohttp
 import pytest
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic, response
 from sanic_server import serve
-from web_fakes import ReadyAgent, demo_token, use_web_channel_settings
+from web_fakes import ReadyAgent, demo_token, post_each, use_web_channel_settings
 
 from bot.channels import pause
 from bot.channels.kk import KKInput
@@ -219,21 +217,10 @@ def exchange(
                 channel.blueprint(on_new_message), url_prefix=f"/webhooks/{channel.name()}"
             )
         base, stop = await serve(app, "/webhooks")
-        answers = []
         try:
-            async with aiohttp.ClientSession() as session:
-                for i, (channel, body, headers) in enumerate(requests):
-                    if between is not None:
-                        between(i)
-                    async with session.post(
-                        f"{base}/{channel}/webhook",
-                        data=json.dumps(body),
-                        headers={"Content-Type": "application/json", **headers},
-                    ) as answer:
-                        answers.append((answer.status, await answer.json()))
+            return await post_each(base, requests, between)
         finally:
             await stop()
-        return answers
 
     return run(scenario()), received
 

@@ -150,6 +150,7 @@ def test_an_unreadable_tracker_store_means_danish() -> None:
     class Row:
         phone_hash = "abc"
 
+    # Stand-ins for the SMS context and inbox row (only the attributes the lookup reads).
     assert run(conversation_language(Ctx(), Row())) == "da"  # type: ignore[arg-type]
 
 

@@ -19,7 +19,7 @@ import json
 import re
 import threading
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from sms_fakes import HMAC_KEY
+from sms_fakes import HMAC_KEY, JsonHandler
 
 from bot.reminders.job import ReminderJob
 from bot.reminders.rasa_api import RasaApi, RasaApiError
@@ -92,19 +92,8 @@ class RasaStandIn(ThreadingHTTPServer):
         self.server_close()
 
 
-class _RasaHandler(BaseHTTPRequestHandler):
+class _RasaHandler(JsonHandler):
     server: RasaStandIn
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def _json(self, status: int, payload: object) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def _conversation(self, suffix: str) -> str | None:
         parts = urlsplit(self.path)

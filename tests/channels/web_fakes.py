@@ -4,9 +4,12 @@ settings for one test."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import aiohttp
 import jwt
 import pytest
 
@@ -37,3 +40,25 @@ def use_web_channel_settings(monkeypatch: pytest.MonkeyPatch, jwt_secret: str) -
     monkeypatch.setenv("KK_SENDER_HMAC_KEY", "test-sender-key-0123456789")
     monkeypatch.setenv("KK_CHAT_RATE_PER_CONVERSATION", "0")
     monkeypatch.setenv("KK_CHAT_RATE_PER_SUBJECT", "0")
+
+
+async def post_each(
+    base: str,
+    requests: list[tuple[str, dict, dict]],
+    between: Callable[[int], None] | None = None,
+) -> list[tuple[int, Any]]:
+    """POST each (channel, body, headers) to ``<base>/<channel>/webhook`` in order (``between``
+    runs before request i); the (status, JSON) answers. ``json.dumps`` keeps ensure_ascii, so a
+    lone surrogate such as "\\ud800" travels as an escape."""
+    answers = []
+    async with aiohttp.ClientSession() as session:
+        for i, (channel, body, headers) in enumerate(requests):
+            if between is not None:
+                between(i)
+            async with session.post(
+                f"{base}/{channel}/webhook",
+                data=json.dumps(body),
+                headers={"Content-Type": "application/json", **headers},
+            ) as answer:
+                answers.append((answer.status, await answer.json()))
+    return answers
