@@ -500,15 +500,23 @@ async def rollback_form(
 
 
 @router.get("/katalog/nyt")
-def new_entry_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def new_entry_form(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    spoergsmaal: str | None = None,
+) -> Response:
+    """The new-entry form; ``spoergsmaal`` (an unanswered question from the statistics page's
+    "Skriv et nyt svar") becomes its first example question."""
     user = PAGES.signed_in(request, session, settings)
     if isinstance(user, Response):
         return user
+    question = " ".join((spoergsmaal or "").split())[:300]
     return PAGES.render(
         request,
         "catalogue/new.html",
         {
-            "form": {"source_kind": "seed", "base_version": 0},
+            "form": {"source_kind": "seed", "base_version": 0, "examples": question},
             "problems": [],
             "seed_files": seed_files(),
             "topics": store.topics(session),

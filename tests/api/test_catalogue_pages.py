@@ -218,6 +218,23 @@ def test_retire_and_restore_from_the_page(editor, db_session):
     assert r.status_code == 409 and "version 3" in r.text
 
 
+def test_a_question_from_the_unanswered_list_becomes_the_first_example(editor):
+    """The statistics page's "Skriv et nyt svar" links to /katalog/nyt?spoergsmaal=...; the
+    question lands in the examples field, tidied, cut at 300 characters and escaped."""
+    page = editor.get(
+        "/katalog/nyt",
+        params={"spoergsmaal": "  må man  drikke <kaffe>\n i venteværelset " + "x" * 400},
+    ).text
+    field = page.split('name="examples"', 1)[1].split("</textarea>", 1)[0]
+    assert "må man drikke &lt;kaffe&gt; i venteværelset x" in field
+    assert "<kaffe>" not in page
+    assert len(field.split(">", 1)[1]) <= 300 + len("&lt;&gt;") * 3
+    assert (
+        'name="examples" rows="8" aria-describedby="examples-hint"></textarea>'
+        in editor.get("/katalog/nyt").text
+    )
+
+
 def test_a_new_entry(editor, db_session):
     page = editor.get("/katalog/nyt").text
     assert "Nyt svar" in page

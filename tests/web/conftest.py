@@ -14,12 +14,16 @@ a browser of its own.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 from web_helpers import origin
 
 REPO = Path(__file__).resolve().parents[2]
+# tests/helpers/: what this suite shares with the e2e and production suites (the catalogue entry
+# tests/web/test_editor_flow.py publishes).
+sys.path.insert(0, str(REPO / "tests" / "helpers"))
 AXE_JS = REPO / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = REPO / "docs" / "screenshots"
 CHROMIUM = os.environ.get("KK_WEB_CHROMIUM", "/usr/bin/chromium")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -173,3 +174,24 @@ def save_screenshot(page: Page, directory: Path, name: str) -> Path:
     page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
     page.screenshot(path=str(path))
     return path
+
+
+def new_chat(page: Page, api_url: str, rasa_url: str, path: str = "/chat") -> Chat:
+    """A new anonymous conversation in ``page``: the widget keeps its conversation (sender id,
+    messages) in sessionStorage only, so emptying it and loading the page starts a new one."""
+    if page.url.startswith(api_url):
+        page.evaluate("() => sessionStorage.clear()")
+    return Chat(page, api_url, rasa_url).open(path)
+
+
+def staff_sign_in(
+    page: Page, api_url: str, area: str, username: str, on_form: Callable[[], None] | None = None
+) -> None:
+    """Sign ``username`` in on the demo login form of a staff area (``/katalog``, ``/statistik``,
+    ``/drift``, ...); the area's session cookie is then set in the page's context. ``on_form`` is
+    called while the form is shown (for the accessibility check)."""
+    page.goto(f"{api_url}{area}/login")
+    if on_form:
+        on_form()
+    page.get_by_label("Brugernavn").fill(username)
+    page.get_by_role("button", name="Log ind").click()
