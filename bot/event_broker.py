@@ -65,7 +65,6 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
-    event,
     inspect,
     text,
 )
@@ -74,6 +73,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from bot.sqlite import use_wal
 from kkshared.event_rows import INDEXES, NAME_LENGTH, TABLE, TYPE_NAME_LENGTH, EventRow, event_row
 
 logger = logging.getLogger(__name__)
@@ -105,13 +105,6 @@ _indexes = [Index(name, *(events.c[c] for c in columns)) for name, columns in IN
 TYPED = ("type_name", "name", "timestamp")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
 def make_engine(url: str) -> Engine:
     """An engine for the events database; SQLite files in WAL with synchronous=NORMAL."""
     parsed = make_url(url)
@@ -128,7 +121,7 @@ def make_engine(url: str) -> Engine:
         pool_size=1,
         connect_args={"check_same_thread": False, "timeout": 30},
     )
-    event.listen(engine, "connect", _sqlite_pragmas)
+    use_wal(engine)
     return engine
 
 

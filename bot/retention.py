@@ -57,6 +57,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from bot.settings import RetentionSettings, load_settings
 
@@ -117,7 +118,14 @@ def make_engine(url: str) -> Engine:
 
 
 def ensure_purges_table(engine: Engine) -> None:
-    purge_metadata.create_all(engine, checkfirst=True)
+    """Create ``kk_tracker_purges`` when missing. Several Rasa processes starting at once on one
+    database may all try (as with Rasa's own events table): losing that race is fine as long as
+    the table exists afterwards."""
+    try:
+        purge_metadata.create_all(engine, checkfirst=True)
+    except (OperationalError, ProgrammingError, IntegrityError):
+        if not inspect(engine).has_table(purges.name):
+            raise
 
 
 def latest_purge(engine: Engine) -> int:

@@ -59,13 +59,14 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy import bindparam, create_engine, event, func, select
+from sqlalchemy import bindparam, create_engine, func, select
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from bot.retention import ensure_purges_table, latest_purge
 from bot.settings import load_settings
+from bot.sqlite import use_wal
 
 # How many of a tracker's events are in the database, set on the trackers this store hands out.
 _PERSISTED = "_kk_persisted_events"
@@ -137,9 +138,7 @@ class KKSQLTrackerStore(SQLTrackerStore):
             # Rasa's SQL store commits every turn from the event loop: with SQLite's defaults each
             # commit waits for a full fsync. WAL with synchronous=NORMAL stays crash-safe (a power
             # cut can lose the last turns, never corrupt the file) and lets readers go on.
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-            with self.engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+            use_wal(self.engine)
         # The newest row id of one conversation (retrieve, save): built once, compiled once.
         self._latest_id_query = select(func.max(self.SQLEvent.id)).where(
             self.SQLEvent.sender_id == bindparam("sender_id")
@@ -293,9 +292,3 @@ def _latest_session(events: list[Event]) -> list[Event]:
     if not starts:
         return list(events)
     return [e for e in events if (e.timestamp or 0.0) >= max(starts)]
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()

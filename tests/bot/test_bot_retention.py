@@ -406,3 +406,24 @@ def test_command_line(store, tracker_url, capsys) -> None:
     assert retention.main(["--erase-phone", "+4512345678"], {**env, "KK_SMS_HMAC_KEY": ""}) == 2
     assert "KK_SMS_HMAC_KEY" in capsys.readouterr().err
     assert retention.main([], {**env, "KK_RETENTION_KK_DAYS": "nul"}) == 2
+
+
+def test_the_purges_table_race_of_processes_starting_together_is_harmless(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two Rasa replicas starting on one database both create kk_tracker_purges: the one that
+    loses the race ("already exists") goes on, because the table is there."""
+    from sqlalchemy import create_engine, inspect
+
+    import bot.retention as retention
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'race.db'}")
+    real_create_all = retention.purge_metadata.create_all
+    real_create_all(engine)  # the other process was first, after this one looked:
+
+    def looked_before_the_other_created_it(bind: object, checkfirst: bool = True) -> None:
+        real_create_all(bind, checkfirst=False)
+
+    monkeypatch.setattr(retention.purge_metadata, "create_all", looked_before_the_other_created_it)
+    retention.ensure_purges_table(engine)
+    assert inspect(engine).has_table("kk_tracker_purges")
