@@ -132,13 +132,15 @@ class _CaseHandler(JsonHandler):
         self._json(404, {"detail": "citizen not found"})
 
 
-class CaseServiceStub(ThreadingHTTPServer):
+class StandInServer(ThreadingHTTPServer):
+    """A stand-in HTTP server on a free loopback port, serving from a thread of its own."""
+
     daemon_threads = True
 
-    def __init__(self, state: CaseServiceState | None = None, name: str = "case") -> None:
-        super().__init__(("127.0.0.1", 0), _CaseHandler)
-        self.state = state or CaseServiceState()
-        self.name = name  # several stubs may share one state (one per Rasa process)
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
+
+    def start(self) -> None:
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
     @property
@@ -148,6 +150,14 @@ class CaseServiceStub(ThreadingHTTPServer):
     def stop(self) -> None:
         self.shutdown()
         self.server_close()
+
+
+class CaseServiceStub(StandInServer):
+    def __init__(self, state: CaseServiceState | None = None, name: str = "case") -> None:
+        super().__init__(_CaseHandler)
+        self.state = state or CaseServiceState()
+        self.name = name  # several stubs may share one state (one per Rasa process)
+        self.start()
 
 
 def settings(db_url: str, gateway_url: str | None, api_url: str, **overrides: Any) -> SmsSettings:

@@ -17,9 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import threading
 from datetime import datetime
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -27,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from sms_fakes import HMAC_KEY, JsonHandler
+from sms_fakes import HMAC_KEY, JsonHandler, StandInServer
 
 from bot.reminders.job import ReminderJob
 from bot.reminders.rasa_api import RasaApi, RasaApiError
@@ -70,26 +68,16 @@ def domain_texts(response: str) -> dict[str, str]:
     return texts
 
 
-class RasaStandIn(ThreadingHTTPServer):
+class RasaStandIn(StandInServer):
     """Rasa's ``GET /conversations/<id>/tracker`` and ``POST .../trigger_intent`` (token in the
     query, as Rasa takes it)."""
 
-    daemon_threads = True
-
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _RasaHandler)
+        super().__init__(_RasaHandler)
         self.slots: dict[str, dict[str, Any]] = {}  # conversation id -> slots
         self.triggered: list[tuple[str, dict[str, Any]]] = []  # (conversation, request body)
         self.tracker_status = 200
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
+        self.start()
 
 
 class _RasaHandler(JsonHandler):

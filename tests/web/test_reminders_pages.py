@@ -7,34 +7,17 @@ editor is refused the caseworker's page."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import urllib.error
-import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from http_json import http
 from playwright.sync_api import Page, expect
 from web_helpers import describe, run_axe
 
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
-
-
-def http(method: str, url: str, body=None, headers=None) -> tuple[int, object]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        url,
-        data=data,
-        method=method,
-        headers={"Content-Type": "application/json", **(headers or {})},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
 
 
 def bearer(api_url: str, username: str) -> dict[str, str]:
