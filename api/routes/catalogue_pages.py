@@ -12,6 +12,7 @@ roles get a 403 page. Sign-in, CSRF, rendering and the login and logout routes:
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Request, status
 from fastapi.responses import HTMLResponse, Response
@@ -75,6 +76,10 @@ FLASHES = {
     "tilbagerullet": "Ændringen er rullet tilbage. Den tidligere version er nu i brug.",
     "kasseret": "Dit udkast er slettet.",
 }
+EXAMPLE_ADDED = (
+    "Spørgsmålet fra listen over ubesvarede spørgsmål står nu nederst i eksemplerne. Gem "
+    "udkastet for at beholde det, og offentliggør det, når du er klar."
+)
 
 
 def _when(moment: Any) -> str:
@@ -104,11 +109,16 @@ def entry_list(
     settings: SettingsDep,
     q: str | None = None,
     vis: str | None = None,
+    eksempel: str | None = None,
 ) -> Response:
+    """The entries; ``eksempel`` (the statistics page's "Tilføj som eksempel på et eksisterende
+    svar") is carried to the entry the editor opens, which adds it to its examples."""
     user = PAGES.signed_in(request, session, settings)
     if isinstance(user, Response):
         return user
     query = (q or "").strip()[:200]
+    example = _asked(eksempel)
+    suffix = f"?{urlencode({'eksempel': example})}" if example else ""
     wanted = None if vis == "alle" else EntryStatus.PUBLISHED
     if vis == "udgaaede":
         wanted = EntryStatus.RETIRED
@@ -120,6 +130,7 @@ def entry_list(
     rows = [
         {
             "id": r.id,
+            "href": f"/katalog/svar/{r.id}{suffix}",
             "title": str(r.content.get("title", "")),
             "topic": r.topic,
             "status": STATUS_LABELS[r.status],
@@ -134,12 +145,19 @@ def entry_list(
         {
             "q": query,
             "vis": vis or "",
+            "example": example,
             "rows": rows,
             "drafts": drafts,
             "revision": store.current_revision(session),
         },
         user=user,
     )
+
+
+def _asked(text: str | None) -> str:
+    """A citizen's question passed in a link from the statistics page (``spoergsmaal``,
+    ``eksempel``): white space tidied, at most 300 characters."""
+    return " ".join((text or "").split())[:300]
 
 
 # --- one entry -----------------------------------------------------------------------------------
@@ -256,6 +274,7 @@ def _entry_page(
     conflict: str | None = None,
     preview: dict[str, Any] | None = None,
     question: str = "",
+    example: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:
     record = store.get_record(session, entry_id)
@@ -275,6 +294,10 @@ def _entry_page(
         else:
             assert live is not None and record is not None
             form = _form_values(live, record.version)
+        if example and example not in form["examples"].splitlines():
+            # From the unanswered list: the question joins the examples once the editor saves.
+            form["examples"] = "\n".join(filter(None, [form["examples"], example]))
+            flash = EXAMPLE_ADDED
     if problems is None and draft is not None:
         problems = editing.problems_of(session, store.entry_of(draft.content))
     stale = draft is not None and record is not None and draft.base_version != record.version
@@ -331,12 +354,14 @@ def entry_page(
     session: SessionDep,
     settings: SettingsDep,
     besked: str | None = None,
+    eksempel: str | None = None,
 ) -> Response:
     user = PAGES.signed_in(request, session, settings)
     if isinstance(user, Response):
         return user
     flash = FLASHES.get(besked or "")
-    return _entry_page(request, session, user, entry_id, flash=flash)
+    example = _asked(eksempel)
+    return _entry_page(request, session, user, entry_id, flash=flash, example=example)
 
 
 @router.post("/katalog/svar/{entry_id}")
@@ -511,7 +536,7 @@ def new_entry_form(
     user = PAGES.signed_in(request, session, settings)
     if isinstance(user, Response):
         return user
-    question = " ".join((spoergsmaal or "").split())[:300]
+    question = _asked(spoergsmaal)
     return PAGES.render(
         request,
         "catalogue/new.html",

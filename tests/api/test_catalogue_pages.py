@@ -235,6 +235,27 @@ def test_a_question_from_the_unanswered_list_becomes_the_first_example(editor):
     )
 
 
+def test_a_question_from_the_unanswered_list_joins_an_existing_entrys_examples(editor):
+    """ "Tilføj som eksempel på et eksisterende svar" links to /katalog?q=...&eksempel=...: the
+    entries link on with the question, and the entry's form has it as its last example (saved
+    only when the editor saves; a question it already has is not added twice)."""
+    asked = "kan  jeg få <hjælp> til det"
+    listing = editor.get("/katalog", params={"eksempel": asked}).text
+    assert "»kan jeg få &lt;hjælp&gt; til det«" in listing
+    assert f"/katalog/svar/{ENTRY}?eksempel=kan+jeg+f%C3%A5+%3Chj%C3%A6lp%3E+til+det" in listing
+    assert 'name="eksempel" value="kan jeg få &lt;hjælp&gt; til det"' in listing  # kept on search
+    page = editor.get(f"{PAGE}", params={"eksempel": asked}).text
+    field = page.split('name="examples"', 1)[1].split("</textarea>", 1)[0]
+    assert field.rstrip().endswith("kan jeg få &lt;hjælp&gt; til det")
+    assert "står nu nederst i eksemplerne" in page
+    plain = editor.get(PAGE).text
+    assert "&lt;hjælp&gt;" not in plain and "står nu nederst" not in plain
+    existing = plain.split('name="examples"', 1)[1].split("</textarea>", 1)[0].split(">", 1)[1]
+    first = existing.splitlines()[0]
+    again = editor.get(PAGE, params={"eksempel": first}).text
+    assert "står nu nederst" not in again  # already one of its examples
+
+
 def test_a_new_entry(editor, db_session):
     page = editor.get("/katalog/nyt").text
     assert "Nyt svar" in page
