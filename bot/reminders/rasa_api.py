@@ -38,19 +38,26 @@ class RasaApi:
         self.token = token
         self.timeout = aiohttp.ClientTimeout(total=timeout)
 
+    async def _call(
+        self, method: str, conversation_id: str, route: str, what: str, **extra: Any
+    ) -> Any:
+        """The JSON body of Rasa's ``/conversations/<id>/<route>`` (token in the query); any
+        failure is a RasaApiError naming ``what``."""
+        url = f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/{route}"
+        params = {"token": self.token, "include_events": "NONE", **extra.pop("params", {})}
+        try:
+            async with aiohttp.ClientSession(timeout=self.timeout) as session:
+                async with session.request(method, url, params=params, **extra) as response:
+                    if response.status != 200:
+                        raise RasaApiError(f"{what} answered {response.status}")
+                    return await response.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            raise RasaApiError(f"{what} failed ({type(error).__name__})") from error
+
     async def slots(self, conversation_id: str) -> dict[str, Any]:
         """The conversation's slot values (a conversation Rasa does not know has the initial
         values)."""
-        url = f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/tracker"
-        params = {"token": self.token, "include_events": "NONE"}
-        try:
-            async with aiohttp.ClientSession(timeout=self.timeout) as session:
-                async with session.get(url, params=params) as response:
-                    if response.status != 200:
-                        raise RasaApiError(f"the tracker request answered {response.status}")
-                    body = await response.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-            raise RasaApiError(f"the tracker request failed ({type(error).__name__})") from error
+        body = await self._call("GET", conversation_id, "tracker", "the tracker request")
         slots = body.get("slots") if isinstance(body, dict) else None
         if not isinstance(slots, dict):
             raise RasaApiError("the tracker request gave no slots")
@@ -60,18 +67,14 @@ class RasaApi:
         self, conversation_id: str, intent: str, entities: dict[str, str]
     ) -> list[dict[str, Any]]:
         """The bot's messages for the triggered intent."""
-        url = f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/trigger_intent"
-        params = {"output_channel": "sms", "token": self.token, "include_events": "NONE"}
-        try:
-            async with aiohttp.ClientSession(timeout=self.timeout) as session:
-                async with session.post(
-                    url, params=params, json={"name": intent, "entities": entities}
-                ) as response:
-                    if response.status != 200:
-                        raise RasaApiError(f"trigger_intent answered {response.status}")
-                    body = await response.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-            raise RasaApiError(f"trigger_intent failed ({type(error).__name__})") from error
+        body = await self._call(
+            "POST",
+            conversation_id,
+            "trigger_intent",
+            "trigger_intent",
+            params={"output_channel": "sms"},
+            json={"name": intent, "entities": entities},
+        )
         messages = body.get("messages") if isinstance(body, dict) else None
         if not isinstance(messages, list):
             raise RasaApiError("trigger_intent gave no messages")
