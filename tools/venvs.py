@@ -1,8 +1,11 @@
 """The Python environments (.venvs/api, .venvs/bot, .venvs/deploy): build when missing, else skip.
 
 Each is installed from its lock file, requirements/<name>.lock.txt (exact versions with
-hashes): `pip install -r <lock>`, then the project itself with `pip install --no-deps -e .`,
-then packages the lock does not pin are removed and tools/venv_check.py verifies the result.
+hashes): `uv pip install --require-hashes -r <lock>` (pip when uv cannot be installed or fails),
+then the project itself with `pip install --no-deps -e .`, then packages the lock does not pin
+are removed and tools/venv_check.py verifies the result. uv downloads in parallel and compiles
+the bytecode on every core: the bot venv took 107-239 s with pip and ~40 s with uv (issue 16,
+docs/training_benchmark.md "First start").
 A venv is "done" when its stamp file holds the hash of the lock + pyproject.toml + extras +
 Python version. Without a (matching) stamp, venv_check decides whether the installed packages
 already are the lock; only then is pip run.
@@ -211,7 +214,7 @@ def _ensure(ctx: StepContext, spec: VenvSpec) -> None:
                 args.append("--clear")  # a broken leftover
             ctx.run([*args, spec.path], cwd=REPO)
             version = spec.version
-        ctx.run([spec.python, *PIP, "-r", spec.lock], cwd=REPO)
+        _install_lock(ctx, spec)
         ctx.run([spec.python, *PIP, "--no-deps", "-e", "."], cwd=REPO)
         ctx.run([*check, "--remove-extra"], cwd=REPO)  # exactly the lock, or fail
         write_stamp(spec.stamp, stamp_value(spec, version))
@@ -233,7 +236,8 @@ def lock_header(spec: VenvSpec, command: str) -> str:
         f"# [{spec.extras}] resolved to exact versions with sha256 hashes, without the project.\n"
         f"# Made by `./kk lock` (tools/venvs.py) with {UV} from PyPI:\n"
         f"#   {command}\n"
-        f"# ./kk installs it: `pip install -r` this file, then `pip install --no-deps -e .`.\n"
+        f"# ./kk installs it: `uv pip install --require-hashes -r` this file (pip if uv fails),\n"
+        f"# then `pip install --no-deps -e .`.\n"
         f"# Do not edit: change pyproject.toml and run ./kk lock (--upgrade for newer pins).\n"
     )
 
@@ -242,16 +246,48 @@ def lock_tool() -> Path:
     return VENVS / "lock-tool" / "bin" / "uv"
 
 
+def _uv_is_current() -> bool:
+    uv = lock_tool()
+    if not uv.exists():
+        return False
+    out = subprocess.run([uv, "--version"], capture_output=True, text=True, check=False)
+    return out.returncode == 0 and out.stdout.split()[1:2] == [UV.split("==")[1]]
+
+
+def _install_uv(ctx: StepContext, *, check: bool = True) -> bool:
+    """uv in .venvs/lock-tool unless it is there already; False when it could not be installed
+    (only with ``check=False``)."""
+    with locked(VENVS / ".lock-tool.lock"):
+        if _uv_is_current():
+            return True
+        env = lock_tool().parent.parent
+        steps = ([sys.executable, "-m", "venv", "--clear", env], [env / "bin" / "python", *PIP, UV])
+        for cmd in steps:
+            if ctx.run(cmd, cwd=REPO, check=check) != 0:
+                return False
+        return _uv_is_current()
+
+
 def _ensure_uv(ctx: StepContext) -> None:
-    uv, want = lock_tool(), UV.split("==")[1]
-    if uv.exists():
-        out = subprocess.run([uv, "--version"], capture_output=True, text=True, check=False)
-        if out.returncode == 0 and out.stdout.split()[1:2] == [want]:
-            ctx.skip(f"uv {want}")
-    env = uv.parent.parent
-    ctx.run([sys.executable, "-m", "venv", "--clear", env], cwd=REPO)
-    ctx.run([env / "bin" / "python", *PIP, UV], cwd=REPO)
-    ctx.note(f"uv {want} in {rel(env)}")
+    if _uv_is_current():
+        ctx.skip(UV.replace("==", " "))
+    _install_uv(ctx)
+    ctx.note(f"{UV.replace('==', ' ')} in {rel(lock_tool().parent.parent)}")
+
+
+def _install_lock(ctx: StepContext, spec: VenvSpec) -> None:
+    """The lock's packages into the venv: with uv (parallel downloads, bytecode compiled on every
+    core), or with pip when uv cannot be installed or its install fails (e.g. an index that only
+    pip's own configuration names: uv runs with ``--no-config`` and PyPI)."""
+    if _install_uv(ctx, check=False):
+        uv = [lock_tool(), "pip", "install", "--no-config", "--quiet", "--compile-bytecode"]
+        cmd = [*uv, "--require-hashes", "--python", spec.python, "-r", spec.lock]
+        if ctx.run(cmd, cwd=REPO, check=False) == 0:
+            return
+        ctx.say("uv could not install the lock; installing with pip instead")
+    else:
+        ctx.say("uv could not be installed; installing with pip instead")
+    ctx.run([spec.python, *PIP, "-r", spec.lock], cwd=REPO)
 
 
 def _lock(ctx: StepContext, spec: VenvSpec, upgrade: bool) -> None:

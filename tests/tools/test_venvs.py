@@ -199,3 +199,61 @@ def test_base_python_of_the_wrong_version_is_rejected():
         missing_python_hint="h",
     )
     assert venvs.find_base_python(right, environ={}) == sys.executable
+
+
+class _RecordingContext:
+    """A step context that records commands; ``fail`` names the programs whose run fails."""
+
+    def __init__(self, fail: tuple[str, ...] = ()):
+        self.commands: list[list[str]] = []
+        self.said: list[str] = []
+        self.fail = fail
+
+    def run(self, cmd, *, cwd=None, check=True, **_):
+        cmd = [str(part) for part in cmd]
+        self.commands.append(cmd)
+        rc = 1 if any(name in " ".join(cmd) for name in self.fail) else 0
+        if rc and check:
+            raise StepError("failed: " + " ".join(cmd))
+        return rc
+
+    def say(self, text):
+        self.said.append(text)
+
+
+def _installs(ctx):
+    """(installer, lock) for every command that installs a lock file."""
+    return [
+        ("uv" if cmd[0].endswith("/uv") else "pip", cmd[-1])
+        for cmd in ctx.commands
+        if cmd[-2:-1] == ["-r"]
+    ]
+
+
+def test_the_lock_is_installed_with_uv_when_it_is_there(monkeypatch, tmp_path):
+    monkeypatch.setattr(venvs, "VENVS", tmp_path)
+    monkeypatch.setattr(venvs, "_uv_is_current", lambda: True)
+    ctx = _RecordingContext()
+    venvs._install_lock(ctx, venvs.API)
+    assert _installs(ctx) == [("uv", str(venvs.API.lock))]
+    uv_cmd = ctx.commands[0]
+    assert "--require-hashes" in uv_cmd and "--compile-bytecode" in uv_cmd
+    assert uv_cmd[uv_cmd.index("--python") + 1] == str(venvs.API.python)
+
+
+def test_pip_installs_the_lock_when_uv_fails(monkeypatch, tmp_path):
+    monkeypatch.setattr(venvs, "VENVS", tmp_path)
+    monkeypatch.setattr(venvs, "_uv_is_current", lambda: True)
+    ctx = _RecordingContext(fail=("uv pip install",))
+    venvs._install_lock(ctx, venvs.BOT)
+    assert _installs(ctx) == [("uv", str(venvs.BOT.lock)), ("pip", str(venvs.BOT.lock))]
+    assert ctx.said == ["uv could not install the lock; installing with pip instead"]
+
+
+def test_pip_installs_the_lock_when_uv_cannot_be_installed(monkeypatch, tmp_path):
+    monkeypatch.setattr(venvs, "VENVS", tmp_path)
+    monkeypatch.setattr(venvs, "_uv_is_current", lambda: False)
+    ctx = _RecordingContext(fail=(venvs.UV,))
+    venvs._install_lock(ctx, venvs.API)
+    assert _installs(ctx) == [("pip", str(venvs.API.lock))]
+    assert ctx.said == ["uv could not be installed; installing with pip instead"]
