@@ -54,6 +54,9 @@ SETS: dict[str, tuple[str, str, str]] = {
     # Second development parts (written later from the seeds, eval/seed_sets/README.md).
     "citizen_central_dev2": ("citizen/central_dev2.yml", "citizen,oos", "bot"),
     "citizen_spread_dev2": ("citizen/spread_dev2.yml", "citizen,oos", "bot"),
+    # Third pair, central and spread facts mixed, split at random (eval/seed_sets/README.md).
+    "citizen_mixed_dev3": ("citizen/mixed_dev3.yml", "citizen,oos", "bot"),
+    "citizen_mixed_heldout3": ("citizen/mixed_heldout3.yml", "citizen,oos", "bot"),
     # English for citizens (issue 20): English questions, keywords an English reply contains.
     "english_dev": ("english/english_dev.yml", "citizen,oos", "bot"),
     "english_heldout": ("english/english_heldout.yml", "citizen,oos", "bot"),
