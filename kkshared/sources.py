@@ -93,6 +93,12 @@ class Passage:
 _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"”»(]?[A-ZÆØÅ0-9])")
+# Abbreviations whose full stop does not end the sentence: "inden kl. 10 næste dag",
+# "jf. LAB § 13, stk. 2", "d. 1. juli" (the seeds cite rules this way).
+_ABBREVIATIONS = frozenset(
+    {"bl.a.", "ca.", "d.", "f.eks.", "hhv.", "inkl.", "jf.", "jfr.", "jvf.", "kap.", "kl."}
+    | {"mht.", "nr.", "pkt.", "pr.", "stk.", "vedr."}
+)
 # Table-of-contents lines, page numbers and dot leaders carry no answer.
 _NOISE = re.compile(r"\.{4,}|\t\d+\s*$")
 MIN_WORDS = 7
@@ -116,12 +122,23 @@ def _is_prose(sentence: str) -> bool:
     return letters >= 0.6 * len(sentence.replace(" ", "")) and upper < 0.5 * letters
 
 
+def _sentences(block: str) -> list[str]:
+    """The block's sentences; a full stop after an abbreviation ends none."""
+    sentences: list[str] = []
+    for piece in _SENTENCE_END.split(block):
+        if sentences and sentences[-1].split()[-1].lower().lstrip("(") in _ABBREVIATIONS:
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        else:
+            sentences.append(piece)
+    return sentences
+
+
 def document_passages(file: str, raw: str) -> list[Passage]:
     """Passages of one document: each sentence with the next one of the same block, capped at
     ``MAX_WORDS`` (a single longer sentence stays whole: cutting it would change its meaning)."""
     passages: list[Passage] = []
     for block in _blocks(raw):
-        sentences = [s for s in _SENTENCE_END.split(block) if _is_prose(s)]
+        sentences = [s for s in _sentences(block) if _is_prose(s)]
         for i, sentence in enumerate(sentences):
             text = sentence
             for following in sentences[i + 1 : i + SENTENCES_PER_PASSAGE]:

@@ -46,3 +46,19 @@ def test_every_seed_gives_passages_of_bounded_length() -> None:
     longer = [p for p in passages if len(p.text.split()) > MAX_WORDS]
     assert len(longer) <= len(passages) // 100
     assert len({p.id for p in passages}) == len(passages)
+
+
+def test_a_full_stop_after_an_abbreviation_ends_no_sentence():
+    raw = (
+        "Der sættes et punktum i sagen og skrives videre næste dag i journalen. Men det skal "
+        "ske inden kl. 10 næste dag, ellers sendes der partshøring til borgeren.\n\n"
+        "Borgeren kan klage over afgørelsen efter reglerne, jf. LAB § 13, stk. 2 og stk. 3 i "
+        "loven om en aktiv beskæftigelsesindsats."
+    )
+    texts = [p.text for p in document_passages("002_5e6f3c0d831500e7.txt", raw)]
+    assert texts[-2] == (
+        "Men det skal ske inden kl. 10 næste dag, ellers sendes der partshøring til borgeren."
+    )
+    assert texts[-1].startswith("Borgeren kan klage")
+    assert texts[-1].endswith("beskæftigelsesindsats.")
+    assert not any(t.startswith(("10 ", "LAB ", "2 ")) for t in texts)
