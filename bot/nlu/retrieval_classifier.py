@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import weakref
@@ -88,9 +89,15 @@ from kkshared.language import Language, decided_language
 from kkshared.normalize import fold
 from kkshared.pii import PLACEHOLDERS
 from kkshared.retrieval import dense
-from kkshared.retrieval.calibration import Calibrator, DevExample, development_examples
+from kkshared.retrieval.calibration import Calibrator, DevExample, development_cases
 from kkshared.retrieval.dense import E5Encoder
-from kkshared.retrieval.index import DEFAULT_WEIGHTS, Document, Ranking, SearchIndex
+from kkshared.retrieval.index import (
+    DEFAULT_WEIGHTS,
+    Document,
+    Ranking,
+    SearchIndex,
+    train_with_analysis_cache,
+)
 from kkshared.retrieval.progress import Heartbeat
 from kkshared.sources import Passage, read_passages, source_label
 
@@ -294,6 +301,24 @@ def training_documents(
     ]
     documents += faq_documents(with_examples, retrieval_intent)
     return sorted(documents, key=lambda d: d.id), sorted(with_examples, key=lambda e: e.id)
+
+
+def _analysis_cache_dir() -> Path | None:
+    """Where training keeps each text's analysis: beside the e5 vectors (KK_E5_CACHE_DIR, "off"
+    keeps none; default var/e5-cache of the repository)."""
+    configured = os.environ.get("KK_E5_CACHE_DIR")
+    if configured == "off":
+        return None
+    return Path(configured) if configured else REPO_ROOT / TRAINING_VECTOR_CACHE
+
+
+def _development_split(live: LiveIndex, per_document: int | None) -> list[DevExample]:
+    """The leave-one-out calibration split (``development_cases``) ranked by BM25 alone on the
+    trained index's own structures: the same examples as on a new index of the same documents
+    without e5 (``development_examples``), without building that index again."""
+    index = live.sparse_index or live.index
+    assert index.encoder is None
+    return [e for _, e in development_cases(list(live.documents), index, per_document)]
 
 
 def _vector_texts(document: Document) -> list[str]:
@@ -667,11 +692,13 @@ class DanishRetrievalClassifier(GraphComponent):
         """Index, calibrate and save; a progress line at least every 5 s (issue 16), e5 vectors
         kept on disk for the next training."""
         dense.train_with_disk_cache(REPO_ROOT / TRAINING_VECTOR_CACHE)
+        train_with_analysis_cache(_analysis_cache_dir())
         try:
             with Heartbeat("citizen classifier") as heartbeat:
                 return self._train(training_data, heartbeat)
         finally:
             dense.train_with_disk_cache(None)
+            train_with_analysis_cache(None)
 
     def _train(self, training_data: TrainingData, heartbeat: Heartbeat) -> Resource:
         heartbeat.set_phase("indexing the training examples")
@@ -695,11 +722,8 @@ class DanishRetrievalClassifier(GraphComponent):
         live = self._live
         heartbeat.set_phase("calibrating the confidence")
         self._prepare_wordy_queries(live)
-        split = development_examples(
-            list(live.documents),
-            None,
-            per_document=self._config["calibration_questions_per_document"],
-        )
+        per_document = self._config["calibration_questions_per_document"]
+        split = _development_split(live, per_document)
         self._calibrator = Calibrator.fit(split + wordy_examples(list(live.documents), live.index))
         if live.sparse_index is not None:
             self._sparse_calibrator = Calibrator.fit(
@@ -708,12 +732,7 @@ class DanishRetrievalClassifier(GraphComponent):
         english = live.english
         if english is not None:
             # The same calibration on the English documents, with English chat context.
-            english_split = development_examples(
-                list(english.documents),
-                None,
-                per_document=self._config["calibration_questions_per_document"],
-                language="en",
-            )
+            english_split = _development_split(english, per_document)
             self._english_calibrator = Calibrator.fit(
                 english_split
                 + wordy_examples(list(english.documents), english.index, ENGLISH_FILLERS)

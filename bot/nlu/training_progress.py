@@ -75,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         try:
             logging.getLogger("rasa").addHandler(_StepFromLog(step))
+            if args[:1] == ["train"]:
+                from bot.nlu import training_patches
+
+                training_patches.install()
             from rasa.__main__ import main as rasa_main
 
             sys.argv = ["rasa", *args]

@@ -17,11 +17,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from kkshared.retrieval import english
+from kkshared.retrieval.analysis_cache import AnalysisCache
 from kkshared.retrieval.arrays import FloatArray
 from kkshared.retrieval.bm25 import BM25
 from kkshared.retrieval.terms import char_ngrams, reference_terms, word_terms
@@ -72,13 +74,46 @@ ANALYSERS = ("da", "en")
 # them). In a Rasa server that was about 45 MB for the source passages alone (issue 16: RSS).
 @lru_cache(maxsize=8192)
 def _word_terms(text: str, language: str = "da") -> tuple[str, ...]:
+    kind = f"words-{language}"
+    if _analysis_cache is not None:
+        known = _analysis_cache.get(kind, text)
+        if known is not None:
+            return known
     terms = english.word_terms(text) if language == "en" else word_terms(text)
-    return tuple(sys.intern(term) for term in terms)
+    result = tuple(sys.intern(term) for term in terms)
+    if _analysis_cache is not None:
+        _analysis_cache.put(kind, text, result)
+    return result
 
 
 @lru_cache(maxsize=8192)
 def _char_grams(text: str) -> tuple[str, ...]:
-    return tuple(sys.intern(gram) for gram in char_ngrams(text))
+    if _analysis_cache is not None:
+        known = _analysis_cache.get("grams", text)
+        if known is not None:
+            return known
+    result = tuple(sys.intern(gram) for gram in char_ngrams(text))
+    if _analysis_cache is not None:
+        _analysis_cache.put("grams", text, result)
+    return result
+
+
+# Training keeps each text's analysis on disk (kkshared.retrieval.analysis_cache): a retrain
+# analyses only texts it has not seen (issue 16). None: analyse everything (serving processes).
+_analysis_cache: AnalysisCache | None = None
+
+
+def train_with_analysis_cache(directory: Path | None) -> None:
+    """Read (and later write) each text's analysis in ``directory`` (None: save what was
+    analysed since and stop). The in-process caches are cleared both ways, so nothing analysed
+    under one setting is served under the other."""
+    global _analysis_cache
+    if _analysis_cache is not None:
+        _analysis_cache.save()
+    _analysis_cache = AnalysisCache(directory) if directory is not None else None
+    _word_terms.cache_clear()
+    _char_grams.cache_clear()
+    _note_counters.cache_clear()
 
 
 def _note_texts(note: Document) -> list[str]:

@@ -22,6 +22,7 @@ from bot.nlu.retrieval_classifier import (
     VECTORS_FILE,
     DanishRetrievalClassifier,
 )
+from kkshared.retrieval import index
 from tools.steps import _PROGRESS_LINE
 
 dense = pytest.importorskip("kkshared.retrieval.dense")
@@ -76,8 +77,13 @@ def test_a_warm_retrain_encodes_nothing_and_saves_the_cold_model(
 
     counted.clear()
     monkeypatch.setattr(dense, "_PASSAGE_CACHE", dense.OrderedDict())  # a new process
+    # Each text's analysis comes from the same directory (kkshared.retrieval.analysis_cache).
+    analysed: list[str] = []
+    monkeypatch.setattr(index, "word_terms", lambda text: analysed.append(text) or [])
+    monkeypatch.setattr(index, "char_ngrams", lambda text: analysed.append(text) or [])
     _train(tmp_path / "warm", EXAMPLES)
     assert counted == []
+    assert analysed == []
     cold_model, cold_vectors = _saved(tmp_path / "cold")
     warm_model, warm_vectors = _saved(tmp_path / "warm")
     assert cold_model == warm_model  # documents and calibration weights, bit for bit
