@@ -28,10 +28,26 @@ The patches:
   timeout, errors, the JSON it returns) is Rasa's. Idle connections are dropped after
   ``KEEPALIVE_SECONDS``, below the action server's keep-alive (Sanic's 5 s), so the client never
   reuses a connection the server is closing.
+- ``RemoteAction._validate_action_result``, again (speed): even with the reused validator,
+  jsonschema's ``iter_errors`` over the event schema's ``oneOf`` cost ~3 % of the event loop.
+  A check compiled once from the same schema (``_compile_fast_check``: type, const, properties,
+  required, items and a oneOf discriminated by ``"event"``) accepts the plain responses our
+  action server sends; it only ever says "valid" for what the schema accepts, and everything it
+  is not sure of (another shape, an invalid response) goes through the full validation above.
+- ``rasa.core.processor.DaskGraphRunner`` (speed): the server's model (NLU and policy graphs,
+  run several times per message) runs with ``bot.graph_runner.SequentialGraphRunner``, which
+  calls the graph's nodes in dask's order without dask's per-run scheduling (~12 % of the event
+  loop): same results, same exceptions. Training (``rasa.model_training``) still uses dask.
+
+Training has one patch of its own, in ``bot/nlu/training_patches.py`` (installed by
+``bot.nlu.training_progress``, the command ``./kk run`` trains with; same version check):
+``validate_yaml_schema`` is skipped for a YAML text that already passed it (a retrain after one
+changed entry, issue 16).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
@@ -66,11 +82,119 @@ def _response_validator() -> Any:
     return cls(schema)
 
 
+# A check compiled from a JSON schema that returns True only for instances the schema accepts
+# (False: not sure, validate them in full).
+_FastCheck = Callable[[Any], bool]
+
+# JSON-Schema types, each checked on exactly the Python types that have it (an int subclass other
+# than bool, a float with an integral value as "integer", ...: not sure, so full validation).
+_FAST_TYPES: dict[str, _FastCheck] = {
+    "object": lambda x: isinstance(x, dict),
+    "array": lambda x: isinstance(x, list),
+    "string": lambda x: isinstance(x, str),
+    "null": lambda x: x is None,
+    "boolean": lambda x: isinstance(x, bool),
+    "number": lambda x: type(x) is int or type(x) is float,
+    "integer": lambda x: type(x) is int,
+}
+
+
+def _never(instance: Any) -> bool:
+    return False
+
+
+def _compile_fast_check(schema: Any) -> _FastCheck:
+    """The fast check of ``schema`` (draft 2020-12, as Rasa's schema is validated): the keywords
+    type, const (a string), properties, required, items (one schema) and a oneOf whose branches
+    each fix one property to a different string const (Rasa's event schemas: ``"event"``).
+    A (sub)schema with any other keyword is never fast (``_never``)."""
+    if not isinstance(schema, dict):
+        return _never
+    if set(schema) - {"type", "const", "properties", "required", "items", "oneOf"}:
+        return _never
+    checks: list[_FastCheck] = []
+    if "type" in schema:
+        names = [schema["type"]] if isinstance(schema["type"], str) else schema["type"]
+        if not isinstance(names, list) or not all(n in _FAST_TYPES for n in names):
+            return _never
+        types = [_FAST_TYPES[n] for n in names]
+        checks.append(lambda x: any(t(x) for t in types))
+    if "const" in schema:
+        const = schema["const"]
+        if not isinstance(const, str):
+            return _never
+        checks.append(lambda x: isinstance(x, str) and x == const)
+    if "properties" in schema:
+        properties = schema["properties"]
+        if not isinstance(properties, dict):
+            return _never
+        compiled = [(key, _compile_fast_check(sub)) for key, sub in properties.items()]
+        checks.append(
+            lambda x: not isinstance(x, dict) or all(c(x[k]) for k, c in compiled if k in x)
+        )
+    if "required" in schema:
+        required = schema["required"]
+        if not isinstance(required, list):
+            return _never
+        checks.append(lambda x: not isinstance(x, dict) or all(k in x for k in required))
+    if "items" in schema:
+        item_check = _compile_fast_check(schema["items"])
+        checks.append(lambda x: not isinstance(x, list) or all(item_check(i) for i in x))
+    if "oneOf" in schema:
+        one_of = _compile_fast_one_of(schema["oneOf"])
+        if one_of is None:
+            return _never
+        checks.append(one_of)
+    return lambda x: all(check(x) for check in checks)
+
+
+def _compile_fast_one_of(branches: Any) -> _FastCheck | None:
+    """A oneOf whose branches all fix the same property to different string consts: an object
+    with that property set to one of them matches exactly that branch (every other branch fails
+    on the const), so it is valid if and only if that branch accepts it."""
+    if not isinstance(branches, list) or not branches:
+        return None
+    if not all(isinstance(b, dict) and isinstance(b.get("properties"), dict) for b in branches):
+        return None
+    for key in branches[0]["properties"]:
+        consts = [b["properties"].get(key) for b in branches]
+        if not all(
+            isinstance(c, dict) and set(c) == {"const"} and isinstance(c["const"], str)
+            for c in consts
+        ):
+            continue
+        values = [c["const"] for c in consts]
+        if len(set(values)) != len(values):
+            continue
+        by_value = {
+            value: _compile_fast_check(b) for value, b in zip(values, branches, strict=True)
+        }
+
+        def check(x: Any, key: str = key, by_value: dict[str, _FastCheck] = by_value) -> bool:
+            if not isinstance(x, dict):
+                return False
+            value = x.get(key)
+            branch = by_value.get(value) if isinstance(value, str) else None
+            return branch is not None and branch(x)
+
+        return check
+    return None
+
+
+@lru_cache(maxsize=1)
+def _response_fast_check() -> _FastCheck:
+    from rasa.core.actions.action import RemoteAction
+
+    return _compile_fast_check(RemoteAction.action_response_format_spec())
+
+
 def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
     from jsonschema import ValidationError
     from jsonschema.exceptions import best_match
     from rasa.shared.constants import DOCS_BASE_URL
 
+    if _response_fast_check()(result):
+        return True
     error = best_match(_response_validator().iter_errors(result))
     if error is None:
         return True
@@ -224,4 +348,15 @@ def install() -> None:
     if not callable(getattr(EndpointConfig, "request", None)):
         raise UnsupportedRasaVersion("EndpointConfig.request is gone")
     EndpointConfig.request = _request
+    import rasa.core.processor
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    from bot.graph_runner import SequentialGraphRunner
+
+    if getattr(rasa.core.processor, "DaskGraphRunner", None) not in (
+        DaskGraphRunner,
+        SequentialGraphRunner,
+    ):
+        raise UnsupportedRasaVersion("rasa.core.processor no longer runs graphs with dask")
+    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner
     _INSTALLED = True

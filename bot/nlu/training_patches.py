@@ -90,8 +90,14 @@ def install() -> None:
     global _installed
     if _installed:
         return
+    import rasa
     import rasa.shared.utils.validation as validation
 
+    from bot.rasa_patches import UnsupportedRasaVersion, check_rasa_version
+
+    check_rasa_version(rasa.__version__)
+    if not callable(getattr(validation, "validate_yaml_schema", None)):
+        raise UnsupportedRasaVersion("rasa.shared.utils.validation.validate_yaml_schema is gone")
     validation.validate_yaml_schema = remembering(
         validation.validate_yaml_schema, ValidYaml(_valid_yaml_file())
     )
