@@ -35,6 +35,11 @@ def reviewed_yaml() -> YamlCatalogue:
     return read_yaml(REPO)
 
 
+def reviewed_count() -> int:
+    """How many entries the reviewed YAML catalogue (knowledge/citizen/) holds."""
+    return len(reviewed_yaml().entries)
+
+
 def import_reviewed(session: Session) -> ImportReport:
     report = import_entries(session, reviewed_yaml())
     session.flush()

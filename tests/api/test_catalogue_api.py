@@ -9,6 +9,7 @@ from catalogue_helpers import (
     ENTRY,
     NEW_ANSWER,
     draft_body,
+    reviewed_count,
     yaml_entry,
 )
 from sqlalchemy import select
@@ -26,7 +27,7 @@ def publish_edit(client, auth, username="demo-redaktoer", base=1, **changes):
 
 def test_list_and_search(client, auth, catalogue):
     r = client.get("/catalogue/entries", headers=auth("demo-redaktoer"))
-    assert r.status_code == 200 and len(r.json()) == len(catalogue.created) == 198
+    assert r.status_code == 200 and len(r.json()) == len(catalogue.created) == reviewed_count()
     # Folded search over title, answer and examples: "kontanthjaelp" finds "kontanthjælp".
     found = client.get(
         "/catalogue/entries", params={"q": "kontanthjaelp forsørge"}, headers=auth("demo-admin")
