@@ -268,6 +268,9 @@ def with_notice(
 ) -> list[dict[str, Any]]:
     """``messages`` plus the PII notice as the last element when personal data was removed, in
     the language the bot answered in (its answers follow the conversation's ``language`` slot)."""
+    kinds = [kind for kind in kinds if kind in _NOTICE_BY_KIND]
+    if not kinds:  # nothing removed: no notice, so no need to tell the reply's language
+        return messages
     said = " ".join(str(message.get("text") or "") for message in messages)
     notice = pii_notice(kinds, language=language_of(decided_language(said)) if said else "da")
     if notice is None:
