@@ -47,3 +47,55 @@ def test_another_rasa_version_is_refused_loudly(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(rasa_patches.UnsupportedRasaVersion):
         rasa_patches.install()
     assert RemoteAction._validate_action_result is original  # nothing patched on refusal
+
+
+def _rule_keys_and_states() -> tuple[list[str], list[dict]]:
+    """Rule keys as RulePolicy stores them (JSON of a rule's states) from the bot's own rules,
+    and conversation states to check them against: every rule state, and each with its
+    previous action or user intent changed or dropped."""
+    import json
+
+    states = [
+        {},
+        {"prev_action": {"action_name": "action_listen"}},
+        {"user": {"intent": "faq"}, "prev_action": {"action_name": "action_listen"}},
+        {"user": {"intent": "greet"}, "prev_action": {"action_name": "action_listen"}},
+        {"user": {"intent": "faq"}, "prev_action": {"action_name": "action_answer_faq"}},
+        {
+            "user": {"intent": "inform"},
+            "prev_action": {"action_name": "action_listen"},
+            "active_loop": {"name": "absence_form"},
+            "slots": {"language": (1.0,)},
+        },
+        {
+            "prev_action": {"action_name": "absence_form"},
+            "active_loop": {"name": "should_not_be_set"},
+        },
+    ]
+    rules = [
+        [states[0], states[2], {"prev_action": {"action_name": "action_answer_faq"}}],
+        [states[1], states[3]],
+        [states[5], {"prev_action": {"action_name": "absence_form"}}],
+        [states[2]],
+        [states[6], states[4]],
+    ]
+    keys = [json.dumps(rule, sort_keys=True) for rule in rules]
+    return keys, states
+
+
+def test_rule_applicability_is_rasas_for_every_rule_turn_and_state() -> None:
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    assert RulePolicy._is_rule_applicable is rasa_patches._is_rule_applicable
+    rasas = rasa_patches.rasa_is_rule_applicable
+    assert rasas is not None and rasas is not rasa_patches._is_rule_applicable
+    policy = RulePolicy.__new__(RulePolicy)  # the method reads no instance state
+    keys, states = _rule_keys_and_states()
+    outcomes = set()
+    for key in keys:
+        for turn in range(4):
+            for state in states:
+                got = rasa_patches._is_rule_applicable(policy, key, turn, state)
+                assert got == rasas(policy, key, turn, state), (key, turn, state)
+                outcomes.add(got)
+    assert outcomes == {True, False}  # both answers occur, so the comparison means something
