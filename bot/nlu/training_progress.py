@@ -9,6 +9,12 @@ how long: ``progress: rasa train: <step> (<n> s)`` (tools/steps.py shows the new
 The heartbeat is a small child process: a thread of this process would wait for the GIL, which
 Rasa's C code (YAML, JSON, hashing) holds for many seconds at a time. The citizen classifier
 adds its own lines while it trains (e5 counts, its phases).
+
+`rasa train` first validates the domain and the training data (`rasa data validate`'s checks),
+about 5 s before the training itself starts. Here that validation runs as a separate
+`rasa data validate` process beside the training (`--skip-validation` for the training): on 2
+cores the retrain after one changed entry is 5 s shorter (issue 16), and the run still fails,
+with the validator's messages, when the validation fails.
 """
 
 from __future__ import annotations
@@ -60,11 +66,64 @@ class _StepFromLog(logging.Handler):
             return
 
 
+# `rasa train` options naming the data, passed to `rasa data validate` as they are.
+_DATA_OPTIONS = ("--config", "--domain", "--data")
+
+
+def validation_command(args: list[str]) -> list[str] | None:
+    """`rasa data validate` of what ``rasa <args>`` trains on, or None when the training should
+    validate itself (not a training, --skip-validation given, or options this does not pass on)."""
+    if args[:1] != ["train"] or "--skip-validation" in args:
+        return None
+    command = [sys.executable, "-m", "rasa", "data", "validate"]
+    option = None
+    for arg in args[1:]:
+        if arg.startswith("--"):
+            option = arg if arg in _DATA_OPTIONS else None
+            if option:
+                command.append(arg)
+            elif arg.startswith(("--fail-on-validation-warnings", "--validation-max-history")):
+                return None  # the training's own validation honours these
+            continue
+        if option:
+            command.append(arg)
+    return command
+
+
+def _start_validation(args: list[str]) -> tuple[list[str], subprocess.Popen[str] | None]:
+    command = validation_command(args)
+    if command is None:
+        return args, None
+    validator = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    return [*args, "--skip-validation"], validator
+
+
+def _finish_validation(validator: subprocess.Popen[str] | None, code: int) -> int:
+    """Wait for the validator, show what it said; the training's exit code, or 1 when the
+    validation failed."""
+    if validator is None:
+        return code
+    output, _ = validator.communicate()
+    if output.strip():
+        print(output.rstrip(), file=sys.stderr, flush=True)
+    if validator.returncode != 0:
+        say(f"progress: rasa data validate: failed (exit code {validator.returncode})")
+        return code or 1
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     label = f"rasa {args[0] if args else ''}".strip()
     started = time.monotonic()
     code = 1
+    args, validator = _start_validation(args)
     with tempfile.TemporaryDirectory(prefix="kk-training-progress-") as directory:
         step = Path(directory) / "step"
         step.write_text("loading Rasa", encoding="utf-8")
@@ -87,9 +146,14 @@ def main(argv: list[str] | None = None) -> int:
                 code = 0
             except SystemExit as exit:
                 code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+        except BaseException:
+            if validator is not None:
+                validator.kill()
+            raise
         finally:
             heartbeat.terminate()
             heartbeat.wait()
+            code = _finish_validation(validator, code)
             outcome = "done" if code == 0 else "failed"
             say(f"progress: {label}: {outcome} ({time.monotonic() - started:.0f} s)")
     return code

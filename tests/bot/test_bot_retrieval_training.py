@@ -138,3 +138,34 @@ def test_the_heartbeat_child_says_rasa_s_latest_step(tmp_path) -> None:
         child.wait()
     assert line.startswith("progress: rasa train: Validating intents... (")
     assert _PROGRESS_LINE.match(line)
+
+
+def test_a_training_validates_its_data_in_a_process_beside_it() -> None:
+    args = ["train", "--config", "config.yml", "--domain", "bot/domain"]
+    args += ["--data", "nlu_data", "bot/data", "--out", "models", "--fixed-model-name", "kk"]
+    command = training_progress.validation_command(args)
+    assert command is not None and command[1:5] == ["-m", "rasa", "data", "validate"]
+    assert command[5:] == [
+        "--config", "config.yml", "--domain", "bot/domain", "--data", "nlu_data", "bot/data",
+    ]  # fmt: skip
+    # The training validates itself when told to skip it, or with options `data validate` names
+    # differently; other commands are not trainings.
+    assert training_progress.validation_command([*args, "--skip-validation"]) is None
+    assert training_progress.validation_command([*args, "--validation-max-history", "5"]) is None
+    assert training_progress.validation_command(["--version"]) is None
+
+
+def test_a_failed_validation_fails_the_training_with_its_messages(capsys) -> None:
+    failing = subprocess.Popen(
+        [sys.executable, "-c", "print('UserWarning: intent x is not in the domain'); exit(3)"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert training_progress._finish_validation(failing, 0) == 1
+    err = capsys.readouterr().err
+    assert "intent x is not in the domain" in err
+    assert "rasa data validate: failed (exit code 3)" in err
+    passing = subprocess.Popen([sys.executable, "-c", "pass"], stdout=subprocess.PIPE, text=True)
+    assert training_progress._finish_validation(passing, 0) == 0
+    assert training_progress._finish_validation(None, 2) == 2
