@@ -51,10 +51,13 @@ changed entry, issue 16).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
+
+from rasa.shared.core.constants import PREVIOUS_ACTION
 
 # The Rasa version the patches below were written for and tested with.
 RASA_VERSION = "3.6.21"
@@ -64,6 +67,15 @@ _INSTALLED = False
 
 class UnsupportedRasaVersion(RuntimeError):
     """The installed Rasa is not the version the patches were written for."""
+
+
+def patch_target(owner: Any, name: str, label: str) -> Any:
+    """``owner.name``, the function a patch replaces; ``UnsupportedRasaVersion`` when Rasa no
+    longer has it (``label``: how the message names it)."""
+    target = getattr(owner, name, None)
+    if not callable(target):
+        raise UnsupportedRasaVersion(f"{label} is gone")
+    return target
 
 
 def check_rasa_version(version: str) -> None:
@@ -336,8 +348,6 @@ rasa_is_rule_applicable: Callable[..., bool] | None = None
 
 @lru_cache(maxsize=4096)
 def _reversed_rule_states(rule_key: str) -> tuple[dict[str, Any], ...]:
-    import json
-
     return tuple(reversed(json.loads(rule_key)))
 
 
@@ -345,8 +355,6 @@ def _is_rule_applicable(
     self: Any, rule_key: str, turn_index: int, conversation_state: dict[str, Any]
 ) -> bool:
     """Rasa 3.6.21's ``RulePolicy._is_rule_applicable`` with the reversed rule states cached."""
-    from rasa.shared.core.constants import PREVIOUS_ACTION
-
     reversed_rule_states = _reversed_rule_states(rule_key)
     if turn_index >= len(reversed_rule_states):
         return True
@@ -368,18 +376,19 @@ def install() -> None:
     from rasa.core.actions.action import RemoteAction
 
     check_rasa_version(rasa.__version__)
-    if not callable(getattr(RemoteAction, "_validate_action_result", None)):
-        raise UnsupportedRasaVersion("RemoteAction._validate_action_result is gone")
+    patch_target(RemoteAction, "_validate_action_result", "RemoteAction._validate_action_result")
     RemoteAction._validate_action_result = _validate_action_result
     from rasa.core.processor import MessageProcessor
 
-    if not callable(getattr(MessageProcessor, "fetch_tracker_and_update_session", None)):
-        raise UnsupportedRasaVersion("MessageProcessor.fetch_tracker_and_update_session is gone")
+    patch_target(
+        MessageProcessor,
+        "fetch_tracker_and_update_session",
+        "MessageProcessor.fetch_tracker_and_update_session",
+    )
     _patch_session_start(MessageProcessor)
     from rasa.utils.endpoints import EndpointConfig
 
-    if not callable(getattr(EndpointConfig, "request", None)):
-        raise UnsupportedRasaVersion("EndpointConfig.request is gone")
+    patch_target(EndpointConfig, "request", "EndpointConfig.request")
     EndpointConfig.request = _request
     import rasa.core.processor
     from rasa.engine.runner.dask import DaskGraphRunner
@@ -394,9 +403,9 @@ def install() -> None:
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner
     from rasa.core.policies.rule_policy import RulePolicy
 
-    if not callable(getattr(RulePolicy, "_is_rule_applicable", None)):
-        raise UnsupportedRasaVersion("RulePolicy._is_rule_applicable is gone")
     global rasa_is_rule_applicable
-    rasa_is_rule_applicable = RulePolicy._is_rule_applicable
+    rasa_is_rule_applicable = patch_target(
+        RulePolicy, "_is_rule_applicable", "RulePolicy._is_rule_applicable"
+    )
     RulePolicy._is_rule_applicable = _is_rule_applicable
     _INSTALLED = True

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
 import weakref
@@ -306,10 +305,7 @@ def training_documents(
 def _analysis_cache_dir() -> Path | None:
     """Where training keeps each text's analysis: beside the e5 vectors (KK_E5_CACHE_DIR, "off"
     keeps none; default var/e5-cache of the repository)."""
-    configured = os.environ.get("KK_E5_CACHE_DIR")
-    if configured == "off":
-        return None
-    return Path(configured) if configured else REPO_ROOT / TRAINING_VECTOR_CACHE
+    return dense.training_cache_dir(REPO_ROOT / TRAINING_VECTOR_CACHE)
 
 
 def _development_split(live: LiveIndex, per_document: int | None) -> list[DevExample]:

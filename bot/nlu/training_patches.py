@@ -17,7 +17,6 @@ starts; a bare `rasa train` runs without them and gives the same model.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,13 +26,12 @@ _installed = False
 
 
 def _valid_yaml_file() -> Path | None:
-    configured = os.environ.get("KK_E5_CACHE_DIR")
-    if configured == "off":
-        return None
-    if configured:
-        return Path(configured) / VALID_YAML_FILE
-    # The classifier's default (bot.nlu.retrieval_classifier.TRAINING_VECTOR_CACHE).
-    return Path(__file__).resolve().parents[2] / "var" / "e5-cache" / VALID_YAML_FILE
+    from bot.nlu.retrieval_classifier import TRAINING_VECTOR_CACHE
+    from kkshared.catalogue_yaml import REPO_ROOT
+    from kkshared.retrieval.dense import training_cache_dir
+
+    directory = training_cache_dir(REPO_ROOT / TRAINING_VECTOR_CACHE)
+    return directory / VALID_YAML_FILE if directory is not None else None
 
 
 class ValidYaml:
@@ -93,12 +91,11 @@ def install() -> None:
     import rasa
     import rasa.shared.utils.validation as validation
 
-    from bot.rasa_patches import UnsupportedRasaVersion, check_rasa_version
+    from bot.rasa_patches import check_rasa_version, patch_target
 
     check_rasa_version(rasa.__version__)
-    if not callable(getattr(validation, "validate_yaml_schema", None)):
-        raise UnsupportedRasaVersion("rasa.shared.utils.validation.validate_yaml_schema is gone")
-    validation.validate_yaml_schema = remembering(
-        validation.validate_yaml_schema, ValidYaml(_valid_yaml_file())
+    validate = patch_target(
+        validation, "validate_yaml_schema", "rasa.shared.utils.validation.validate_yaml_schema"
     )
+    validation.validate_yaml_schema = remembering(validate, ValidYaml(_valid_yaml_file()))
     _installed = True

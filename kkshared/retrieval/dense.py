@@ -114,12 +114,18 @@ def train_with_disk_cache(directory: Path | None) -> None:
     _disk_cache.cache_clear()
 
 
-@lru_cache(maxsize=1)
-def _disk_cache() -> DiskCache | None:
+def training_cache_dir(default: Path | None) -> Path | None:
+    """The directory training keeps its caches in (e5 vectors, each text's analysis, Rasa's
+    checked YAML): ``KK_E5_CACHE_DIR``, None when that is ``off``, else ``default``."""
     configured = os.environ.get("KK_E5_CACHE_DIR")
     if configured == "off":
         return None
-    directory = Path(configured) if configured else _training_cache_dir
+    return Path(configured) if configured else default
+
+
+@lru_cache(maxsize=1)
+def _disk_cache() -> DiskCache | None:
+    directory = training_cache_dir(_training_cache_dir)
     return DiskCache(directory) if directory is not None else None
 
 
