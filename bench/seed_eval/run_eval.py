@@ -67,6 +67,11 @@ SETS: dict[str, tuple[str, str, str]] = {
     "legal_heldout_bot": ("legal/legal_heldout.yml", "staff", "bot"),
     "legal_dev2_api": ("legal/legal_dev2.yml", "staff", "api"),
     "legal_dev2_bot": ("legal/legal_dev2.yml", "staff", "bot"),
+    # Third legal pair, less central points, split by a recorded coin (legal/README.md).
+    "legal_dev3_api": ("legal/legal_dev3.yml", "staff", "api"),
+    "legal_dev3_bot": ("legal/legal_dev3.yml", "staff", "bot"),
+    "legal_heldout3_api": ("legal/legal_heldout3.yml", "staff", "api"),
+    "legal_heldout3_bot": ("legal/legal_heldout3.yml", "staff", "bot"),
 }
 
 # Responses that say "I don't know", refuse, or hand over to a person (bot/domain/*.yml).
