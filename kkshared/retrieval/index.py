@@ -129,6 +129,18 @@ def _note_counters(note: Document, language: str = "da") -> tuple[Counter[str], 
     return words, grams
 
 
+def _top(values: FloatArray, count: int) -> FloatArray:
+    """The positions of the ``count`` largest ``values``, largest first, ties in position order:
+    exactly ``np.argsort(-values, kind="stable")[:count]`` without sorting them all."""
+    if count <= 0:
+        return np.zeros(0, dtype=np.intp)
+    if count >= len(values):
+        return np.argsort(-values, kind="stable")[:count]
+    threshold = values[np.argpartition(-values, count - 1)[:count]].min()
+    candidates = np.flatnonzero(values >= threshold)  # every tie at the threshold, in order
+    return candidates[np.argsort(-values[candidates], kind="stable")][:count]
+
+
 def _scaled(values: FloatArray) -> FloatArray:
     top = values.max(initial=0.0)
     return values / top if top > 0 else values
@@ -168,6 +180,19 @@ class SearchIndex:
             flat = encoder.passages([t for note_texts in texts for t in note_texts])
             bounds = np.cumsum([0] + [len(note_texts) for note_texts in texts])
             self._dense = [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+    def _stacked_dense(self) -> tuple[FloatArray, FloatArray] | None:
+        """Every note's vectors in one matrix and the row where each note's start (made on first
+        use; None when a note has no vector, which ``reduceat`` cannot express)."""
+        cached = self.__dict__.get("_stacked")
+        if cached is not None and cached[0] is self._dense:
+            return cached[1]
+        stacked = None
+        if self._dense and all(len(vectors) for vectors in self._dense):
+            sizes = [len(vectors) for vectors in self._dense]
+            stacked = (np.vstack(self._dense), np.cumsum([0, *sizes[:-1]]))
+        self.__dict__["_stacked"] = (self._dense, stacked)
+        return stacked
 
     def without_dense(self) -> SearchIndex:
         """The same index ranking by BM25 alone;
@@ -235,14 +260,21 @@ class SearchIndex:
         dense_raw = np.zeros(len(self.notes))
         if self.encoder is not None:
             query = self.encoder.query(question)
-            dense_raw = (
-                np.array([float((vectors @ query).max()) for vectors in dense_vectors]) * keep
-            )
+            stacked = self._stacked_dense() if substitute is None else None
+            if stacked is not None:
+                # One product over every text's vector, then each note's best: the same numbers
+                # as the loop below without a Python step per note.
+                matrix, starts = stacked
+                dense_raw = np.maximum.reduceat(matrix @ query, starts) * keep
+            else:
+                dense_raw = (
+                    np.array([float((vectors @ query).max()) for vectors in dense_vectors]) * keep
+                )
             low = dense_raw[keep].min()
             parts["dense"] = _scaled(np.clip(dense_raw - low, 0.0, None) * keep)
         fused = sum(self.weights.get(name, 0.0) * values for name, values in parts.items())
         fused = np.where(keep, fused, -np.inf)
-        order = np.argsort(-fused, kind="stable")[: min(limit, int(keep.sum()))]
+        order = _top(fused, min(limit, int(keep.sum())))
         candidates = [
             Candidate(
                 self.notes[i].id, float(fused[i]), {name: float(v[i]) for name, v in parts.items()}

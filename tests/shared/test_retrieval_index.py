@@ -50,3 +50,42 @@ def test_the_bm25_only_view_ranks_like_an_index_without_encoder() -> None:
         assert [c.note_id for c in got.candidates] == [c.note_id for c in want.candidates]
         assert got.features == want.features
     assert dense.rank("må jeg holde ferie").best.note_id == "klage"  # the original is unchanged
+
+
+class HashedVectors:
+    """A stand-in encoder with fixed pseudo-random unit vectors per text."""
+
+    def _vector(self, text: str) -> np.ndarray:
+        rng = np.random.default_rng(sum(map(ord, text)))
+        vector = rng.normal(size=8)
+        return vector / np.linalg.norm(vector)
+
+    def query(self, text: str) -> np.ndarray:
+        return self._vector("query: " + text)
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return np.array([self._vector(t) for t in texts])
+
+
+def test_the_stacked_dense_scores_rank_exactly_like_one_product_per_note(monkeypatch) -> None:
+    index = SearchIndex(NOTES, HashedVectors())
+    questions = ("må jeg holde ferie", "jeg er syg i dag", "klage", "noget helt andet")
+    stacked = [index.rank(q, limit=3) for q in questions]
+    assert index._stacked_dense() is not None
+    monkeypatch.setattr(SearchIndex, "_stacked_dense", lambda self: None)  # the per-note loop
+    looped = [index.rank(q, limit=3) for q in questions]
+    for got, want in zip(stacked, looped, strict=True):
+        assert got.candidates == want.candidates
+        assert got.features == want.features
+
+
+def test_top_is_the_stable_argsort_prefix() -> None:
+    from kkshared.retrieval.index import _top
+
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        values = rng.integers(0, 5, size=int(rng.integers(1, 40))).astype(float)
+        values[rng.random(len(values)) < 0.2] = -np.inf  # excluded notes
+        for count in range(len(values) + 2):
+            want = np.argsort(-values, kind="stable")[:count]
+            assert _top(values, count).tolist() == want.tolist()
