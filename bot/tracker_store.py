@@ -19,7 +19,9 @@ mutates an event once it is in a tracker), and only ever inserts the events a tr
 since it was read. The database stays the record: every turn is written before Rasa answers, and
 a conversation not in memory is read from it. A conversation the database did not have when it
 was read is remembered as empty, so its first save inserts its events instead of counting the
-stored ones. Events are inserted with one Core INSERT (no ORM unit of work), and once committed
+stored ones. Events are inserted with one Core INSERT (no ORM unit of work) on a writer thread
+(the turn awaits the commit; the event loop serves other conversations while the database
+works), and once committed
 the same events go to the event broker (bot/event_broker.py): Rasa's ``stream_events`` would read
 the conversation again to find them (a third of this store's time under load).
 
@@ -34,6 +36,12 @@ dropped. Rasa's lock store (Redis in the production profile, ``bot/lock_store.py
 process at a time handle a conversation, so two saves of one conversation never interleave.
 ``KK_TRACKER_CACHE_SIZE=0`` turns the copy in memory off (Rasa's own reads on every turn).
 
+The tracker object a turn saved is kept with its events and handed out again on the next turn
+instead of being rebuilt by replaying every event onto fresh copies of the domain's slots (Rasa's
+``from_events``, ~10% of the event loop under load). It is checked out: ``retrieve`` takes it out
+of memory, ``save`` puts it back, so one object never has two holders that write; a turn that
+ended without saving, or a tracker holding more than the saved events, gets a rebuilt one.
+
 Deleted conversations stay deleted: ``python -m bot.retention`` (retention and erasure, another
 process) records each run that deleted something in ``kk_tracker_purges``. Before it answers from
 memory, the store looks at that table (at most once a second) and, when there is a new purge,
@@ -45,10 +53,11 @@ deleted conversation back (at most that one turn's events remain).
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-import json
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +73,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from bot import json_codec
 from bot.retention import ensure_purges_table, latest_purge
 from bot.settings import load_settings
 from bot.sqlite import use_wal
@@ -80,6 +90,8 @@ class _Session:
 
     events: list[Event]  # in database order; [] when the database had nothing
     last_id: int | None  # the newest database row id of the conversation it reflects
+    # The tracker the last save wrote, holding exactly ``events``; None while it is handed out.
+    tracker: DialogueStateTracker | None = None
 
 
 def connection_settings(url: str | None = None) -> dict[str, Any]:
@@ -123,6 +135,8 @@ class KKSQLTrackerStore(SQLTrackerStore):
         self._shared = bool(kwargs.get("shared", configured.tracker_shared))
         # sender id -> its latest session and the newest row id it reflects
         self._sessions: OrderedDict[str, _Session] = OrderedDict()
+        # Saves run their inserts here, one at a time, off the event loop (``save``).
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kk-tracker-writer")
         if settings.get("dialect") == "sqlite":
             # SQLAlchemy 1.4 opens a new SQLite connection per session for a file database; keep a
             # few open instead (each is used by one thread at a time, handed out by the pool).
@@ -173,7 +187,7 @@ class KKSQLTrackerStore(SQLTrackerStore):
             return None  # known to have nothing stored; Rasa creates the tracker
         else:
             self._sessions.move_to_end(sender_id)
-            tracker = DialogueStateTracker.from_events(sender_id, cached.events, self.domain.slots)
+            tracker = self._check_out(sender_id, cached)
         setattr(tracker, _PERSISTED, len(tracker.events))
         return tracker
 
@@ -195,31 +209,45 @@ class KKSQLTrackerStore(SQLTrackerStore):
         bodies = [e.as_dict() for e in new_events]
         rows = [self._row(tracker.sender_id, e, d) for e, d in zip(new_events, bodies, strict=True)]
         try:
-            with self.session_scope() as session:
-                before = self._latest_row_id(tracker.sender_id, session) if self._shared else None
-                if rows:
-                    session.execute(self.SQLEvent.__table__.insert(), rows)
-                after = (
-                    self._latest_row_id(tracker.sender_id, session)
-                    if rows and self._shared
-                    else before
-                )
-                session.commit()
+            # On the writer thread: the database driver lets go of the interpreter lock while
+            # the database works, so the event loop serves other conversations meanwhile. The
+            # turn still waits for the commit before Rasa answers.
+            before, after = await asyncio.get_running_loop().run_in_executor(
+                self._writer, self._insert, tracker.sender_id, rows
+            )
         except Exception:
             self._sessions.pop(tracker.sender_id, None)
             raise
         self._publish(tracker.sender_id, bodies)
         setattr(tracker, _PERSISTED, len(tracker.events))
-        if cached is None or cached.last_id != before:
-            # Forgotten since it was handed out (a purge, pushed out of memory), or another
-            # process wrote since this one read: only the new events were written; the next
-            # turn reads what the database holds.
+        if (
+            cached is None
+            or cached.last_id != before
+            or self._sessions.get(tracker.sender_id) is not cached
+        ):
+            # Forgotten since it was handed out or while the insert ran (a purge, pushed out of
+            # memory), or another process wrote since this one read: only the new events were
+            # written; the next turn reads what the database holds.
             self._sessions.pop(tracker.sender_id, None)
             return
         events = cached.events + new_events
         if any(isinstance(e, SessionStarted) for e in new_events):
             events = _latest_session(events)
-        self._remember(tracker.sender_id, events, after)
+        # Kept for the next turn when it holds exactly what is stored (not after a new session
+        # started in it: it still holds the old session's events, which retrieve leaves out).
+        kept = tracker if len(tracker.events) == len(events) else None
+        self._remember(tracker.sender_id, events, after, kept)
+
+    def _insert(self, sender_id: str, rows: list[dict[str, Any]]) -> tuple[int | None, int | None]:
+        """Insert ``rows`` in one transaction; the conversation's newest row id before and after
+        (both None unless the store is shared)."""
+        with self.session_scope() as session:
+            before = self._latest_row_id(sender_id, session) if self._shared else None
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            after = self._latest_row_id(sender_id, session) if rows and self._shared else before
+            session.commit()
+        return before, after
 
     def forget(self, sender_ids: list[str] | None = None) -> None:
         """Drop conversations (all when ``sender_ids`` is None) from memory; their next turn
@@ -264,7 +292,7 @@ class KKSQLTrackerStore(SQLTrackerStore):
             "timestamp": data.get("timestamp"),
             "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
             "action_name": data.get("name"),
-            "data": json.dumps(data),
+            "data": json_codec.dumps(data),
         }
 
     def _publish(self, sender_id: str, bodies: list[dict[str, Any]]) -> None:
@@ -276,10 +304,29 @@ class KKSQLTrackerStore(SQLTrackerStore):
         for data in bodies:
             self.event_broker.publish({"sender_id": sender_id, **data})
 
-    def _remember(self, sender_id: str, events: list[Event], last_id: int | None) -> None:
+    def _check_out(self, sender_id: str, cached: _Session) -> DialogueStateTracker:
+        """The conversation's tracker for one holder: the object the last save kept when it still
+        holds exactly the stored events (nothing unsaved was added after that save), else a new
+        one built from the events."""
+        tracker, cached.tracker = cached.tracker, None
+        if (
+            tracker is not None
+            and getattr(tracker, _PERSISTED, None) == len(cached.events)
+            and len(tracker.events) == len(cached.events)
+        ):
+            return tracker
+        return DialogueStateTracker.from_events(sender_id, cached.events, self.domain.slots)
+
+    def _remember(
+        self,
+        sender_id: str,
+        events: list[Event],
+        last_id: int | None,
+        tracker: DialogueStateTracker | None = None,
+    ) -> None:
         if self._cache_size <= 0:
             return
-        self._sessions[sender_id] = _Session(events, last_id)
+        self._sessions[sender_id] = _Session(events, last_id, tracker)
         self._sessions.move_to_end(sender_id)
         while len(self._sessions) > self._cache_size:
             self._sessions.popitem(last=False)

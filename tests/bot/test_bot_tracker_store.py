@@ -318,3 +318,126 @@ def test_only_a_shared_store_asks_the_database_for_the_newest_row_every_turn(
         "besked 2",
     ]
     assert len(_events_in_db(store, "anon:shared")) == 4 * 4
+
+
+def _domain_with_a_slot() -> Domain:
+    return Domain.from_dict(
+        {
+            "slots": {
+                "language": {"type": "text", "mappings": [{"type": "custom"}]},
+            }
+        }
+    )
+
+
+@pytest.fixture
+def slot_stores(monkeypatch, tmp_path) -> tuple[KKSQLTrackerStore, KKSQLTrackerStore]:
+    """Like ``stores``, with a domain that has a slot."""
+    monkeypatch.setenv("KK_TRACKER_DB_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    domain = _domain_with_a_slot()
+    return KKSQLTrackerStore(domain=domain), KKSQLTrackerStore(domain=domain, cache_size=0)
+
+
+def test_the_saved_tracker_is_handed_out_again_and_equals_one_read_from_the_database(
+    slot_stores,
+) -> None:
+    import asyncio
+
+    from rasa.shared.core.events import SlotSet
+
+    store, uncached = slot_stores
+
+    async def conversation() -> None:
+        tracker = DialogueStateTracker("kk:r:1", store.domain.slots)
+        _session_start(tracker, 100.0)
+        await store.save(tracker)
+        saved = None
+        for turn in range(3):
+            tracker = await store.retrieve("kk:r:1")
+            if saved is not None:
+                assert tracker is saved  # no replay of the events
+            _turn(tracker, f"besked {turn}", 200.0 + turn)
+            tracker.update(SlotSet("language", f"sprog {turn}", timestamp=200.5 + turn))
+            await store.save(tracker)
+            saved = tracker
+        from_memory = await store.retrieve("kk:r:1")
+        from_database = await uncached.retrieve("kk:r:1")
+        assert from_memory is saved
+        assert from_memory.current_state() == from_database.current_state()
+        assert from_memory.get_slot("language") == "sprog 2"
+
+    asyncio.run(conversation())
+
+
+def test_a_tracker_is_handed_to_one_holder_and_unsaved_events_are_not_handed_out(
+    slot_stores,
+) -> None:
+    import asyncio
+
+    store, _ = slot_stores
+
+    async def conversation() -> None:
+        tracker = DialogueStateTracker("kk:r:2", store.domain.slots)
+        _session_start(tracker, 100.0)
+        await store.save(tracker)
+        first = await store.retrieve("kk:r:2")
+        _turn(first, "gemt", 200.0)
+        await store.save(first)
+        holder = await store.retrieve("kk:r:2")
+        assert holder is first
+        other = await store.retrieve("kk:r:2")  # while ``holder`` has it: a copy of its own
+        assert other is not holder
+        assert [e.as_dict() for e in other.events] == [e.as_dict() for e in holder.events]
+        _turn(holder, "aldrig gemt", 300.0)  # a turn that fails before it saves
+        await store.save(other)  # nothing new: puts ``other`` back
+        again = await store.retrieve("kk:r:2")
+        texts = [e.text for e in again.events if isinstance(e, UserUttered)]
+        assert texts == ["gemt"]
+        assert again is not holder
+
+    asyncio.run(conversation())
+
+
+def test_a_saved_tracker_that_gained_unsaved_events_is_rebuilt(slot_stores) -> None:
+    import asyncio
+
+    store, _ = slot_stores
+
+    async def conversation() -> None:
+        tracker = DialogueStateTracker("kk:r:3", store.domain.slots)
+        _session_start(tracker, 100.0)
+        await store.save(tracker)
+        tracker = await store.retrieve("kk:r:3")
+        _turn(tracker, "gemt", 200.0)
+        await store.save(tracker)
+        _turn(tracker, "efter gem", 300.0)  # the holder went on after its save, then failed
+        again = await store.retrieve("kk:r:3")
+        assert again is not tracker
+        assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["gemt"]
+
+    asyncio.run(conversation())
+
+
+def test_a_conversation_forgotten_while_its_insert_runs_is_not_remembered(slot_stores) -> None:
+    """A purge (``forget``) that lands while a save's insert runs on the writer thread: the copy
+    in memory is not put back, the next turn reads the database."""
+    import asyncio
+
+    store, _ = slot_stores
+
+    async def conversation() -> None:
+        tracker = DialogueStateTracker("kk:r:4", store.domain.slots)
+        _session_start(tracker, 100.0)
+        await store.save(tracker)
+        tracker = await store.retrieve("kk:r:4")
+        _turn(tracker, "under sletning", 200.0)
+        saving = asyncio.ensure_future(store.save(tracker))
+        await asyncio.sleep(0)  # the save now waits for the writer thread
+        store.forget()
+        await saving
+        assert "kk:r:4" not in store._sessions
+        again = await store.retrieve("kk:r:4")  # from the database: the saved turn is there
+        assert again is not tracker
+        assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["under sletning"]
+
+    asyncio.run(conversation())
