@@ -59,6 +59,8 @@ from typing import Any
 
 from rasa.shared.core.constants import PREVIOUS_ACTION
 
+from bot import json_codec
+
 # The Rasa version the patches below were written for and tested with.
 RASA_VERSION = "3.6.21"
 
@@ -253,6 +255,7 @@ def _kept_session(endpoint: Any) -> Any:
         auth=auth,
         timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
         connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+        json_serialize=json_codec.dumps,  # the tracker in every action call (bot/json_codec.py)
     )
     _SESSIONS[key] = (loop, session)
     return session
@@ -367,6 +370,22 @@ def _is_rule_applicable(
     return bool(self._does_rule_match_state(reversed_rule_states[turn_index], conversation_state))
 
 
+# Rasa's own RulePolicy._get_possible_keys, kept by install() (the tests compare with it).
+rasa_get_possible_keys: Callable[..., set[str]] | None = None
+
+
+def _get_possible_keys(self: Any, lookup: dict[str, str], states: list[Any]) -> set[str]:
+    """Rasa 3.6.21's ``RulePolicy._get_possible_keys`` (the rule keys whose states match the
+    conversation's, newest first), stopping once no key is left instead of filtering an empty
+    set for every older state of the conversation."""
+    possible = list(lookup)
+    for turn_index, state in enumerate(reversed(states)):
+        if not possible:
+            break
+        possible = [key for key in possible if self._is_rule_applicable(key, turn_index, state)]
+    return set(possible)
+
+
 def install() -> None:
     """Apply every patch (idempotent); ``UnsupportedRasaVersion`` on another Rasa version."""
     global _INSTALLED
@@ -408,4 +427,9 @@ def install() -> None:
         RulePolicy, "_is_rule_applicable", "RulePolicy._is_rule_applicable"
     )
     RulePolicy._is_rule_applicable = _is_rule_applicable
+    global rasa_get_possible_keys
+    rasa_get_possible_keys = patch_target(
+        RulePolicy, "_get_possible_keys", "RulePolicy._get_possible_keys"
+    )
+    RulePolicy._get_possible_keys = _get_possible_keys
     _INSTALLED = True

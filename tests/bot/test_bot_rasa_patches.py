@@ -99,3 +99,23 @@ def test_rule_applicability_is_rasas_for_every_rule_turn_and_state() -> None:
                 assert got == rasas(policy, key, turn, state), (key, turn, state)
                 outcomes.add(got)
     assert outcomes == {True, False}  # both answers occur, so the comparison means something
+
+
+def test_possible_rule_keys_are_rasas_for_every_conversation_of_up_to_four_states() -> None:
+    import itertools
+
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    assert RulePolicy._get_possible_keys is rasa_patches._get_possible_keys
+    rasas = rasa_patches.rasa_get_possible_keys
+    assert rasas is not None and rasas is not rasa_patches._get_possible_keys
+    policy = RulePolicy.__new__(RulePolicy)  # reads no instance state but the patched method
+    keys, states = _rule_keys_and_states()
+    lookup = {key: "action" for key in keys}
+    sizes = set()
+    for length in range(1, 5):
+        for conversation in itertools.product(states, repeat=length):
+            got = rasa_patches._get_possible_keys(policy, lookup, list(conversation))
+            assert got == rasas(policy, lookup, list(conversation)), conversation
+            sizes.add(len(got))
+    assert 0 in sizes and max(sizes) > 1  # empty and several-key results both occur
