@@ -24,7 +24,7 @@ import numpy as np
 
 from kkshared.retrieval import english
 from kkshared.retrieval.analysis_cache import AnalysisCache
-from kkshared.retrieval.arrays import FloatArray
+from kkshared.retrieval.arrays import FloatArray, IndexArray
 from kkshared.retrieval.bm25 import BM25
 from kkshared.retrieval.terms import char_ngrams, reference_terms, word_terms
 
@@ -129,7 +129,7 @@ def _note_counters(note: Document, language: str = "da") -> tuple[Counter[str], 
     return words, grams
 
 
-def _top(values: FloatArray, count: int) -> FloatArray:
+def _top(values: FloatArray, count: int) -> IndexArray:
     """The positions of the ``count`` largest ``values``, largest first, ties in position order:
     exactly ``np.argsort(-values, kind="stable")[:count]`` without sorting them all."""
     if count <= 0:
@@ -180,25 +180,29 @@ class SearchIndex:
             flat = encoder.passages([t for note_texts in texts for t in note_texts])
             bounds = np.cumsum([0] + [len(note_texts) for note_texts in texts])
             self._dense = [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        self._stacked = self._stack_dense()
 
-    def _stacked_dense(self) -> tuple[FloatArray, FloatArray] | None:
-        """Every note's vectors in one matrix and the row where each note's start (made on first
-        use; None when a note has no vector, which ``reduceat`` cannot express)."""
-        cached = self.__dict__.get("_stacked")
-        if cached is not None and cached[0] is self._dense:
-            return cached[1]
-        stacked = None
-        if self._dense and all(len(vectors) for vectors in self._dense):
-            sizes = [len(vectors) for vectors in self._dense]
-            stacked = (np.vstack(self._dense), np.cumsum([0, *sizes[:-1]]))
-        self.__dict__["_stacked"] = (self._dense, stacked)
-        return stacked
+    def _stack_dense(self) -> tuple[FloatArray, IndexArray] | None:
+        """Every note's vectors as rows of one matrix, with the row where each note starts, and
+        the notes' vectors made views of it (one copy in memory). None when a note has no vector,
+        which ``np.maximum.reduceat`` cannot express."""
+        if not self._dense or not all(len(vectors) for vectors in self._dense):
+            return None
+        sizes = [len(vectors) for vectors in self._dense]
+        matrix = np.vstack(self._dense)
+        starts: IndexArray = np.cumsum([0, *sizes[:-1]], dtype=np.intp)
+        self._dense = [matrix[a : a + n] for a, n in zip(starts, sizes, strict=True)]
+        return matrix, starts
+
+    def _stacked_dense(self) -> tuple[FloatArray, IndexArray] | None:
+        """The stacked vectors (``_stack_dense``), None without them."""
+        return self._stacked
 
     def without_dense(self) -> SearchIndex:
         """The same index ranking by BM25 alone;
         shares this one's structures (nothing is rebuilt)."""
         view = copy.copy(self)
-        view.encoder, view._dense = None, []
+        view.encoder, view._dense, view._stacked = None, [], None
         view.weights = {**self.weights, "dense": 0.0}
         return view
 

@@ -142,3 +142,24 @@ def test_storage_uris() -> None:
         storage_kind("mongodb://h")
     with pytest.raises(ValueError, match="whole number"):
         SlidingWindowLimiter(1, 0.5)
+
+
+def test_memory_forgets_keys_whose_window_has_passed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One key per conversation must not stay in memory for the life of the process."""
+    import kkshared.rate_limit as rate_limit
+
+    monkeypatch.setattr(rate_limit, "SWEEP_SECONDS", 0.05)
+    limiter = SlidingWindowLimiter(2, window_seconds=1, name="forget")
+    for conversation in range(200):
+        assert limiter.allow(f"anon:{conversation}")
+    storage = limiter._storage
+    assert isinstance(storage, rate_limit.PrunedMemoryStorage)
+    assert len(storage.events) == 200
+    deadline = time.monotonic() + 10
+    while len(storage.events) > 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        limiter.allow("anon:new")  # the sweep is scheduled by events, as in a running chat
+    assert len(storage.events) <= 1  # only the key with an event inside its window remains
+    assert limiter.allow("anon:0")  # a forgotten key starts counting again
+    assert limiter.allow("anon:0")
+    assert not limiter.allow("anon:0")
