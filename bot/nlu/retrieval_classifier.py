@@ -60,6 +60,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.memory import release_freed_memory
 from bot.nlu import parse_ahead
 from bot.nlu.emoji_text import only_emoji, strip_emoji
 from bot.nlu.injection import looks_like_injection
@@ -608,6 +609,7 @@ class DanishRetrievalClassifier(GraphComponent):
         if snapshot.revision == self._live.revision and snapshot.by_id() == self._live.entries:
             return False
         self._live = self._rebuilt(snapshot.by_id(), snapshot.revision)
+        release_freed_memory()  # the replaced index and the per-entry arrays stacked into the new
         return True
 
     def start_live_catalogue(self, settings: CatalogueSettings) -> CatalogueSync | None:
@@ -858,6 +860,10 @@ class DanishRetrievalClassifier(GraphComponent):
         _live_classifier = weakref.ref(classifier)
         if _serving is not None:  # a model replaced in a running server
             classifier.start_live_catalogue(_serving)
+        # The loaded per-entry arrays are stacked into the indexes' matrices by now: free them
+        # and hand their pages back (bot/memory.py).
+        del vectors, english_vectors, passage_vectors
+        release_freed_memory()
         return classifier
 
     def process(self, messages: list[Message]) -> list[Message]:
