@@ -330,6 +330,13 @@ def _domain_with_a_slot() -> Domain:
     )
 
 
+async def _started(store: KKSQLTrackerStore, sender_id: str) -> None:
+    """A new conversation with its session start saved (not handed out by the store)."""
+    tracker = DialogueStateTracker(sender_id, store.domain.slots)
+    _session_start(tracker, 100.0)
+    await store.save(tracker)
+
+
 @pytest.fixture
 def slot_stores(monkeypatch, tmp_path) -> tuple[KKSQLTrackerStore, KKSQLTrackerStore]:
     """Like ``stores``, with a domain that has a slot."""
@@ -348,9 +355,7 @@ def test_the_saved_tracker_is_handed_out_again_and_equals_one_read_from_the_data
     store, uncached = slot_stores
 
     async def conversation() -> None:
-        tracker = DialogueStateTracker("kk:r:1", store.domain.slots)
-        _session_start(tracker, 100.0)
-        await store.save(tracker)
+        await _started(store, "kk:r:1")
         saved = None
         for turn in range(3):
             tracker = await store.retrieve("kk:r:1")
@@ -377,9 +382,7 @@ def test_a_tracker_is_handed_to_one_holder_and_unsaved_events_are_not_handed_out
     store, _ = slot_stores
 
     async def conversation() -> None:
-        tracker = DialogueStateTracker("kk:r:2", store.domain.slots)
-        _session_start(tracker, 100.0)
-        await store.save(tracker)
+        await _started(store, "kk:r:2")
         first = await store.retrieve("kk:r:2")
         _turn(first, "gemt", 200.0)
         await store.save(first)
@@ -404,9 +407,7 @@ def test_a_saved_tracker_that_gained_unsaved_events_is_rebuilt(slot_stores) -> N
     store, _ = slot_stores
 
     async def conversation() -> None:
-        tracker = DialogueStateTracker("kk:r:3", store.domain.slots)
-        _session_start(tracker, 100.0)
-        await store.save(tracker)
+        await _started(store, "kk:r:3")
         tracker = await store.retrieve("kk:r:3")
         _turn(tracker, "gemt", 200.0)
         await store.save(tracker)
@@ -426,9 +427,7 @@ def test_a_conversation_forgotten_while_its_insert_runs_is_not_remembered(slot_s
     store, _ = slot_stores
 
     async def conversation() -> None:
-        tracker = DialogueStateTracker("kk:r:4", store.domain.slots)
-        _session_start(tracker, 100.0)
-        await store.save(tracker)
+        await _started(store, "kk:r:4")
         tracker = await store.retrieve("kk:r:4")
         _turn(tracker, "under sletning", 200.0)
         saving = asyncio.ensure_future(store.save(tracker))
