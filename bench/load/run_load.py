@@ -662,7 +662,8 @@ NOTES = [
     "beside it), 2.80x (2.99/2.80/2.58, the report above). Rasa CPU per message at 10 users "
     "12.4-18.3 ms (session 9: 16.3-19.0). In every session our throughput fell from run to run "
     "(e.g. 66.4, 65.0, 61.1 msg/s; Rasa CPU 16.6, 17.3, 18.3 ms/msg) while the `rasa init` bot's "
-    "did not; the cause is not found (not the tracker database's queries, which stay indexed at "
+    "did not, as in session 9's report (16.7, 16.3, 19.0 ms); the cause is not found (not the "
+    "tracker database's queries, which stay indexed at "
     "0.2 ms; the rate-limit keys were one candidate, fixed before the last session, which still "
     "shows it).",
     "Memory under load (2026-12-06 16:50, 3 runs of this script without the baseline): with the "
