@@ -11,7 +11,7 @@ from tracker_factory import said
 
 from actions.forms import absence, base, message, reschedule
 
-TODAY = date.today()
+TODAY = base.today()  # the forms' own today: Copenhagen's date, not the machine's
 MEETINGS = [
     {
         "id": "m-1",
