@@ -665,7 +665,12 @@ NOTES = [
     "did not, as in session 9's report (16.7, 16.3, 19.0 ms); the cause is not found (not the "
     "tracker database's queries, which stay indexed at "
     "0.2 ms; the rate-limit keys were one candidate, fixed before the last session, which still "
-    "shows it).",
+    "shows it). A later sequence of 5 runs of 30 s on one server (no baseline, /proc per process): "
+    "86.9, 80.3, 76.8, 70.6 and again 86.8 msg/s, with the CPU per message of every process "
+    "rising and falling together (Rasa's event loop 6.8 -> 8.3 -> 6.8 ms, its e5 thread, pure C "
+    "encoding, 5.7 -> 6.8 -> 5.9 ms, the action server 1.4 -> 1.6 -> 1.4 ms): the slow-down "
+    "points to the machine (a shared virtual machine), not to something that accumulates in the "
+    "bot.",
     "Memory under load (2026-12-06 16:50, 3 runs of this script without the baseline): with the "
     "tracker store keeping 5000 or 2000 conversations in memory, Rasa's RSS grew ~33 MB per run "
     "(969, 1003, 1036 MB: ~70 kB per conversation, mostly every message's parse data); with 500 "
