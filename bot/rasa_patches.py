@@ -27,7 +27,8 @@ The patches:
   session per endpoint and event loop (keep-alive); the request itself (URL, headers, parameters,
   timeout, errors, the JSON it returns) is Rasa's. Idle connections are dropped after
   ``KEEPALIVE_SECONDS``, below the action server's keep-alive (Sanic's 5 s), so the client never
-  reuses a connection the server is closing.
+  reuses a connection the server is closing. The session encodes request bodies (the whole
+  tracker, every action call) with ``bot.json_codec`` (ujson) instead of ``json.dumps``.
 - ``RemoteAction._validate_action_result``, again (speed): even with the reused validator,
   jsonschema's ``iter_errors`` over the event schema's ``oneOf`` cost ~3 % of the event loop.
   A check compiled once from the same schema (``_compile_fast_check``: type, const, properties,
@@ -42,6 +43,8 @@ The patches:
   conversation on each prediction, it copied the rule's states into a reversed list each time
   (~3 % of the event loop, py-spy). The reversed states are kept per rule key (read-only, like
   the list Rasa builds); the checks after that are Rasa's, line for line.
+- ``RulePolicy._get_possible_keys`` (speed): Rasa filters the rule keys against every state of
+  the conversation, newest first, even once none is left; the patch stops there (same keys).
 
 Training has one patch of its own, in ``bot/nlu/training_patches.py`` (installed by
 ``bot.nlu.training_progress``, the command ``./kk run`` trains with; same version check):

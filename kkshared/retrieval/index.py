@@ -194,10 +194,6 @@ class SearchIndex:
         self._dense = [matrix[a : a + n] for a, n in zip(starts, sizes, strict=True)]
         return matrix, starts
 
-    def _stacked_dense(self) -> tuple[FloatArray, IndexArray] | None:
-        """The stacked vectors (``_stack_dense``), None without them."""
-        return self._stacked
-
     def without_dense(self) -> SearchIndex:
         """The same index ranking by BM25 alone;
         shares this one's structures (nothing is rebuilt)."""
@@ -264,7 +260,7 @@ class SearchIndex:
         dense_raw = np.zeros(len(self.notes))
         if self.encoder is not None:
             query = self.encoder.query(question)
-            stacked = self._stacked_dense() if substitute is None else None
+            stacked = self._stacked if substitute is None else None
             if stacked is not None:
                 # One product over every text's vector, then each note's best: the same numbers
                 # as the loop below without a Python step per note.
