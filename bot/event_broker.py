@@ -57,26 +57,15 @@ from typing import Any
 
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.utils.endpoints import EndpointConfig
-from sqlalchemy import (
-    Column,
-    Float,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    inspect,
-    text,
-)
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from bot.sqlite import use_wal
-from kkshared.event_rows import INDEXES, NAME_LENGTH, TABLE, TYPE_NAME_LENGTH, EventRow, event_row
+from kkshared.event_rows import TABLE, TYPED_COLUMNS, EventRow, event_row
+from kkshared.event_table import events, indexes, metadata
 
 logger = logging.getLogger(__name__)
 
@@ -88,22 +77,6 @@ RETRY_SECONDS = (0.1, 0.5, 1.0, 2.0)
 CLOSE_SECONDS = 10.0
 # pg_advisory_xact_lock key of the events table's writers (and of the start-up migration).
 PG_LOCK_KEY = 0x6B6B_6576_656E_7473  # "kkevents"
-
-_metadata = MetaData()
-events = Table(
-    TABLE,
-    _metadata,
-    # Rasa's columns (rasa/core/brokers/sql.py), unchanged.
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255)),
-    Column("data", Text),
-    # Ours (kkshared.event_rows), added to an existing table by ensure_schema.
-    Column("type_name", String(TYPE_NAME_LENGTH)),
-    Column("name", String(NAME_LENGTH)),
-    Column("timestamp", Float),
-)
-_indexes = [Index(name, *(events.c[c] for c in columns)) for name, columns in INDEXES]
-TYPED = ("type_name", "name", "timestamp")
 
 
 def make_engine(url: str) -> Engine:
@@ -139,11 +112,11 @@ def ensure_schema(engine: Engine) -> list[str]:
     with engine.begin() as connection:
         _lock(connection)  # two Rasa processes starting at once on PostgreSQL
         if not inspect(connection).has_table(TABLE):
-            _metadata.create_all(connection)
+            metadata.create_all(connection)
             return [TABLE]
         present = {c["name"] for c in inspect(connection).get_columns(TABLE)}
         preparer = connection.dialect.identifier_preparer
-        for name in TYPED:
+        for name in TYPED_COLUMNS:
             if name in present:
                 continue
             column_type = events.c[name].type.compile(dialect=connection.dialect)
@@ -151,9 +124,9 @@ def ensure_schema(engine: Engine) -> list[str]:
                 text(f"ALTER TABLE {TABLE} ADD COLUMN {preparer.quote(name)} {column_type}")
             )
             added.append(name)
-        indexes = {i["name"] for i in inspect(connection).get_indexes(TABLE)}
-        for index in _indexes:
-            if index.name not in indexes:
+        existing = {i["name"] for i in inspect(connection).get_indexes(TABLE)}
+        for index in indexes:
+            if index.name not in existing:
                 index.create(connection)
                 added.append(str(index.name))
     return added

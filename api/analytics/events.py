@@ -29,13 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    Column,
     ColumnElement,
     Connection,
     Engine,
     Float,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
@@ -74,21 +72,10 @@ from api.analytics.facts import (
     SESSION_START_ACTION,
     SOURCE_ANSWER_INTENT,
 )
-from kkshared.event_rows import INDEXES, NAME_LENGTH, TABLE, TYPE_NAME_LENGTH, TYPED_COLUMNS
+from kkshared.event_rows import INDEXES, TABLE, TYPED_COLUMNS
+from kkshared.event_table import events
 
 log = logging.getLogger("api.analytics")
-
-_metadata = MetaData()
-events = Table(
-    "events",
-    _metadata,
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255)),
-    Column("data", Text),
-    Column("type_name", String(TYPE_NAME_LENGTH)),
-    Column("name", String(NAME_LENGTH)),
-    Column("timestamp", Float),
-)
 
 # The broker's index of the typed columns in id order (kkshared.event_rows.INDEXES).
 TYPED_INDEX = INDEXES[0][0]

@@ -17,6 +17,9 @@ down_revision: str | Sequence[str] | None = "0006_catalogue"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# A migration is a snapshot of the schema at its revision: it keeps its own copy of the values
+# (api/analytics/writer.py COUNTERS, api/models/analytics.py at the time) instead of importing them,
+# so that a later change to the models cannot change what this revision creates.
 HASH = 32
 COUNTERS = (
     "messages",
