@@ -31,11 +31,11 @@ from api.schemas.catalogue import (
     EntrySummaryOut,
     LiveCatalogueOut,
     PreviewIn,
-    PreviewOut,
     ProblemOut,
     VersionOut,
 )
 from api.security.principal import Principal
+from kkshared.catalogue import PreviewResult
 
 router = APIRouter(tags=["catalogue"])
 
@@ -242,7 +242,9 @@ def roll_back_entry(
     summary="Editor: how the assistant would answer a question (with your draft of entry_id)",
     responses=error_responses(503, descriptions={503: "The Rasa server cannot answer now"}),
 )
-def preview(body: PreviewIn, editor: Editor, session: SessionDep, request: Request) -> PreviewOut:
+def preview(
+    body: PreviewIn, editor: Editor, session: SessionDep, request: Request
+) -> PreviewResult:
     try:
         result = editing.preview(session, request, editor, body.question, body.entry_id)
     except PreviewUnavailable as unavailable:
@@ -251,4 +253,4 @@ def preview(body: PreviewIn, editor: Editor, session: SessionDep, request: Reque
             f"preview unavailable: {unavailable.reason}",
             headers={"Retry-After": "10"},
         ) from None
-    return PreviewOut.model_validate(result.to_json())
+    return result

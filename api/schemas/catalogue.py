@@ -176,25 +176,6 @@ class PreviewIn(InputModel):
     )
 
 
-class PreviewCandidateOut(BaseModel):
-    entry_id: str
-    title: str
-    score: float
-
-
-class PreviewOut(BaseModel):
-    """``kkshared.catalogue.PreviewResult``: tier 1 a catalogue answer, 2 a quoted source
-    passage, 3 don't know."""
-
-    tier: Literal[1, 2, 3]
-    intent: str
-    confidence: float
-    entry_id: str | None
-    text: str | None
-    reason: str | None
-    candidates: list[PreviewCandidateOut]
-
-
 class LiveCatalogueOut(BaseModel):
     """``CatalogueSnapshot.to_json()``, or ``{"revision": n, "unchanged": true}``."""
 
