@@ -62,6 +62,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.memory import release_freed_memory
 from bot.nlu import parse_ahead
+from bot.nlu.emergency import looks_like_emergency
 from bot.nlu.emoji_text import only_emoji, strip_emoji
 from bot.nlu.injection import looks_like_injection
 from bot.nlu.ranker_agreement import rankers_disagree
@@ -393,6 +394,10 @@ class DanishRetrievalClassifier(GraphComponent):
             # injection_intent: set with full confidence when a message tries to change the
             # assistant's role or rules (bot/nlu/injection.py), whatever it asks inside that.
             "injection_intent": "prompt_injection",
+            # emergency_entry: the catalogue entry given with full confidence, before anything
+            # else, when a message says someone is in acute danger (bot/nlu/emergency.py: call
+            # 112 now). Not applied when the entry is not in the live catalogue.
+            "emergency_entry": "assistant_urgent_help",
             # emoji_intent: a message of nothing but emoji ("😀😀😀", "👍") is small talk; its
             # intent's answer invites a question (never a goodbye: issue 13). Emoji in other
             # messages are left out before ranking (bot/nlu/emoji_text.py).
@@ -952,6 +957,10 @@ class DanishRetrievalClassifier(GraphComponent):
     def _classify_in(self, live: LiveIndex, text: str) -> dict[str, Any]:
         emoji_only = only_emoji(text)
         text = strip_emoji(text)  # "hej 👋 hvordan går det": the words are what is asked
+        if looks_like_emergency(text):
+            urgent = self._emergency_answer(live)
+            if urgent is not None:
+                return urgent
         certain = None
         if emoji_only and live.emoji_only is not None:
             certain = live.emoji_only
@@ -1017,6 +1026,31 @@ class DanishRetrievalClassifier(GraphComponent):
                 },
             }
         return self._choose_tier(live, text, result, ranking.features)
+
+    def _emergency_answer(self, live: LiveIndex) -> dict[str, Any] | None:
+        """The urgent-help entry as a sure tier-1 answer, when it is in the live catalogue."""
+        retrieval_intent = self._config["retrieval_intent"]
+        key = f"{retrieval_intent}/{self._config['emergency_entry']}"
+        if key not in live.answers:
+            return None
+        intent = {"name": retrieval_intent, "confidence": 1.0}
+        return {
+            "intent": intent,
+            "intent_ranking": [intent],
+            "response_selector": {
+                "all_retrieval_intents": [retrieval_intent],
+                retrieval_intent: {
+                    "response": {
+                        "responses": [],
+                        "confidence": 1.0,
+                        "intent_response_key": key,
+                        "utter_action": f"utter_{key}",
+                    },
+                    "ranking": [{"confidence": 1.0, "intent_response_key": key}],
+                },
+            },
+            ANSWER_ATTRIBUTE: {"tier": 1, "revision": live.revision, "reason": "emergency"},
+        }
 
     def _choose_tier(
         self,

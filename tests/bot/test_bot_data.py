@@ -123,6 +123,18 @@ def test_the_injection_frames_match_no_example_of_another_intent() -> None:
     assert sum(map(looks_like_injection, injections)) >= 0.8 * len(injections)
 
 
+def test_the_emergency_patterns_match_no_example_of_another_intent() -> None:
+    from bot.nlu.emergency import looks_like_emergency
+
+    examples = _examples()
+    wrongly = [
+        (intent, text)
+        for intent, text in examples
+        if intent != "faq/assistant_urgent_help" and looks_like_emergency(text)
+    ]
+    assert len(examples) > 3000 and not wrongly, wrongly
+
+
 def test_no_evaluation_or_development_message_is_training_data() -> None:
     from kkshared.normalize import fold
 
