@@ -16,7 +16,8 @@ counts, known or not:
   ``domain_vocabulary``), else 0.
 
 A content word is a retrieval term of ``kkshared.retrieval.terms.word_terms`` (lemma, synonym,
-ae/oe/aa restored), stop words and reference tokens left out; a compound counts as covered when
+ae/oe/aa restored), stop words, reference tokens and the conversational particles of ``FILLERS``
+("kan vi ikke bare ...", "hvad gælder egentlig ...") left out; a compound counts as covered when
 its parts all are (sygedagpengemodtager → sygedagpenge + modtager), and a word one or two typing
 errors away from a note's word (by length) counts as that word.
 
@@ -52,6 +53,11 @@ COVERAGE_FEATURES = (
 # covered_mass counts in units of this many words that no other note contains (2 had the lowest dev
 # log loss of 1.5, 2, 3, 4 and 6 among the scales that keep the feature simple).
 COVERED_MASS_UNIT = 2.0
+# Particles that colour a caseworker's question but name nothing a note could cover; the shared stop
+# words (spaCy's Danish list) lack them, so "kan vi ikke bare sanktionere" counted "bare" as an
+# uncovered word. Retrieval terms as ``word_terms`` gives them ("overhovedet" -> "overhoved"), each
+# left out with its compound parts; words that can carry content ("direkte", "selv", "kun") stay.
+FILLERS = frozenset({"bare", "egentlig", "faktisk", "overhoved", "altsaa", "vel", "mon"})
 
 
 @lru_cache(maxsize=16384)
@@ -81,7 +87,8 @@ def question_units(question: str) -> tuple[Unit, ...]:
         else:
             parts = ()
             position += 1
-        units.setdefault(term, Unit(term, parts))
+        if term not in FILLERS:
+            units.setdefault(term, Unit(term, parts))
     return tuple(units.values())
 
 

@@ -51,6 +51,15 @@ def test_a_compound_is_one_unit_with_its_parts():
     }  # no stop words, no refs
 
 
+def test_conversational_particles_are_not_content_words():
+    plain = {u.term for u in question_units("Kan vi sanktionere borgeren for udeblivelse?")}
+    coloured = question_units(
+        "Kan vi ikke bare sanktionere borgeren for udeblivelse, eller er det egentlig "
+        "overhovedet muligt?"
+    )
+    assert {u.term for u in coloured} - {"mulig"} == plain
+
+
 def test_words_no_note_contains_count_against_the_coverage(notes, coverage):
     features = coverage.features("hvad koster en hotdog i tivoli", by_id(notes, GROUP_NOTE))
     assert features["unknown"] == pytest.approx(2 / 3)  # hotdog, tivoli
