@@ -30,19 +30,31 @@ def lemma_table() -> dict[str, str]:
         lowered = lemma.lower()
         table[form.lower()] = lemmas.setdefault(lowered, lowered)
     del raw, lemmas
-    for word in domain_words():
-        table.setdefault(word, word)
+    for form, named in _domain_lemmas().items():
+        if named is None:
+            table.setdefault(form, form)
+        else:
+            table[form] = named  # the file names the lemma: it overrides spaCy's
     return table
 
 
 @lru_cache(maxsize=1)
-def domain_words() -> tuple[str, ...]:
+def _domain_lemmas() -> dict[str, str | None]:
+    """``kkshared/data/domain_words.txt``: form -> its lemma when the line names one ("form =
+    lemma"), else None (the form is its own lemma unless spaCy's table knows it)."""
     text = resources.files("kkshared").joinpath("data/domain_words.txt").read_text(encoding="utf-8")
-    return tuple(
-        line.strip().lower()
-        for line in text.splitlines()
-        if line.strip() and not line.startswith("#")
-    )
+    entries: dict[str, str | None] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        form, _, lemma = line.lower().partition("=")
+        entries[form.strip()] = lemma.strip() or None
+    return entries
+
+
+def domain_words() -> tuple[str, ...]:
+    """The domain word forms (the first word of each line of ``domain_words.txt``)."""
+    return tuple(_domain_lemmas())
 
 
 @lru_cache(maxsize=1)

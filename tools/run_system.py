@@ -66,6 +66,12 @@ TRAIN_INPUTS = (
     REPO / "kkshared" / "sources.py",
     REPO / "kkshared" / "answer_fit.py",
     REPO / "kkshared" / "normalize.py",
+    # The rest of the text analysers' code and data (kkshared.retrieval.analysis_cache
+    # ANALYSER_FILES; tests/tools/test_run_system_inputs.py checks that none is missing).
+    REPO / "kkshared" / "lexicon.py",
+    REPO / "kkshared" / "tokenize.py",
+    REPO / "kkshared" / "legal_refs.py",
+    REPO / "kkshared" / "data",
     # The catalogue trained into the model (answered until the live one is reached).
     REPO / "knowledge" / "citizen",
     # English: the catalogue's English versions, the intents' English examples and which

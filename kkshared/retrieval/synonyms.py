@@ -21,6 +21,8 @@ WORD_SYNONYMS: dict[str, str] = {
     "udeblev": "udeblivelse",
     "udeblevet": "udeblivelse",
     "udebliver": "udeblivelse",
+    # the verb and the noun of ending a benefit or an offer ("ydelsen ophører", "ophør")
+    "ophoere": "ophoer",
     "fremmoede": "fremmoede",
     "moedepligt": "fremmoede",
     "tlf": "telefon",
@@ -68,6 +70,9 @@ PHRASE_SYNONYMS: dict[str, str] = {
     "dukkede ikke op": "udeblivelse",
     "dukker ikke op": "udeblivelse",
     "kom ikke": "udeblivelse",
+    "blev væk": "udeblivelse",
+    "bliver væk": "udeblivelse",
+    "blive væk": "udeblivelse",
     "anden aktør": "anden_aktoer",
     "andre aktører": "anden_aktoer",
     "på anden måde": "anden_maade",

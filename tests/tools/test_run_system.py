@@ -69,3 +69,19 @@ def test_every_service_listens_on_loopback_only(tmp_path):
         assert procs["actions"].cmd[-3:-1] == ["actions.server", "--port"]  # binds 127.0.0.1 itself
         rasa = procs["rasa"].cmd
         assert rasa[rasa.index("--interface") + 1] == "127.0.0.1"
+
+
+def test_a_change_of_any_text_analyser_file_retrains_the_model():
+    """The model stores its documents' analyses: every analyser file (the same list the training
+    analysis cache is keyed by) is a training input, or a query would be analysed by other rules
+    than the documents it is ranked against."""
+    from kkshared.retrieval.analysis_cache import ANALYSER_FILES
+
+    inputs = [path.resolve() for path in run_system.TRAIN_INPUTS]
+    kkshared = run_system.REPO / "kkshared"
+    missing = [
+        name
+        for name in ANALYSER_FILES
+        if not any((kkshared / name).resolve().is_relative_to(path) for path in inputs)
+    ]
+    assert not missing, missing
