@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import subprocess
 
@@ -109,30 +110,25 @@ def _training_texts() -> set[str]:
     return {" ".join(fold(text).split()) for _, text in _examples()}
 
 
-def test_the_injection_frames_match_no_example_of_another_intent() -> None:
-    from bot.nlu.injection import looks_like_injection
-
+@pytest.mark.parametrize(
+    ("module", "function", "own_intent"),
+    [
+        ("bot.nlu.injection", "looks_like_injection", "prompt_injection"),
+        ("bot.nlu.emergency", "looks_like_emergency", "faq/assistant_urgent_help"),
+    ],
+)
+def test_the_guardrail_patterns_match_no_example_of_another_intent(
+    module: str, function: str, own_intent: str
+) -> None:
+    matches = getattr(importlib.import_module(module), function)
     examples = _examples()
     wrongly = [
-        (intent, text)
-        for intent, text in examples
-        if intent != "prompt_injection" and looks_like_injection(text)
+        (intent, text) for intent, text in examples if intent != own_intent and matches(text)
     ]
     assert len(examples) > 3000 and not wrongly, wrongly
-    injections = [text for intent, text in examples if intent == "prompt_injection"]
-    assert sum(map(looks_like_injection, injections)) >= 0.8 * len(injections)
-
-
-def test_the_emergency_patterns_match_no_example_of_another_intent() -> None:
-    from bot.nlu.emergency import looks_like_emergency
-
-    examples = _examples()
-    wrongly = [
-        (intent, text)
-        for intent, text in examples
-        if intent != "faq/assistant_urgent_help" and looks_like_emergency(text)
-    ]
-    assert len(examples) > 3000 and not wrongly, wrongly
+    own = [text for intent, text in examples if intent == own_intent]
+    # The patterns recognise their intent's frames; the rest of its examples are ranked.
+    assert sum(map(matches, own)) >= (0.8 if own_intent == "prompt_injection" else 0.2) * len(own)
 
 
 def test_no_evaluation_or_development_message_is_training_data() -> None:
