@@ -1,7 +1,8 @@
 """Danish public holidays and the job centre's other closed days, for any year 1900-2200.
 
-The one implementation, used by the case service (``api.calendar.holidays`` re-exports it) and by
-the bot's date parser (``kkshared.dates``). Pure Python; runs on Python 3.10 and 3.11.
+The one implementation, used by the case service (``api.calendar.opening_hours``, the holiday
+routes and schemas) and by the bot's date parser (``kkshared.dates``). Pure Python; runs on
+Python 3.10 and 3.11.
 
 Two kinds of day are distinguished:
 

@@ -2,7 +2,7 @@
 
 Inputs are the weekly opening hours (local wall-clock times, any number of intervals per weekday),
 the location's closures (aware from-to datetimes, may span days) and the time zone. Holidays and
-other closed days come from ``api.calendar.holidays`` and close a location all day.
+other closed days come from ``kkshared.holidays`` and close a location all day.
 
 All comparisons are made in UTC: Python compares two datetimes with the *same* tzinfo by wall
 time, which is wrong across a DST change, so local times are only used for the calendar (which
@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from api.calendar.holidays import ClosedDay, DayKind, closed_day
+from kkshared.holidays import ClosedDay, DayKind, closed_day
 
 WEEKDAY_NAMES = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 # How far ahead to look for the next opening (a long closure can push it far out).

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from api.calendar.holidays import closed_day
 from api.demo import data
 from api.demo.locations import load_locations
 from api.models.cases import TARGET_GROUPS, Case, CaseStatus
@@ -25,6 +24,7 @@ from api.models.meetings import Meeting
 from api.models.payments import Payment, PaymentStatus
 from api.models.plans import PlanItem
 from api.models.users import User
+from kkshared.holidays import closed_day
 
 
 def demo_id(prefix: str, *parts: str) -> str:

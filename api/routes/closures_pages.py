@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from api.calendar.holidays import MAX_YEAR, MIN_YEAR
 from api.calendar.opening_hours import WEEKDAY_NAMES
 from api.core.clock import now_utc
 from api.deps import SessionDep, SettingsDep
@@ -30,6 +29,7 @@ from api.security.page_routes import RowLookup, SignedIn
 from api.security.pages import redirect
 from api.services import closures as closures_service
 from kkshared.formatting import format_datetime, format_time, to_local
+from kkshared.holidays import MAX_YEAR, MIN_YEAR
 
 router = APIRouter(include_in_schema=False)
 

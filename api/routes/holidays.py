@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from api.calendar.holidays import MAX_YEAR, MIN_YEAR, closed_days
 from api.schemas.holidays import HolidayOut, HolidaysOut
+from kkshared.holidays import MAX_YEAR, MIN_YEAR, closed_days
 
 router = APIRouter(tags=["holidays"])
 

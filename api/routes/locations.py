@@ -11,7 +11,6 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from api.calendar.holidays import MAX_YEAR, MIN_YEAR
 from api.calendar.opening_hours import WEEKDAY_NAMES, ClosurePeriod, to_aware
 from api.core.clock import now_utc
 from api.deps import SessionDep, SettingsDep
@@ -27,6 +26,7 @@ from api.schemas.locations import (
     OpeningHoursOut,
 )
 from api.services.schedules import get_location_or_404, schedule_for
+from kkshared.holidays import MAX_YEAR, MIN_YEAR
 from kkshared.normalize import fold
 
 router = APIRouter(tags=["locations"])

@@ -5,8 +5,8 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
 
-from api.calendar.holidays import MAX_YEAR, MIN_YEAR
 from api.schemas.common import InputModel, LocalDateTime, ORMModel
+from kkshared.holidays import MAX_YEAR, MIN_YEAR
 
 
 class ClosureIn(InputModel):

@@ -4,7 +4,7 @@ import datetime as dt
 
 from pydantic import BaseModel
 
-from api.calendar.holidays import DayKind
+from kkshared.holidays import DayKind
 
 
 class HolidayOut(BaseModel):

@@ -94,7 +94,7 @@ def test_reseed_moves_dates_forward_without_duplicates(db_session, demo):
 
 
 def test_demo_meetings_fall_on_open_days(db_session):
-    from api.calendar.holidays import closed_day
+    from kkshared.holidays import closed_day
 
     for meeting in db_session.scalars(select(Meeting)):
         local = meeting.starts_at.astimezone(TZ)

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from api.calendar.holidays import DayKind, closed_day, closed_days, easter_sunday, public_holidays
+from kkshared.holidays import DayKind, closed_day, closed_days, easter_sunday, public_holidays
 
 
 @pytest.mark.parametrize(

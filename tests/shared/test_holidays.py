@@ -221,22 +221,3 @@ def test_closed_day_is_immutable():
     assert isinstance(entry, ClosedDay)
     with pytest.raises(AttributeError):
         entry.name = "x"
-
-
-def test_case_service_module_re_exports_the_one_implementation():
-    import kkshared.holidays as shared
-    from api.calendar import holidays as api_holidays
-
-    for name in (
-        "DayKind",
-        "ClosedDay",
-        "closed_day",
-        "closed_days",
-        "easter_sunday",
-        "public_holidays",
-        "other_closed_days",
-        "MIN_YEAR",
-        "MAX_YEAR",
-        "LAST_STORE_BEDEDAG_YEAR",
-    ):
-        assert getattr(api_holidays, name) is getattr(shared, name), name
