@@ -53,7 +53,7 @@ def _domain_lemmas() -> dict[str, str | None]:
 
 
 def domain_words() -> tuple[str, ...]:
-    """The domain word forms (the first word of each line of ``domain_words.txt``)."""
+    """The domain word forms of ``domain_words.txt`` (each line's text before any " = ")."""
     return tuple(_domain_lemmas())
 
 

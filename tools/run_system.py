@@ -67,7 +67,7 @@ TRAIN_INPUTS = (
     REPO / "kkshared" / "answer_fit.py",
     REPO / "kkshared" / "normalize.py",
     # The rest of the text analysers' code and data (kkshared.retrieval.analysis_cache
-    # ANALYSER_FILES; tests/tools/test_run_system_inputs.py checks that none is missing).
+    # ANALYSER_FILES; tests/tools/test_run_system.py checks that none is missing).
     REPO / "kkshared" / "lexicon.py",
     REPO / "kkshared" / "tokenize.py",
     REPO / "kkshared" / "legal_refs.py",
