@@ -44,7 +44,7 @@ from api.models.analytics import (
     AnalyticsState,
 )
 from api.models.feedback import Feedback, Rating
-from kkshared.event_rows import INDEXES, event_row, sqlite_schema
+from kkshared.event_rows import event_row, sqlite_schema
 
 MODEL = {"model_id": "m1", "assistant_id": "kk-assistenten"}
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC).timestamp()
@@ -326,15 +326,13 @@ def test_the_reader_on_postgresql(tmp_path, fresh_database_url):
     url = fresh_database_url("postgresql")
     engine = create_engine(url)
     try:
-        events_table.metadata.create_all(engine)
+        events_table.metadata.create_all(engine)  # the table with the broker's indexes
         with sqlite3.connect(sqlite.path) as db:
             rows = db.execute(
                 "SELECT id, sender_id, data, type_name, name, timestamp FROM events ORDER BY id"
             ).fetchall()
         columns = ("id", "sender_id", "data", "type_name", "name", "timestamp")
         with engine.begin() as conn:
-            for name, indexed in INDEXES:
-                conn.execute(text(f"CREATE INDEX {name} ON events ({', '.join(indexed)})"))
             conn.execute(events_table.insert(), [dict(zip(columns, r, strict=True)) for r in rows])
     finally:
         engine.dispose()
