@@ -35,6 +35,20 @@ def test_out_of_scope_is_redirected_not_answered(anonymous: Chat) -> None:
     assert "kk.dk" in answer
 
 
+def test_acute_danger_gets_call_112_at_once_in_the_conversations_language() -> None:
+    """The guardrail (bot/nlu/emergency.py) through the whole stack: the urgent-help entry from
+    the live catalogue, no "Mente du" question back, in Danish and in English."""
+    for message, wanted in [
+        ("jeg har ondt i brystet og kan ikke få luft", "ring 112 med det samme"),
+        ("I want to kill myself", "call 112 at once"),
+    ]:
+        reply = Chat().send(message)
+        answer = texts(reply)
+        assert wanted in answer, answer
+        assert "Mente du" not in answer and "Did you mean" not in answer
+        assert any((m.get("custom") or {}).get("source") for m in reply)
+
+
 def test_own_case_question_without_login_gets_general_answer_and_login_hint(
     anonymous: Chat,
 ) -> None:
