@@ -30,6 +30,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.processes import free_port
+
 DIR_PREFIX = "kk-pg-"
 META_FILE = "cluster.json"
 PG_USER = "postgres"
@@ -106,12 +108,6 @@ def ensure_installed(log_path: Path | None = None) -> Path:
             "apt-get installed postgresql but no initdb was found under /usr/lib/postgresql/*/bin."
         )
     return bin_dir
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def port_is_free(port: int) -> bool:

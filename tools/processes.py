@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -183,10 +184,37 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
         return s.connect_ex((host, port)) == 0
 
 
+# Free ports are chosen below the kernel's ephemeral range (Linux: 32768-60999). A port the
+# kernel hands out (bind to port 0) can be handed out again to any other process that asks, e.g.
+# a browser's debugging port, between the moment we choose it and the moment our server binds
+# it: CI once failed with "port ... for the nginx is already in use" that way.
+FREE_PORT_LOW = 20000
+
+
+def _ephemeral_low() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as ranges:
+            return int(ranges.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
+    """A port on 127.0.0.1 that nothing is bound to, outside the ephemeral range when it can."""
+    high = _ephemeral_low()
+    if high - FREE_PORT_LOW >= 1000:
+        rng = random.SystemRandom()
+        for _ in range(100):
+            port = rng.randrange(FREE_PORT_LOW, high)
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))

@@ -169,3 +169,17 @@ def test_spawn_puts_the_child_in_its_own_process_group(tmp_path):
     finally:
         p.kill()
         p.wait()
+
+
+def test_free_ports_are_bindable_and_below_the_ephemeral_range():
+    """Chosen below the range the kernel hands out for bind-to-0, so no other process's
+    kernel-assigned port can take one before our server binds it."""
+    import socket
+
+    from tools.processes import FREE_PORT_LOW, _ephemeral_low, free_port
+
+    ports = {free_port() for _ in range(20)}
+    assert all(FREE_PORT_LOW <= port < _ephemeral_low() for port in ports), ports
+    for port in ports:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", port))  # nothing holds it
