@@ -324,6 +324,29 @@ def _vector_texts(document: Document) -> list[str]:
     return [document.title, *document.questions, document.answer]
 
 
+def _response_selector(
+    retrieval_intent: str, confidence: float, ranking: list[tuple[str, float]]
+) -> dict[str, Any]:
+    """Rasa's ``response_selector`` message attribute: the first of ``ranking`` (document id,
+    relative score) is the answer, with ``confidence``."""
+    best = ranking[0][0]
+    return {
+        "all_retrieval_intents": [retrieval_intent],
+        retrieval_intent: {
+            "response": {
+                "responses": [],
+                "confidence": round(confidence, 4),
+                "intent_response_key": best,
+                "utter_action": f"utter_{best}",
+            },
+            "ranking": [
+                {"confidence": round(score, 4), "intent_response_key": key}
+                for key, score in ranking
+            ],
+        },
+    }
+
+
 @dataclass(frozen=True)
 class LiveIndex:
     """Everything a message is ranked against, built whole and swapped in one assignment: the
@@ -1005,26 +1028,11 @@ class DanishRetrievalClassifier(GraphComponent):
         result: dict[str, Any] = {"intent": intent_ranking[0], "intent_ranking": intent_ranking}
         answers = [c for c in ranking.candidates if c.note_id.startswith(f"{retrieval_intent}/")]
         if answers:
-            result["response_selector"] = {
-                "all_retrieval_intents": [retrieval_intent],
-                retrieval_intent: {
-                    "response": {
-                        "responses": [],
-                        "confidence": round(
-                            confidence if intent_ranking[0]["name"] == retrieval_intent else 0.0, 4
-                        ),
-                        "intent_response_key": answers[0].note_id,
-                        "utter_action": f"utter_{answers[0].note_id}",
-                    },
-                    "ranking": [
-                        {
-                            "confidence": round(c.score / best_score, 4),
-                            "intent_response_key": c.note_id,
-                        }
-                        for c in answers
-                    ],
-                },
-            }
+            result["response_selector"] = _response_selector(
+                retrieval_intent,
+                confidence if intent_ranking[0]["name"] == retrieval_intent else 0.0,
+                [(c.note_id, c.score / best_score) for c in answers],
+            )
         return self._choose_tier(live, text, result, ranking.features)
 
     def _emergency_answer(self, live: LiveIndex) -> dict[str, Any] | None:
@@ -1037,18 +1045,7 @@ class DanishRetrievalClassifier(GraphComponent):
         return {
             "intent": intent,
             "intent_ranking": [intent],
-            "response_selector": {
-                "all_retrieval_intents": [retrieval_intent],
-                retrieval_intent: {
-                    "response": {
-                        "responses": [],
-                        "confidence": 1.0,
-                        "intent_response_key": key,
-                        "utter_action": f"utter_{key}",
-                    },
-                    "ranking": [{"confidence": 1.0, "intent_response_key": key}],
-                },
-            },
+            "response_selector": _response_selector(retrieval_intent, 1.0, [(key, 1.0)]),
             ANSWER_ATTRIBUTE: {"tier": 1, "revision": live.revision, "reason": "emergency"},
         }
 
