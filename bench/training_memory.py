@@ -64,10 +64,8 @@ def main() -> None:
     stage("rasa.core.agent", started)
     from kkshared import lexicon
 
-    lexicon.lemma_table()
-    stage("lexicon: lemma table", started)
-    lexicon.is_known_word("hej")
-    stage("lexicon: restore index", started)
+    lexicon.load()
+    stage("lexicon (lemmas, folded lemmas, restore index)", started)
     if args.tracemalloc:
         tracemalloc.start(12)
     agent = Agent.load(str(args.model))

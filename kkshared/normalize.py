@@ -35,6 +35,18 @@ def fold(text: str) -> str:
     return collapse_whitespace(text.lower())
 
 
+# fold() of a lowercase word of these letters only is a translation: most of the lexicon's
+# 1.1 million forms and lemmas (NFKC and NFD change nothing in them, there are no accents or
+# spaces). The general fold() costs ~3 s of CPU for the whole table (issue 16: training time).
+_PLAIN_WORD = re.compile(r"[a-zæøå]+")
+_PLAIN_FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
+
+
+def fold_word(word: str) -> str:
+    """``fold`` of one lowercase word, fast for plain Danish words."""
+    return word.translate(_PLAIN_FOLD) if _PLAIN_WORD.fullmatch(word) else fold(word)
+
+
 def restore_danish(text: str) -> str:
     """Replace ae/oe/aa spellings with æ/ø/å where the Danish lexicon knows the word.
 

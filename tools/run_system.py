@@ -69,6 +69,7 @@ TRAIN_INPUTS = (
     # The rest of the text analysers' code and data (kkshared.retrieval.analysis_cache
     # ANALYSER_FILES; tests/tools/test_run_system.py checks that none is missing).
     REPO / "kkshared" / "lexicon.py",
+    REPO / "kkshared" / "string_map.py",
     REPO / "kkshared" / "tokenize.py",
     REPO / "kkshared" / "legal_refs.py",
     REPO / "kkshared" / "data",

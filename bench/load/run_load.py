@@ -653,7 +653,7 @@ NOTES = [
     "Memory: the stacked vectors first cost ~50 MB (the freed per-entry arrays stayed in glibc's "
     "heap: 1097 MB idle against 1047 MB for the session-9 code started on the same machine at the "
     "same time); freeing them before the model's load returns and glibc's malloc_trim "
-    "(bot/memory.py) brought the idle Rasa to 1020 MB and 1012 MB after each run (the `rasa "
+    "(kkshared/memory.py) brought the idle Rasa to 1020 MB and 1012 MB after each run (the `rasa "
     "init` bot, unchanged, uses ~80 MB more on this machine today than in the session-9 report: "
     "1188 against 1109 MB). Three 3-run "
     "sessions of this script on the quiet machine after the changes (the session-9 report: 2.70x, "

@@ -60,7 +60,6 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.memory import release_freed_memory
 from bot.nlu import parse_ahead
 from bot.nlu.emergency import looks_like_emergency
 from bot.nlu.emoji_text import only_emoji, strip_emoji
@@ -87,6 +86,7 @@ from kkshared.catalogue_yaml import (
 )
 from kkshared.knowledge import default_seeds_dir
 from kkshared.language import Language, decided_language
+from kkshared.memory import release_freed_memory
 from kkshared.normalize import fold
 from kkshared.pii import PLACEHOLDERS
 from kkshared.retrieval import dense
@@ -889,7 +889,7 @@ class DanishRetrievalClassifier(GraphComponent):
         if _serving is not None:  # a model replaced in a running server
             classifier.start_live_catalogue(_serving)
         # The loaded per-entry arrays are stacked into the indexes' matrices by now: free them
-        # and hand their pages back (bot/memory.py).
+        # and hand their pages back (kkshared/memory.py).
         del vectors, english_vectors, passage_vectors
         release_freed_memory()
         return classifier

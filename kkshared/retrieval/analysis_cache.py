@@ -39,6 +39,7 @@ ANALYSER_FILES = (
     "retrieval/synonyms.py",
     "normalize.py",
     "lexicon.py",
+    "string_map.py",
     "tokenize.py",
     "legal_refs.py",
     "data/domain_words.txt",

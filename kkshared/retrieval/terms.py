@@ -9,11 +9,10 @@ ref:LAB §16a stk5). Character n-grams (3-5, per folded word) absorb the remaini
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from kkshared.legal_refs import LegalRef, extract_references
-from kkshared.lexicon import lemma, lemma_table
+from kkshared.lexicon import folded_lemma, lemma
 from kkshared.normalize import fold, restore_danish
 from kkshared.retrieval.synonyms import PHRASE_SYNONYMS, WORD_SYNONYMS
 from kkshared.tokenize import word_tokens
@@ -44,37 +43,21 @@ def _stop_words() -> frozenset[str]:
     return frozenset(fold(word) for word in STOP_WORDS) | frozenset(extra)
 
 
-# fold() of a lowercase word of these letters only is a translation: most of the lexicon's
-# 1.1 million forms and lemmas (NFKC and NFD change nothing in them, there are no accents or
-# spaces). The general fold() costs ~3 s of CPU for the whole table (issue 16: training time).
-_PLAIN_WORD = re.compile(r"[a-zæøå]+")
-_PLAIN_FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
-
-
-def _fold_word(word: str) -> str:
-    return word.translate(_PLAIN_FOLD) if _PLAIN_WORD.fullmatch(word) else fold(word)
-
-
-@lru_cache(maxsize=1)
-def _known_folded() -> dict[str, str]:
-    """Folded word form -> folded lemma, for the whole Danish lexicon."""
-    return {_fold_word(form): _fold_word(lem) for form, lem in lemma_table().items()}
-
-
 @lru_cache(maxsize=65536)
 def compound_parts(word: str) -> tuple[str, ...]:
     """Lemmas of the two known parts of a folded compound ("sygedagpengemodtager"), else ()."""
-    known = _known_folded()
     if len(word) < 2 * _MIN_PART + 2 or not word.isalpha():
         return ()
     for split in range(len(word) - _MIN_PART, _MIN_PART - 1, -1):
         head, tail = word[:split], word[split:]
-        if tail not in known:
+        tail_lemma = folded_lemma(tail)
+        if tail_lemma is None:
             continue
         heads = [head] + [head[: -len(link)] for link in _LINKING if head.endswith(link)]
         for candidate in heads:
-            if len(candidate) >= _MIN_PART and candidate in known:
-                return (known[candidate], known[tail])
+            head_lemma = folded_lemma(candidate) if len(candidate) >= _MIN_PART else None
+            if head_lemma is not None:
+                return (head_lemma, tail_lemma)
     return ()
 
 

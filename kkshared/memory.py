@@ -1,9 +1,11 @@
-"""Hand memory that the Rasa process freed back to the operating system.
+"""Hand memory that a process freed back to the operating system.
 
-Loading the model allocates many small arrays (one per catalogue entry's vectors) that are then
-stacked into one matrix and freed (kkshared/retrieval/index.py). glibc keeps freed small blocks in
-the process's heap, so the process's resident memory stays ~30 MB higher than what it uses until
-``malloc_trim`` returns the free pages. Elsewhere (musl, macOS) this does nothing.
+Loading the Rasa model allocates many small arrays (one per catalogue entry's vectors) that are
+then stacked into one matrix and freed (kkshared/retrieval/index.py); building the Danish lexicon
+reads spaCy's whole table into dicts that are freed once the compact tables exist
+(kkshared/lexicon.py). glibc keeps freed small blocks in the process's heap, so the process's
+resident memory stays 30-60 MB higher than what it uses until ``malloc_trim`` returns the free
+pages. Elsewhere (musl, macOS) this does nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import ctypes
 import ctypes.util
 from collections.abc import Callable
 from functools import lru_cache
+from typing import cast
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +29,7 @@ def _malloc_trim() -> Callable[[int], int] | None:
         return None
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
-    return trim
+    return cast(Callable[[int], int], trim)
 
 
 def release_freed_memory() -> bool:

@@ -1,10 +1,10 @@
-"""bot/memory.py: freed heap memory goes back to the system."""
+"""kkshared/memory.py: freed heap memory goes back to the system."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from bot.memory import release_freed_memory
+from kkshared.memory import release_freed_memory
 
 
 def _rss_mb() -> float:

@@ -1,0 +1,50 @@
+"""kkshared/string_map.py: a compact str -> str mapping that answers exactly as the dict it
+was built from."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from kkshared.string_map import StringMap
+
+
+def _random_words(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    letters = string.ascii_lowercase + "æøåé"
+    return ["".join(rng.choices(letters, k=rng.randint(1, 12))) for _ in range(count)]
+
+
+def test_every_lookup_matches_the_dict() -> None:
+    words = _random_words(5000, seed=1)
+    source = {word: words[(i * 7) % len(words)] for i, word in enumerate(words)}
+    mapped = StringMap(source)
+    assert len(mapped) == len(source)
+    assert set(mapped) == set(source)
+    for key, value in source.items():
+        assert mapped[key] == value
+        assert mapped.get(key) == value
+        assert key in mapped
+    assert dict(mapped.items()) == source
+
+
+def test_missing_keys_behave_like_a_dict() -> None:
+    mapped = StringMap({"sygedagpenge": "sygedagpenge", "jobcentrene": "jobcenter"})
+    assert "jobcentret" not in mapped
+    assert mapped.get("jobcentret") is None
+    assert mapped.get("jobcentret", "x") == "x"
+    assert mapped.get("jobcentr") is None  # a prefix of a key is not a key
+    with pytest.raises(KeyError):
+        mapped["jobcentr"]
+    assert 3 not in mapped  # type: ignore[comparison-overlap]
+    assert mapped.get(3) is None  # type: ignore[arg-type]
+
+
+def test_an_empty_value_and_an_empty_mapping() -> None:
+    assert StringMap({"a": ""})["a"] == ""
+    empty = StringMap({})
+    assert len(empty) == 0
+    assert empty.get("a") is None
+    assert list(empty) == []
