@@ -1,18 +1,25 @@
 """The Danish word list behind ``restore_danish`` and lemma lookups.
 
 Source: spaCy's Danish lemma lookup table (``spacy-lookups-data``, 553k word forms), installed from
-PyPI in both environments, plus the domain words in ``kkshared/data/domain_words.txt``. Loaded
-lazily once per process (about two seconds) into compact tries (``kkshared.string_map``).
+PyPI in both environments, plus the domain words in ``kkshared/data/domain_words.txt``. Built
+lazily once per process (about four seconds) into compact tries (``kkshared.string_map``); a
+training keeps the built tables beside its other caches (``use_cache_dir``) and loads them from
+there in milliseconds when nothing they are built from has changed.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import itertools
 import json
+import shutil
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from importlib.metadata import version
+from pathlib import Path
 
 from kkshared.memory import release_freed_memory
 from kkshared.normalize import fold, fold_word
@@ -27,11 +34,77 @@ class _Tables:
     lemma_only: frozenset[str]  # lemmas that are not word forms of the table themselves
 
 
+# What the tables are built from, besides spaCy's table: a change to any makes a new cache entry.
+_BUILT_FROM = ("lexicon.py", "string_map.py", "normalize.py", "data/domain_words.txt")
+_MAPS = ("lemmas", "folded_lemmas", "restore")
+_cache_dir: Path | None = None
+
+
+def use_cache_dir(directory: Path | None) -> None:
+    """Keep the built tables in ``directory`` and read them from there when they were built from
+    the same inputs (a training: beside its e5 vectors and text analyses); None: build them in
+    memory. Only tables not yet built in this process are affected."""
+    global _cache_dir
+    _cache_dir = directory
+
+
+def _inputs_version() -> str:
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in _BUILT_FROM:
+        digest.update(name.encode() + b"\0" + (package / name).read_bytes() + b"\0")
+    for dependency in ("spacy-lookups-data", "marisa-trie"):
+        digest.update(f"{dependency}={version(dependency)}\0".encode())
+    return digest.hexdigest()[:24]
+
+
 @lru_cache(maxsize=1)
 def _tables() -> _Tables:
-    """The lexicon's tables, built once per process (~2 s) from spaCy's table in one pass and
-    kept as ``StringMap``s (~15 MB instead of ~200 MB of dicts, issue 16). The dicts they are
-    built from fix which entry wins where keys collide, exactly as before."""
+    if _cache_dir is None:
+        return _build_tables()
+    stored = _cache_dir / f"lexicon-{_inputs_version()}"
+    try:
+        return _load_tables(stored)
+    except (OSError, ValueError):  # none yet, or unreadable: never trusted
+        pass
+    tables = _build_tables()
+    try:
+        _save_tables(tables, stored)
+    except OSError:
+        pass  # a read-only or full disk: the next training builds them again
+    return tables
+
+
+def _load_tables(directory: Path) -> _Tables:
+    maps = [StringMap.load(directory / name) for name in _MAPS]
+    lemma_only = frozenset((directory / "lemma_only.txt").read_text(encoding="utf-8").splitlines())
+    return _Tables(maps[0], maps[1], maps[2], lemma_only)
+
+
+def _save_tables(tables: _Tables, directory: Path) -> None:
+    """Write ``tables`` to ``directory`` at once (a new directory renamed into place, so that
+    another training never reads half of one) and remove the tables of other inputs."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=".lexicon-", dir=directory.parent))
+    try:
+        for name in _MAPS:
+            getattr(tables, name).save(building / name)
+        (building / "lemma_only.txt").write_text("\n".join(sorted(tables.lemma_only)), "utf-8")
+        building.rename(directory)
+    except OSError:
+        shutil.rmtree(building, ignore_errors=True)
+        if not directory.is_dir():
+            raise
+        return  # another training saved the same tables first
+    for old in directory.parent.glob("lexicon-*"):
+        if old != directory:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _build_tables() -> _Tables:
+    """The lexicon's tables, built from spaCy's table in one pass and kept as ``StringMap``s
+    (~17 MB instead of ~200 MB of dicts, issue 16). The dicts they are built from fix which
+    entry wins where keys collide."""
     table = _lemma_dict()
     lemma_only = frozenset(lemma for lemma in set(table.values()) if lemma not in table)
     restore: dict[str, str] = {}

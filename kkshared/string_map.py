@@ -6,12 +6,17 @@ process that analyses Danish (each Rasa replica and each case-service worker), a
 the Rasa server's memory (docs/load_benchmark.md). ``StringMap`` stores the keys and the distinct
 values in two marisa tries (succinct, shared prefixes and suffixes) and, per key, the index of its
 value in an array of 32-bit integers: ~8 MB for the form -> lemma table, ~1 us per lookup.
+
+``save`` writes a map to three files and ``load`` maps them back in milliseconds (the tries are
+memory-mapped, so processes that load the same files share their pages); building one from a
+dict takes ~0.5 s per 500k keys.
 """
 
 from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 import marisa_trie  # type: ignore[import-not-found]  # no type hints
 
@@ -26,6 +31,30 @@ class StringMap(Mapping[str, str]):
         self._value_of = array("I", bytes(4 * len(self._keys)))
         for key, value in items.items():
             self._value_of[self._keys.key_id(key)] = self._values.key_id(value)
+
+    def save(self, stem: Path) -> None:
+        """Write the map to ``stem`` + ``.keys``, ``.values`` and ``.ids``."""
+        self._keys.save(str(stem.with_name(stem.name + ".keys")))
+        self._values.save(str(stem.with_name(stem.name + ".values")))
+        stem.with_name(stem.name + ".ids").write_bytes(self._value_of.tobytes())
+
+    @classmethod
+    def load(cls, stem: Path) -> StringMap:
+        """The map ``save`` wrote to ``stem``; ``ValueError`` when the files do not fit together,
+        ``OSError`` when one is missing or unreadable."""
+        loaded = cls.__new__(cls)
+        try:
+            loaded._keys = marisa_trie.Trie().mmap(str(stem.with_name(stem.name + ".keys")))
+            loaded._values = marisa_trie.Trie().mmap(str(stem.with_name(stem.name + ".values")))
+        except RuntimeError as error:  # marisa's I/O and format errors
+            raise OSError(f"{stem}: {error}") from error
+        loaded._value_of = array("I")
+        loaded._value_of.frombytes(stem.with_name(stem.name + ".ids").read_bytes())
+        if len(loaded._value_of) != len(loaded._keys) or (
+            loaded._value_of and max(loaded._value_of) >= len(loaded._values)
+        ):
+            raise ValueError(f"{stem}: the files do not belong together")
+        return loaded
 
     def __getitem__(self, key: str) -> str:
         index = self._keys.get(key) if isinstance(key, str) else None

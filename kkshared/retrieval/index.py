@@ -22,6 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
+from kkshared import lexicon
 from kkshared.retrieval import english
 from kkshared.retrieval.analysis_cache import AnalysisCache
 from kkshared.retrieval.arrays import FloatArray, IndexArray
@@ -105,12 +106,14 @@ _analysis_cache: AnalysisCache | None = None
 
 def train_with_analysis_cache(directory: Path | None) -> None:
     """Read (and later write) each text's analysis in ``directory`` (None: save what was
-    analysed since and stop). The in-process caches are cleared both ways, so nothing analysed
-    under one setting is served under the other."""
+    analysed since and stop), and the Danish lexicon's built tables with them. The in-process
+    caches are cleared both ways, so nothing analysed under one setting is served under the
+    other."""
     global _analysis_cache
     if _analysis_cache is not None:
         _analysis_cache.save()
     _analysis_cache = AnalysisCache(directory) if directory is not None else None
+    lexicon.use_cache_dir(directory)
     _word_terms.cache_clear()
     _char_grams.cache_clear()
     _note_counters.cache_clear()

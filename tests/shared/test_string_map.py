@@ -48,3 +48,21 @@ def test_an_empty_value_and_an_empty_mapping() -> None:
     assert len(empty) == 0
     assert empty.get("a") is None
     assert list(empty) == []
+
+
+def test_a_saved_map_loads_with_the_same_answers(tmp_path) -> None:
+    source = {word: word[::-1] for word in _random_words(2000, seed=2)}
+    StringMap(source).save(tmp_path / "words")
+    loaded = StringMap.load(tmp_path / "words")
+    assert dict(loaded.items()) == source
+    assert loaded.get("not a key") is None
+
+
+def test_files_that_do_not_belong_together_are_refused(tmp_path) -> None:
+    StringMap({"a": "1", "b": "2", "c": "3"}).save(tmp_path / "small")
+    StringMap({"x": "9"}).save(tmp_path / "other")
+    (tmp_path / "small.ids").write_bytes((tmp_path / "other.ids").read_bytes())
+    with pytest.raises(ValueError):
+        StringMap.load(tmp_path / "small")
+    with pytest.raises(OSError):
+        StringMap.load(tmp_path / "missing")
