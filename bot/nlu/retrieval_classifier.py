@@ -270,9 +270,44 @@ def read_english_intents(directory: Path) -> list[Document]:
     return [Document(name, "", tuple(texts), "") for name, texts in sorted(examples.items())]
 
 
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split())
+
+
 def language_keyword(text: str) -> Language | None:
     """The language a message that is only a language's name asks for ("ENGLISH", "dansk")."""
-    return LANGUAGE_KEYWORDS.get(" ".join(re.sub(r"[^\w\s]", " ", fold(text)).split()))
+    return LANGUAGE_KEYWORDS.get(_words(text))
+
+
+_LANGUAGE_NAMES: dict[str, Language] = {
+    "english": "en",
+    "engelsk": "en",
+    "danish": "da",
+    "dansk": "da",
+}
+_LANGUAGE_NAME = re.compile(r"\b(english|engelsk|danish|dansk)\b")
+# "I don't speak Danish", "jeg taler ikke dansk", "my danish is not good": the writer cannot
+# use that language (folded words, apostrophes as spaces: "don t").
+_CANNOT_USE = re.compile(
+    r"\b(?:i|jeg)\b(?:\s+\w+){0,3}?\s+(?:not|dont|don t|do not|cant|can t|cannot|ikke)"
+    r"\b(?:\s+\w+){0,4}?\s+(english|engelsk|danish|dansk)\b"
+    r"|\b(?:my|mit)\s+(english|engelsk|danish|dansk)\s+(?:is|er)\s+(?:not|bad|poor|ikke|daarligt)\b"
+)
+
+
+def asked_language(text: str) -> Language | None:
+    """The language a request to switch asks for: the last language it names ("can you answer
+    in english", "kan du skrive på dansk"), or, when the writer only says which one they cannot
+    use ("I don't speak Danish"), the other one; None when it names none."""
+    words = _words(text)
+    cannot = {m.start(m.lastindex or 1) for m in _CANNOT_USE.finditer(words)}
+    named = [(m.start(1), _LANGUAGE_NAMES[m.group(1)]) for m in _LANGUAGE_NAME.finditer(words)]
+    usable = [language for start, language in named if start not in cannot]
+    if usable:
+        return usable[-1]
+    if named:
+        return "da" if named[-1][1] == "en" else "en"
+    return None
 
 
 def training_documents(
@@ -951,10 +986,8 @@ class DanishRetrievalClassifier(GraphComponent):
             result = self._classify_in(live, text)
         wanted = language
         if (result.get("intent") or {}).get("name") == LANGUAGE_INTENT:
-            # "can you answer in english", "kan du skrive på dansk": the language asked for.
-            asked = re.search(r"\b(english|engelsk|danish|dansk)\b", fold(text))
-            if asked is not None:
-                wanted = "en" if asked.group(1) in ("english", "engelsk") else "da"
+            # "can you answer in english", "I don't speak Danish": the language asked for.
+            wanted = asked_language(text) or language
         return self._with_language(result, text, language, wanted)
 
     @staticmethod

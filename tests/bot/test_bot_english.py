@@ -19,7 +19,11 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from test_bot_retrieval_classifier import EXAMPLES, training_data, write_catalogue
 
-from bot.nlu.retrieval_classifier import DanishRetrievalClassifier, language_keyword
+from bot.nlu.retrieval_classifier import (
+    DanishRetrievalClassifier,
+    asked_language,
+    language_keyword,
+)
 from kkshared.catalogue import CatalogueSnapshot, Translation
 
 ANSWERS = {
@@ -170,6 +174,32 @@ def test_asking_for_danish_in_english_switches_to_danish(classifier) -> None:
     message = _parse(classifier, "can you answer me in danish please")
     assert message.get("intent")["name"] == "set_language"
     assert _language_entities(message) == ["da"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("can you answer me in danish please", "da"),
+        ("kan du skrive på engelsk", "en"),
+        ("kan du ikke skrive på engelsk", "en"),  # a polite request, not a negation
+        ("I don't speak Danish", "en"),
+        ("i dont speak danish well can i get interpreter", "en"),
+        ("I can't read Danish, write in English please", "en"),
+        ("my danish is not very good", "en"),
+        ("jeg taler ikke så godt dansk", "en"),
+        ("mit dansk er ikke så godt", "en"),
+        ("jeg kan ikke engelsk", "da"),
+        ("hello", None),
+    ],
+)
+def test_the_language_a_request_asks_for(text, language) -> None:
+    assert asked_language(text) == language
+
+
+def test_saying_you_do_not_speak_danish_keeps_english(classifier) -> None:
+    # It ranks as the language switch; "Danish" in it must not switch the conversation to Danish.
+    message = _parse(classifier, "I don't speak Danish")
+    assert _language_entities(message) == ["en"]
 
 
 def test_the_english_calibration_is_fitted_and_saved(classifier) -> None:
