@@ -169,8 +169,8 @@ class ActionAnswerSuggestion(Action):
             dispatcher.utter_message(response="utter_affirm_ack")
         elif target.startswith((SUGGESTED_FAQ, "utter_faq/")):  # the latter: slots of before
             entry_id = target.split("/", 1)[1]
-            if not utter_general_answer(dispatcher, entry_id):  # retired meanwhile
-                language = conversation_language(tracker)
+            language = conversation_language(tracker)
+            if not utter_general_answer(dispatcher, entry_id, language):  # retired meanwhile
                 await utter_handover(dispatcher, "utter_dont_know", language=language)
         elif target.startswith("utter_"):
             dispatcher.utter_message(response=target)

@@ -76,10 +76,11 @@ def utter_entry(
 
 
 def utter_general_answer(
-    dispatcher: CollectingDispatcher, entry_id: str, language: Language = "da"
+    dispatcher: CollectingDispatcher, entry_id: str, language: Language
 ) -> bool:
-    """The general answer ``entry_id`` from the live catalogue (e.g. before a login hint, for
-    someone who is not logged in); False, and nothing said, when it is retired."""
+    """The general answer ``entry_id`` from the live catalogue in the conversation's
+    ``language`` (e.g. before a login hint, for someone who is not logged in); False, and
+    nothing said, when it is retired."""
     catalogue = get_catalogue()
     entry = catalogue.get(entry_id)
     if entry is None:

@@ -28,7 +28,7 @@ from kkshared.case_service import (
     CaseServiceUnauthorized,
 )
 from kkshared.formatting import format_amount, format_date, format_datetime
-from kkshared.i18n import N_, _
+from kkshared.i18n import N_, Language, _
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +37,11 @@ PLAN_KIND_LABELS = {"goal": N_("Mål"), "activity": N_("Aktivitet"), "deadline":
 OTHER_PLAN_ITEM = N_("Punkt")
 
 
-def utter_not_own_case(dispatcher: CollectingDispatcher, who: Caller, general: str | None) -> bool:
-    """For callers who are not a logged-in citizen: the general answer and what to do.
+def utter_not_own_case(
+    dispatcher: CollectingDispatcher, who: Caller, general: str | None, language: Language
+) -> bool:
+    """For callers who are not a logged-in citizen: the general answer (in the conversation's
+    ``language``) and what to do.
 
     Returns True when it answered (the caller is not a logged-in citizen).
     """
@@ -48,7 +51,7 @@ def utter_not_own_case(dispatcher: CollectingDispatcher, who: Caller, general: s
         dispatcher.utter_message(response="utter_own_not_citizen")
         return True
     if general:
-        utter_general_answer(dispatcher, general)  # the live catalogue's entry (faq_render.py)
+        utter_general_answer(dispatcher, general, language)  # the live catalogue's entry
     dispatcher.utter_message(
         response="utter_own_unknown_sms_number" if who.over_sms else "utter_own_login_hint"
     )
@@ -77,7 +80,7 @@ class OwnCaseAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         who = caller(tracker)
-        if utter_not_own_case(dispatcher, who, self.general_faq):
+        if utter_not_own_case(dispatcher, who, self.general_faq, conversation_language(tracker)):
             return []
         try:
             await self.answer(dispatcher, who, conversation_language(tracker))

@@ -46,7 +46,7 @@ class StartFormAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         who = caller(tracker)
-        if utter_not_own_case(dispatcher, who, self.general_faq):
+        if utter_not_own_case(dispatcher, who, self.general_faq, conversation_language(tracker)):
             return [NOT_READY]
         if who.over_sms and not self.sms_allowed:
             dispatcher.utter_message(response="utter_own_sms_web_only")

@@ -249,3 +249,25 @@ def test_a_citizens_faq_answer_and_its_follow_up_come_from_one_action(
     ]
     anonymous = run(faq_tracker(PAYMENT.id))
     assert [m.get("text") for m in anonymous] == [PAYMENT.answer]
+
+
+def test_yes_to_a_suggestion_answers_in_the_conversations_language(catalogue) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"suggested_response": "faq/benefit_kontanthjaelp_payment", "language": "en"}
+    asyncio.run(ActionAnswerSuggestion().run(dispatcher, said("yes", "affirm", slots=slots), {}))
+    assert dispatcher.messages[0]["text"] == PAYMENT.translations["en"].answer
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_an_anonymous_own_case_question_gets_the_general_answer_in_its_language(
+    catalogue, language: str
+) -> None:
+    from actions.own_case import ActionNextPayment
+
+    dispatcher = CollectingDispatcher()
+    tracker = said("when do I get my money", "ask_next_payment", slots={"language": language})
+    asyncio.run(ActionNextPayment().run(dispatcher, tracker, {}))
+    general, hint = dispatcher.messages
+    expected = PAYMENT.translations["en"].answer if language == "en" else PAYMENT.answer
+    assert general["text"] == expected
+    assert hint["response"] == "utter_own_login_hint"
