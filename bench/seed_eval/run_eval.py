@@ -57,10 +57,16 @@ SETS: dict[str, tuple[str, str, str]] = {
     # Third pair, central and spread facts mixed, split at random (eval/seed_sets/README.md).
     "citizen_mixed_dev3": ("citizen/mixed_dev3.yml", "citizen,oos", "bot"),
     "citizen_mixed_heldout3": ("citizen/mixed_heldout3.yml", "citizen,oos", "bot"),
+    # Fourth pair (session 12), written like the third, split at random (eval/seed_sets/README.md).
+    "citizen_mixed_dev4": ("citizen/mixed_dev4.yml", "citizen,oos", "bot"),
+    "citizen_mixed_heldout4": ("citizen/mixed_heldout4.yml", "citizen,oos", "bot"),
     # English for citizens (issue 20): English questions, keywords an English reply contains.
     "english_dev": ("english/english_dev.yml", "citizen,oos", "bot"),
     "english_heldout": ("english/english_heldout.yml", "citizen,oos", "bot"),
     "english_dev2": ("english/english_dev2.yml", "citizen,oos", "bot"),
+    # Second English pair (session 12), split at random (eval/seed_sets/english/README.md).
+    "english_dev3": ("english/english_dev3.yml", "citizen,oos", "bot"),
+    "english_heldout2": ("english/english_heldout2.yml", "citizen,oos", "bot"),
     "legal_dev_api": ("legal/legal_dev.yml", "staff", "api"),
     "legal_dev_bot": ("legal/legal_dev.yml", "staff", "bot"),
     "legal_heldout_api": ("legal/legal_heldout.yml", "staff", "api"),
