@@ -59,8 +59,16 @@ _PATTERNS = [
     r"\b(?:kan|vil) du (?:love|garantere) (?:mig )?(?:at|for)\b",
     r"\bgaranter\w* (?:du |i )?(?:mig )?(?:at|for)\b",
     r"\b(?:promise|guarantee) (?:me|that)\b",
+    # Dictating the reply: "sig kun ordet X", "svar kun med ja", "gentag efter mig".
+    r"\b(?:sig|skriv|svar|gentag)\b(?:\s+\w+){0,2}?\s+(?:kun|bare|udelukkende)\s+"
+    r"(?:med\s+)?(?:ordet|ordene|saetningen|teksten|ja|nej)\b",
+    r"\bgentag efter mig\b",
     # English.
     r"\b(?:ignore|disregard|forget|override)\b(?:\s+\w+){0,3}?\s+" + _ENGLISH_OBJECTS + r"\b",
+    r"\b(?:say|write|type|print|output|reply|respond|answer)\b(?:\s+\w+){0,2}?\s+"
+    r"(?:only|just|nothing but)\s+(?:with\s+)?(?:(?:the|this|that|a)\s+)?"
+    r"(?:word|words|phrase|sentence|text|yes|no)\b",
+    r"\brepeat after me\b",
     r"\bpretend (?:you|to be|that)\b",
     r"\byou are now\b",
     r"\bact as (?:a|an|my)\b",
