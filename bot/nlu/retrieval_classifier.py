@@ -65,6 +65,12 @@ from bot.nlu import parse_ahead
 from bot.nlu.emergency import looks_like_emergency
 from bot.nlu.emoji_text import only_emoji, strip_emoji
 from bot.nlu.injection import looks_like_injection
+from bot.nlu.intent_fit import (
+    CLOSER_TO_OUT_OF_SCOPE,
+    UNKNOWN_WORDS,
+    closer_to_out_of_scope,
+    unknown_share,
+)
 from bot.nlu.ranker_agreement import rankers_disagree
 from bot.nlu.vocabulary import Vocabulary
 from bot.settings import CatalogueSettings
@@ -448,6 +454,30 @@ class DanishRetrievalClassifier(GraphComponent):
             # answer when e5 finds the runner-up closer than the chosen entry by more than this
             # (dense_margin below it; Danish questions only). None: no such check.
             "answer_min_dense_margin": None,
+            # Intents that are not catalogue answers must fit the message too
+            # (bot/nlu/intent_fit.py; docs/answer_tiers.md "Intents that are not answers"): not
+            # when at least this share of its content words are in no document (None: no such
+            # check), nor when the runner-up is ``out_of_scope_intent`` and e5 does not find the
+            # intent closer by at least ``intent_min_dense_margin`` (None: no such check).
+            # Intents whose answer already declines are not checked.
+            "intent_max_unknown_share": None,
+            "out_of_scope_intent": "oos_general",
+            "intent_min_dense_margin": None,
+            "declining_intents": [
+                "oos_general",
+                "oos_municipal",
+                "oos_health",
+                "oos_tax",
+                "oos_akasse",
+                "oos_politics",
+                "ask_others_data",
+                "ask_staff_private",
+                "prompt_injection",
+                "insult",
+                "gibberish",
+                "english",
+                "share_personal_info",
+            ],
             # English (docs/answer_tiers.md, "English"): rank English messages against the
             # catalogue's English versions (knowledge/citizen_en next to catalogue_dir) and the
             # English examples of the other intents (english_intents_dir, default knowledge/nlu_en
@@ -1003,11 +1033,12 @@ class DanishRetrievalClassifier(GraphComponent):
         rest = (
             " ".join(_PERSONAL_DATA.sub(" ", text).split()) if _PERSONAL_DATA.search(text) else ""
         )
+        ranked = text
         if len(rest.split()) >= 3:
             # "mit cpr er [CPR], hvornår er min samtale": answer the question, not the number.
             rest_ranking, rest_confidence = self._rank(live, rest)
             if rest_ranking.best is not None and rest_confidence >= PERSONAL_DATA_REST_CONFIDENCE:
-                ranking, confidence = rest_ranking, rest_confidence
+                ranking, confidence, ranked = rest_ranking, rest_confidence, rest
         best = ranking.best
         if best is None:  # cannot happen (checked above); for the type checker
             return {}
@@ -1033,7 +1064,32 @@ class DanishRetrievalClassifier(GraphComponent):
                 confidence if intent_ranking[0]["name"] == retrieval_intent else 0.0,
                 [(c.note_id, c.score / best_score) for c in answers],
             )
-        return self._choose_tier(live, text, result, ranking.features)
+        misfit = self._intent_misfit(live, ranked, intent_ranking[0]["name"], ranking)
+        return self._choose_tier(live, text, result, ranking.features, misfit)
+
+    def _intent_misfit(
+        self, live: LiveIndex, text: str, intent: str, ranking: Ranking
+    ) -> str | None:
+        """Why an intent that is not a catalogue answer does not fit ``text`` (the text it was
+        ranked on), or None (bot/nlu/intent_fit.py). Catalogue answers have their own checks;
+        intents whose answer already declines (``declining_intents``) are not checked."""
+        config = self._config
+        if intent == config["retrieval_intent"] or intent in config["declining_intents"]:
+            return None
+        share = config["intent_max_unknown_share"]
+        if (
+            share is not None
+            and unknown_share(text, live.index.terms, live.index.knows_term) >= share
+        ):
+            return UNKNOWN_WORDS
+        if closer_to_out_of_scope(
+            [c.note_id for c in ranking.candidates],
+            ranking.features,
+            config["out_of_scope_intent"],
+            config["intent_min_dense_margin"],
+        ):
+            return CLOSER_TO_OUT_OF_SCOPE
+        return None
 
     def _emergency_answer(self, live: LiveIndex) -> dict[str, Any] | None:
         """The urgent-help entry as a sure tier-1 answer, when it is in the live catalogue."""
@@ -1055,11 +1111,14 @@ class DanishRetrievalClassifier(GraphComponent):
         text: str,
         result: dict[str, Any],
         features: Mapping[str, float] | None = None,
+        misfit: str | None = None,
     ) -> dict[str, Any]:
         """Tier 1 (the catalogue answer) when it is sure and fits the question, else tier 2 (a
         source passage) when one covers the question, else tier 3 (``nlu_fallback``: the honest
         "don't know" of actions/clarify.py). Intents that are not answers (small talk, own case,
-        forms ...) pass through, as do failed understandings when there are no passages."""
+        forms ...) pass through, as do failed understandings when there are no passages, unless
+        ``misfit`` says why such an intent does not fit the message (bot/nlu/intent_fit.py): then
+        tier 2 or 3 as for a catalogue answer that is not sure."""
         config = self._config
         intent = result["intent"]
         retrieval_intent = config["retrieval_intent"]
@@ -1081,12 +1140,16 @@ class DanishRetrievalClassifier(GraphComponent):
             )
             if sure and not disagree:
                 return {**result, ANSWER_ATTRIBUTE: {"tier": 1, "revision": live.revision}}
-        elif intent["confidence"] >= config["fallback_threshold"] or self._passage_index is None:
+        elif misfit is None and (
+            intent["confidence"] >= config["fallback_threshold"] or self._passage_index is None
+        ):
             return result
         if missing:
             reason = "does not fit"
         elif disagree:
             reason = "rankers disagree"
+        elif misfit is not None and intent["name"] != retrieval_intent:
+            reason = misfit
         else:
             reason = "low confidence"
         # The passages are Danish seed text: no tier 2 for an English question (answer_tiers.md).
