@@ -41,6 +41,7 @@ kept in var/e5-cache, so a retrain encodes only changed texts (docs/training_ben
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -87,6 +88,7 @@ from kkshared.catalogue_yaml import (
     ANSWERS_DIR,
     REPO_ROOT,
     SEED_REVISION,
+    TRANSLATIONS_DIRS,
     parse_examples,
     read_answers,
     with_translations,
@@ -491,6 +493,27 @@ class DanishRetrievalClassifier(GraphComponent):
             # most right answers minus three times the confident-wrong ones.
             "english_answer_threshold": 0.33,
         }
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """The files training reads besides Rasa's training data: the catalogue, its translations
+        and the English examples of the intents. Rasa's cache keys a trained component on its
+        config and training data only, so without this an edited English example or catalogue
+        answer kept the previously trained classifier."""
+        catalogue = Path(config.get("catalogue_dir") or REPO_ROOT / ANSWERS_DIR)
+        root = catalogue.parent.parent
+        english = config.get("english_intents_dir")
+        directories = [
+            catalogue,
+            *(root / directory for directory in TRANSLATIONS_DIRS.values()),
+            Path(english) if english else root / ENGLISH_INTENTS_DIR,
+        ]
+        digest = hashlib.sha256()
+        for directory in directories:
+            for path in sorted(directory.rglob("*.yml")) if directory.is_dir() else ():
+                digest.update(str(path.relative_to(directory)).encode())
+                digest.update(path.read_bytes())
+        return digest.hexdigest()
 
     def __init__(
         self,
