@@ -1105,7 +1105,10 @@ class DanishRetrievalClassifier(GraphComponent):
             and unknown_share(text, live.index.terms, live.index.knows_term) >= share
         ):
             return UNKNOWN_WORDS
-        if closer_to_out_of_scope(
+        # The ranking's features are its best document's: only when that is the intent (not
+        # when a farewell before it was passed over for a question).
+        best = ranking.best.note_id if ranking.best is not None else None
+        if best == intent and closer_to_out_of_scope(
             [c.note_id for c in ranking.candidates],
             ranking.features,
             config["out_of_scope_intent"],
