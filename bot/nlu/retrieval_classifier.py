@@ -41,6 +41,7 @@ kept in var/e5-cache, so a retrain encodes only changed texts (docs/training_ben
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -64,6 +65,12 @@ from bot.nlu import parse_ahead
 from bot.nlu.emergency import looks_like_emergency
 from bot.nlu.emoji_text import only_emoji, strip_emoji
 from bot.nlu.injection import looks_like_injection
+from bot.nlu.intent_fit import (
+    CLOSER_TO_OUT_OF_SCOPE,
+    UNKNOWN_WORDS,
+    closer_to_out_of_scope,
+    unknown_share,
+)
 from bot.nlu.ranker_agreement import rankers_disagree
 from bot.nlu.vocabulary import Vocabulary
 from bot.settings import CatalogueSettings
@@ -80,6 +87,7 @@ from kkshared.catalogue_yaml import (
     ANSWERS_DIR,
     REPO_ROOT,
     SEED_REVISION,
+    TRANSLATIONS_DIRS,
     parse_examples,
     read_answers,
     with_translations,
@@ -483,6 +491,30 @@ class DanishRetrievalClassifier(GraphComponent):
             # answer when e5 finds the runner-up closer than the chosen entry by more than this
             # (dense_margin below it; Danish questions only). None: no such check.
             "answer_min_dense_margin": None,
+            # Intents that are not catalogue answers must fit the message too
+            # (bot/nlu/intent_fit.py; docs/answer_tiers.md "Intents that are not answers"): not
+            # when at least this share of its content words are in no document (None: no such
+            # check), nor when the runner-up is ``out_of_scope_intent`` and e5 does not find the
+            # intent closer by at least ``intent_min_dense_margin`` (None: no such check).
+            # Intents whose answer already declines are not checked.
+            "intent_max_unknown_share": None,
+            "out_of_scope_intent": "oos_general",
+            "intent_min_dense_margin": None,
+            "declining_intents": [
+                "oos_general",
+                "oos_municipal",
+                "oos_health",
+                "oos_tax",
+                "oos_akasse",
+                "oos_politics",
+                "ask_others_data",
+                "ask_staff_private",
+                "prompt_injection",
+                "insult",
+                "gibberish",
+                "english",
+                "share_personal_info",
+            ],
             # English (docs/answer_tiers.md, "English"): rank English messages against the
             # catalogue's English versions (knowledge/citizen_en next to catalogue_dir) and the
             # English examples of the other intents (english_intents_dir, default knowledge/nlu_en
@@ -496,6 +528,27 @@ class DanishRetrievalClassifier(GraphComponent):
             # most right answers minus three times the confident-wrong ones.
             "english_answer_threshold": 0.33,
         }
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """The files training reads besides Rasa's training data: the catalogue, its translations
+        and the English examples of the intents. Rasa's cache keys a trained component on its
+        config and training data only, so without this an edited English example or catalogue
+        answer kept the previously trained classifier."""
+        catalogue = Path(config.get("catalogue_dir") or REPO_ROOT / ANSWERS_DIR)
+        root = catalogue.parent.parent
+        english = config.get("english_intents_dir")
+        directories = [
+            catalogue,
+            *(root / directory for directory in TRANSLATIONS_DIRS.values()),
+            Path(english) if english else root / ENGLISH_INTENTS_DIR,
+        ]
+        digest = hashlib.sha256()
+        for directory in directories:
+            for path in sorted(directory.rglob("*.yml")) if directory.is_dir() else ():
+                digest.update(str(path.relative_to(directory)).encode())
+                digest.update(path.read_bytes())
+        return digest.hexdigest()
 
     def __init__(
         self,
@@ -1036,11 +1089,12 @@ class DanishRetrievalClassifier(GraphComponent):
         rest = (
             " ".join(_PERSONAL_DATA.sub(" ", text).split()) if _PERSONAL_DATA.search(text) else ""
         )
+        ranked = text
         if len(rest.split()) >= 3:
             # "mit cpr er [CPR], hvornår er min samtale": answer the question, not the number.
             rest_ranking, rest_confidence = self._rank(live, rest)
             if rest_ranking.best is not None and rest_confidence >= PERSONAL_DATA_REST_CONFIDENCE:
-                ranking, confidence = rest_ranking, rest_confidence
+                ranking, confidence, ranked = rest_ranking, rest_confidence, rest
         best = ranking.best
         if best is None:  # cannot happen (checked above); for the type checker
             return {}
@@ -1066,7 +1120,35 @@ class DanishRetrievalClassifier(GraphComponent):
                 confidence if intent_ranking[0]["name"] == retrieval_intent else 0.0,
                 [(c.note_id, c.score / best_score) for c in answers],
             )
-        return self._choose_tier(live, text, result, ranking.features)
+        misfit = self._intent_misfit(live, ranked, intent_ranking[0]["name"], ranking)
+        return self._choose_tier(live, text, result, ranking.features, misfit)
+
+    def _intent_misfit(
+        self, live: LiveIndex, text: str, intent: str, ranking: Ranking
+    ) -> str | None:
+        """Why an intent that is not a catalogue answer does not fit ``text`` (the text it was
+        ranked on), or None (bot/nlu/intent_fit.py). Catalogue answers have their own checks;
+        intents whose answer already declines (``declining_intents``) are not checked."""
+        config = self._config
+        if intent == config["retrieval_intent"] or intent in config["declining_intents"]:
+            return None
+        share = config["intent_max_unknown_share"]
+        if (
+            share is not None
+            and unknown_share(text, live.index.terms, live.index.knows_term) >= share
+        ):
+            return UNKNOWN_WORDS
+        # The ranking's features are its best document's: only when that is the intent (not
+        # when a farewell before it was passed over for a question).
+        best = ranking.best.note_id if ranking.best is not None else None
+        if best == intent and closer_to_out_of_scope(
+            [c.note_id for c in ranking.candidates],
+            ranking.features,
+            config["out_of_scope_intent"],
+            config["intent_min_dense_margin"],
+        ):
+            return CLOSER_TO_OUT_OF_SCOPE
+        return None
 
     def _emergency_answer(self, live: LiveIndex) -> dict[str, Any] | None:
         """The urgent-help entry as a sure tier-1 answer, when it is in the live catalogue."""
@@ -1088,11 +1170,14 @@ class DanishRetrievalClassifier(GraphComponent):
         text: str,
         result: dict[str, Any],
         features: Mapping[str, float] | None = None,
+        misfit: str | None = None,
     ) -> dict[str, Any]:
         """Tier 1 (the catalogue answer) when it is sure and fits the question, else tier 2 (a
         source passage) when one covers the question, else tier 3 (``nlu_fallback``: the honest
         "don't know" of actions/clarify.py). Intents that are not answers (small talk, own case,
-        forms ...) pass through, as do failed understandings when there are no passages."""
+        forms ...) pass through, as do failed understandings when there are no passages, unless
+        ``misfit`` says why such an intent does not fit the message (bot/nlu/intent_fit.py): then
+        tier 2 or 3 as for a catalogue answer that is not sure."""
         config = self._config
         intent = result["intent"]
         retrieval_intent = config["retrieval_intent"]
@@ -1114,12 +1199,16 @@ class DanishRetrievalClassifier(GraphComponent):
             )
             if sure and not disagree:
                 return {**result, ANSWER_ATTRIBUTE: {"tier": 1, "revision": live.revision}}
-        elif intent["confidence"] >= config["fallback_threshold"] or self._passage_index is None:
+        elif misfit is None and (
+            intent["confidence"] >= config["fallback_threshold"] or self._passage_index is None
+        ):
             return result
         if missing:
             reason = "does not fit"
         elif disagree:
             reason = "rankers disagree"
+        elif misfit is not None and intent["name"] != retrieval_intent:
+            reason = misfit
         else:
             reason = "low confidence"
         # The passages are Danish seed text: no tier 2 for an English question (answer_tiers.md).

@@ -45,6 +45,10 @@ class BM25:
             frequency = len(entry[0]) if entry else 0
         return math.log(1.0 + (self.size - frequency + 0.5) / (frequency + 0.5))
 
+    def contains(self, term: str) -> bool:
+        """Whether some document contains ``term``."""
+        return term in self._weights
+
     def scores(self, query: list[str]) -> FloatArray:
         result = np.zeros(self.size)
         for term, query_count in Counter(query).items():

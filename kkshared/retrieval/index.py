@@ -211,6 +211,14 @@ class SearchIndex:
         empty without an encoder."""
         return list(self._dense)
 
+    def terms(self, text: str) -> tuple[str, ...]:
+        """``text``'s word terms as this index analyses them (lemmas or stems, compound parts)."""
+        return _word_terms(text, self.language)
+
+    def knows_term(self, term: str) -> bool:
+        """Whether some document of the index contains the word term."""
+        return self._word.contains(term)
+
     @staticmethod
     def _note_refs(note: Document) -> set[str]:
         return reference_terms("; ".join(note.references))
