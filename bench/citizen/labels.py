@@ -31,6 +31,7 @@ LABEL_RESPONSES: dict[str, set[str]] = {
     "prompt_injection": {"utter_prompt_injection"},
     "gibberish": {"utter_ask_rephrase", "utter_default"},
     "anger": {"utter_deescalate"},
+    # "english": any English reply that is not a fallback (bench/citizen/run_eval.py, ENGLISH_LABEL)
     "english": {"utter_english"},
     "smalltalk": {
         "utter_greet",
@@ -62,6 +63,9 @@ LABEL_RESPONSES: dict[str, set[str]] = {
     },
     "message_caseworker": {"utter_ask_message_text", "utter_offer_message"},
 }
+
+# An English message: since English support (issue 20) answered in English, whatever it asks.
+ENGLISH_LABEL = "english"
 
 # Right answers that are an FAQ answer plus a button, not the action itself.
 VIA_OFFER = {"utter_offer_absence", "utter_offer_reschedule", "utter_offer_message"}

@@ -33,12 +33,14 @@ import yaml
 
 from bench.citizen.labels import (
     CHANNEL_TEXTS,
+    ENGLISH_LABEL,
     FALLBACK_RESPONSES,
     NEUTRAL_RESPONSES,
     VIA_OFFER,
     acceptable,
 )
 from kkshared.knowledge import load_citizen_entries
+from kkshared.language import decided_language
 from kkshared.pii import find_pii
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -179,6 +181,15 @@ def main() -> None:
         names = [identify(t, signatures) for t in texts]
         answer_names = [n for n in names if n not in NEUTRAL_RESPONSES]
         right = bool(wanted & set(answer_names))
+        if labels == [ENGLISH_LABEL]:
+            # Since English support (issue 20) an English message is answered in English: right
+            # when the reply is English and not a fallback ("Did you mean", "rephrase").
+            answered = [t for t, n in zip(texts, names, strict=True) if n not in NEUTRAL_RESPONSES]
+            right = (
+                bool(answered)
+                and decided_language(" ".join(answered)) == "en"
+                and not set(answer_names) & FALLBACK_RESPONSES
+            )
         via_offer += right and not (wanted - VIA_OFFER) & set(answer_names)
         # In the own-case set every message is an in-scope question.
         in_scope = args.set == "own_case" or all(label.startswith("faq/") for label in labels)
