@@ -9,15 +9,13 @@ intents. Every message here was written for this test, not taken from any evalua
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from bot_paths import MODEL
-from rasa.engine.graph import ExecutionContext
-from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+from trained_classifier import load_trained_classifier
 
 from bot.nlu.intent_fit import (
     CLOSER_TO_OUT_OF_SCOPE,
@@ -109,16 +107,7 @@ needs_model = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def classifier(tmp_path_factory: pytest.TempPathFactory) -> DanishRetrievalClassifier:
-    directory: Path = tmp_path_factory.mktemp("model")
-    storage, metadata = LocalModelStorage.from_model_archive(directory, MODEL)
-    [node] = [
-        node
-        for node in metadata.predict_schema.nodes.values()
-        if node.uses is DanishRetrievalClassifier
-    ]
-    assert node.resource is not None
-    context = ExecutionContext(metadata.predict_schema, metadata.model_id)
-    return DanishRetrievalClassifier.load(node.config, storage, node.resource, context)
+    return load_trained_classifier(tmp_path_factory.mktemp("model"))
 
 
 def _parse(classifier: DanishRetrievalClassifier, text: str) -> dict[str, Any]:

@@ -21,10 +21,9 @@ from typing import Any
 import pytest
 import yaml
 from bot_paths import MODEL
-from rasa.engine.graph import ExecutionContext
-from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+from trained_classifier import load_trained_classifier
 
 from bot.nlu.retrieval_classifier import (
     ANSWER_ATTRIBUTE,
@@ -59,19 +58,6 @@ UNANSWERED = (
 )
 # The index the model was loaded with (the tests re-index the one classifier they share).
 LOADED: dict[str, LiveIndex] = {}
-
-
-def _classifier(directory: Path) -> DanishRetrievalClassifier:
-    """The citizen classifier loaded from the trained model, as the Rasa server loads it."""
-    storage, metadata = LocalModelStorage.from_model_archive(directory, MODEL)
-    [node] = [
-        node
-        for node in metadata.predict_schema.nodes.values()
-        if node.uses is DanishRetrievalClassifier
-    ]
-    assert node.resource is not None
-    context = ExecutionContext(metadata.predict_schema, metadata.model_id)
-    return DanishRetrievalClassifier.load(node.config, storage, node.resource, context)
 
 
 def _messages(classifier: DanishRetrievalClassifier) -> list[str]:
@@ -114,7 +100,7 @@ def _as_sent(revision: int, entries: list[CatalogueEntry]) -> CatalogueSnapshot:
 
 @pytest.fixture(scope="module")
 def classifier(tmp_path_factory: pytest.TempPathFactory) -> DanishRetrievalClassifier:
-    classifier = _classifier(tmp_path_factory.mktemp("model"))
+    classifier = load_trained_classifier(tmp_path_factory.mktemp("model"))
     assert classifier._live.index.encoder is not None, "the model is trained with e5"
     LOADED["model"] = classifier._live
     return classifier
