@@ -303,6 +303,17 @@ _CANNOT_USE = re.compile(
 )
 
 
+# Clause boundaries for ``without_language_request``.
+_CLAUSE_BREAK = re.compile(r"[,.;:!?]+|\s+(?:and|but|og|men)\s+", re.IGNORECASE)
+
+
+def without_language_request(text: str) -> str:
+    """``text`` without the clauses that name a language: what else the message asks ("I don't
+    speak Danish, when do I get my money" -> "when do I get my money"); "" when nothing else."""
+    clauses = (clause.strip() for clause in _CLAUSE_BREAK.split(text))
+    return " ".join(c for c in clauses if c and not _LANGUAGE_NAME.search(_words(c)))
+
+
 def asked_language(text: str) -> Language | None:
     """The language a request to switch asks for: the last language it names ("can you answer
     in english", "kan du skrive på dansk"), or, when the writer only says which one they cannot
@@ -1041,7 +1052,24 @@ class DanishRetrievalClassifier(GraphComponent):
         if (result.get("intent") or {}).get("name") == LANGUAGE_INTENT:
             # "can you answer in english", "I don't speak Danish": the language asked for.
             wanted = asked_language(text) or language
+            # "I don't speak Danish, when do I get my money": answer the question (in the
+            # language asked for: the entity sets it) when the rest is understood on its own.
+            rest = without_language_request(text)
+            if len(rest.split()) >= 3:
+                rest_index = live.english if decided_language(rest) == "en" else None
+                answered = self._classify_in(rest_index or live, rest)
+                if self._understood(answered):
+                    result = answered
         return self._with_language(result, text, language, wanted)
+
+    def _understood(self, result: dict[str, Any]) -> bool:
+        """A result that answers something: a sure catalogue answer (tier 1) or another intent
+        that passed its checks, not the language switch, a fallback or a passage."""
+        name = (result.get("intent") or {}).get("name")
+        if name in (None, LANGUAGE_INTENT, "nlu_fallback", self._config["source_intent"]):
+            return False
+        tier = (result.get(ANSWER_ATTRIBUTE) or {}).get("tier")
+        return tier == 1 if name == self._config["retrieval_intent"] else tier is None
 
     @staticmethod
     def _with_language(

@@ -23,6 +23,7 @@ from bot.nlu.retrieval_classifier import (
     DanishRetrievalClassifier,
     asked_language,
     language_keyword,
+    without_language_request,
 )
 from kkshared.catalogue import CatalogueSnapshot, Translation
 
@@ -194,6 +195,25 @@ def test_asking_for_danish_in_english_switches_to_danish(classifier) -> None:
 )
 def test_the_language_a_request_asks_for(text, language) -> None:
     assert asked_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("I don't speak Danish, when do I get my money?", "when do I get my money"),
+        ("jeg taler ikke dansk og hvornår er min samtale", "hvornår er min samtale"),
+        ("can you answer in english please", ""),
+        ("i dont speak danish well can i get interpreter", ""),
+    ],
+)
+def test_what_a_message_asks_besides_the_language(text, rest) -> None:
+    assert without_language_request(text) == rest
+
+
+def test_a_question_after_the_language_request_is_answered(classifier) -> None:
+    message = _parse(classifier, "I don't speak Danish, when do I get my money?")
+    assert message.get("intent")["name"] != "set_language"
+    assert _language_entities(message) == ["en"]
 
 
 def test_saying_you_do_not_speak_danish_keeps_english(classifier) -> None:
