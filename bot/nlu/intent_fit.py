@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 
+from bot.nlu.ranker_agreement import rankers_disagree
 from kkshared.normalize import fold
 
 # Words as the typo correction sees them (bot/nlu/vocabulary.py): letters only, folded.
@@ -73,4 +74,4 @@ def closer_to_out_of_scope(
         return False
     if candidates[1] != out_of_scope_intent or float(features.get("dense", 0.0)) <= 0.0:
         return False
-    return float(features.get("dense_margin", 0.0)) < min_dense_margin
+    return rankers_disagree(features, min_dense_margin)

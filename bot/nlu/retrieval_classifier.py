@@ -293,13 +293,14 @@ _LANGUAGE_NAMES: dict[str, Language] = {
     "danish": "da",
     "dansk": "da",
 }
-_LANGUAGE_NAME = re.compile(r"\b(english|engelsk|danish|dansk)\b")
+_NAMES = "|".join(_LANGUAGE_NAMES)
+_LANGUAGE_NAME = re.compile(rf"\b({_NAMES})\b")
 # "I don't speak Danish", "jeg taler ikke dansk", "my danish is not good": the writer cannot
 # use that language (folded words, apostrophes as spaces: "don t").
 _CANNOT_USE = re.compile(
     r"\b(?:i|jeg)\b(?:\s+\w+){0,3}?\s+(?:not|dont|don t|do not|cant|can t|cannot|ikke)"
-    r"\b(?:\s+\w+){0,4}?\s+(english|engelsk|danish|dansk)\b"
-    r"|\b(?:my|mit)\s+(english|engelsk|danish|dansk)\s+(?:is|er)\s+(?:not|bad|poor|ikke|daarligt)\b"
+    rf"\b(?:\s+\w+){{0,4}}?\s+({_NAMES})\b"
+    rf"|\b(?:my|mit)\s+({_NAMES})\s+(?:is|er)\s+(?:not|bad|poor|ikke|daarligt)\b"
 )
 
 
