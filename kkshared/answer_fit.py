@@ -20,7 +20,8 @@ _MONTHS = "januar|februar|marts|april|maj|juni|juli|august|september|oktober|nov
 _WEEKDAYS = "mandag|tirsdag|onsdag|torsdag|fredag|loerdag|soendag"
 _NUMBER_WORDS = (
     "en|et|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|tredive|halvtreds|"
-    "hundrede|foerste|anden|andet|tredje|fjerde|halvt|halv|hver|alle|ingen"
+    "hundrede|foerste|anden|andet|tredje|fjerde|halvt|halv|hver|alle|ingen|"
+    "one|two|three|four|five|six|seven|eight|nine|ten|twelve|first|second|third|every|all"
 )
 
 
@@ -37,28 +38,42 @@ KINDS: tuple[Kind, ...] = (
         re.compile(
             r"\b(?:hvornaar|hvilken dato|hvilke datoer|hvilken dag|hvilket aar|hvilken maaned|"
             r"fra hvornaar|til hvornaar|hvor laenge|hvor lang tid|hvilken periode|dato|deadline|"
-            r"frist(?:en)?)\b"
+            r"frist(?:en)?|when (?:will|do|does|did|is|are|can|should|must|was|were)|"
+            r"what date|which date|which day|what day|how long|until when)\b"
         ),
         re.compile(
             rf"\d|\b(?:{_MONTHS}|{_WEEKDAYS}|bankdag\w*|hverdag\w*|dag|dage|dagen|uge\w*|"
             r"maaned\w*|aar|aaret|aarlig\w*|timer?|straks|senest|inden|foer|efter|frist\w*|"
             r"loebende|tidspunkt\w*|periode\w*|foraaret|efteraaret|sommer\w*|vinter\w*|jul\w*|"
-            r"paaske\w*|nedlukning\w*|i dag|i morgen)\b"
+            r"paaske\w*|nedlukning\w*|i dag|i morgen|"
+            r"january|february|march|may|june|july|october|december|monday|tuesday|wednesday|"
+            r"thursday|friday|saturday|sunday|days?|weeks?|months?|years?|hours?|immediately|"
+            r"before|after|until|deadline|period|spring|autumn|summer|winter|today|tomorrow|"
+            r"lockdown)\b"
         ),
     ),
     Kind(
         "amount",
+        # Money: "hvor meget får man i kontanthjælp" is not answered by "4 ugers ferie efter 12
+        # måneder", so a number alone is not enough here (a quantity that is not money, "hvor
+        # meget må jeg arbejde", is a count below).
         re.compile(
-            r"\b(?:hvor meget (?:faar|kan|skal|er|bliver|udgoer|koster)|hvor mange penge|"
-            r"hvor stor(?:t)? (?:er )?(?:beloeb|ydelse|sats)|beloeb\w*|satsen|satser)\b"
+            r"\b(?:hvor meget (?:faar|er|bliver|udgoer|koster|betaler|giver)|hvor mange penge|"
+            r"hvor stor(?:t)? (?:er )?(?:beloeb\w*|ydelse\w*|sats\w*|kontanthjaelp\w*)|"
+            r"hvor meget\b[^?.]*\b(?:faa|faar|modtage|udbetal\w*|penge|tilskud\w*)|"
+            r"beloeb\w*|satsen|satser|how much (?:is|are|do|does|will|money|can|would)|"
+            r"how much\b.*\b(?:get|receive|paid|pay)|what is the rate|amount)\b"
         ),
-        re.compile(r"\d|\b(?:kr|kroner|procent|sats\w*|beloeb\w*|takst\w*)\b|%"),
+        re.compile(
+            r"\b(?:kr|kroner|dkk|procent|percent|sats\w*|beloeb\w*|takst\w*|rates?|amounts?)\b|%"
+        ),
     ),
     Kind(
         "count",
         re.compile(
             r"\bhvor mange (?:gange|uger|dage|maaneder|timer|samtaler|aar|ansoegninger|"
-            r"jobsamtaler|borgere|personer|steder|moeder)\b"
+            r"jobsamtaler|borgere|personer|steder|moeder)\b|\bhvor meget (?:kan|skal|maa)\b|"
+            r"\bhow many (?:times|weeks|days|months|hours|meetings|years|applications|people)\b"
         ),
         re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b"),
     ),
@@ -66,19 +81,26 @@ KINDS: tuple[Kind, ...] = (
         "legal_basis",
         re.compile(
             r"(?:\bhjemmel\w*|\bparagraf\w*|§|\bhvilken lov\w*|\blovgrundlag\w*|"
-            r"\bhvilken bestemmelse\w*|\bretsgrundlag\w*|\blovhjemmel\w*)"
+            r"\bhvilken bestemmelse\w*|\bretsgrundlag\w*|\blovhjemmel\w*|\blegal basis|"
+            r"\b(?:which|what) (?:law|section|act)\b)"
         ),
         re.compile(
             r"§|\b(?:lov\w*|lab|las|bab|bekendtgoerelse\w*|ankestyrelse\w*|regel|regler|"
-            r"reglerne|bestemmelse\w*|cirkulaere\w*|vejledning\w*)\b"
+            r"reglerne|bestemmelse\w*|cirkulaere\w*|vejledning\w*|law|act|rules?|section|"
+            r"regulations?)\b"
         ),
     ),
     Kind(
         "obligation",
-        re.compile(r"\b(?:frivillig\w*|obligatorisk\w*|tvunget|tvungen|pligt\w*|et krav)\b"),
+        re.compile(
+            r"\b(?:frivillig\w*|obligatorisk\w*|tvunget|tvungen|pligt\w*|et krav|voluntary|"
+            r"mandatory|compulsory|obligatory|optional)\b"
+        ),
         re.compile(
             r"\b(?:frivillig\w*|obligatorisk\w*|pligt\w*|skal|krav\w*|tvunget|tvungen|"
-            r"behoever|boer|kan vaelge|valgfri\w*|ikke noedvendig\w*)\b"
+            r"behoever|boer|kan vaelge|valgfri\w*|ikke noedvendig\w*|must|have to|has to|"
+            r"required|voluntary|mandatory|compulsory|duty|obliged|optional|can choose|"
+            r"do not need|does not need)\b"
         ),
     ),
 )
