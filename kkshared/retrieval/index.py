@@ -5,13 +5,18 @@ Scores per note, each scaled per query so the best note gets 1:
 - ``word``: BM25 over lemma terms with synonyms, compound parts and reference tokens;
 - ``dense``: cosine between the question and the note's title/questions/answer (e5), when enabled;
 - ``ref``: the share of the question's legal references the note cites.
-The fused score is their weighted sum. Absolute features of the best candidate (how much of the
-question the note covers, the margin to the runner-up) feed the calibrated confidence.
+The fused score is their weighted sum, and a note that has the question itself among its
+questions (the same words, case, punctuation and æ/ae aside) is put first: "hvad er fleksjob",
+asked verbatim, is answered by the entry that lists it, not by a neighbour that says "fleksjob"
+more often. The leave-one-out split never sees this (the held-out question is not in its note).
+Absolute features of the best candidate (how much of the question the note covers, the margin to
+the runner-up) feed the calibrated confidence.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -23,6 +28,7 @@ from typing import Protocol
 import numpy as np
 
 from kkshared import lexicon
+from kkshared.normalize import fold
 from kkshared.retrieval import english
 from kkshared.retrieval.analysis_cache import AnalysisCache
 from kkshared.retrieval.arrays import FloatArray, IndexArray
@@ -144,6 +150,14 @@ def _top(values: FloatArray, count: int) -> IndexArray:
     return candidates[np.argsort(-values[candidates], kind="stable")][:count]
 
 
+def exact_key(text: str) -> str:
+    """What two questions must share to be the same question: their folded words."""
+    return " ".join(_KEY_WORD.findall(fold(text)))
+
+
+_KEY_WORD = re.compile(r"\w+")
+
+
 def _scaled(values: FloatArray) -> FloatArray:
     top = values.max(initial=0.0)
     return values / top if top > 0 else values
@@ -173,6 +187,10 @@ class SearchIndex:
         self._word = BM25([_note_counters(n, language)[0] for n in self.notes])
         self._char = BM25([_note_counters(n, language)[1] for n in self.notes])
         self._refs = [self._note_refs(n) for n in self.notes]
+        self._exact: dict[str, tuple[int, ...]] = {}
+        for i, note in enumerate(self.notes):
+            for key in {exact_key(q) for q in note.questions} - {""}:
+                self._exact[sys.intern(key)] = (*self._exact.get(key, ()), i)
         if encoder is None:
             self._dense: list[FloatArray] = []
         elif vectors is not None and len(vectors) == len(self.notes):
@@ -218,6 +236,17 @@ class SearchIndex:
     def knows_term(self, term: str) -> bool:
         """Whether some document of the index contains the word term."""
         return self._word.contains(term)
+
+    def _exact_positions(self, question: str, substitute: Document | None) -> tuple[int, ...]:
+        """The notes that have ``question`` itself among their questions (``substitute`` in
+        place of the indexed version of its note)."""
+        key = exact_key(question)
+        positions = self._exact.get(key, ())
+        if substitute is None:
+            return positions
+        i = self._positions[substitute.id]
+        has_it = key in {exact_key(q) for q in substitute.questions}
+        return (*(p for p in positions if p != i), *((i,) if has_it else ()))
 
     @staticmethod
     def _note_refs(note: Document) -> set[str]:
@@ -283,7 +312,13 @@ class SearchIndex:
                 )
             low = dense_raw[keep].min()
             parts["dense"] = _scaled(np.clip(dense_raw - low, 0.0, None) * keep)
-        fused = sum(self.weights.get(name, 0.0) * values for name, values in parts.items())
+        fused: FloatArray = np.zeros(len(self.notes))
+        for name, values in parts.items():
+            fused = fused + self.weights.get(name, 0.0) * values
+        exact = self._exact_positions(question, substitute)
+        if exact:
+            # More than all parts together can give: an asked question of the note's own.
+            fused[list(exact)] += sum(self.weights.values())
         fused = np.where(keep, fused, -np.inf)
         order = _top(fused, min(limit, int(keep.sum())))
         candidates = [
