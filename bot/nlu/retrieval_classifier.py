@@ -512,6 +512,11 @@ class DanishRetrievalClassifier(GraphComponent):
             "intent_max_unknown_share": None,
             "out_of_scope_intent": "oos_general",
             "intent_min_dense_margin": None,
+            # A catalogue answer that lacks what the question asks for (a time, an amount) gives
+            # way to the runner-up intent when that intent's answer has it and it is at least
+            # this sure: intent -> the kinds of content (kkshared.answer_fit) its answer has.
+            "content_intents": {},
+            "content_intent_min_confidence": 0.5,
             "declining_intents": [
                 "oos_general",
                 "oos_municipal",
@@ -1150,7 +1155,45 @@ class DanishRetrievalClassifier(GraphComponent):
                 [(c.note_id, c.score / best_score) for c in answers],
             )
         misfit = self._intent_misfit(live, ranked, intent_ranking[0]["name"], ranking)
+        runner_up = self._runner_up_with_content(live, text, ranked, result, ranking)
+        if runner_up is not None:
+            result, misfit = runner_up, None
         return self._choose_tier(live, text, result, ranking.features, misfit)
+
+    def _runner_up_with_content(
+        self,
+        live: LiveIndex,
+        text: str,
+        ranked: str,
+        result: dict[str, Any],
+        ranking: Ranking,
+    ) -> dict[str, Any] | None:
+        """``result`` with the runner-up intent first, when the best is a catalogue answer that
+        lacks what the question asks for (kkshared.answer_fit) and the runner-up is an intent
+        whose answer has it (``content_intents``: "hvor meget udbetaler I til mig i december"
+        is the payment date entry without an amount, then the citizen's own next payment),
+        sure enough (``content_intent_min_confidence``) and fitting the message."""
+        config = self._config
+        intents = result["intent_ranking"]
+        if intents[0]["name"] != config["retrieval_intent"] or len(intents) < 2:
+            return None
+        runner_up = intents[1]
+        provides = set(config["content_intents"].get(runner_up["name"], ()))
+        if not provides or runner_up["confidence"] < config["content_intent_min_confidence"]:
+            return None
+        key = result["response_selector"][config["retrieval_intent"]]["response"][
+            "intent_response_key"
+        ]
+        missing = set(missing_kinds(text, live.answers.get(key, "")))
+        if not missing or not missing <= provides:
+            return None
+        if self._intent_misfit(live, ranked, runner_up["name"], ranking) is not None:
+            return None
+        return {
+            **result,
+            "intent": runner_up,
+            "intent_ranking": [runner_up, intents[0], *intents[2:]],
+        }
 
     def _intent_misfit(
         self, live: LiveIndex, text: str, intent: str, ranking: Ranking

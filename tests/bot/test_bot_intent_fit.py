@@ -156,3 +156,73 @@ def test_training_is_redone_when_the_english_examples_or_the_catalogue_change(tm
     assert second != first
     (catalogue / "a.yml").write_text("entries: [1]\n", encoding="utf-8")
     assert DanishRetrievalClassifier.fingerprint_addon(config) not in (first, second)
+
+
+def _faq_first(entry: str, runner_up: str, confidence: float) -> dict[str, Any]:
+    """A classification whose best is a catalogue entry and whose runner-up is ``runner_up``."""
+    return {
+        "intent": {"name": "faq", "confidence": 0.72},
+        "intent_ranking": [
+            {"name": "faq", "confidence": 0.72},
+            {"name": runner_up, "confidence": confidence},
+        ],
+        "response_selector": {"faq": {"response": {"intent_response_key": f"faq/{entry}"}}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "entry", "runner_up", "confidence", "switched"),
+    [
+        # The payment-date entry has no amount; the citizen's own next payment has.
+        (
+            "hvor meget betaler I mig ud i januar?",
+            "benefit_kontanthjaelp_payment",
+            "ask_next_payment",
+            0.68,
+            True,
+        ),
+        # ... but not when the runner-up is unsure,
+        (
+            "hvor meget betaler I mig ud i januar?",
+            "benefit_kontanthjaelp_payment",
+            "ask_next_payment",
+            0.3,
+            False,
+        ),
+        # ... nor when the entry has what is asked for (a time: the last weekday of the month),
+        (
+            "hvornår kommer pengene ind på kontoen",
+            "benefit_kontanthjaelp_payment",
+            "ask_next_payment",
+            0.68,
+            False,
+        ),
+        # ... nor when the runner-up's answer has no amount either.
+        (
+            "hvor meget betaler I mig ud i januar?",
+            "benefit_kontanthjaelp_payment",
+            "ask_plan",
+            0.68,
+            False,
+        ),
+    ],
+)
+def test_a_runner_up_with_the_content_asked_for_replaces_an_entry_without_it(
+    classifier: DanishRetrievalClassifier,
+    text: str,
+    entry: str,
+    runner_up: str,
+    confidence: float,
+    switched: bool,
+) -> None:
+    live = classifier._live
+    ranking, _ = classifier._rank(live, text)
+    result = classifier._runner_up_with_content(
+        live, text, text, _faq_first(entry, runner_up, confidence), ranking
+    )
+    if switched:
+        assert result is not None
+        assert [i["name"] for i in result["intent_ranking"]] == [runner_up, "faq"]
+        assert result["intent"]["name"] == runner_up
+    else:
+        assert result is None
