@@ -22,7 +22,15 @@ from actions.client import get_client
 from actions.language import conversation_language
 from kkshared.case_service import CaseServiceClient, CaseServiceError
 from kkshared.dates import find_day
-from kkshared.formatting import COPENHAGEN, format_date, format_datetime, format_time, parse_moment
+from kkshared.formatting import (
+    COPENHAGEN,
+    format_date,
+    format_datetime,
+    format_time,
+    format_weekday,
+    parse_day,
+    parse_moment,
+)
 from kkshared.i18n import _
 from kkshared.normalize import fold
 
@@ -70,17 +78,26 @@ def _hours(intervals: list[dict[str, Any]], language: str = "da") -> str:
 
 def day_line(location: dict[str, Any], info: dict[str, Any], language: str = "da") -> str:
     """One place's hours on a day; holiday names and closure reasons come from the case service
-    in Danish and are kept as they are."""
+    in Danish and are kept as they are (they are names and staff's own words). A weekday without
+    opening hours is said in the conversation's language."""
     name = location.get("name") or location.get("id")
     if info.get("open") and info.get("hours"):
         hours = _hours(info["hours"], language)
         return _("{name}: åbent kl. {hours}.", language).format(name=name, hours=hours)
-    reason = info.get("holiday") or info.get("detail")
-    closures = info.get("closures") or []
-    if not reason and closures:
-        reason = closures[0].get("reason")
-    if reason:
+    day = parse_day(info.get("date"))
+    if info.get("reason") == "outside_hours" and day:
+        if info.get("regular_hours"):
+            reason = _("uden for åbningstiden", language)
+        else:
+            weekday = format_weekday(day, language)
+            reason = _("ingen åbningstid om {weekday}en", language).format(weekday=weekday)
         return _("{name}: lukket ({reason}).", language).format(name=name, reason=reason)
+    detail: str | None = info.get("holiday") or info.get("detail")
+    closures = info.get("closures") or []
+    if not detail and closures:
+        detail = closures[0].get("reason")
+    if detail:
+        return _("{name}: lukket ({reason}).", language).format(name=name, reason=detail)
     return _("{name}: lukket.", language).format(name=name)
 
 

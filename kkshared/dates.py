@@ -1,5 +1,5 @@
-"""The day (and time) a Danish chat message refers to: "i morgen", "på fredag", "den 24.12",
-"2. juledag".
+"""The day (and time) a chat message refers to: "i morgen", "på fredag", "den 24.12",
+"2. juledag", and in English "tomorrow", "on Friday", "24 December", "December 24th".
 
 Used by the bot's actions to fill date slots (absence reports, reschedule requests, "har I åbent
 ...?"). Pure Python + stdlib + kkshared; runs on Python 3.10 and 3.11. Nothing here raises on
@@ -74,6 +74,13 @@ expression is invalid.
 are fine; the first is returned. ``today`` is a ``date``; a ``datetime`` is taken in Copenhagen
 local time (``kkshared.formatting.to_local``). "næste uge" is a week, not a day: ``find_day``
 returns ``None`` and ``find_week`` reads it.
+
+English (issue 20: the conversation may be in English): "today", "tomorrow", "the day after
+tomorrow", "yesterday"; weekday names with "on", "this", "next", "last" read as their Danish
+counterparts ("next friday" like "næste fredag", ambiguous when the readings differ); "every
+monday" and "monday to friday" are not one day; month names with the day before ("24 December",
+"the 24th of December") or after ("December 24", "dec 24th, 2026"); "this/next/last week" and
+"week 12". Numeric dates stay day-first (24.12) as on the job centre's letters.
 
 Not supported (not a single unambiguous day or time): "om 3 dage", "om en uge", "weekenden",
 "i morges"/"i aften", "forrige fredag", "halv ti", "kvart over 9", "kl. 3 om eftermiddagen".
@@ -176,13 +183,16 @@ def _fold_map(text: str) -> tuple[str, list[int], list[int]]:
 AE = "(?:ae|a)"
 OE = "(?:oe|o)"
 AA = "(?:aa|a)"
-_WD_NAMES = r"mandag|tirsdag|onsdag|torsdag|fredag|l(?:oe|o)rdag|s(?:oe|o)ndag"
+_WD_NAMES = (
+    r"mandag|tirsdag|onsdag|torsdag|fredag|l(?:oe|o)rdag|s(?:oe|o)ndag"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+)
 _WD = rf"(?P<wd>{_WD_NAMES})"
-_PAA = rf"(?:p{AA}\s+|til\s+)"
-_NAESTE = r"n(?:ae|a|e)ste"
+_PAA = rf"(?:p{AA}\s+|til\s+|on\s+|this\s+)"
+_NAESTE = r"n(?:ae|a|e)ste|next"
 _WEEK_SPEC = (
-    rf"(?:(?P<rel>denne|{_NAESTE}|sidste|forrige)\s+uge"
-    r"|uge\s*(?P<wk>\d{1,2})(?:\s*,?\s*(?P<y>(?:19|20|21|22)\d\d))?)\b"
+    rf"(?:(?P<rel>denne|{_NAESTE}|sidste|forrige|this|last)\s+(?:uge|week)"
+    r"|(?:uge|week)\s*(?P<wk>\d{1,2})(?:\s*,?\s*(?P<y>(?:19|20|21|22)\d\d))?)\b"
 )
 _YEAR_SUFFIX = r"(?:\s*,?\s*(?P<y>(?:19|20|21|22)\d\d)\b)?"
 _PREFIX = r"(?:\b(?:den|d\.)\s*)?"
@@ -194,6 +204,10 @@ _RELATIVE = [
     (re.compile(r"\b(?:i\s*)?overmorgen\b"), 2),
     (re.compile(rf"\bi\s*g{AA}r\b"), -1),
     (re.compile(rf"\b(?:i\s*)?forg{AA}rs\b"), -2),
+    (re.compile(r"\btoday\b"), 0),
+    (re.compile(r"\btomorrow\b"), 1),
+    (re.compile(r"\b(?:the\s+)?day\s+after\s+tomorrow\b"), 2),
+    (re.compile(r"\byesterday\b"), -1),
 ]
 
 _WD_IN_WEEK = [
@@ -202,11 +216,11 @@ _WD_IN_WEEK = [
 ]
 _WD_NEXT = re.compile(rf"\b{_PAA}?(?:den\s+)?(?P<q>{_NAESTE}|(?:f{OE}rst)?kommende)\s+{_WD}\b")
 _WD_AGO = re.compile(rf"\bi\s+{_WD}s\b")
-_WD_LAST = re.compile(rf"\bsidste\s+{_WD}\b")
+_WD_LAST = re.compile(rf"\b(?:sidste|last)\s+{_WD}\b")
 _WD_PLAIN = re.compile(rf"\b{_PAA}?{_WD}\b")
 _WD_BLOCK = [
-    re.compile(rf"\bhver(?:\s+anden)?\s+(?:{_WD_NAMES})\b"),
-    re.compile(rf"\b(?:fra\s+)?(?:{_WD_NAMES})\s*(?:-|–|—|til)\s*(?:{_WD_NAMES})\b"),
+    re.compile(rf"\b(?:hver|every)(?:\s+(?:anden|other))?\s+(?:{_WD_NAMES})\b"),
+    re.compile(rf"\b(?:fra\s+|from\s+)?(?:{_WD_NAMES})\s*(?:-|–|—|til|to)\s*(?:{_WD_NAMES})\b"),
 ]
 
 _MONTHS = {
@@ -234,6 +248,15 @@ _MONTHS = {
     "nov": 11,
     "december": 12,
     "dec": 12,
+    # English names that differ from the Danish ones
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "october": 10,
+    "oct": 10,
 }
 _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DATE_NUMERIC = re.compile(
@@ -243,8 +266,16 @@ _DATE_NUMERIC = re.compile(
     # "1/2 time", "3/4 af tiden" are amounts, not dates
     r"(?!\s*(?:(?:times?|timer|dage?|uger?|m(?:aa|a)neder?|dele?|gange?|af|kr)\b|%))"
 )
+_ORDINAL = r"(?:st|nd|rd|th)?(?:\s+of)?"
 _DATE_NAMED = re.compile(
-    _PREFIX + _NOT_IN_NUMBER + rf"(?P<d>\d{{1,2}})\.?\s*(?P<mon>{_MONTH_ALT})\b\.?" + _YEAR_SUFFIX
+    _PREFIX
+    + _NOT_IN_NUMBER
+    + rf"(?P<d>\d{{1,2}})\.?{_ORDINAL}\s*(?P<mon>{_MONTH_ALT})\b\.?"
+    + _YEAR_SUFFIX
+)
+# English, month first: "December 24", "dec 24th, 2026".
+_DATE_MONTH_FIRST = re.compile(
+    rf"\b(?P<mon>{_MONTH_ALT})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?![.:/-]\d)" + _YEAR_SUFFIX
 )
 _DAY_OF_MONTH = re.compile(
     r"\b(?:den|d\.)\s*(?P<d>\d{1,2})\.?(?![.\d])"
@@ -289,8 +320,10 @@ _TIME_ZONES = re.compile(
 _ADJACENT = re.compile(r"[\s,(]*")
 
 _WEEK_ONLY = [
-    re.compile(rf"\b(?:i\s+)?(?P<rel>denne|{_NAESTE}|sidste|forrige)\s+uge\b"),
-    re.compile(r"\b(?:i\s+)?uge\s*(?P<wk>\d{1,2})(?:\s*,?\s*(?P<y>(?:19|20|21|22)\d\d))?\b"),
+    re.compile(rf"\b(?:i\s+)?(?P<rel>denne|{_NAESTE}|sidste|forrige|this|last)\s+(?:uge|week)\b"),
+    re.compile(
+        r"\b(?:i\s+)?(?:uge|week)\s*(?P<wk>\d{1,2})(?:\s*,?\s*(?P<y>(?:19|20|21|22)\d\d))?\b"
+    ),
 ]
 
 
@@ -308,11 +341,16 @@ class _Cand:
     time_like: bool = False  # bare "H.MM" that may be a time of day
 
 
+_ENGLISH_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def _weekday_index(name: str) -> int:
+    if name in _ENGLISH_WEEKDAYS:
+        return _ENGLISH_WEEKDAYS.index(name)
     for i, prefix in enumerate(("ma", "ti", "on", "to", "fr", "l", "s")):
         if name.startswith(prefix):
             return i
-    raise ValueError(name)  # pragma: no cover - the patterns only match the seven names
+    raise ValueError(name)  # pragma: no cover - the patterns only match the fourteen names
 
 
 def _monday(day: date) -> date:
@@ -361,7 +399,7 @@ def _week_day(today: date, m: re.Match[str], weekday: int) -> date | None:
     """The weekday in the week described by ``_WEEK_SPEC`` groups."""
     rel = m.group("rel")
     if rel is not None:
-        offset = {"denne": 0, "sidste": -7, "forrige": -7}.get(rel, 7)
+        offset = {"denne": 0, "this": 0, "sidste": -7, "forrige": -7, "last": -7}.get(rel, 7)
         return _monday(today) + timedelta(days=offset + weekday)
     week = int(m.group("wk"))
     if m.group("y"):
@@ -433,7 +471,7 @@ def _candidates(folded: str, today: date) -> list[_Cand]:
         else:
             day = _next_occurrence(today, mo, d)
         cands.append(_Cand(m.start(), m.end(), "date", day, time_like=looks_like_time))
-    for m in _DATE_NAMED.finditer(folded):
+    for m in (*_DATE_NAMED.finditer(folded), *_DATE_MONTH_FIRST.finditer(folded)):
         if in_time(m.start("d"), m.end()):
             continue
         d, mo = int(m.group("d")), _MONTHS[m.group("mon")]
@@ -578,7 +616,9 @@ def find_week(text: str | None, today: date) -> WeekMatch | None:
             if any(s <= m.start() and m.end() <= e for s, e in day_spans):
                 continue
             if "rel" in pattern.groupindex:
-                offset = {"denne": 0, "sidste": -7, "forrige": -7}.get(m.group("rel"), 7)
+                offset = {"denne": 0, "this": 0, "sidste": -7, "forrige": -7, "last": -7}.get(
+                    m.group("rel"), 7
+                )
                 monday: date | None = _monday(today) + timedelta(days=offset)
             else:
                 week = int(m.group("wk"))

@@ -67,6 +67,13 @@ def format_date(day: date, locale: str = "da") -> str:
     return _babel_date(_day(day), format="EEEE 'den' d. MMMM y", locale=LOCALE)
 
 
+def format_weekday(day: date, locale: str = "da") -> str:
+    """ "lørdag" / "Saturday"."""
+    if _english(locale):
+        return _babel_date(_day(day), format="EEEE", locale=ENGLISH_LOCALE)
+    return _babel_date(_day(day), format="EEEE", locale=LOCALE)
+
+
 def format_day_month_year(day: date, locale: str = "da") -> str:
     """ "3. marts 2026" / "3 March 2026" (running text where the weekday does not matter)."""
     if _english(locale):

@@ -765,3 +765,50 @@ def test_find_time(text, expected):
 )
 def test_find_time_none(text):
     assert find_time(text) is None
+
+
+# --- English (issue 20: an English conversation asks "is Lærkevej open tomorrow") -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("is Lærkevej open tomorrow", d(2026, 3, 5)),
+        ("I am sick today", WED),
+        ("the day after tomorrow please", d(2026, 3, 6)),
+        ("I was ill yesterday", d(2026, 3, 3)),
+        ("is the jobcenter open on saturday", d(2026, 3, 7)),
+        ("this thursday", d(2026, 3, 5)),
+        ("on Friday at 10:00", FRI),
+        ("can we move it to next friday", d(2026, 3, 13)),
+        ("last monday", d(2026, 3, 2)),
+        ("are you open on December 24?", d(2026, 12, 24)),
+        ("what about the 24th of December", d(2026, 12, 24)),
+        ("24 December 2027", d(2027, 12, 24)),
+        ("dec 24th", d(2026, 12, 24)),
+        ("on 3 may", d(2026, 5, 3)),
+        ("March 10, 2026", d(2026, 3, 10)),
+    ],
+)
+def test_english_days(text, expected):
+    assert day_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["may I bring a friend", "I have 2 meetings", "every monday", "monday to friday"]
+)
+def test_english_text_that_is_not_one_day(text):
+    assert find_day(text, WED) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "monday"),
+    [
+        ("can I come next week", d(2026, 3, 9)),
+        ("this week", d(2026, 3, 2)),
+        ("week 12", d(2026, 3, 16)),
+    ],
+)
+def test_english_weeks(text, monday):
+    match = find_week(text, WED)
+    assert match is not None and match.monday == monday
