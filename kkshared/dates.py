@@ -273,9 +273,15 @@ _DATE_NAMED = re.compile(
     + rf"(?P<d>\d{{1,2}})\.?{_ORDINAL}\s*(?P<mon>{_MONTH_ALT})\b\.?"
     + _YEAR_SUFFIX
 )
-# English, month first: "December 24", "dec 24th, 2026".
+# English, month first: "December 24", "dec 24th, 2026". English names only ("jul 2 uger" is
+# Christmas and two weeks), and not before a unit ("May 3 days" is not a date).
+_MONTH_FIRST_ALT = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|aug|sept|sep|oct|nov|dec"
+)
 _DATE_MONTH_FIRST = re.compile(
-    rf"\b(?P<mon>{_MONTH_ALT})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?![.:/-]\d)" + _YEAR_SUFFIX
+    rf"\b(?P<mon>{_MONTH_FIRST_ALT})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?![.:/-]\d)"
+    r"(?!\s*(?:days?|weeks?|months?|hours?|times?|dage?|uger?|timer|gange?)\b)" + _YEAR_SUFFIX
 )
 _DAY_OF_MONTH = re.compile(
     r"\b(?:den|d\.)\s*(?P<d>\d{1,2})\.?(?![.\d])"
@@ -341,6 +347,8 @@ class _Cand:
     time_like: bool = False  # bare "H.MM" that may be a time of day
 
 
+# Days from this week's Monday to the named week's ("næste uge", "next week": 7).
+_WEEK_OFFSETS = {"denne": 0, "this": 0, "sidste": -7, "forrige": -7, "last": -7}
 _ENGLISH_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -399,7 +407,7 @@ def _week_day(today: date, m: re.Match[str], weekday: int) -> date | None:
     """The weekday in the week described by ``_WEEK_SPEC`` groups."""
     rel = m.group("rel")
     if rel is not None:
-        offset = {"denne": 0, "this": 0, "sidste": -7, "forrige": -7, "last": -7}.get(rel, 7)
+        offset = _WEEK_OFFSETS.get(rel, 7)
         return _monday(today) + timedelta(days=offset + weekday)
     week = int(m.group("wk"))
     if m.group("y"):
@@ -616,9 +624,7 @@ def find_week(text: str | None, today: date) -> WeekMatch | None:
             if any(s <= m.start() and m.end() <= e for s, e in day_spans):
                 continue
             if "rel" in pattern.groupindex:
-                offset = {"denne": 0, "this": 0, "sidste": -7, "forrige": -7, "last": -7}.get(
-                    m.group("rel"), 7
-                )
+                offset = _WEEK_OFFSETS.get(m.group("rel"), 7)
                 monday: date | None = _monday(today) + timedelta(days=offset)
             else:
                 week = int(m.group("wk"))

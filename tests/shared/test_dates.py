@@ -795,7 +795,15 @@ def test_english_days(text, expected):
 
 
 @pytest.mark.parametrize(
-    "text", ["may I bring a friend", "I have 2 meetings", "every monday", "monday to friday"]
+    "text",
+    [
+        "may I bring a friend",
+        "I have 2 meetings",
+        "every monday",
+        "monday to friday",
+        "jeg holder fri i jul 2 uger",
+        "in May 3 days a week",
+    ],
 )
 def test_english_text_that_is_not_one_day(text):
     assert find_day(text, WED) is None
