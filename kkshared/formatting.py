@@ -69,9 +69,9 @@ def format_date(day: date, locale: str = "da") -> str:
 
 def format_weekday(day: date, locale: str = "da") -> str:
     """ "lørdag" / "Saturday"."""
-    if _english(locale):
-        return _babel_date(_day(day), format="EEEE", locale=ENGLISH_LOCALE)
-    return _babel_date(_day(day), format="EEEE", locale=LOCALE)
+    return _babel_date(
+        _day(day), format="EEEE", locale=ENGLISH_LOCALE if _english(locale) else LOCALE
+    )
 
 
 def format_day_month_year(day: date, locale: str = "da") -> str:
