@@ -38,6 +38,13 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # "d") are not topics, and the typo correction does not touch them either.
 MIN_UNKNOWN_LENGTH = 4
 
+# Question words ask, they name no topic: "when will my parcel arrive" is about a parcel, and
+# "when" (which the English analyser keeps as a term) must not make it look half known.
+QUESTION_WORDS = frozenset(
+    "hvad hvem hvor hvornaar hvordan hvorfor hvilken hvilket hvilke "
+    "what who where when how why which whose".split()
+)
+
 UNKNOWN_WORDS = "unknown words"
 CLOSER_TO_OUT_OF_SCOPE = "closer to out of scope"
 
@@ -45,12 +52,14 @@ CLOSER_TO_OUT_OF_SCOPE = "closer to out of scope"
 def unknown_share(
     text: str, analyse: Callable[[str], Sequence[str]], known: Callable[[str], bool]
 ) -> float:
-    """The share of ``text``'s content words (words the analyser keeps a term of: no stop words)
-    that no document knows: ``known`` says no to every one of the word's terms (a compound's
-    parts included). Words shorter than ``MIN_UNKNOWN_LENGTH`` count as content, never as
-    unknown. 0 for a message without content words."""
+    """The share of ``text``'s content words (words the analyser keeps a term of: no stop words,
+    no question words) that no document knows: ``known`` says no to every one of the word's
+    terms (a compound's parts included). Words shorter than ``MIN_UNKNOWN_LENGTH`` count as
+    content, never as unknown. 0 for a message without content words."""
     content = unknown = 0
     for word in _WORD.findall(fold(text)):
+        if word in QUESTION_WORDS:
+            continue
         terms = [t for t in analyse(word) if not t.startswith("ref:")]
         if not terms:
             continue
