@@ -54,6 +54,7 @@ DIRECT = {
     "plan_new_plan_delivery": ActionPlan,
     "plan_min_plan_language": ActionPlan,
     "meeting_personal_attendance": ActionNextMeeting,
+    "meeting_what_is_jobsamtale": ActionNextMeeting,
     "meeting_phone_while_in_offer": ActionNextMeeting,
     "meeting_other_way": ActionNextMeeting,
     "meeting_video": ActionNextMeeting,

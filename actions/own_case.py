@@ -98,7 +98,7 @@ class OwnCaseAction(Action, ABC):
 
 class ActionNextMeeting(OwnCaseAction):
     action_name = "action_next_meeting"
-    general_faq = "plan_min_plan_what"
+    general_faq = "meeting_what_is_jobsamtale"
 
     async def answer(
         self, dispatcher: CollectingDispatcher, who: Caller, language: str = "da"

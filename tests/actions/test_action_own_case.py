@@ -110,6 +110,13 @@ def test_anonymous_gets_the_general_answer_and_how_to_log_in() -> None:
     assert messages[0]["text"] and messages[0]["custom"]["source"]["date"]
     sms = run(ActionNextPayment(), said("penge", channel="sms"))
     assert [m["response"] for m in sms][-1] == "utter_own_unknown_sms_number"
+    # "When is my next meeting" without login: what a jobsamtale is and that the letter says when.
+    meeting = run(ActionNextMeeting(), said("hvornår er min næste samtale"))
+    assert [m.get("response") or m.get("utter_action") for m in meeting] == [
+        "utter_faq/meeting_what_is_jobsamtale",
+        "utter_own_login_hint",
+    ]
+    assert "hvornår samtalen er" in meeting[0]["text"]
 
 
 def test_case_service_down_answers_fast(monkeypatch: pytest.MonkeyPatch) -> None:
