@@ -3,7 +3,8 @@
 Which place: names and aliases from ``GET /locations`` found in the message (æ/ø/å folded);
 none named → the job centres' addresses (or the phone lines when the message is about
 calling). Which day: ``kkshared.dates.find_day`` ("i morgen", "på fredag", "2. juledag",
-"den 24.12"); none → right now. The answer comes from ``GET /locations/{id}/days/{date}``
+"den 24.12"); else a period, ``kkshared.periods.find_period`` ("i julen", "i påsken", "næste
+uge"): one line per day; none → right now. The answer comes from ``GET /locations/{id}/days/{date}``
 (holidays and registered closures included) or ``/status``. Anonymous users may ask.
 """
 
@@ -26,6 +27,7 @@ from kkshared.formatting import (
     COPENHAGEN,
     format_date,
     format_datetime,
+    format_short_date,
     format_time,
     format_weekday,
     parse_day,
@@ -33,6 +35,7 @@ from kkshared.formatting import (
 )
 from kkshared.i18n import _
 from kkshared.normalize import fold
+from kkshared.periods import find_period
 
 logger = logging.getLogger(__name__)
 
@@ -76,14 +79,20 @@ def _hours(intervals: list[dict[str, Any]], language: str = "da") -> str:
     return _(" og ", language).join(parts)
 
 
-def day_line(location: dict[str, Any], info: dict[str, Any], language: str = "da") -> str:
-    """One place's hours on a day; holiday names and closure reasons come from the case service
-    in Danish and are kept as they are (they are names and staff's own words). A weekday without
+def _listed(names: list[str], language: str = "da") -> str:
+    """ "A", "A og B", "A, B og C"."""
+    if len(names) < 2:
+        return "".join(names)
+    return _(" og ", language).join([", ".join(names[:-1]), names[-1]])
+
+
+def day_state(info: dict[str, Any], language: str = "da") -> str:
+    """Whether a place is open on a day and when, or why not ("åbent kl. 09.00-15.00",
+    "lukket (Juleaftensdag)"); holiday names and closure reasons come from the case service in
+    Danish and are kept as they are (they are names and staff's own words). A weekday without
     opening hours is said in the conversation's language."""
-    name = location.get("name") or location.get("id")
     if info.get("open") and info.get("hours"):
-        hours = _hours(info["hours"], language)
-        return _("{name}: åbent kl. {hours}.", language).format(name=name, hours=hours)
+        return _("åbent kl. {hours}", language).format(hours=_hours(info["hours"], language))
     day = parse_day(info.get("date"))
     if info.get("reason") == "outside_hours" and day:
         if info.get("regular_hours"):
@@ -91,14 +100,45 @@ def day_line(location: dict[str, Any], info: dict[str, Any], language: str = "da
         else:
             weekday = format_weekday(day, language)
             reason = _("ingen åbningstid om {weekday}en", language).format(weekday=weekday)
-        return _("{name}: lukket ({reason}).", language).format(name=name, reason=reason)
+        return _("lukket ({reason})", language).format(reason=reason)
     detail: str | None = info.get("holiday") or info.get("detail")
     closures = info.get("closures") or []
     if not detail and closures:
         detail = closures[0].get("reason")
     if detail:
-        return _("{name}: lukket ({reason}).", language).format(name=name, reason=detail)
-    return _("{name}: lukket.", language).format(name=name)
+        return _("lukket ({reason})", language).format(reason=detail)
+    return _("lukket", language)
+
+
+def day_line(location: dict[str, Any], info: dict[str, Any], language: str = "da") -> str:
+    """One place's hours on a day: "Jobcenter København, Lærkevej: åbent kl. 09.00-15.00."."""
+    name = location.get("name") or location.get("id")
+    return _("{name}: {state}.", language).format(name=name, state=day_state(info, language))
+
+
+def period_lines(
+    places: list[dict[str, Any]],
+    days: list[date],
+    infos: list[dict[str, Any]],
+    language: str = "da",
+) -> list[str]:
+    """One line per day of a period ("torsdag 24. december: lukket (Juleaftensdag)"); ``infos``
+    holds each day's answer for every place, day by day. When the places differ on a day, the
+    line names each place."""
+    lines = []
+    for index, day in enumerate(days):
+        row = infos[index * len(places) : (index + 1) * len(places)]
+        states = [day_state(info, language) for info in row]
+        label = f"{format_weekday(day, language)} {format_short_date(day, language)}"
+        if len(set(states)) == 1:
+            lines.append(f"{label}: {states[0]}")
+        else:
+            parts = [
+                f"{place.get('name') or place.get('id')}: {state}"
+                for place, state in zip(places, states, strict=True)
+            ]
+            lines.append(f"{label}: " + "; ".join(parts))
+    return lines
 
 
 def status_line(location: dict[str, Any], status: dict[str, Any], language: str = "da") -> str:
@@ -130,8 +170,29 @@ async def opening_messages(
     if not places:
         raise CaseServiceError("no locations")
     match = find_day(text, now.date())
+    period = find_period(text, now.date()) if match is None else None
     messages: list[dict[str, Any]] = []
-    if match is None:
+    if period is not None:
+        days = period.days
+        infos = await asyncio.gather(
+            *(client.location_day(p["id"], day) for day in days for p in places)
+        )
+        names = [p.get("name") or p.get("id") or "" for p in places]
+        response = (
+            "utter_opening_hours_period_past"
+            if period.past(now.date())
+            else "utter_opening_hours_period"
+        )
+        messages.append(
+            {
+                "response": response,
+                "first": format_date(period.first, language),
+                "last": format_date(period.last, language),
+                "places": _listed(names, language),
+                "lines": "\n".join(period_lines(places, days, infos, language)),
+            }
+        )
+    elif match is None:
         statuses = await asyncio.gather(*(client.location_status(p["id"], now) for p in places))
         lines = [status_line(p, s, language) for p, s in zip(places, statuses, strict=True)]
         messages.append({"response": "utter_opening_hours", "lines": "\n".join(lines)})

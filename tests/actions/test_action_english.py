@@ -80,6 +80,18 @@ def test_opening_hours_in_english(live: str) -> None:  # noqa: F811
 
 
 @real_service
+def test_opening_hours_over_christmas_in_english(live: str) -> None:  # noqa: F811
+    tracker = said("is the job centre on Lærkevej open over Christmas", slots=ENGLISH)
+    messages = run(ActionOpeningHours(), tracker)
+    assert messages[0]["response"] == "utter_opening_hours_period", messages
+    lines = messages[0]["lines"].split("\n")
+    assert len(lines) == 9
+    assert re.match(r"\w+day 24 December: closed \(Juleaftensdag\)", lines[0]), lines
+    for danish in ("åbent", "lukket", "åbningstid", "december:"):
+        assert danish not in messages[0]["lines"], messages
+
+
+@real_service
 @pytest.mark.parametrize("asked", ["on saturday", "on Saturday next week", "tomorrow"])
 def test_opening_hours_for_an_english_day(live: str, asked: str) -> None:  # noqa: F811
     tracker = said(f"is the job centre on Lærkevej open {asked}", slots=ENGLISH)

@@ -165,3 +165,30 @@ def test_opening_hours_on_a_holiday_and_a_named_day(live: str) -> None:
     assert "Lærkevej: lukket (2. juledag)" in messages[0]["lines"]
     now = run(ActionOpeningHours(), said("er ydelsesservice åben nu"))
     assert now[0]["response"] == "utter_opening_hours" and "Ydelsesservice" in now[0]["lines"]
+
+
+@real_service
+def test_opening_hours_over_christmas_and_next_week(live: str) -> None:
+    """A period ("i julen", "næste uge") gets one line per day, from the case service's days."""
+    messages = run(ActionOpeningHours(), said("har Lærkevej åbent i julen"))
+    assert messages[0]["response"] == "utter_opening_hours_period", messages
+    lines = messages[0]["lines"].split("\n")
+    assert len(lines) == 9  # 24 December to 1 January
+    assert lines[0].endswith("24. december: lukket (Juleaftensdag)"), lines
+    assert lines[-1].endswith("1. januar: lukket (Nytårsdag)"), lines
+    assert messages[0]["places"] == "Jobcenter København, Lærkevej"
+    assert messages[0]["first"].endswith("24. december " + messages[0]["first"][-4:])
+    week = run(ActionOpeningHours(), said("hvornår har I åbent i næste uge"))
+    assert week[0]["response"] == "utter_opening_hours_period", week
+    days = week[0]["lines"].split("\n")
+    assert [line.split(" ")[0] for line in days] == [
+        "mandag",
+        "tirsdag",
+        "onsdag",
+        "torsdag",
+        "fredag",
+        "lørdag",
+        "søndag",
+    ]
+    assert " og " in week[0]["places"]  # the job centres, all named in the header
+    assert all(": lukket" in line for line in days[5:]), days  # no weekend hours
