@@ -726,6 +726,17 @@ NOTES = [
     "its active samples), the action server ~1.4 ms. Nothing there is a single large cost any "
     "more; the 3x median was met in session 11 (3.49x) and missed in sessions 12 (2.94x) and "
     "13 (2.74x).",
+    "Session 14 (2026-12-07; the report above is the session's last run). The session-13 code "
+    "measured again first thing (09:12, quiet machine): 3.10x (runs 3.10, 2.98, 3.11; 116.0 "
+    "against 38.5 msg/s, our Rasa CPU 10.0 ms/msg), where the same code gave 2.74x in session "
+    "13: the spread between sessions is the machine's. py-spy right after (10 users, 25 s, "
+    "active samples of the Rasa process): e5's query encoding 22%, RulePolicy 11% (building the "
+    "tracker's states 5.4%, matching rule keys 3.9%), the SQLite inserts of the tracker store "
+    "and the event broker 13%, Rasa's session query for conversations not in memory 3.6% "
+    "(nearly all of them new: the load's users take a new sender id every 6 turns). Changed: "
+    "the tracker store asks for the conversation's newest row id first (one indexed query) and "
+    "skips Rasa's session query when there is none. At 09:32 with that change, three new "
+    "catalogue entries and answer_threshold 0.6: 3.10x (runs 3.15, 2.81, 3.10), p95 49 ms.",
     "Memory under load (2026-12-06 16:50, 3 runs of this script without the baseline): with the "
     "tracker store keeping 5000 or 2000 conversations in memory, Rasa's RSS grew ~33 MB per run "
     "(969, 1003, 1036 MB: ~70 kB per conversation, mostly every message's parse data); with 500 "
