@@ -18,6 +18,7 @@ LABEL_RESPONSES: dict[str, set[str]] = {
     "opening_hours": {
         "utter_opening_hours",
         "utter_opening_hours_day",
+        "utter_opening_hours_period",  # a period: "mellem jul og nytår", "i næste uge"
         "utter_handover_location_open",
         "utter_handover_location_closed",
         "utter_faq/contact_opening_hours_lookup",
