@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from kkshared.dates import find_week
+from kkshared.dates import AA, find_week
 from kkshared.formatting import to_local
 from kkshared.holidays import MAX_YEAR, MIN_YEAR, easter_sunday
 from kkshared.normalize import fold
@@ -37,20 +37,19 @@ NEW_YEAR = "new_year"
 EASTER = "easter"
 WEEK = "week"
 
-_AA = "(?:aa|a)"
 _YEAR = r"(?:\s+(?P<y>(?:19|20|21|22)\d\d)\b)?"
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"\b(?:jul(?:en|eferien?|edagene|etiden)"
             r"|(?:i|til|over|om|mellem|efter|foe?r|inden)\s+jul"
-            rf"|jul(?=\s+og\s+nyt{_AA}r)"
+            rf"|jul(?=\s+og\s+nyt{AA}r)"
             r"|christmas|xmas)\b" + _YEAR
         ),
         CHRISTMAS,
     ),
-    (re.compile(rf"\b(?:nyt{_AA}r(?:et)?|new years?)\b(?!\s*(?:'?s)?\s*eve)" + _YEAR), NEW_YEAR),
-    (re.compile(rf"\b(?:p{_AA}ske(?:n|ferien?)?|easter)\b" + _YEAR), EASTER),
+    (re.compile(rf"\b(?:nyt{AA}r(?:et)?|new years?)\b(?!\s*(?:'?s)?\s*eve)" + _YEAR), NEW_YEAR),
+    (re.compile(rf"\b(?:p{AA}ske(?:n|ferien?)?|easter)\b" + _YEAR), EASTER),
 ]
 
 
