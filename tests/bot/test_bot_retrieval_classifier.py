@@ -277,3 +277,22 @@ def test_without_e5_nothing_is_classified_ahead(tmp_path, parse_ahead) -> None:
     classifier = _trained(tmp_path)
     asyncio.run(parse_ahead.classify_ahead("må jeg holde ferie"))
     assert parse_ahead.take(classifier, "må jeg holde ferie") is None
+
+
+def test_a_new_document_leaves_the_other_documents_calibration_context_alone() -> None:
+    """The chat context around each document's calibration question depends on the document,
+    not on its place: one more catalogue entry must not change the others' examples (it used to
+    move every calibrated confidence)."""
+    from bot.nlu.retrieval_classifier import FILLERS, wordy_questions
+    from kkshared.retrieval.index import Document
+
+    documents = [
+        Document(f"faq/entry_{n}", f"titel {n}", (f"a{n}", f"b{n}", f"spørgsmål {n}"), f"svar {n}")
+        for n in range(20)
+    ]
+    before = dict((d.id, q) for q, d in wordy_questions(documents))
+    added = Document("faq/aaa_new", "ny", ("x", "y", "nyt spørgsmål"), "nyt svar")
+    after = dict((d.id, q) for q, d in wordy_questions([added, *documents]))
+    assert {k: v for k, v in after.items() if k != added.id} == before
+    # The context still varies between documents (not one filler for all).
+    assert len({q.split(" spørgsmål")[0] for q in before.values()}) > len(FILLERS) // 2
