@@ -200,8 +200,8 @@ def wordy_questions(
     """(question, document) of ``wordy_examples``: a document's last question in chat context.
 
     The context is chosen by the document's id, not its place in the list: a new or removed
-    catalogue entry then changes only its own calibration examples. (By place, one new entry gave
-    every later document other context, which moved every calibrated confidence by up to ~0.05.)
+    catalogue entry then changes only its own calibration examples (by place, one new entry gave
+    every later document other context).
     """
     questions = []
     for document in documents:
