@@ -80,10 +80,12 @@ def _hours(intervals: list[dict[str, Any]], language: str = "da") -> str:
 
 
 def _listed(names: list[str], language: str = "da") -> str:
-    """ "A", "A og B", "A, B og C"."""
+    """ "A", "A og B", "A, B og C"; "A; B og C" when a name has a comma of its own
+    ("Jobcenter København, Lærkevej")."""
     if len(names) < 2:
         return "".join(names)
-    return _(" og ", language).join([", ".join(names[:-1]), names[-1]])
+    separator = "; " if any("," in name for name in names) else ", "
+    return _(" og ", language).join([separator.join(names[:-1]), names[-1]])
 
 
 def day_state(info: dict[str, Any], language: str = "da") -> str:

@@ -190,7 +190,8 @@ def test_opening_hours_over_christmas_and_next_week(live: str) -> None:
         "lørdag",
         "søndag",
     ]
-    assert " og " in week[0]["places"]  # the job centres, all named in the header
+    # The job centres, all named in the header; their names have commas, so ";" between them.
+    assert " og " in week[0]["places"] and "; " in week[0]["places"], week
     assert all(": lukket" in line for line in days[5:]), days  # no weekend hours
     last_week = run(ActionOpeningHours(), said("var Lærkevej åben i sidste uge"))
     assert last_week[0]["response"] == "utter_opening_hours_period_past", last_week
