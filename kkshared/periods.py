@@ -25,10 +25,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from kkshared.dates import AA, find_week
-from kkshared.formatting import to_local
 from kkshared.holidays import MAX_YEAR, MIN_YEAR, easter_sunday
 from kkshared.normalize import fold
 
@@ -89,11 +88,10 @@ def _holiday_period(kind: str, year: int | None, today: date) -> PeriodMatch | N
     return PeriodMatch(kind, first, last)
 
 
-def find_period(text: str | None, today: date | datetime) -> PeriodMatch | None:
+def find_period(text: str | None, today: date) -> PeriodMatch | None:
     """The one period ``text`` names, or ``None`` (nothing, or different periods)."""
     if not text:
         return None
-    today = to_local(today).date() if isinstance(today, datetime) else today
     folded = fold(text)
     found: set[PeriodMatch] = set()
     for pattern, kind in _PATTERNS:
