@@ -116,6 +116,10 @@ MODEL_FILE = "retrieval_classifier.json"
 # e5 vectors of the documents, not re-encoded at load
 VECTORS_FILE = "retrieval_classifier_vectors.npz"
 ENGLISH_VECTORS_FILE = "retrieval_classifier_vectors_en.npz"
+# The code training runs (this package and the shared text analysis, retrieval and catalogue
+# code) and the analysers' data, in the fingerprint of the trained classifier
+# (``fingerprint_addon``): (directory under the repository, file pattern).
+TRAINING_CODE = (("bot/nlu", "*.py"), ("kkshared", "*.py"), ("kkshared/data", "*"))
 # English example questions of the intents that are not catalogue answers (read at training).
 ENGLISH_INTENTS_DIR = Path("knowledge") / "nlu_en"
 # The parse-data attribute with the message's own language ("da", "en" or None: it does not say)
@@ -559,9 +563,11 @@ class DanishRetrievalClassifier(GraphComponent):
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """The files training reads besides Rasa's training data: the catalogue, its translations
-        and the English examples of the intents. Rasa's cache keys a trained component on its
-        config and training data only, so without this an edited English example or catalogue
-        answer kept the previously trained classifier."""
+        and the English examples of the intents, and the code that trains (``TRAINING_CODE``).
+        Rasa's cache keys a trained component on its config and training data only, so without
+        this an edited English example or catalogue answer kept the previously trained
+        classifier, and so did a change to how it calibrates (2026-12-07: a development run
+        measured a model of the code before the change)."""
         catalogue = Path(config.get("catalogue_dir") or REPO_ROOT / ANSWERS_DIR)
         root = catalogue.parent.parent
         english = config.get("english_intents_dir")
@@ -574,6 +580,11 @@ class DanishRetrievalClassifier(GraphComponent):
         for directory in directories:
             for path in sorted(directory.rglob("*.yml")) if directory.is_dir() else ():
                 digest.update(str(path.relative_to(directory)).encode())
+                digest.update(path.read_bytes())
+        for code_dir, pattern in TRAINING_CODE:
+            files = sorted(f for f in (REPO_ROOT / code_dir).rglob(pattern) if f.is_file())
+            for path in files:
+                digest.update(str(path.relative_to(REPO_ROOT)).encode())
                 digest.update(path.read_bytes())
         return digest.hexdigest()
 

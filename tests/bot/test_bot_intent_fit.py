@@ -162,6 +162,27 @@ def test_training_is_redone_when_the_english_examples_or_the_catalogue_change(tm
     assert DanishRetrievalClassifier.fingerprint_addon(config) not in (first, second)
 
 
+def test_training_is_redone_when_the_code_that_trains_changes(monkeypatch, tmp_path) -> None:
+    """A change to how the classifier calibrates must not reuse the component Rasa cached."""
+    from bot.nlu import retrieval_classifier
+
+    covered = {
+        path.relative_to(retrieval_classifier.REPO_ROOT).as_posix()
+        for directory, pattern in retrieval_classifier.TRAINING_CODE
+        for path in (retrieval_classifier.REPO_ROOT / directory).rglob(pattern)
+    }
+    assert {"bot/nlu/retrieval_classifier.py", "kkshared/retrieval/calibration.py"} <= covered
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "calibration.py").write_text("FILLERS = 1\n", encoding="utf-8")
+    monkeypatch.setattr(retrieval_classifier, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(retrieval_classifier, "TRAINING_CODE", (("code", "*.py"),))
+    config = {"catalogue_dir": str(tmp_path / "knowledge" / "citizen")}
+    before = DanishRetrievalClassifier.fingerprint_addon(config)
+    (code / "calibration.py").write_text("FILLERS = 8\n", encoding="utf-8")
+    assert DanishRetrievalClassifier.fingerprint_addon(config) != before
+
+
 def _faq_first(entry: str, runner_up: str, confidence: float) -> dict[str, Any]:
     """A classification whose best is a catalogue entry and whose runner-up is ``runner_up``."""
     return {
