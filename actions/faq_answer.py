@@ -10,6 +10,10 @@ the source as a document title and date (``file`` + ``date`` for a seed document
 ``utter_action = "utter_faq/<id>"`` (what the job centre's analytics count as the answer given)
 and the entry's version and revision.
 
+When the classifier found a source passage that covers the question too (``kk_answer.support``,
+Danish questions only), it follows the answer as a quote with its document and date
+(``utter_source_support``; not over SMS, where the answer stays alone).
+
 An entry the copy does not know even after asking the case service (retired a moment ago) gets
 the honest "don't know" of the answer tiers with where to ask, never another entry's answer.
 
@@ -31,7 +35,9 @@ from actions.faq_catalogue import get_catalogue, ranked_revision, selected_faq
 from actions.faq_followup import follow_up
 from actions.faq_render import utter_entry
 from actions.handover import utter_handover
+from actions.identity import caller
 from actions.language import conversation_language
+from actions.source_answer import support_passage, utter_support
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +63,11 @@ class ActionAnswerFaq(Action):
             )
             await utter_handover(dispatcher, "utter_dont_know")
             return []
-        utter_entry(dispatcher, entry, catalogue.revision, conversation_language(tracker))
+        language = conversation_language(tracker)
+        utter_entry(dispatcher, entry, catalogue.revision, language)
+        support = support_passage(latest)
+        # SMS stays short: the answer alone (every segment is paid and read on a phone).
+        if support is not None and language == "da" and not caller(tracker).over_sms:
+            utter_support(dispatcher, support)
         await follow_up(dispatcher, tracker)
         return []

@@ -5,6 +5,9 @@ The citizen classifier (bot/nlu/retrieval_classifier.py) puts the passage it fou
 action shows it as a quote with the source, says how old it is, and marks the answer as tier 2
 (``utter_source_answer`` in the bot event), so the job centre can see which questions the
 catalogue does not cover yet. No facts are added to the passage.
+
+The same quote follows a sure catalogue answer when the classifier found a passage that covers
+the question too (``kk_answer.support``, tier 1; ``utter_support``, sent by action_answer_faq).
 """
 
 from __future__ import annotations
@@ -18,13 +21,44 @@ from rasa_sdk.executor import CollectingDispatcher
 ANSWER_ATTRIBUTE = "kk_answer"  # set by the classifier (bot/nlu/retrieval_classifier.py)
 
 
-def found_passage(latest_message: dict[str, Any]) -> dict[str, Any] | None:
-    """The passage the classifier chose for this message, if it chose one with a text."""
-    answer = latest_message.get(ANSWER_ATTRIBUTE) or {}
-    passage = answer.get("passage") if answer.get("tier") == 2 else None
+def _with_text(passage: Any) -> dict[str, Any] | None:
     if not isinstance(passage, dict) or not str(passage.get("text") or "").strip():
         return None
     return passage
+
+
+def found_passage(latest_message: dict[str, Any]) -> dict[str, Any] | None:
+    """The passage the classifier chose for this message, if it chose one with a text."""
+    answer = latest_message.get(ANSWER_ATTRIBUTE) or {}
+    return _with_text(answer.get("passage") if answer.get("tier") == 2 else None)
+
+
+def support_passage(latest_message: dict[str, Any]) -> dict[str, Any] | None:
+    """The passage the classifier put under its sure catalogue answer (tier 1), if any."""
+    answer = latest_message.get(ANSWER_ATTRIBUTE) or {}
+    return _with_text(answer.get("support") if answer.get("tier") == 1 else None)
+
+
+def _source_json(passage: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "source": {
+            "file": passage.get("file"),
+            "date": passage.get("date"),
+            "title": passage.get("title"),
+        }
+    }
+
+
+def utter_support(dispatcher: CollectingDispatcher, passage: dict[str, Any]) -> None:
+    """The source passage under a catalogue answer, quoted as written with its document and
+    date (docs/answer_tiers.md, "A source passage under the answer")."""
+    dispatcher.utter_message(
+        response="utter_source_support",
+        passage=str(passage["text"]).strip(),
+        source_title=passage.get("title") or passage.get("file"),
+        source_date=passage.get("date") or "",
+        json_message=_source_json(passage),
+    )
 
 
 class ActionSourceAnswer(Action):
@@ -42,12 +76,6 @@ class ActionSourceAnswer(Action):
             passage=str(passage["text"]).strip(),
             source_title=passage.get("title") or passage.get("file"),
             source_date=passage.get("date") or "",
-            json_message={
-                "source": {
-                    "file": passage.get("file"),
-                    "date": passage.get("date"),
-                    "title": passage.get("title"),
-                }
-            },
+            json_message=_source_json(passage),
         )
         return []

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from kkshared.normalize import collapse_whitespace
+from kkshared.normalize import collapse_whitespace, fold
 
 GENERAL_SOURCE = "general"
 GENERAL_LABEL = "Generel vejledning fra Jobcenter København"
@@ -76,6 +76,17 @@ def source_label(file: str, date: str | None = None) -> str:
         title = document.title if document else file
         date = date or (document.date if document else None)
     return f"{title}, {date}" if date else title
+
+
+# Two texts state the same words when they share a run of this many words (a quote and the
+# passage it was copied from; the coverage report's "quoted").
+QUOTE_RUN = 6
+
+
+def quote_runs(text: str) -> set[tuple[str, ...]]:
+    """Every run of ``QUOTE_RUN`` consecutive words of ``text`` (folded: case and accents)."""
+    words = re.findall(r"\w+", fold(text))
+    return {tuple(words[i : i + QUOTE_RUN]) for i in range(len(words) - QUOTE_RUN + 1)}
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,17 @@ from pathlib import Path
 from kkshared.knowledge import default_seeds_dir, load_citizen_entries, load_legal_notes
 from kkshared.normalize import fold
 from kkshared.retrieval.index import Document, SearchIndex
-from kkshared.sources import SOURCE_DOCUMENTS, Passage, read_passages, source_label
+from kkshared.sources import (
+    QUOTE_RUN,
+    SOURCE_DOCUMENTS,
+    Passage,
+    quote_runs,
+    read_passages,
+    source_label,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "docs" / "seed_coverage.md"
-QUOTE_RUN = 6
 STATED_COVERAGE = 0.45
 # Words that mark a passage as internal administration (staff, systems, money, management).
 INTERNAL = re.compile(
@@ -49,20 +55,15 @@ class Mapping:
     reason: str = ""
 
 
-def _runs(text: str) -> set[tuple[str, ...]]:
-    words = re.findall(r"\w+", fold(text))
-    return {tuple(words[i : i + QUOTE_RUN]) for i in range(len(words) - QUOTE_RUN + 1)}
-
-
 def knowledge_documents() -> tuple[list[Document], dict[str, set[tuple[str, ...]]]]:
     """The catalogue entries and legal notes as documents, and the word runs of their quotes."""
     documents, quotes = [], {}
     for entry in load_citizen_entries():
         documents.append(Document(f"citizen/{entry.id}", entry.title, (), entry.answer))
-        quotes[f"citizen/{entry.id}"] = _runs(entry.source.quote or "")
+        quotes[f"citizen/{entry.id}"] = quote_runs(entry.source.quote or "")
     for note in load_legal_notes():
         documents.append(Document(f"legal/{note.id}", note.title, (), note.answer))
-        quotes[f"legal/{note.id}"] = _runs(note.source.quote or "")
+        quotes[f"legal/{note.id}"] = quote_runs(note.source.quote or "")
     return documents, quotes
 
 
@@ -71,7 +72,7 @@ def map_passages(passages: list[Passage]) -> list[Mapping]:
     index = SearchIndex(documents)
     mappings = []
     for passage in passages:
-        runs = _runs(passage.text)
+        runs = quote_runs(passage.text)
         quoted = next((doc for doc, q in quotes.items() if q & runs), None)
         if quoted:
             mappings.append(Mapping(passage, quoted, "quoted"))

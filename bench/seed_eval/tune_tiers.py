@@ -88,13 +88,23 @@ class Case:
     passage_fits: bool
     # e5 similarity of the chosen document minus the runner-up's (0: BM25 alone ranked it)
     dense_margin: float = 0.0
+    # The passage a sure answer would show under it at any coverage (the classifier's
+    # ``_support_passage``; "" when none qualifies) and its word coverage of the question.
+    support_text: str = ""
+    support_title: str = ""
+    support_coverage: float = 0.0
 
 
 def analyse(classifier, item: dict) -> Case:
     text = item["text"]
     config = classifier._config
     saved = dict(config)
-    config.update(answer_threshold=0.0, fallback_threshold=0.0, answer_min_dense_margin=None)
+    config.update(
+        answer_threshold=0.0,
+        fallback_threshold=0.0,
+        answer_min_dense_margin=None,
+        answer_support_min_word_coverage=0.0,
+    )
     try:
         result = classifier.classify_text(text)
         features = ranking_features(classifier, text)
@@ -121,7 +131,18 @@ def analyse(classifier, item: dict) -> Case:
         passage_ranking.features.get("dense", 0.0),
         bool(passage) and not missing_kinds(text, passage.text),
         features.get("dense_margin", 0.0),
+        *support_passage(classifier, text, result),
     )
+
+
+def support_passage(classifier, text: str, result: dict) -> tuple[str, str, float]:
+    """The passage the classifier put under its tier-1 answer in ``result`` (computed at
+    coverage 0), its document title and its word coverage of ``text``."""
+    support = (result.get("kk_answer") or {}).get("support")
+    found = classifier._passage_index.best_by_words(text) if support else None
+    if not support or found is None:
+        return "", "", 0.0
+    return support["text"], f"{support['title']}, {support['date']}", found[1]
 
 
 def ranking_features(classifier, text: str) -> dict[str, float]:
@@ -148,7 +169,8 @@ def replay(
     margin: float | None = None,
 ):
     """(verdict, tier) of the tier decision with these thresholds; tier 0 = not an answer.
-    ``support``: a tier-1 answer also quotes the best passage when its coverage reaches it.
+    ``support``: ``answer_support_min_word_coverage`` (a tier-1 answer also shows its support
+    passage when that covers this much of the question; None: never).
     ``margin``: ``answer_min_dense_margin`` (None: no ranker-agreement check)."""
     if case.intent != "faq":
         return None, 0
@@ -161,8 +183,8 @@ def replay(
         return ("confident-wrong", 2) if passage_ok else ("right", 3)
     if sure:
         reply = answers.get(case.answer_key or "", "")
-        if support is not None and passage_ok and case.coverage >= support:
-            reply += f"\n{case.passage_title}\n{case.passage_text}"
+        if support is not None and case.support_text and case.support_coverage >= support:
+            reply += f"\n{case.support_title}\n{case.support_text}"
         return ("right" if score.matches(case.item, reply) else "confident-wrong"), 1
     if passage_ok:
         reply = f"{case.passage_title}\n{case.passage_text}"
@@ -202,7 +224,7 @@ def main() -> None:
         default=[],
         metavar="T1,COV,DENSE",
         help="also print right / don't know / confident-wrong per file at these thresholds "
-        "(repeatable)",
+        "(with config.yml's support coverage; repeatable)",
     )
     parser.add_argument(
         "--margin",
@@ -228,6 +250,7 @@ def main() -> None:
                 config["answer_threshold"],
                 config["passage_min_word_coverage"],
                 config["passage_min_dense"],
+                config["answer_support_min_word_coverage"],
             )
             cases = [analyse(classifier, item) for item in items]
         if args.cases:
@@ -237,7 +260,7 @@ def main() -> None:
         sorted({0.1, 0.3, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9, current[0]}),
         sorted({0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 1.1, current[1]}),
         sorted({0.8, 0.82, 0.83, 0.84, 0.86, 0.9, current[2]}),
-        (None, 0.4, 0.5, 0.6),
+        sorted({0.35, 0.4, 0.45, 0.5, 0.6, current[3]} - {None}, key=float) + [None],
     )
     results = []
     for t1, cov, dense, support in grid:
@@ -267,17 +290,17 @@ def main() -> None:
         )
     best_per_support = {r[6]: r for r in reversed(ranked)}  # the first (best) row per value
     labelled = [("best with support " + str(r[6]), r) for r in best_per_support.values()]
-    labelled += [("current config.yml", r) for r in results if r[3:7] == (*current, None)]
+    labelled += [("current config.yml", r) for r in results if r[3:7] == current]
     for label, (objective, right, wrong, t1, cov, dense, _, n, oos_wrong) in labelled:
         print(
             f"{label} ({t1:.2f} / {cov:.2f} / {dense:.2f}): right {right:.0%} wrong "
             f"{wrong:.0%} (n={n}, out of scope answered {oos_wrong}, objective {objective:.3f})"
         )
-    for point in [",".join(map(str, current)), *args.at]:
+    for point in [",".join(map(str, current[:3])), *args.at]:
         t1, cov, dense = (float(x) for x in point.split(","))
         per_file: dict[str, Counter[str]] = {}
         for c in cases:
-            verdict = replay(c, answers, t1, cov, dense, score, margin=margin)[0]
+            verdict = replay(c, answers, t1, cov, dense, score, current[3], margin)[0]
             if verdict is not None and c.item["audience"] == "citizen":
                 per_file.setdefault(c.item["id"].split("-")[0], Counter())[verdict] += 1
         shown = " | ".join(

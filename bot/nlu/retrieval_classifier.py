@@ -108,7 +108,7 @@ from kkshared.retrieval.index import (
     train_with_analysis_cache,
 )
 from kkshared.retrieval.progress import Heartbeat
-from kkshared.sources import Passage, read_passages, source_label
+from kkshared.sources import Passage, quote_runs, read_passages, source_label
 
 logger = logging.getLogger(__name__)
 
@@ -393,6 +393,18 @@ def _vector_texts(document: Document) -> list[str]:
     return [document.title, *document.questions, document.answer]
 
 
+def _passage_attribute(passage: Passage) -> dict[str, str]:
+    """A source passage as the actions show it: its text as written, its document and date."""
+    document = passage.document
+    return {
+        "id": passage.id,
+        "text": passage.text,
+        "file": passage.file,
+        "date": document.date if document else "",
+        "title": source_label(passage.file),
+    }
+
+
 def _response_selector(
     retrieval_intent: str, confidence: float, ranking: list[tuple[str, float]]
 ) -> dict[str, Any]:
@@ -517,6 +529,9 @@ class DanishRetrievalClassifier(GraphComponent):
             # answer when e5 finds the runner-up closer than the chosen entry by more than this
             # (dense_margin below it; Danish questions only). None: no such check.
             "answer_min_dense_margin": None,
+            # A sure tier-1 answer also shows the source passage whose words cover at least this
+            # share of the question (``_support_passage``). None: never.
+            "answer_support_min_word_coverage": None,
             # Intents that are not catalogue answers must fit the message too
             # (bot/nlu/intent_fit.py; docs/answer_tiers.md "Intents that are not answers"): not
             # when at least this share of its content words are in no document (None: no such
@@ -1291,7 +1306,11 @@ class DanishRetrievalClassifier(GraphComponent):
                 and rankers_disagree(features or {}, config["answer_min_dense_margin"])
             )
             if sure and not disagree:
-                return {**result, ANSWER_ATTRIBUTE: {"tier": 1, "revision": live.revision}}
+                answer: dict[str, Any] = {"tier": 1, "revision": live.revision}
+                support = self._support_passage(live, text, key)
+                if support is not None:
+                    answer["support"] = support
+                return {**result, ANSWER_ATTRIBUTE: answer}
         elif misfit is None and (
             intent["confidence"] >= config["fallback_threshold"] or self._passage_index is None
         ):
@@ -1309,20 +1328,13 @@ class DanishRetrievalClassifier(GraphComponent):
         if found is not None:
             passage, features = found
             source = {"name": config["source_intent"], "confidence": 1.0}
-            document = passage.document
             return {
                 "intent": source,
                 "intent_ranking": [source, *result["intent_ranking"]],
                 ANSWER_ATTRIBUTE: {
                     "tier": 2,
                     "reason": reason,
-                    "passage": {
-                        "id": passage.id,
-                        "text": passage.text,
-                        "file": passage.file,
-                        "date": document.date if document else "",
-                        "title": source_label(passage.file),
-                    },
+                    "passage": _passage_attribute(passage),
                     "features": {k: round(v, 4) for k, v in features.items()},
                 },
             }
@@ -1333,6 +1345,28 @@ class DanishRetrievalClassifier(GraphComponent):
             "intent_ranking": [fallback, *result["intent_ranking"]],
             ANSWER_ATTRIBUTE: {"tier": 3, "reason": reason, "missing": list(missing)},
         }
+
+    def _support_passage(
+        self, live: LiveIndex, text: str, answer_key: str
+    ) -> dict[str, Any] | None:
+        """The source passage shown under a sure catalogue answer (docs/answer_tiers.md, "A
+        source passage under the answer"): the passage whose words cover the question best, when
+        they cover at least ``answer_support_min_word_coverage`` of it, it contains what the
+        question asks for, and it is not the passage the entry itself was written from (the
+        answer already says that). Danish questions only; word BM25 alone, so it costs no e5."""
+        threshold = self._config["answer_support_min_word_coverage"]
+        if threshold is None or live.language != "da" or self._passage_index is None:
+            return None
+        found = self._passage_index.best_by_words(text)
+        if found is None or found[1] < threshold:
+            return None
+        passage = self._passages[found[0].id]
+        if missing_kinds(text, passage.text):
+            return None
+        entry = live.entries.get(answer_key.split("/", 1)[-1])
+        if entry is not None and quote_runs(entry.source.quote or "") & quote_runs(passage.text):
+            return None
+        return _passage_attribute(passage)
 
     def _best_passage(self, text: str) -> tuple[Passage, dict[str, float]] | None:
         """The source passage that answers ``text``, if one covers it well enough and contains

@@ -271,3 +271,51 @@ def test_an_anonymous_own_case_question_gets_the_general_answer_in_its_language(
     expected = PAYMENT.translations["en"].answer if language == "en" else PAYMENT.answer
     assert general["text"] == expected
     assert hint["response"] == "utter_own_login_hint"
+
+
+SUPPORT = {
+    "id": "000_0be9af2cecd9aa10.txt#3",
+    "text": "Borgerne kunne i hele perioden ringe til jobcentret som normalt.",
+    "file": "000_0be9af2cecd9aa10.txt",
+    "date": "2020",
+    "title": "BIF: Bidrag til Københavns Kommunes evaluering af indsatsen under "
+    "corona-nedlukningen",
+}
+
+
+def supported_tracker(channel: str = "rest", language: str | None = None):
+    tracker = said(
+        "kunne man ringe til jer under nedlukningen",
+        "faq",
+        slots={"language": language} if language else None,
+        channel=channel,
+    )
+    tracker.latest_message["response_selector"] = {
+        "faq": {"response": {"intent_response_key": f"faq/{PAYMENT.id}"}}
+    }
+    tracker.latest_message["kk_answer"] = {"tier": 1, "revision": 4, "support": SUPPORT}
+    return tracker
+
+
+def test_a_source_passage_the_classifier_found_follows_the_answer_with_its_source(
+    catalogue,
+) -> None:
+    answer, support = run(supported_tracker())
+    assert answer["text"] == PAYMENT.answer
+    assert support["response"] == "utter_source_support"
+    assert support["passage"] == SUPPORT["text"]
+    assert support["source_title"] == SUPPORT["title"]
+    assert support["source_date"] == "2020"
+    assert support["custom"] == {
+        "source": {"file": SUPPORT["file"], "date": "2020", "title": SUPPORT["title"]}
+    }
+
+
+def test_no_source_passage_over_sms_in_english_or_without_one(catalogue) -> None:
+    # SMS stays short; the passages are Danish text.
+    assert [m.get("text") for m in run(supported_tracker(channel="sms"))] == [PAYMENT.answer]
+    english = run(supported_tracker(language="en"))
+    assert [m.get("text") for m in english] == [PAYMENT.translations["en"].answer]
+    empty = supported_tracker()
+    empty.latest_message["kk_answer"]["support"] = {**SUPPORT, "text": "  "}
+    assert [m.get("text") for m in run(empty)] == [PAYMENT.answer]

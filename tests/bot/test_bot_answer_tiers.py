@@ -8,6 +8,7 @@ recorded on the message (``kk_answer``) so the tracker store holds it.
 from __future__ import annotations
 
 import pytest
+import yaml
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -126,3 +127,80 @@ def test_emoji_inside_a_question_are_left_out_before_ranking(classifier) -> None
     assert with_emoji.get("intent") == without.get("intent")
     assert with_emoji.get(ANSWER_ATTRIBUTE) == {"tier": 1, "revision": 0}
     assert _parse(classifier, "farvel 👋").get("intent")["name"] == "goodbye"
+
+
+# A sure answer also shows the source passage that covers the question best by its words
+# (answer_support_min_word_coverage), unless it is the entry's own source passage.
+SUPPORTED_EXAMPLES = {
+    **EXAMPLES,
+    "faq/lockdown_phone": [
+        "kunne man ringe under nedlukningen",
+        "var telefonen åben under corona",
+        "kunne jeg ringe til jer da alt var lukket",
+        "telefon under nedlukningen",
+    ],
+    "faq/lockdown_reopening": [
+        "hvornår åbnede jobcentrene igen efter corona",
+        "hvornår kom de fysiske samtaler tilbage",
+        "hvornår skulle man møde op igen efter nedlukningen",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def supported(tmp_path_factory) -> DanishRetrievalClassifier:
+    seeds = tmp_path_factory.mktemp("seeds")
+    (seeds / "000_0be9af2cecd9aa10.txt").write_text(SEED, encoding="utf-8")
+    catalogue = write_catalogue(
+        tmp_path_factory.mktemp("catalogue"),
+        {
+            **ANSWERS,
+            "lockdown_phone": ("Telefon under nedlukningen", "Du kunne ringe til os hele tiden."),
+            "lockdown_reopening": ("Genåbning", "De fysiske samtaler kom tilbage i juni 2020."),
+        },
+    )
+    entries = yaml.safe_load((catalogue / "test.yml").read_text(encoding="utf-8"))
+    reopening = next(entry for entry in entries if entry["id"] == "lockdown_reopening")
+    reopening["source"] = {
+        "file": "000_0be9af2cecd9aa10.txt",
+        "date": "2020",
+        "quote": "Fra den 15. juni 2020 blev borgerne igen indkaldt til fysiske samtaler.",
+    }
+    (catalogue / "test.yml").write_text(yaml.safe_dump(entries, allow_unicode=True), "utf-8")
+    config = {
+        **CONFIG,
+        "sources_dir": str(seeds),
+        "catalogue_dir": str(catalogue),
+        "answer_support_min_word_coverage": 0.3,
+    }
+    storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
+    resource = Resource("retrieval_classifier")
+    context = ExecutionContext(None, "test")
+    trained = DanishRetrievalClassifier.create(config, storage, resource, context)
+    trained.train(training_data(SUPPORTED_EXAMPLES))
+    return DanishRetrievalClassifier.load(config, storage, resource, context)
+
+
+def test_a_sure_answer_carries_the_passage_that_covers_the_question_too(supported) -> None:
+    message = _parse(supported, "kunne borgerne ringe til jobcentret under nedlukningen")
+    answer = message.get(ANSWER_ATTRIBUTE)
+    assert answer["tier"] == 1
+    selected = message.get("response_selector")["faq"]["response"]["intent_response_key"]
+    assert selected == "faq/lockdown_phone"
+    assert "ringe til jobcentret som normalt" in answer["support"]["text"]
+    assert answer["support"]["file"] == "000_0be9af2cecd9aa10.txt"
+    assert answer["support"]["date"] == "2020"
+    assert answer["support"]["title"].startswith("BIF: Bidrag til Københavns Kommunes")
+
+
+def test_no_passage_under_an_answer_written_from_it_or_when_none_covers_the_question(
+    supported,
+) -> None:
+    reopening = _parse(supported, "hvornår blev borgerne igen indkaldt til fysiske samtaler")
+    selected = reopening.get("response_selector")["faq"]["response"]["intent_response_key"]
+    assert selected == "faq/lockdown_reopening"
+    assert reopening.get(ANSWER_ATTRIBUTE) == {"tier": 1, "revision": 0}
+    assert _parse(supported, "hvad er sygedagpenge").get(ANSWER_ATTRIBUTE) == {
+        "tier": 1,
+        "revision": 0,
+    }

@@ -129,3 +129,17 @@ def test_the_leave_one_out_split_does_not_see_the_held_out_question() -> None:
     # ... and a note excluded from the ranking is never put first by it.
     excluded = index.rank("fleksjob", exclude=frozenset({"flexjob"}))
     assert excluded.best.note_id == "sick_in_flexjob"
+
+
+def test_the_best_note_by_words_alone_ignores_e5_and_says_its_word_coverage() -> None:
+    index = SearchIndex(
+        NOTES, OnlyLikesComplaints(), {"char": 0.35, "word": 0.35, "dense": 5.0, "ref": 0.3}
+    )
+    assert index.rank("kan jeg holde ferie nu").best.note_id == "klage"  # e5 dominates the fusion
+    note, coverage = index.best_by_words("kan jeg holde ferie nu")
+    assert note.id == "ferie"
+    plain = SearchIndex(NOTES).rank("kan jeg holde ferie nu")
+    assert plain.best.note_id == "ferie"
+    assert coverage == plain.features["word_coverage"]
+    assert 0.0 < coverage <= 1.0
+    assert index.best_by_words("xyzzy qwerty") is None  # no word in any note
