@@ -532,6 +532,8 @@ class DanishRetrievalClassifier(GraphComponent):
             # A sure tier-1 answer also shows the source passage whose words cover at least this
             # share of the question (``_support_passage``). None: never.
             "answer_support_min_word_coverage": None,
+            # ... and only under the answer to a question of at least this many word terms.
+            "answer_support_min_terms": 5,
             # Intents that are not catalogue answers must fit the message too
             # (bot/nlu/intent_fit.py; docs/answer_tiers.md "Intents that are not answers"): not
             # when at least this share of its content words are in no document (None: no such
@@ -1350,12 +1352,17 @@ class DanishRetrievalClassifier(GraphComponent):
         self, live: LiveIndex, text: str, answer_key: str
     ) -> dict[str, Any] | None:
         """The source passage shown under a sure catalogue answer (docs/answer_tiers.md, "A
-        source passage under the answer"): the passage whose words cover the question best, when
+        source passage under the answer"): for a question of at least
+        ``answer_support_min_terms`` word terms, the passage whose words cover it best, when
         they cover at least ``answer_support_min_word_coverage`` of it, it contains what the
         question asks for, and it is not the passage the entry itself was written from (the
         answer already says that). Danish questions only; word BM25 alone, so it costs no e5."""
         threshold = self._config["answer_support_min_word_coverage"]
         if threshold is None or live.language != "da" or self._passage_index is None:
+            return None
+        # A short question asks for the topic, which the entry answers; on "hvad er fleksjob" the
+        # best passage by words is any sentence that says "fleksjob".
+        if len(set(self._passage_index.terms(text))) < self._config["answer_support_min_terms"]:
             return None
         found = self._passage_index.best_by_words(text)
         if found is None or found[1] < threshold:

@@ -172,6 +172,7 @@ def supported(tmp_path_factory) -> DanishRetrievalClassifier:
         "sources_dir": str(seeds),
         "catalogue_dir": str(catalogue),
         "answer_support_min_word_coverage": 0.3,
+        "answer_support_min_terms": 5,
     }
     storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
     resource = Resource("retrieval_classifier")
@@ -182,7 +183,7 @@ def supported(tmp_path_factory) -> DanishRetrievalClassifier:
 
 
 def test_a_sure_answer_carries_the_passage_that_covers_the_question_too(supported) -> None:
-    message = _parse(supported, "kunne borgerne ringe til jobcentret under nedlukningen")
+    message = _parse(supported, "kunne borgerne ringe til jobcentret i hele perioden af nedlukningen")
     answer = message.get(ANSWER_ATTRIBUTE)
     assert answer["tier"] == 1
     selected = message.get("response_selector")["faq"]["response"]["intent_response_key"]
@@ -204,3 +205,9 @@ def test_no_passage_under_an_answer_written_from_it_or_when_none_covers_the_ques
         "tier": 1,
         "revision": 0,
     }
+    # A short question asks for the topic, which the entry answers: no passage under it.
+    short = _parse(supported, "ringe under nedlukningen")
+    assert short.get("response_selector")["faq"]["response"]["intent_response_key"] == (
+        "faq/lockdown_phone"
+    )
+    assert short.get(ANSWER_ATTRIBUTE) == {"tier": 1, "revision": 0}
