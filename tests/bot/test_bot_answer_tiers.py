@@ -183,7 +183,9 @@ def supported(tmp_path_factory) -> DanishRetrievalClassifier:
 
 
 def test_a_sure_answer_carries_the_passage_that_covers_the_question_too(supported) -> None:
-    message = _parse(supported, "kunne borgerne ringe til jobcentret i hele perioden af nedlukningen")
+    message = _parse(
+        supported, "kunne borgerne ringe til jobcentret i hele perioden af nedlukningen"
+    )
     answer = message.get(ANSWER_ATTRIBUTE)
     assert answer["tier"] == 1
     selected = message.get("response_selector")["faq"]["response"]["intent_response_key"]
