@@ -726,7 +726,8 @@ NOTES = [
     "its active samples), the action server ~1.4 ms. Nothing there is a single large cost any "
     "more; the 3x median was met in session 11 (3.49x) and missed in sessions 12 (2.94x) and "
     "13 (2.74x).",
-    "Session 14 (2026-12-07; the report above is the session's last run). The session-13 code "
+    "Session 14 (2026-12-07; its last run was the report then: 2.68x, runs 2.60, 2.88, "
+    "2.68). The session-13 code "
     "measured again first thing (09:12, quiet machine): 3.10x (runs 3.10, 2.98, 3.11; 116.0 "
     "against 38.5 msg/s, our Rasa CPU 10.0 ms/msg), where the same code gave 2.74x in session "
     "13: the spread between sessions is the machine's. py-spy right after (10 users, 25 s, "
@@ -737,6 +738,16 @@ NOTES = [
     "the tracker store asks for the conversation's newest row id first (one indexed query) and "
     "skips Rasa's session query when there is none. At 09:32 with that change, three new "
     "catalogue entries and answer_threshold 0.6: 3.10x (runs 3.15, 2.81, 3.10), p95 49 ms.",
+    "Session 15 (2026-12-07 13:00-13:07, the report above). New on the per-turn path: a sure "
+    "Danish catalogue answer to a question of at least five word terms looks up the source "
+    "passage whose words cover it best (word BM25 over ~2,000 passages, ~0.1 ms, no e5; none "
+    "of this script's questions is that long, so none gets a passage and no reply is longer)."
+    " 2.94x (runs 2.94, 2.99, 2.74; 87.2 against 29.4 msg/s), p95 71 ms at 25 users. The "
+    "machine was slower than in session 14's report for both bots: the `rasa init` bot "
+    "answered 29.4 msg/s at 35.3 Rasa CPU ms/msg (session 14: 36.2 at 28.7), ours 87.2 at "
+    "13.0 (104.4 at 11.0), and both p95s rose (ours 51 -> 71 ms, the `rasa init` bot's 138 ->"
+    " 179 ms). An earlier 3-run set at 12:38, with a passage under 10 of the 14 FAQ questions"
+    " (before the length condition), gave 2.95x (2.95, 2.82, 3.03), p95 72 ms.",
     "Memory under load (2026-12-06 16:50, 3 runs of this script without the baseline): with the "
     "tracker store keeping 5000 or 2000 conversations in memory, Rasa's RSS grew ~33 MB per run "
     "(969, 1003, 1036 MB: ~70 kB per conversation, mostly every message's parse data); with 500 "
