@@ -37,7 +37,7 @@ from actions.faq_render import utter_entry
 from actions.handover import utter_handover
 from actions.identity import caller
 from actions.language import conversation_language
-from actions.source_answer import support_passage, utter_support
+from actions.source_answer import support_passage, utter_passage
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,6 @@ class ActionAnswerFaq(Action):
         support = support_passage(latest)
         # SMS stays short: the answer alone (every segment is paid and read on a phone).
         if support is not None and language == "da" and not caller(tracker).over_sms:
-            utter_support(dispatcher, support)
+            utter_passage(dispatcher, support)
         await follow_up(dispatcher, tracker)
         return []

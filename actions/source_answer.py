@@ -7,7 +7,7 @@ action shows it as a quote with the source, says how old it is, and marks the an
 catalogue does not cover yet. No facts are added to the passage.
 
 The same quote follows a sure catalogue answer when the classifier found a passage that covers
-the question too (``kk_answer.support``, tier 1; ``utter_support``, sent by action_answer_faq).
+the question too (``kk_answer.support``, tier 1; ``utter_passage``, sent by action_answer_faq).
 """
 
 from __future__ import annotations
@@ -39,25 +39,26 @@ def support_passage(latest_message: dict[str, Any]) -> dict[str, Any] | None:
     return _with_text(answer.get("support") if answer.get("tier") == 1 else None)
 
 
-def _source_json(passage: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "source": {
-            "file": passage.get("file"),
-            "date": passage.get("date"),
-            "title": passage.get("title"),
-        }
-    }
-
-
-def utter_support(dispatcher: CollectingDispatcher, passage: dict[str, Any]) -> None:
-    """The source passage under a catalogue answer, quoted as written with its document and
-    date (docs/answer_tiers.md, "A source passage under the answer")."""
+def utter_passage(
+    dispatcher: CollectingDispatcher,
+    passage: dict[str, Any],
+    response: str = "utter_source_support",
+) -> None:
+    """A source passage quoted as written, with its document and date: under a catalogue answer
+    (``utter_source_support``; docs/answer_tiers.md, "A source passage under the answer") or as
+    the answer itself (``utter_source_answer``, tier 2)."""
     dispatcher.utter_message(
-        response="utter_source_support",
+        response=response,
         passage=str(passage["text"]).strip(),
         source_title=passage.get("title") or passage.get("file"),
         source_date=passage.get("date") or "",
-        json_message=_source_json(passage),
+        json_message={
+            "source": {
+                "file": passage.get("file"),
+                "date": passage.get("date"),
+                "title": passage.get("title"),
+            }
+        },
     )
 
 
@@ -71,11 +72,5 @@ class ActionSourceAnswer(Action):
         passage = found_passage(tracker.latest_message or {})
         if passage is None:  # cannot happen with the classifier; never answer without a source
             return [FollowupAction("action_clarify")]
-        dispatcher.utter_message(
-            response="utter_source_answer",
-            passage=str(passage["text"]).strip(),
-            source_title=passage.get("title") or passage.get("file"),
-            source_date=passage.get("date") or "",
-            json_message=_source_json(passage),
-        )
+        utter_passage(dispatcher, passage, "utter_source_answer")
         return []
