@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from playwright.sync_api import expect
 from web_helpers import REFERENCE, Chat, describe, no_horizontal_scroll, run_axe
@@ -181,3 +182,24 @@ def test_reflow_at_320_px_and_200_percent_zoom(context, page, api_url, rasa_url)
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= client + 0.5, (
                 f"cut off at {width} px: {box}"
             )
+
+
+def test_a_source_passage_under_an_answer_is_its_own_message_with_its_source(
+    page, api_url, rasa_url, axe_source
+):
+    """A longer question's answer is followed by the quoted source passage that covers it
+    (docs/answer_tiers.md, "A source passage under the answer"): a message of its own, with a
+    source line, read by screen readers in order, and no axe violations."""
+    chat = Chat(page, api_url, rasa_url).open("/chat")
+    replies = chat.send(
+        "jeg har fået en progressionsrapport fra min leverandør, hvad bruges den til"
+    )
+    texts = [m.locator(".kk-msg__text").inner_text() for m in replies]
+    sourced = [m for m in replies if m.locator(".kk-msg__source").count()]
+    assert len(sourced) >= 2, texts
+    answer, passage = sourced[-2], sourced[-1]
+    assert "leverandør" in answer.locator(".kk-msg__text").inner_text()
+    quote = passage.locator(".kk-msg__text").inner_text()
+    assert quote.startswith("I kilden »") and "progressionsrapport" in quote, quote
+    expect(passage.locator(".kk-msg__source")).to_have_text(re.compile(r"^Kilde: BIF: "))
+    assert_no_violations(page, axe_source, "after an answer with a source passage under it")
