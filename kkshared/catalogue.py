@@ -171,10 +171,24 @@ class PreviewCandidate:
 
 
 @dataclass(frozen=True)
+class PreviewPassage:
+    """A source passage as the citizen would see it: its text, its document's title and date."""
+
+    text: str
+    title: str
+    date: str
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PreviewPassage:
+        return cls(str(data["text"]), str(data["title"]), str(data.get("date") or ""))
+
+
+@dataclass(frozen=True)
 class PreviewResult:
     """How the bot would answer: ``tier`` 1 (a catalogue answer, ``entry_id``), 2 (a quoted source
     passage), 3 (don't know); ``intent`` when another intent than ``faq`` wins (small talk, own
-    case, ...)."""
+    case, ...). ``passage`` is the source passage shown: the answer itself in tier 2, and in
+    tier 1 the one under the answer, when there is one."""
 
     tier: Literal[1, 2, 3]
     intent: str
@@ -183,6 +197,7 @@ class PreviewResult:
     text: str | None
     reason: str | None
     candidates: tuple[PreviewCandidate, ...] = ()
+    passage: PreviewPassage | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -193,6 +208,7 @@ class PreviewResult:
             "text": self.text,
             "reason": self.reason,
             "candidates": [c.__dict__ for c in self.candidates],
+            "passage": self.passage.__dict__ if self.passage else None,
         }
 
     @classmethod
@@ -211,6 +227,7 @@ class PreviewResult:
                 PreviewCandidate(str(c["entry_id"]), str(c["title"]), float(c["score"]))
                 for c in data.get("candidates") or ()
             ),
+            passage=PreviewPassage.from_json(data["passage"]) if data.get("passage") else None,
         )
 
 

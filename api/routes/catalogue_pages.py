@@ -339,6 +339,9 @@ def _preview_view(result: PreviewResult, entry_id: str) -> dict[str, Any]:
         "intent": result.intent,
         "confidence": f"{result.confidence * 100:.0f} %",
         "text": result.text,
+        # Tier 2 answers with the passage itself (its source line shown); tier 1 may show one
+        # under the answer, as the chat does.
+        "passage": result.passage.__dict__ if result.passage else None,
         "candidates": [
             {"entry_id": c.entry_id, "title": c.title, "score": f"{c.score * 100:.0f} %"}
             for c in result.candidates

@@ -79,6 +79,7 @@ from kkshared.catalogue import (
     CatalogueEntry,
     CatalogueSnapshot,
     PreviewCandidate,
+    PreviewPassage,
     PreviewRequest,
     PreviewResult,
 )
@@ -1429,8 +1430,16 @@ class DanishRetrievalClassifier(GraphComponent):
             english = entry.translations.get("en")
             # An English question was ranked against, and is answered with, the English version.
             text = english.answer if english and result.get(LANGUAGE_ATTRIBUTE) == "en" else None
+            support = answer.get("support")
             return PreviewResult(
-                1, intent["name"], confidence, entry.id, text or entry.answer, None, candidates
+                1,
+                intent["name"],
+                confidence,
+                entry.id,
+                text or entry.answer,
+                None,
+                candidates,
+                PreviewPassage.from_json(support) if support else None,
             )
         if answer.get("tier") == 2:
             passage = answer["passage"]
@@ -1442,6 +1451,7 @@ class DanishRetrievalClassifier(GraphComponent):
                 passage["text"],
                 answer.get("reason"),
                 candidates,
+                PreviewPassage.from_json(passage),
             )
         if intent["name"] != "nlu_fallback" and confidence >= self._config["fallback_threshold"]:
             # Another intent (small talk, own case, a form ...) answers: not the catalogue.

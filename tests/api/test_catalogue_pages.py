@@ -155,6 +155,43 @@ def test_edit_preview_publish_and_roll_back(editor, fake_rasa, db_session, demo)
     assert actions == ["publish", "rollback"]
 
 
+PASSAGE = {
+    "text": "Man kunne ringe til jobcentret som normalt.",
+    "title": "BIF: Bidrag til Københavns Kommunes evaluering af indsatsen, 2020",
+    "date": "2020",
+}
+
+
+@pytest.mark.parametrize(
+    "tier, shown, not_shown",
+    [
+        (1, ["Under svaret", "I kilden »BIF: Bidrag", "Teksten er fra 2020."], ["Kilde: BIF"]),
+        (2, [f"Kilde: {PASSAGE['title']}<"], ["Under svaret", "Teksten er fra"]),
+    ],
+)
+def test_the_preview_shows_the_source_passage_the_chat_would_show(
+    editor, fake_rasa, tier, shown, not_shown
+):
+    fake_rasa.result = {
+        "tier": tier,
+        "intent": "faq" if tier == 1 else "source_answer",
+        "confidence": 0.8,
+        "entry_id": ENTRY if tier == 1 else None,
+        "text": "Svaret." if tier == 1 else PASSAGE["text"],
+        "reason": None,
+        "candidates": [],
+        "passage": PASSAGE,
+    }
+    page = editor.get(PAGE).text
+    r = editor.post(PAGE, data=form_of(page, action="forhaandsvis", question="kunne man ringe"))
+    assert r.status_code == 200, r.text
+    assert PASSAGE["text"] in r.text
+    for text in shown:
+        assert text in r.text
+    for text in not_shown:
+        assert text not in r.text
+
+
 def test_preview_when_rasa_is_down_says_so_in_danish(editor, fake_rasa):
     fake_rasa.unreachable = True
     page = editor.get(PAGE).text

@@ -18,6 +18,7 @@ from test_bot_retrieval_classifier import EXAMPLES as CLASSIFIER_EXAMPLES
 from test_bot_retrieval_classifier import training_data, write_catalogue
 
 from bot.nlu.retrieval_classifier import ANSWER_ATTRIBUTE, DanishRetrievalClassifier
+from kkshared.catalogue import PreviewRequest, PreviewResult
 
 # The classifier tests' examples for two catalogue answers and greetings, plus goodbyes.
 EXAMPLES = {
@@ -76,8 +77,11 @@ def test_a_sure_catalogue_answer_that_fits_is_tier_one(classifier) -> None:
     assert message.get(ANSWER_ATTRIBUTE) == {"tier": 1, "revision": 0}  # the model's catalogue
 
 
+SOURCE_ONLY_QUESTION = "hvornår lukkede jobcentrene for fysisk fremmøde i 2020"
+
+
 def test_a_question_only_the_source_answers_gets_the_passage_with_its_source(classifier) -> None:
-    message = _parse(classifier, "hvornår lukkede jobcentrene for fysisk fremmøde i 2020")
+    message = _parse(classifier, SOURCE_ONLY_QUESTION)
     assert message.get("intent") == {"name": "source_answer", "confidence": 1.0}
     answer = message.get(ANSWER_ATTRIBUTE)
     assert answer["tier"] == 2
@@ -213,3 +217,23 @@ def test_no_passage_under_an_answer_written_from_it_or_when_none_covers_the_ques
         "faq/lockdown_phone"
     )
     assert short.get(ANSWER_ATTRIBUTE) == {"tier": 1, "revision": 0}
+
+
+def test_the_editors_preview_shows_the_passages_the_chat_would_show(supported, classifier) -> None:
+    under = supported.preview(
+        PreviewRequest("kunne borgerne ringe til jobcentret i hele perioden af nedlukningen")
+    )
+    assert (under.tier, under.entry_id) == (1, "lockdown_phone")
+    assert under.passage is not None and "ringe til jobcentret som normalt" in under.passage.text
+    assert under.passage.title.startswith("BIF: Bidrag til Københavns Kommunes")
+    assert under.passage.date == "2020"
+    assert PreviewResult.from_json(under.to_json()) == under  # as it crosses to the case service
+    # No passage under an answer written from it.
+    reopening = supported.preview(
+        PreviewRequest("hvornår blev borgerne igen indkaldt til fysiske samtaler")
+    )
+    assert (reopening.entry_id, reopening.passage) == ("lockdown_reopening", None)
+    # Tier 2: the passage is the answer, with its source.
+    source = classifier.preview(PreviewRequest(SOURCE_ONLY_QUESTION))
+    assert source.tier == 2 and source.passage is not None
+    assert source.text == source.passage.text and source.passage.date == "2020"
