@@ -60,6 +60,10 @@ SETS: dict[str, tuple[str, str, str]] = {
     # Fourth pair (session 12), written like the third, split at random (eval/seed_sets/README.md).
     "citizen_mixed_dev4": ("citizen/mixed_dev4.yml", "citizen,oos", "bot"),
     "citizen_mixed_heldout4": ("citizen/mixed_heldout4.yml", "citizen,oos", "bot"),
+    # Fifth pair (session 16), two thirds central facts, split at random
+    # (eval/seed_sets/fifth_pair_notes.md).
+    "citizen_central_dev5": ("citizen/central_dev5.yml", "citizen,oos", "bot"),
+    "citizen_central_heldout5": ("citizen/central_heldout5.yml", "citizen,oos", "bot"),
     # English for citizens (issue 20): English questions, keywords an English reply contains.
     "english_dev": ("english/english_dev.yml", "citizen,oos", "bot"),
     "english_heldout": ("english/english_heldout.yml", "citizen,oos", "bot"),
@@ -78,6 +82,12 @@ SETS: dict[str, tuple[str, str, str]] = {
     "legal_dev3_bot": ("legal/legal_dev3.yml", "staff", "bot"),
     "legal_heldout3_api": ("legal/legal_heldout3.yml", "staff", "api"),
     "legal_heldout3_bot": ("legal/legal_heldout3.yml", "staff", "bot"),
+    # Fifth legal pair (session 16), a third long situation-first questions, split at random
+    # (eval/seed_sets/legal_fifth_pair_notes.md).
+    "legal_dev5_api": ("legal/legal_dev5.yml", "staff", "api"),
+    "legal_dev5_bot": ("legal/legal_dev5.yml", "staff", "bot"),
+    "legal_heldout5_api": ("legal/legal_heldout5.yml", "staff", "api"),
+    "legal_heldout5_bot": ("legal/legal_heldout5.yml", "staff", "bot"),
 }
 
 # Responses that say "I don't know", refuse, or hand over to a person (bot/domain/*.yml).
