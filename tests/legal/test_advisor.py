@@ -30,6 +30,22 @@ def test_telephone_meetings_during_internship(advisor):
     assert advice.note_id and "telefon" in advice.note_id
 
 
+@pytest.mark.parametrize(
+    "typo, right",
+    [
+        ("virksomhedspratik", "virksomhedspraktik"),
+        ("jobsamtlen", "jobsamtalen"),
+    ],
+)
+def test_a_misspelt_key_word_ranks_and_scores_as_the_right_spelling(advisor, typo, right):
+    question = "maa jeg tage {} over tlf naar borgeren er i {}"
+    spelt = question.format("jobsamtalen", "virksomhedspraktik")
+    misspelt = spelt.replace(right, typo)
+    assert misspelt != spelt
+    assert advisor.advise(misspelt) == advisor.advise(spelt)
+    assert advisor.features(misspelt) == advisor.features(spelt)
+
+
 def test_a_question_outside_the_knowledge_base_is_refused(advisor):
     advice = advisor.advise("Hvordan beregner jeg boligstøtte til en pensionist med hund?")
     assert advice.status == "refused" and advice.note_id is None
