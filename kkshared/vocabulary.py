@@ -1,4 +1,5 @@
-"""The training vocabulary: recognising keyboard mashing and correcting typos before ranking.
+"""The training vocabulary: recognising keyboard mashing and correcting typos before ranking
+(the citizen classifier, over its training examples; the legal advisor, over its notes).
 
 Retrieval always finds a best document, and character n-grams give random letters a little of
 everything, so such messages used to end in a clarifying question ("Mente du: ...?") instead of

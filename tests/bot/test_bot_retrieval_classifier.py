@@ -14,7 +14,6 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.retrieval_classifier import DanishRetrievalClassifier
-from kkshared.vocabulary import Vocabulary
 
 EXAMPLES = {
     "faq/benefit_sygedagpenge": [
@@ -181,17 +180,6 @@ def test_ordinary_questions_about_rules_are_not_injection_frames(text) -> None:
     from bot.nlu.injection import looks_like_injection
 
     assert not looks_like_injection(text)
-
-
-def test_vocabulary_knows_lexicon_words_and_typos_of_training_words() -> None:
-    vocabulary = Vocabulary(["hvad er sygedagpenge", "ressourceforløb"])
-    assert not vocabulary.is_gibberish("sygedagpnge")  # typo of a training word
-    assert not vocabulary.is_gibberish("ressoruceforløb")
-    assert not vocabulary.is_gibberish("hvornaar kommer bussen")  # lexicon words, ae/oe/aa spelling
-    assert not vocabulary.is_gibberish("[CPR]")  # a placeholder is not mashing
-    assert not vocabulary.is_gibberish("???")  # no letters: left to the classifier
-    assert vocabulary.is_gibberish("asdfg hjkl")
-    assert vocabulary.is_gibberish("jhgf kjdfs ffff øøø lkj")
 
 
 def _trained(tmp_path, **config) -> DanishRetrievalClassifier:
