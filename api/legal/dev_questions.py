@@ -185,8 +185,8 @@ PARAPHRASES: tuple[tuple[str, str], ...] = (
     ),
     (
         "bif2017-008-loentilskud-i-kk-tillidsrepraesentant",
-        "En daginstitution i kommunen vil gerne tage én af mine borgere ind i løntilskud, men der "
-        "er ingen tillidsrepræsentant på stedet. Hvem skal så godkende ansættelsen?",
+        "En daginstitution i kommunen vil gerne tage én af mine borgere ind i løntilskud, men "
+        "arbejdspladsen har ingen tillidsrepræsentant. Hvem skal så godkende ansættelsen?",
     ),
     (
         "bplan2022-011-flygtninge-virksomhedsrettet-inden-foerste-maaned",
@@ -196,7 +196,7 @@ PARAPHRASES: tuple[tuple[str, str], ...] = (
     (
         "bplan2022-016-repatriering-dedikeret-samtale",
         "Hun har boet her med opholdstilladelse i otte år, de seneste tre år mest på "
-        "kontanthjælp. Skal hun indkaldes til en særskilt samtale om at vende hjem?",
+        "kontanthjælp. Skal hun kaldes ind til en særskilt samtale om at vende hjem?",
     ),
     (
         "bplan2022-003-jobformidleren-laver-den-forberedende-plan",
