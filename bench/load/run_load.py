@@ -749,8 +749,9 @@ NOTES = [
     " 179 ms). An earlier 3-run set at 12:38, with a passage under 10 of the 14 FAQ questions"
     " (before the length condition), gave 2.95x (2.95, 2.82, 3.03), p95 72 ms.",
     "Session 16 (2026-12-07 15:07-15:21, the report above; a new machine: fresh venvs, the "
-    "`rasa init` bot trained anew). Changed on the per-turn path: 24 more catalogue entries "
-    "(235; the rankers score ~11% more documents). Our Rasa CPU per message is unchanged "
+    "`rasa init` bot trained anew). Measured with 24 more catalogue entries, removed later "
+    "in the session (235; the rankers score ~11% more documents). Our Rasa CPU per message "
+    "is unchanged "
     "(13.0 ms median, as in session 15) and our throughput a little higher (89.2 against "
     "87.2 msg/s), but the `rasa init` bot was cheaper than in session 15 (30.2 against 35.3 "
     "Rasa CPU ms/msg; 34.4 against 29.4 msg/s), so the ratio fell to 2.53x (2.96, 2.53, "
