@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from kkshared.normalize import collapse_whitespace, fold
@@ -79,14 +80,25 @@ def source_label(file: str, date: str | None = None) -> str:
 
 
 # Two texts state the same words when they share a run of this many words (a quote and the
-# passage it was copied from; the coverage report's "quoted").
+# passage it was copied from; the coverage report's "quoted"; an evaluation item and a training
+# text, tests/knowledge/test_eval_leakage.py).
 QUOTE_RUN = 6
 
 
-def quote_runs(text: str) -> set[tuple[str, ...]]:
-    """Every run of ``QUOTE_RUN`` consecutive words of ``text`` (folded: case and accents)."""
+# Cached: the chat compares an entry's quote with a source passage on every answer it supports.
+@lru_cache(maxsize=8192)
+def word_runs(
+    text: str, size: int = QUOTE_RUN, whole_if_shorter: bool = False
+) -> frozenset[tuple[str, ...]]:
+    """Every run of ``size`` consecutive words of ``text`` (folded: case, æ/ø/å and accents; no
+    punctuation). A text of fewer words has none, or, with ``whole_if_shorter``, the one run of
+    all its words (a short quote still anchors the passage it was copied from)."""
     words = re.findall(r"\w+", fold(text))
-    return {tuple(words[i : i + QUOTE_RUN]) for i in range(len(words) - QUOTE_RUN + 1)}
+    if whole_if_shorter:
+        size = min(size, len(words))
+    if size == 0:
+        return frozenset()
+    return frozenset(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
 
 
 @dataclass(frozen=True)

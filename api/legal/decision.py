@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from api.legal.abbreviations import expand
 from api.legal.calibration import (
     L2,
     LEGAL_FEATURES,
@@ -27,6 +26,7 @@ from api.legal.calibration import (
 from api.legal.coverage import Coverage
 from api.legal.dev_questions import PARAPHRASES, UNANSWERABLE
 from api.legal.focus import reductions
+from api.legal.preparation import prepared
 from kkshared.retrieval.calibration import Calibrator
 from kkshared.retrieval.index import Document, Encoder, Ranking, SearchIndex
 from kkshared.vocabulary import Vocabulary
@@ -76,9 +76,7 @@ class LegalAdvisor:
         self.use_reductions = use_reductions
         self.index = SearchIndex(notes, encoder)
         self.coverage = Coverage(notes)
-        # Typos ("virksomhedspratik") are corrected to the notes' own words before ranking, as the
-        # citizen classifier does with its training words: a misspelt key word otherwise costs
-        # the word and e5 scores and, with them, the confidence.
+        # Typos are corrected to the notes' own words (api.legal.preparation).
         self.vocabulary = Vocabulary(
             text for note in notes for text in (note.title, *note.questions, note.answer)
         )
@@ -94,7 +92,7 @@ class LegalAdvisor:
             self.calibrator = Calibrator(features=features)
 
     def _prepared(self, question: str) -> str:
-        return self.vocabulary.correct(expand(question))
+        return prepared(question, self.vocabulary)
 
     def features(self, question: str) -> dict[str, float]:
         question = self._prepared(question)

@@ -4,7 +4,9 @@ The advisor still refuses (the caseworker is offered the lawyers as before), but
 the best passage of the seed documents (``kkshared.sources``) as written there, with the document's
 title and date and the legal references it states, when that passage covers the question well:
 
-- ranked by word and character BM25 (``kkshared.retrieval.index.SearchIndex``; no e5 here);
+- the question prepared as for the notes (``api.legal.preparation``: abbreviations written out,
+  typos corrected, here to the passages' words), then ranked by word and character BM25
+  (``kkshared.retrieval.index.SearchIndex``; no e5 here);
 - covered: ``idf_coverage`` and ``covered_mass`` of the best passage (``api.legal.coverage``, the
   features of the advisor's confidence, with the passages' document frequencies) at least
   ``MIN_IDF_COVERAGE`` and ``MIN_COVERED_MASS``;
@@ -19,21 +21,20 @@ background build) and shared by every advisor snapshot: the seeds do not change 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from api.legal.abbreviations import expand
 from api.legal.coverage import Coverage
+from api.legal.preparation import prepared
 from kkshared.answer_fit import asked_kinds, missing_kinds
 from kkshared.knowledge import LegalNote, default_seeds_dir
 from kkshared.legal_refs import LegalRef, extract_references
-from kkshared.normalize import fold
 from kkshared.retrieval.index import Document, SearchIndex
-from kkshared.sources import Passage, read_passages, source_label
+from kkshared.sources import Passage, read_passages, source_label, word_runs
+from kkshared.vocabulary import Vocabulary
 
 log = logging.getLogger("api.legal")
 
@@ -51,15 +52,6 @@ NEAR_PASSAGES = 3
 # "Håndtering af uhensigtsmæssigheder"), where the best passage may be the problem, not the answer;
 # in the prose documents the passage is the document's own statement and is shown as it is.
 TABLE_SOURCES = frozenset({"002_5e6f3c0d831500e7.txt"})
-QUOTE_RUN = 6
-
-
-def _runs(text: str, size: int = QUOTE_RUN) -> frozenset[tuple[str, ...]]:
-    words = re.findall(r"[a-z0-9]+", fold(text))
-    size = min(size, len(words))
-    if size == 0:
-        return frozenset()
-    return frozenset(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
 
 
 def _number(passage: Passage) -> int:
@@ -119,11 +111,12 @@ class SourcePassages:
         documents = [Document(p.id, "", (), p.text) for p in passages]
         self.index = SearchIndex(documents)
         self.coverage = Coverage(documents)
+        self.vocabulary = Vocabulary(p.text for p in passages)
         self.min_idf_coverage = min_idf_coverage
         self.min_covered_mass = min_covered_mass
         self._by_file: dict[str, list[tuple[int, frozenset[tuple[str, ...]]]]] = {}
         for passage in passages:
-            runs = _runs(passage.text)
+            runs = word_runs(passage.text, whole_if_shorter=True)
             self._by_file.setdefault(passage.file, []).append((_number(passage), runs))
         self._anchors: dict[tuple[str, str], tuple[int, ...]] = {}
 
@@ -131,7 +124,7 @@ class SourcePassages:
         """Numbers of the passages of ``file`` that share a run of words with ``quote``."""
         key = (file, quote)
         if key not in self._anchors:
-            quoted = _runs(quote)
+            quoted = word_runs(quote, whole_if_shorter=True)
             self._anchors[key] = tuple(
                 number for number, runs in self._by_file.get(file, []) if runs & quoted
             )
@@ -169,7 +162,7 @@ class SourcePassages:
 
     def find(self, question: str) -> PassageAnswer | None:
         """The passage that answers ``question``, if one covers it well enough and fits it."""
-        question = expand(question)
+        question = prepared(question, self.vocabulary)
         best = self.features(question)
         if best is None:
             return None

@@ -31,9 +31,9 @@ from kkshared.sources import (
     QUOTE_RUN,
     SOURCE_DOCUMENTS,
     Passage,
-    quote_runs,
     read_passages,
     source_label,
+    word_runs,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,10 +60,10 @@ def knowledge_documents() -> tuple[list[Document], dict[str, set[tuple[str, ...]
     documents, quotes = [], {}
     for entry in load_citizen_entries():
         documents.append(Document(f"citizen/{entry.id}", entry.title, (), entry.answer))
-        quotes[f"citizen/{entry.id}"] = quote_runs(entry.source.quote or "")
+        quotes[f"citizen/{entry.id}"] = word_runs(entry.source.quote or "")
     for note in load_legal_notes():
         documents.append(Document(f"legal/{note.id}", note.title, (), note.answer))
-        quotes[f"legal/{note.id}"] = quote_runs(note.source.quote or "")
+        quotes[f"legal/{note.id}"] = word_runs(note.source.quote or "")
     return documents, quotes
 
 
@@ -72,7 +72,7 @@ def map_passages(passages: list[Passage]) -> list[Mapping]:
     index = SearchIndex(documents)
     mappings = []
     for passage in passages:
-        runs = quote_runs(passage.text)
+        runs = word_runs(passage.text)
         quoted = next((doc for doc, q in quotes.items() if q & runs), None)
         if quoted:
             mappings.append(Mapping(passage, quoted, "quoted"))

@@ -108,7 +108,7 @@ from kkshared.retrieval.index import (
     train_with_analysis_cache,
 )
 from kkshared.retrieval.progress import Heartbeat
-from kkshared.sources import Passage, quote_runs, read_passages, source_label
+from kkshared.sources import Passage, read_passages, source_label, word_runs
 from kkshared.vocabulary import Vocabulary
 
 logger = logging.getLogger(__name__)
@@ -1372,7 +1372,7 @@ class DanishRetrievalClassifier(GraphComponent):
         if missing_kinds(text, passage.text):
             return None
         entry = live.entries.get(answer_key.split("/", 1)[-1])
-        if entry is not None and quote_runs(entry.source.quote or "") & quote_runs(passage.text):
+        if entry is not None and word_runs(entry.source.quote or "") & word_runs(passage.text):
             return None
         return _passage_attribute(passage)
 

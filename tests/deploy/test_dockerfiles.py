@@ -19,7 +19,7 @@ from tests.deploy.conftest import (
     stages,
     system_defaults,
 )
-from tools import venvs
+from tools import run_system, venvs
 
 DOCKERFILES = {key: names["dockerfile"] for key, names in PROCESSES.items()}
 LOCK_OF = {"api": venvs.API, "rasa": venvs.BOT, "actions": venvs.BOT}
@@ -154,13 +154,12 @@ def test_rasa_image_trains_the_model_as_kk_run_does():
 def test_rasa_image_holds_every_training_input():
     """What tools/run_system.py hashes as training inputs is copied (the seeds come from the
     `seeds` build context)."""
-    source = (REPO / "tools" / "run_system.py").read_text()
-    block = source.split("TRAIN_INPUTS = (", 1)[1].split("\n)", 1)[0]
-    inputs = {"config.yml"} | {
-        "/".join(re.findall(r'"([^"]+)"', line))
-        for line in block.splitlines()
-        if line.strip().startswith("REPO /")
+    inputs = {
+        path.relative_to(run_system.REPO).as_posix()
+        for path in run_system.TRAIN_INPUTS
+        if path.is_relative_to(run_system.REPO)
     }
+    assert {"config.yml", "bot", "kkshared/edit_distance.py"} <= inputs
     copied = []
     for word, rest in dockerfile_instructions(DOCKER / "rasa.Dockerfile"):
         if word == "COPY" and not rest.startswith("--from="):

@@ -19,7 +19,8 @@ import pytest
 import yaml
 
 from kkshared.knowledge import default_seeds_dir
-from kkshared.normalize import fold, normalize_source_text
+from kkshared.normalize import normalize_source_text
+from kkshared.sources import word_runs
 
 REPO = Path(__file__).resolve().parents[2]
 RUN = 6
@@ -38,13 +39,8 @@ LEARNED_FROM_PYTHON = [REPO / "api" / "legal" / "dev_questions.py"]
 EVAL_FILES = sorted((REPO / "eval").rglob("*.yml"))
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", fold(text))
-
-
-def runs(text: str) -> set[tuple[str, ...]]:
-    words = _words(text)
-    return {tuple(words[i : i + RUN]) for i in range(len(words) - RUN + 1)}
+def runs(text: str) -> frozenset[tuple[str, ...]]:
+    return word_runs(text, RUN)
 
 
 def _strings(node: object, keys: set[str] | None, key: str | None = None) -> Iterator[str]:

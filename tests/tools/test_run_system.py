@@ -1,3 +1,4 @@
+import ast
 import os
 import stat
 
@@ -85,3 +86,40 @@ def test_a_change_of_any_text_analyser_file_retrains_the_model():
         if not any((kkshared / name).resolve().is_relative_to(path) for path in inputs)
     ]
     assert not missing, missing
+
+
+def _kkshared_imports(path):
+    """The kkshared module files ``path`` imports (at any depth of its code, lazy imports too)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    found = set()
+    for name in names:
+        if name.split(".")[0] == "kkshared":
+            base = run_system.REPO.joinpath(*name.split("."))
+            found |= {f for f in (base.with_suffix(".py"), base / "__init__.py") if f.is_file()}
+    return found
+
+
+def test_every_kkshared_module_the_classifier_imports_retrains_the_model():
+    """A change to code the classifier runs retrains it: Rasa's fingerprint hashes all of
+    kkshared, and ./kk run asks Rasa only when a TRAIN_INPUTS file changed (before, editing
+    kkshared/edit_distance.py, the typo correction's distance, kept the old model)."""
+    seen = set()
+    todo = list((run_system.REPO / "bot" / "nlu").rglob("*.py"))
+    while todo:
+        for module in _kkshared_imports(todo.pop()) - seen:
+            seen.add(module)
+            todo.append(module)
+    assert run_system.REPO / "kkshared" / "vocabulary.py" in seen
+    inputs = [path.resolve() for path in run_system.TRAIN_INPUTS]
+    missing = [
+        str(module.relative_to(run_system.REPO))
+        for module in seen
+        if not any(module.resolve().is_relative_to(path) for path in inputs)
+    ]
+    assert not missing, sorted(missing)
