@@ -300,8 +300,20 @@ def test_a_job_killed_in_the_middle_and_a_second_job_send_no_duplicate() -> None
         assert job.wait(timeout=300) == 0
     for citizen in citizens:
         assert len(wait_sent(citizen, 1)) == 1
+
+    def status(citizen: Citizen) -> str:
         [entry] = next(iter(citizen.reminders().values()))["reminders"]
-        assert entry["status"] == "queued"
+        return str(entry["status"])
+
+    # A call to the case service that times out (the client gives up after 2.5 s; seen once on a
+    # slow CI machine) leaves a claim whose SMS may already be queued: by design the next run
+    # after the lease records it (bot/reminders/job.py). That run must not send a second SMS.
+    if any(status(citizen) == "claimed" for citizen in citizens):
+        time.sleep(6)
+        run_job(now, KK_REMINDER_CLAIM_LEASE_SECONDS="5")
+    for citizen in citizens:
+        assert len(wait_sent(citizen, 1)) == 1
+        assert status(citizen) == "queued"
 
 
 def _reminded(day_offset: int = 50) -> tuple[Citizen, str, date]:
