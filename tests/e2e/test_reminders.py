@@ -305,9 +305,10 @@ def test_a_job_killed_in_the_middle_and_a_second_job_send_no_duplicate() -> None
         [entry] = next(iter(citizen.reminders().values()))["reminders"]
         return str(entry["status"])
 
-    # A call to the case service that times out (the client gives up after 2.5 s; seen once on a
-    # slow CI machine) leaves a claim whose SMS may already be queued: by design the next run
-    # after the lease records it (bot/reminders/job.py). That run must not send a second SMS.
+    # A claim can be left behind with its SMS already queued, e.g. when the outcome call to the
+    # case service times out (the client gives up after 2.5 s); a left claim was seen once on a
+    # slow CI machine. By design the next run after the lease records it (bot/reminders/job.py),
+    # and that run must not send a second SMS.
     if any(status(citizen) == "claimed" for citizen in citizens):
         time.sleep(6)
         run_job(now, KK_REMINDER_CLAIM_LEASE_SECONDS="5")
