@@ -308,6 +308,10 @@ class ReminderSettings:
     lookahead_days: int = 10  # how far ahead the job asks for meetings (holidays, weekends)
     poll_seconds: float = 60.0  # KK_REMINDER_POLL_SECONDS: between two runs of the job
     claim_lease: int = 300  # KK_REMINDER_CLAIM_LEASE_SECONDS: a dead job's claim is taken over
+    # KK_REMINDER_CASE_SERVICE_TIMEOUT: seconds one case-service call may take. No one waits for
+    # the job, so it waits longer than a chat turn's 2 s: a call that times out leaves its claim
+    # to the next run after the lease (a reminder sent later, never twice: the outbox key).
+    case_service_timeout: float = 10.0
     rasa_url: str = "http://127.0.0.1:5005"  # KK_RASA_URL (a Rasa server, not the balancer)
     rasa_api_token: str | None = None  # KK_RASA_API_TOKEN; None: the job cannot run
     api_url: str = DEFAULT_API_URL  # KK_API_URL
@@ -320,6 +324,7 @@ class ReminderSettings:
             min_lead_hours=_float(env, "KK_REMINDER_MIN_LEAD_HOURS", 4.0),
             poll_seconds=_float(env, "KK_REMINDER_POLL_SECONDS", 60.0, minimum=1.0),
             claim_lease=_int(env, "KK_REMINDER_CLAIM_LEASE_SECONDS", 300, minimum=5),
+            case_service_timeout=_float(env, "KK_REMINDER_CASE_SERVICE_TIMEOUT", 10.0, minimum=0.1),
             rasa_url=(_text(env, "KK_RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
             rasa_api_token=_text(env, "KK_RASA_API_TOKEN"),
             api_url=(_text(env, "KK_API_URL") or DEFAULT_API_URL).rstrip("/"),

@@ -44,7 +44,8 @@ from kkshared.formatting import COPENHAGEN
 
 logger = logging.getLogger(__name__)
 
-# Total time for one HTTP call; a handover makes at most a few, under an overall deadline.
+# Total time for one HTTP call from a chat turn; a handover makes at most a few, under an overall
+# deadline. A batch job that no one waits for (the reminder job) passes a longer one.
 DEFAULT_TIMEOUT_SECONDS = 2.0
 LOCATIONS_CACHE_SECONDS = 300.0
 
@@ -111,7 +112,9 @@ class CaseServiceClient:
     ) -> None:
         self.base_url = (base_url or DEFAULT_API_URL).rstrip("/")
         self.service_token = service_token or DEFAULT_SERVICE_TOKEN
-        self.timeout = min(timeout, 2.5)
+        if timeout <= 0:
+            raise ValueError(f"timeout must be positive, not {timeout}")
+        self.timeout = timeout
         self._locations: list[dict[str, Any]] | None = None
         self._locations_fetched_at = 0.0
         self._session: aiohttp.ClientSession | None = None

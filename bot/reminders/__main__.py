@@ -45,7 +45,9 @@ async def _main(args: argparse.Namespace) -> int:
         return 2
     store = SmsStore(settings.sms.db_url, migrate=False)
     case_service = CaseServiceClient(
-        settings.reminders.api_url, settings.reminders.service_token, timeout=10.0
+        settings.reminders.api_url,
+        settings.reminders.service_token,
+        timeout=settings.reminders.case_service_timeout,
     )
     rasa = RasaApi(settings.reminders.rasa_url, settings.reminders.rasa_api_token)
     fixed = args.now

@@ -76,10 +76,10 @@ def test_unreachable_service_fails_fast() -> None:
     assert raised.value.may_have_arrived is False  # nothing was sent: a create certainly failed
 
 
-def test_slow_service_times_out_within_the_limit() -> None:
+def test_slow_service_times_out_within_the_chat_limit() -> None:
     async def scenario() -> float:
         async with running_stub(StubState(delay=5)) as url:
-            client = CaseServiceClient(url, "t", timeout=10)  # capped at 2.5 s
+            client = CaseServiceClient(url, "t")  # a chat turn's default: 2 s
             started = time.monotonic()
             with pytest.raises(CaseServiceUnavailable) as raised:
                 await client.list_locations()
@@ -87,6 +87,22 @@ def test_slow_service_times_out_within_the_limit() -> None:
             return time.monotonic() - started
 
     assert asyncio.run(scenario()) < 3.0
+
+
+def test_a_batch_client_waits_longer_than_a_chat_turn() -> None:
+    """The reminder job's client (its own timeout) gets an answer a chat turn would give up on;
+    before, every client was capped at 2.5 s."""
+
+    async def scenario() -> list[dict]:
+        async with running_stub(StubState(delay=3)) as url:
+            return await CaseServiceClient(url, "t", timeout=8.0).list_locations()
+
+    assert asyncio.run(scenario()) == LOCATIONS
+
+
+def test_a_timeout_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        CaseServiceClient("http://127.0.0.1:9", "t", timeout=0)
 
 
 def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -66,11 +66,16 @@ def test_quiet_hours_across_midnight() -> None:
 def test_reminder_and_quiet_hour_settings() -> None:
     reminders = ReminderSettings.from_env({"KK_REMINDER_SEND_TIME": "9:30"})
     assert reminders.send_time == "09:30" and reminders.rasa_api_token is None
+    assert reminders.case_service_timeout == 10.0  # longer than a chat turn's 2 s
+    waiting = ReminderSettings.from_env({"KK_REMINDER_CASE_SERVICE_TIMEOUT": "30"})
+    assert waiting.case_service_timeout == 30.0
     sms = SmsSettings.from_env({"KK_SMS_QUIET_HOURS": "22-07"})
     assert (sms.quiet_start, sms.quiet_end) == (22, 7)
     for name, value in (
         ("KK_REMINDER_SEND_TIME", "16"),
         ("KK_REMINDER_SEND_TIME", "25:00"),
+        ("KK_REMINDER_CASE_SERVICE_TIMEOUT", "0"),
+        ("KK_REMINDER_CASE_SERVICE_TIMEOUT", "soon"),
         ("KK_SMS_QUIET_HOURS", "21"),
         ("KK_SMS_QUIET_HOURS", "21-24"),
     ):

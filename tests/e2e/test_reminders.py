@@ -306,9 +306,10 @@ def test_a_job_killed_in_the_middle_and_a_second_job_send_no_duplicate() -> None
         return str(entry["status"])
 
     # A claim can be left behind with its SMS already queued, e.g. when the outcome call to the
-    # case service times out (the client gives up after 2.5 s); a left claim was seen once on a
-    # slow CI machine. By design the next run after the lease records it (bot/reminders/job.py),
-    # and that run must not send a second SMS.
+    # case service times out (KK_REMINDER_CASE_SERVICE_TIMEOUT; the job's client gave up after
+    # 2.5 s until session 18); a left claim was seen once on a slow CI machine. By design the
+    # next run after the lease records it (bot/reminders/job.py), and that run must not send a
+    # second SMS.
     if any(status(citizen) == "claimed" for citizen in citizens):
         time.sleep(6)
         run_job(now, KK_REMINDER_CLAIM_LEASE_SECONDS="5")
