@@ -1,6 +1,7 @@
 """How long `rasa train` takes, how often it says something, and its peak memory (issue 16).
 
-    .venvs/bot/bin/python -m bench.training [--cold] [--busy] [--threads N] [--change-one]
+    .venvs/bot/bin/python -m bench.training [--cold] [--no-seed] [--busy] [--threads N]
+        [--change-one]
 
 Trains the repository's bot with `rasa train --force` into a throwaway directory (never
 ``models/kk.tar.gz``), in the environment ``./kk run``'s train step gives it
@@ -8,7 +9,9 @@ Trains the repository's bot with `rasa train --force` into a throwaway directory
 bare `rasa train`). Reports the wall time, the CPU time, the longest silence
 between two output lines (the step must print progress at least every 10 s) and the peak RSS.
 
-- ``--cold``: an empty e5 vector cache (a fresh clone); default: ``var/e5-cache`` (warm).
+- ``--cold``: an empty e5 vector cache (a fresh clone, which has the repository's seed of e5
+  vectors, kkshared/data/e5_seed.npz); default: ``var/e5-cache`` (warm).
+- ``--no-seed``: the seed is not read (``KK_E5_SEED=off``): with ``--cold``, every text is encoded.
 - ``--busy``: Debian's ``stress-ng --cpu 1`` runs for the whole training (bench/load/busy.py).
 - ``--threads N``: e5/OpenMP threads for the training (default: ``training_threads()``).
 - ``--change-one``: a copy of ``nlu_data`` is trained once, one example is changed, and the
@@ -139,6 +142,7 @@ def change_one_example(data: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cold", action="store_true", help="start with an empty e5 cache")
+    parser.add_argument("--no-seed", action="store_true", help="do not read the e5 seed")
     parser.add_argument("--busy", action="store_true", help=f"run `{BUSY_COMMAND}` meanwhile")
     parser.add_argument("--threads", type=int, help="e5/OpenMP threads (default: automatic)")
     parser.add_argument("--change-one", action="store_true", help="measure a one-entry retrain")
@@ -155,6 +159,8 @@ def main() -> None:
         env = training_env(child_env(dict(os.environ)))
         env["KK_E5_CACHE_DIR"] = str(e5_cache)
         env["RASA_CACHE_DIRECTORY"] = str(args.rasa_cache or work / "rasa-cache")
+        if args.no_seed:
+            env["KK_E5_SEED"] = "off"
         if args.threads:
             env["OMP_NUM_THREADS"] = env["KK_E5_THREADS"] = str(args.threads)
         data = REPO / "nlu_data"
@@ -162,6 +168,7 @@ def main() -> None:
             "when": time.strftime("%Y-%m-%d %H:%M:%S"),
             "label": args.label,
             "cold_e5_cache": args.cold,
+            "e5_seed": not args.no_seed,
             "busy": BUSY_COMMAND if args.busy else None,
             "threads": env["KK_E5_THREADS"],
             "command": "rasa train" if args.plain else "python -m bot.nlu.training_progress train",

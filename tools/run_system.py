@@ -118,6 +118,8 @@ TRAIN_EXCLUDE = (
     # which channels and endpoints the server uses does not change the model
     REPO / "bot" / "credentials.yml",
     REPO / "bot" / "endpoints.yml",
+    # e5 vectors a training reads instead of encoding (tools/e5_seed.py): the same vectors
+    REPO / "kkshared" / "data" / "e5_seed.npz",
 )
 
 

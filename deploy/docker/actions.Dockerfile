@@ -14,8 +14,9 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY kkshared/ kkshared/
 COPY actions/ actions/
+# kkshared/data/e5_seed.npz: e5 vectors only a training reads (the Rasa image's).
 RUN /opt/venv/bin/pip install --no-deps --no-build-isolation . \
-    && rm -rf build ./*.egg-info \
+    && rm -rf build ./*.egg-info kkshared/data/e5_seed.npz \
     && /opt/venv/bin/python -m compileall -q kkshared actions
 
 FROM python:3.10.18-slim-bookworm

@@ -22,8 +22,9 @@ COPY nlu_data/ nlu_data/
 COPY web/widget/ web/widget/
 # The project without dependencies (they all come from the lock), built with the lock's setuptools.
 # The code finds those directories beside its packages, so it runs from /app (PYTHONPATH).
+# kkshared/data/e5_seed.npz: e5 vectors only a training reads (the Rasa image's).
 RUN /opt/venv/bin/pip install --no-deps --no-build-isolation . \
-    && rm -rf build ./*.egg-info \
+    && rm -rf build ./*.egg-info kkshared/data/e5_seed.npz \
     && /opt/venv/bin/python -m compileall -q kkshared api
 
 FROM python:3.11.13-slim-bookworm

@@ -24,13 +24,15 @@ COPY deploy/docker/rasa_entrypoint.py deploy/docker/rasa_entrypoint.py
 RUN /opt/venv/bin/pip install --no-deps --no-build-isolation . \
     && rm -rf build ./*.egg-info
 # The model, trained at build time with the same command as ./kk run (tools/run_system.py,
-# train_model): the image's tag names code and model together.
+# train_model): the image's tag names code and model together. The training reads the e5 vectors
+# shipped in kkshared/data/e5_seed.npz; neither they nor the cache it wrote (var/) are needed
+# to serve.
 COPY --from=seeds . /opt/kk/seeds
 RUN KK_SEEDS_DIR=/opt/kk/seeds PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false \
     /opt/venv/bin/rasa train --config config.yml --domain bot/domain --data nlu_data bot/data \
       --out models --fixed-model-name kk \
     && test -f models/kk.tar.gz \
-    && rm -rf .rasa \
+    && rm -rf .rasa var kkshared/data/e5_seed.npz \
     && /opt/venv/bin/python -m compileall -q kkshared bot deploy/docker
 
 FROM python:3.10.18-slim-bookworm

