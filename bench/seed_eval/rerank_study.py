@@ -18,7 +18,6 @@ Held-out sets are never read. Result (docs/seed_eval.md, "Session 18"): no gain 
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 from collections import Counter
 from dataclasses import replace
@@ -131,18 +130,6 @@ def fit(lists: list[tuple[np.ndarray, int]], l2: float = 1.0) -> np.ndarray:
     return minimize(loss, np.zeros(len(FEATURES)), jac=True, method="L-BFGS-B").x
 
 
-def english_replies() -> dict[str, str]:
-    from actions.faq_render import answer_message
-    from kkshared.catalogue_yaml import read_seed
-
-    replies = {}
-    for entry in read_seed(with_examples=False).entries:
-        message = answer_message(entry, 0, "en")
-        custom = json.dumps(message["json_message"], ensure_ascii=False)
-        replies[f"faq/{entry.id}"] = f"{message['text']}\n{custom}"
-    return replies
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "kk.tar.gz")
@@ -150,7 +137,7 @@ def main() -> None:
     from bot.nlu.emoji_text import strip_emoji
 
     score = load_scorer()
-    replies = {"da": faq_replies(), "en": english_replies()}
+    replies = {"da": faq_replies(), "en": faq_replies("en")}
     files = {
         "da": list(DEV_FILES),
         "en": sorted(

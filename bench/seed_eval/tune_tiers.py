@@ -192,15 +192,15 @@ def replay(
     return "don't know", 3
 
 
-def faq_replies() -> dict[str, str]:
+def faq_replies(language: str = "da") -> dict[str, str]:
     """Each catalogue answer as the REST channel sends it (text and custom JSON), rendered as
-    action_answer_faq renders it, from the catalogue in the repository."""
+    action_answer_faq renders it in ``language``, from the catalogue in the repository."""
     from actions.faq_render import answer_message
     from kkshared.catalogue_yaml import read_seed
 
     replies = {}
     for entry in read_seed(with_examples=False).entries:
-        message = answer_message(entry, 0)
+        message = answer_message(entry, 0, language)
         custom = json.dumps(message["json_message"], ensure_ascii=False)
         replies[f"faq/{entry.id}"] = f"{message['text']}\n{custom}"
     return replies
