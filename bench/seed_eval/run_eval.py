@@ -70,6 +70,7 @@ SETS: dict[str, tuple[str, str, str]] = {
     "english_dev2": ("english/english_dev2.yml", "citizen,oos", "bot"),
     # Second English pair (session 12), split at random (eval/seed_sets/english/README.md).
     "english_dev3": ("english/english_dev3.yml", "citizen,oos", "bot"),
+    "english_dev4": ("english/english_dev4.yml", "citizen,oos", "bot"),
     "english_heldout2": ("english/english_heldout2.yml", "citizen,oos", "bot"),
     "legal_dev_api": ("legal/legal_dev.yml", "staff", "api"),
     "legal_dev_bot": ("legal/legal_dev.yml", "staff", "bot"),

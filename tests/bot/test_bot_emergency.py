@@ -39,6 +39,19 @@ EMERGENCIES = [
     "he is going to kill me",
     "I think I am having a heart attack",
     "I dont want to live anymore",
+    # Injuries and acute illness now (written from the class, session 18).
+    "min mand er faldet og har slået hovedet, han bløder",
+    "mit barn trækker ikke vejret",
+    "min mor vil ikke vågne, hvad gør jeg",
+    "skal jeg ringe efter en ambulance",
+    "my son hit his head on the stairs and wont stop crying, there is blood",
+    "she is bleeding from her arm",
+    "my baby is not breathing",
+    "my dad wont wake up",
+    "i think my wife is having a stroke",
+    "he is having a seizure right now",
+    "my friend is choking",
+    "do i need an ambulance",
 ]
 
 ORDINARY = [
@@ -55,6 +68,12 @@ ORDINARY = [
     "can I report that I am sick today",
     "I cannot come to my meeting, I have a cold",
     "my benefits were stopped, I am desperate",
+    "jeg har ondt i hovedet og kan ikke komme til samtalen",
+    "jeg havde en blodprop sidste år, kan jeg få fleksjob",
+    "my mother had a stroke last year, can I take time off from my activation",
+    "I cant wake up early enough for the meetings at 8",
+    "I had a head injury some years ago, does it count for fleksjob",
+    "I had a seizure last month, do I have to tell the jobcenter",
 ]
 
 
