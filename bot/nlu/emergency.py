@@ -54,7 +54,7 @@ _PATTERNS = [
     r"\b(?:han|hun|barnet|jeg) bloeder\b",
     r"\b(?:har slaaet|slog) (?:sig )?(?:i )?hovedet\b",
     r"\btraekker ikke vejret\b",
-    r"\b(?:vil|kan) ikke vaagne\b",
+    r"\bvil ikke vaagne\b",  # not "kan ikke vågne om morgenen"
     r"\bkan ikke (?:vaekke|faa liv i) (?:ham|hende|dem|barnet)\b",
     r"\ber ved at blive kvalt\b",
     r"\b(?:har|faar) (?:et )?krampeanfald\b",

@@ -72,6 +72,7 @@ ORDINARY = [
     "jeg havde en blodprop sidste år, kan jeg få fleksjob",
     "my mother had a stroke last year, can I take time off from my activation",
     "I cant wake up early enough for the meetings at 8",
+    "jeg kan ikke vågne om morgenen, kan mine møder ligge senere",
     "I had a head injury some years ago, does it count for fleksjob",
     "I had a seizure last month, do I have to tell the jobcenter",
 ]
