@@ -126,10 +126,16 @@ def test_an_out_of_scope_message_is_not_sent_to_an_own_case_intent(
     classifier: DanishRetrievalClassifier, text: str
 ) -> None:
     data = _parse(classifier, text)
+    intent = data["intent"]["name"]
     answer = data.get(ANSWER_ATTRIBUTE) or {}
-    assert data["intent"]["name"] in ("nlu_fallback", "source_answer"), data["intent"]
-    assert answer.get("tier") in (2, 3)
-    assert answer.get("reason") == OUT_OF_SCOPE[text]
+    refused_by_the_check = (
+        intent in ("nlu_fallback", "source_answer")
+        and answer.get("tier") in (2, 3)
+        and answer.get("reason") == OUT_OF_SCOPE[text]
+    )
+    # Or an out-of-scope intent has learned it since (session 18: "how do i make lasagna" is
+    # oos_general since the English out-of-scope examples), which is what the check stands in for.
+    assert refused_by_the_check or intent.startswith("oos_"), (data["intent"], answer)
 
 
 @needs_model
