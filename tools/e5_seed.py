@@ -16,28 +16,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import subprocess
 import sys
 import tempfile
-from contextlib import closing
 from pathlib import Path
 
-import numpy as np
-
-from kkshared.retrieval.dense import DIMENSIONS, SEED_FILE, SeedVectors, model_name
+from kkshared.retrieval.dense import SEED_FILE, DiskCache, SeedVectors, model_name
 from tools.paths import REPO
 from tools.run_system import child_env, rasa_train_command, training_env
-
-
-def cache_rows(directory: Path) -> dict[str, np.ndarray]:
-    """Every readable row (hex key -> raw vector) of the vector cache in ``directory``."""
-    with closing(sqlite3.connect(directory / "e5-passages.sqlite3")) as db:
-        return {
-            key: np.frombuffer(blob, dtype=np.float32)
-            for key, blob in db.execute("SELECT key, vector FROM vectors")
-            if len(blob) == DIMENSIONS * 4
-        }
 
 
 def train_into(cache: Path, work: Path) -> None:
@@ -57,11 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=SEED_FILE)
     args = parser.parse_args(argv)
     if args.source is not None:
-        rows = cache_rows(args.source)
+        rows = DiskCache(args.source).rows()
     else:
         with tempfile.TemporaryDirectory(prefix="kk-e5-seed-") as tmp:
             train_into(Path(tmp) / "e5-cache", Path(tmp))
-            rows = cache_rows(Path(tmp) / "e5-cache")
+            rows = DiskCache(Path(tmp) / "e5-cache").rows()
     if not rows:
         print("no vectors to export", file=sys.stderr)
         return 1

@@ -21,6 +21,7 @@ import argparse
 import tempfile
 from collections import Counter
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ import yaml
 from scipy.optimize import minimize
 
 from bench.seed_eval.run_eval import SETS_DIR, load_scorer
-from bench.seed_eval.tune_tiers import DEV_FILES, ROOT, faq_replies, load_classifier
+from bench.seed_eval.tune_tiers import DEV_FILES, ROOT, faq_replies, load_classifier, ranked_text
 from kkshared.retrieval import dense
 from kkshared.retrieval.index import Document, SearchIndex
 
@@ -50,6 +51,12 @@ FEATURES = (
 RELATIVE = (4, 5, 6, 7, 8)  # columns taken relative to the list's best value
 
 
+@lru_cache(maxsize=2)
+def _vectors_by_id(index: SearchIndex) -> dict[str, np.ndarray]:
+    """Each indexed note's e5 vectors (title, questions, answer) by its id, built once."""
+    return dict(zip((note.id for note in index.notes), index.dense_vectors, strict=True))
+
+
 def candidate_features(
     index: SearchIndex, question: str, substitute: Document | None = None
 ) -> tuple[list[str], np.ndarray]:
@@ -58,15 +65,12 @@ def candidate_features(
     ranking = index.rank(question, limit=LIST_LENGTH, substitute=substitute)
     assert index.encoder is not None
     query = index.encoder.query(question)
-    positions = {note.id: i for i, note in enumerate(index.notes)}
     rows = []
     for place, candidate in enumerate(ranking.candidates):
-        i = positions[candidate.note_id]
         if substitute is not None and substitute.id == candidate.note_id:
-            texts = [substitute.title, *substitute.questions, substitute.answer]
-            vectors = index.encoder.passages(texts)
+            vectors = index._note_vectors(substitute)  # title, questions, answer, as indexed
         else:
-            vectors = index.dense_vectors[i]
+            vectors = _vectors_by_id(index)[candidate.note_id]
         similarity = vectors @ query
         asked = np.sort(similarity[1:-1])[::-1] if len(similarity) > 2 else np.zeros(1)
         parts = candidate.parts
@@ -134,8 +138,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "kk.tar.gz")
     args = parser.parse_args()
-    from bot.nlu.emoji_text import strip_emoji
-
     score = load_scorer()
     replies = {"da": faq_replies(), "en": faq_replies("en")}
     files = {
@@ -158,10 +160,7 @@ def main() -> None:
                 for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]:
                     if item["audience"] != "citizen":
                         continue
-                    text = strip_emoji(item["text"])
-                    if live.vocabulary is not None:
-                        text = live.vocabulary.correct(text)
-                    ids, matrix = candidate_features(live.index, text)
+                    ids, matrix = candidate_features(live.index, ranked_text(live, item["text"]))
                     if not ids:
                         continue
                     hits = [score.matches(item, replies[language].get(i, "")) for i in ids]

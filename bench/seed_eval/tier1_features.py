@@ -24,8 +24,14 @@ from typing import Any
 import yaml
 
 from bench.seed_eval.run_eval import ROOT, load_scorer
-from bench.seed_eval.tune_tiers import AUDIENCES, DEV_FILES, analyse, faq_replies, load_classifier
-from bot.nlu.emoji_text import strip_emoji
+from bench.seed_eval.tune_tiers import (
+    AUDIENCES,
+    DEV_FILES,
+    analyse,
+    faq_replies,
+    load_classifier,
+    ranked_text,
+)
 from kkshared.normalize import normalize_source_text
 from kkshared.retrieval.terms import word_terms
 
@@ -71,9 +77,7 @@ def rows(model: Path) -> list[Row]:
         documents = {d.id: d for d in live.documents}
         for name, item in items:
             case = analyse(classifier, item)
-            text = strip_emoji(item["text"])
-            if live.vocabulary is not None:
-                text = live.vocabulary.correct(text)
+            text = ranked_text(live, item["text"])
             ranking, _ = classifier._rank(live, text)
             faq = [c for c in ranking.candidates if c.note_id.startswith("faq/")]
             candidates = []

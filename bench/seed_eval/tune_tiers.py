@@ -145,16 +145,19 @@ def support_passage(classifier, text: str, result: dict) -> tuple[str, str, floa
     return support["text"], f"{support['title']}, {support['date']}", found[1]
 
 
-def ranking_features(classifier, text: str) -> dict[str, float]:
-    """The catalogue ranking's features for ``text`` as the classifier ranks it (emoji left out,
-    typos corrected)."""
+def ranked_text(live, text: str) -> str:
+    """``text`` as the classifier ranks it against ``live`` (a LiveIndex): emoji left out, typos
+    corrected to its vocabulary."""
     from bot.nlu.emoji_text import strip_emoji
 
-    live = classifier._live
     text = strip_emoji(text)
-    if live.vocabulary is not None:
-        text = live.vocabulary.correct(text)
-    ranking, _ = classifier._rank(live, text)
+    return live.vocabulary.correct(text) if live.vocabulary is not None else text
+
+
+def ranking_features(classifier, text: str) -> dict[str, float]:
+    """The catalogue ranking's features for ``text`` as the classifier ranks it."""
+    live = classifier._live
+    ranking, _ = classifier._rank(live, ranked_text(live, text))
     return dict(ranking.features)
 
 

@@ -103,6 +103,15 @@ class DiskCache:
                 found.update(seeded)
         return found
 
+    def rows(self) -> dict[str, RawArray]:
+        """Every readable row, key -> raw vector (what ``SeedVectors.from_rows`` takes)."""
+        with closing(self._connect()) as db:
+            return {
+                key: np.frombuffer(blob, dtype=np.float32)
+                for key, blob in db.execute("SELECT key, vector FROM vectors")
+                if len(blob) == DIMENSIONS * 4
+            }
+
     def put(self, vectors: dict[str, RawArray], kind: str = "passage") -> None:
         """Store raw vectors (the encoder's float32 output) by text."""
         with closing(self._connect()) as db, db:

@@ -23,7 +23,6 @@ from bot.nlu.retrieval_classifier import (
     DanishRetrievalClassifier,
 )
 from kkshared.retrieval import index
-from tools import e5_seed
 from tools.steps import _PROGRESS_LINE
 
 dense = pytest.importorskip("kkshared.retrieval.dense")
@@ -102,9 +101,8 @@ def test_a_first_training_with_a_seed_encodes_nothing_and_saves_the_cold_model(
     _train(tmp_path / "cold", EXAMPLES)
     assert sum(counted) > 0
     seed = tmp_path / "seed.npz"
-    e5_seed.SeedVectors.from_rows(
-        e5_seed.cache_rows(tmp_path / "cold-cache"), dense.model_name()
-    ).write(seed)
+    cold_rows = dense.DiskCache(tmp_path / "cold-cache").rows()
+    dense.SeedVectors.from_rows(cold_rows, dense.model_name()).write(seed)
     monkeypatch.setattr(dense, "SEED_FILE", seed)
     monkeypatch.delenv("KK_E5_SEED")
 
@@ -118,9 +116,7 @@ def test_a_first_training_with_a_seed_encodes_nothing_and_saves_the_cold_model(
     assert cold_model == seeded_model
     assert all(np.array_equal(a, b) for a, b in zip(cold_vectors, seeded_vectors, strict=True))
     # What it read is kept in its own cache: the seed built from it again is the same.
-    assert e5_seed.cache_rows(tmp_path / "fresh-cache").keys() == (
-        e5_seed.cache_rows(tmp_path / "cold-cache").keys()
-    )
+    assert dense.DiskCache(tmp_path / "fresh-cache").rows().keys() == cold_rows.keys()
 
 
 def test_a_retrain_after_one_changed_example_encodes_about_that_example(

@@ -3,9 +3,6 @@ as cold, only new texts encoded, queries encoded ahead in batches."""
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
-
 import numpy as np
 import pytest
 
@@ -117,10 +114,8 @@ def test_a_seed_fills_an_empty_cache_with_the_cold_vectors(fresh, tmp_path, monk
     dense.train_with_disk_cache(filled)
     monkeypatch.setattr(dense, "_PASSAGE_CACHE", dense.OrderedDict())
     dense.E5Encoder().passages(TEXTS[:2])
-    with closing(sqlite3.connect(filled / "e5-passages.sqlite3")) as db:
-        rows = {k: np.frombuffer(v, np.float32) for k, v in db.execute("SELECT * FROM vectors")}
     seed = tmp_path / "seed.npz"
-    dense.SeedVectors.from_rows(rows, dense.model_name()).write(seed)
+    dense.SeedVectors.from_rows(dense.DiskCache(filled).rows(), dense.model_name()).write(seed)
     monkeypatch.setattr(dense, "SEED_FILE", seed)
     monkeypatch.delenv("KK_E5_SEED")
 
