@@ -21,6 +21,16 @@ The patches:
   ``utter_default``). With no output channel the session start now gets a collecting one, and its
   messages (the AI notice) are kept for the request's output channel (``session_start_messages``;
   the SMS channel puts them first in the reminder).
+- ``MessageProcessor.log_message`` and ``_update_tracker_session`` (correctness, issue 20): Rasa
+  starts a new session (``action_session_start`` utters the AI notice) before the message that
+  started it is parsed, so the notice followed the old session's ``language`` slot: Danish before
+  the answer to a first message in English. When a message starts a session and says which
+  language it is in (``bot.nlu.retrieval_classifier.opening_language``: "ENGLISH", or English
+  text), the slot is set to that language just before the session starts, where Rasa sets
+  ``session_started_metadata`` (Rasa's function with that one addition). The new session's slots
+  start over as before, and the classifier sets the slot from the message again. A session
+  started without a message (the reminder job's ``trigger_intent``) or by a message that says
+  nothing ("ok", "1") keeps the old slot's notice.
 - ``EndpointConfig.request`` (speed): Rasa opens a new aiohttp session, so a new TCP connection,
   for every call to an endpoint (each custom action's call to the action server): about a tenth
   of the event loop's time under load (py-spy, docs/load_benchmark.md). Calls now reuse one
@@ -63,6 +73,7 @@ from typing import Any
 from rasa.shared.core.constants import PREVIOUS_ACTION
 
 from bot import json_codec
+from kkshared.i18n import Language
 
 # The Rasa version the patches below were written for and tested with.
 RASA_VERSION = "3.6.21"
@@ -348,6 +359,60 @@ def _patch_session_start(processor_cls: Any) -> None:
     processor_cls.fetch_tracker_and_update_session = fetch_tracker_and_update_session
 
 
+# The conversation's language slot (bot/domain/language.yml).
+_LANGUAGE_SLOT = "language"
+# The text of the message the current request is logging (per asyncio task), for the session
+# start it may cause.
+_MESSAGE_TEXT: ContextVar[str | None] = ContextVar("kk_message_text", default=None)
+
+
+def _patch_session_language(processor_cls: Any) -> None:
+    from rasa.core.policies.policy import PolicyPrediction
+    from rasa.shared.core.constants import ACTION_SESSION_START_NAME, SESSION_START_METADATA_SLOT
+    from rasa.shared.core.events import SlotSet
+
+    original_log_message = processor_cls.log_message
+
+    async def log_message(self: Any, message: Any, should_save_tracker: bool = True) -> Any:
+        token = _MESSAGE_TEXT.set(message.text)
+        try:
+            return await original_log_message(self, message, should_save_tracker)
+        finally:
+            _MESSAGE_TEXT.reset(token)
+
+    async def _update_tracker_session(
+        self: Any, tracker: Any, output_channel: Any, metadata: Any = None
+    ) -> None:
+        """Rasa 3.6.21's ``MessageProcessor._update_tracker_session`` (start a session when the
+        tracker has none or it expired), with the ``language`` slot set from the message that
+        starts it, next to Rasa's ``session_started_metadata``."""
+        if not tracker.applied_events() or self._has_session_expired(tracker):
+            action_session_start = self._get_action(ACTION_SESSION_START_NAME)
+            if metadata:
+                tracker.update(SlotSet(SESSION_START_METADATA_SLOT, metadata), self.domain)
+            language = _opening_language(_MESSAGE_TEXT.get())
+            if language is not None and tracker.get_slot(_LANGUAGE_SLOT) != language:
+                tracker.update(SlotSet(_LANGUAGE_SLOT, language), self.domain)
+            await self._run_action(
+                action=action_session_start,
+                tracker=tracker,
+                output_channel=output_channel,
+                nlg=self.nlg,
+                prediction=PolicyPrediction.for_action_name(self.domain, ACTION_SESSION_START_NAME),
+            )
+
+    processor_cls.log_message = log_message
+    processor_cls._update_tracker_session = _update_tracker_session
+
+
+def _opening_language(text: str | None) -> Language | None:
+    if not text:
+        return None
+    from bot.nlu.retrieval_classifier import opening_language
+
+    return opening_language(text)
+
+
 # Rasa's own RulePolicy._is_rule_applicable, kept by install() (the tests compare with it).
 rasa_is_rule_applicable: Callable[..., bool] | None = None
 
@@ -408,6 +473,13 @@ def install() -> None:
         "MessageProcessor.fetch_tracker_and_update_session",
     )
     _patch_session_start(MessageProcessor)
+    patch_target(MessageProcessor, "log_message", "MessageProcessor.log_message")
+    patch_target(
+        MessageProcessor, "_update_tracker_session", "MessageProcessor._update_tracker_session"
+    )
+    patch_target(MessageProcessor, "_has_session_expired", "MessageProcessor._has_session_expired")
+    patch_target(MessageProcessor, "_run_action", "MessageProcessor._run_action")
+    _patch_session_language(MessageProcessor)
     from rasa.utils.endpoints import EndpointConfig
 
     patch_target(EndpointConfig, "request", "EndpointConfig.request")

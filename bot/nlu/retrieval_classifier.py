@@ -302,6 +302,13 @@ def language_keyword(text: str) -> Language | None:
     return LANGUAGE_KEYWORDS.get(_words(text))
 
 
+def opening_language(text: str) -> Language | None:
+    """The language a conversation that ``text`` opens is in, as the classifier will decide it
+    (the language keyword, else the text's own; None when it does not say): what the session's AI
+    notice is written in (``bot/rasa_patches.py``)."""
+    return language_keyword(text) or decided_language(text)
+
+
 _LANGUAGE_NAMES: dict[str, Language] = {
     "english": "en",
     "engelsk": "en",

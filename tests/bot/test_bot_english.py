@@ -23,6 +23,7 @@ from bot.nlu.retrieval_classifier import (
     DanishRetrievalClassifier,
     asked_language,
     language_keyword,
+    opening_language,
     without_language_request,
 )
 from kkshared.catalogue import CatalogueSnapshot, Translation
@@ -163,6 +164,15 @@ def test_a_language_name_alone_switches_the_language(classifier, text, language)
     message = _parse(classifier, text)
     assert message.get("intent") == {"name": "set_language", "confidence": 1.0}
     assert _language_entities(message) == [language]
+
+
+def test_the_opening_language_is_the_keyword_or_the_text_s_own() -> None:
+    assert opening_language("ENGLISH") == "en"
+    assert opening_language("DANSK") == "da"
+    assert opening_language("when do I get my money") == "en"
+    assert opening_language("hvornår får jeg mine penge") == "da"
+    assert opening_language("ok") is None
+    assert opening_language("1") is None
 
 
 def test_a_language_name_inside_a_question_is_no_keyword() -> None:

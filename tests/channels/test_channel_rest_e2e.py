@@ -55,6 +55,26 @@ def test_first_reply_is_notice_plus_answer_in_one_response(stack) -> None:
     assert all("automatisk assistent (ikke et menneske)" not in m.get("text", "") for m in again)
 
 
+def test_a_conversation_opened_in_english_gets_the_notice_in_english(stack) -> None:
+    status, messages = stack.post({"sender": "first-en", "message": "when do I get my money"})
+    assert status == 200
+    texts = [m.get("text", "") for m in messages]
+    assert len(texts) >= 2, messages
+    assert "automatic assistant (not a person)" in texts[0] and "CPR" in texts[0]
+    assert "automatisk" not in " ".join(texts)
+    # The new session starts with Rasa's slot reset; the classifier sets it from the message.
+    events = _events(stack.tracker_db, "anon:first-en")
+    started = max(i for i, e in enumerate(events) if e["event"] == "session_started")
+    after = [e for e in events[started:] if e["event"] == "slot" and e["name"] == "language"]
+    assert after and after[-1]["value"] == "en"
+
+
+def test_the_notice_of_a_message_that_does_not_say_its_language_is_danish(stack) -> None:
+    status, messages = stack.post({"sender": "first-ok", "message": "ok"})
+    assert status == 200
+    assert "automatisk assistent (ikke et menneske)" in messages[0].get("text", "")
+
+
 def test_pii_is_masked_everywhere_and_the_user_is_warned(stack) -> None:
     text = f"mit cpr er {CPR} og mit nummer er {PHONE}, mail {EMAIL}"
     status, messages = stack.post({"sender": "pii1", "message": text})

@@ -159,6 +159,14 @@ def test_a_known_citizen_is_identified_only_through_the_case_service(stack) -> N
     assert ("GET", "/service/citizens/by-phone/%2B4500000101", None) in stack.case.state.requests
 
 
+def test_english_as_the_first_sms_gets_the_notice_in_english(stack) -> None:
+    replies = _text(stack, UNKNOWN_MSISDN + 7, "ENGLISH")
+    assert len(replies) == 1
+    notice, answer = replies[0]["message"].split("\n", 1)
+    assert "automatic assistant" in notice and "automatisk" not in notice
+    assert "English" in answer
+
+
 def test_an_unknown_number_gets_general_answers_without_a_subject(stack) -> None:
     stack.case.state.requests.clear()
     replies = _text(stack, UNKNOWN_MSISDN, "hvornår bliver kontanthjælp udbetalt")
