@@ -28,9 +28,11 @@ The patches:
   language it is in (``bot.nlu.retrieval_classifier.opening_language``: "ENGLISH", or English
   text), the slot is set to that language just before the session starts, where Rasa sets
   ``session_started_metadata`` (Rasa's function with that one addition). The new session's slots
-  start over as before, and the classifier sets the slot from the message again. A session
-  started without a message (the reminder job's ``trigger_intent``) or by a message that says
-  nothing ("ok", "1") keeps the old slot's notice.
+  start over as before, and the classifier sets the slot from the message again. A session that
+  the reminder job's ``trigger_intent`` starts takes the ``language`` entity of that request
+  (``remember_trigger_language``, a request middleware the SMS channel registers: the route
+  starts the session before it reads the entities). A session started by a message that says
+  nothing ("ok", "1"), or by another API call, keeps the old slot's notice.
 - ``EndpointConfig.request`` (speed): Rasa opens a new aiohttp session, so a new TCP connection,
   for every call to an endpoint (each custom action's call to the action server): about a tenth
   of the event loop's time under load (py-spy, docs/load_benchmark.md). Calls now reuse one
@@ -73,7 +75,7 @@ from typing import Any
 from rasa.shared.core.constants import PREVIOUS_ACTION
 
 from bot import json_codec
-from kkshared.i18n import Language
+from kkshared.i18n import LANGUAGES, Language
 
 # The Rasa version the patches below were written for and tested with.
 RASA_VERSION = "3.6.21"
@@ -364,6 +366,36 @@ _LANGUAGE_SLOT = "language"
 # The text of the message the current request is logging (per asyncio task), for the session
 # start it may cause.
 _MESSAGE_TEXT: ContextVar[str | None] = ContextVar("kk_message_text", default=None)
+# The ``language`` entity of the current trigger_intent request (the reminder job's).
+_TRIGGER_LANGUAGE: ContextVar[Language | None] = ContextVar("kk_trigger_language", default=None)
+
+
+def _entity_value(entities: Any, name: str) -> Any:
+    """An entity's value in Rasa's two notations: {"name": value} or [{"entity", "value"}]."""
+    if isinstance(entities, dict):
+        return entities.get(name)
+    if isinstance(entities, list):
+        for entity in entities:
+            if isinstance(entity, dict) and entity.get("entity") == name:
+                return entity.get("value")
+    return None
+
+
+async def remember_trigger_language(request: Any) -> None:
+    """Sanic request middleware: keep the ``language`` entity of a ``trigger_intent`` request
+    for the session start that Rasa's route runs before it reads the entities. Set on every
+    request (None when there is none), since the requests of one keep-alive connection share a
+    task and with it the context."""
+    language = None
+    if request.method == "POST" and request.path.endswith("/trigger_intent"):
+        try:
+            body = request.json
+        except Exception:  # Rasa's route answers a body it cannot read itself
+            body = None
+        if isinstance(body, dict):
+            value = _entity_value(body.get("entities"), _LANGUAGE_SLOT)
+            language = value if value in LANGUAGES else None
+    _TRIGGER_LANGUAGE.set(language)
 
 
 def _patch_session_language(processor_cls: Any) -> None:
@@ -390,7 +422,7 @@ def _patch_session_language(processor_cls: Any) -> None:
             action_session_start = self._get_action(ACTION_SESSION_START_NAME)
             if metadata:
                 tracker.update(SlotSet(SESSION_START_METADATA_SLOT, metadata), self.domain)
-            language = _opening_language(_MESSAGE_TEXT.get())
+            language = _opening_language(_MESSAGE_TEXT.get()) or _TRIGGER_LANGUAGE.get()
             if language is not None and tracker.get_slot(_LANGUAGE_SLOT) != language:
                 tracker.update(SlotSet(_LANGUAGE_SLOT, language), self.domain)
             await self._run_action(

@@ -307,6 +307,10 @@ class CaseServiceClient:
     ) -> dict[str, Any]:
         return await self._post("/me/messages", body, subject, idempotency_key)
 
+    async def set_preferred_language(self, subject: str, language: str) -> None:
+        """Store the language the citizen chose (``PUT /me/language``; "da" or "en")."""
+        await self._request("PUT", "/me/language", json={"language": language}, subject=subject)
+
     # Service calls of the SMS channel (service token only, no subject) ----------------------
 
     async def citizen_by_phone(self, msisdn_e164: str) -> CitizenMatch | None:

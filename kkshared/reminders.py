@@ -4,14 +4,14 @@ The case service's reminder endpoints (``api/routes/reminders*.py``) as typed an
 ``kkshared.case_service.CaseServiceClient``:
 
 - ``candidates``: ``GET /service/reminders/candidates`` -> ``ReminderCandidate`` (the meeting, the
-  citizen's number, a closure covering the meeting);
+  citizen's number, a closure covering the meeting, the language the citizen chose);
 - ``claim`` / ``outcome``: ``POST /service/reminders/claims`` and ``.../{id}/outcome`` — the
   reminder log row the job claims *before* sending (``None``: another job has it, or it was
   already sent);
 - ``answer_meeting``: ``PUT /me/meetings/{id}/confirmation`` for the citizen (X-Subject) — an SMS
   reply "1", "2" or "3" to a reminder.
 
-Standard library plus ``kkshared.case_service`` (aiohttp, bot venv).
+Standard library plus ``kkshared.case_service`` (aiohttp, bot venv) and ``kkshared.i18n``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from urllib.parse import quote
 from kkshared.case_models import Meeting
 from kkshared.case_service import CaseServiceBadRequest, CaseServiceClient, CaseServiceUnavailable
 from kkshared.formatting import parse_moment
+from kkshared.i18n import LANGUAGES, Language
 
 DAY_BEFORE = "day_before"
 CLOSURE = "closure"
@@ -38,6 +39,7 @@ class ReminderCandidate:
     citizen_id: str
     phone: str  # E.164; never logged
     closure_id: str | None = None  # a closure of the meeting's location covering the meeting
+    preferred_language: Language | None = None  # the language the citizen chose; None: none
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ReminderCandidate:
@@ -53,7 +55,14 @@ class ReminderCandidate:
             raise ValueError("a reminder candidate needs a meeting with an id and a start")
         closure = data.get("closure")
         closure_id = closure.get("closure_id") if isinstance(closure, Mapping) else None
-        return cls(parsed, citizen, phone, closure_id if isinstance(closure_id, str) else None)
+        language = data.get("preferred_language")
+        return cls(
+            parsed,
+            citizen,
+            phone,
+            closure_id if isinstance(closure_id, str) else None,
+            language if language in LANGUAGES else None,
+        )
 
 
 @dataclass(frozen=True)

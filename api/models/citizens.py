@@ -1,4 +1,4 @@
-"""Citizens: pseudonymous id, name, phone for SMS, preferred channel, SMS opt-out."""
+"""Citizens: pseudonymous id, name, phone for SMS, preferred channel, SMS opt-out, language."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.db.base import Base, UTCDateTime, enum_type, utcnow
+from kkshared.i18n import Language
 
 if TYPE_CHECKING:
     from api.models.cases import Case
@@ -37,6 +38,9 @@ class Citizen(Base):
         enum_type(Channel, "channel"), default=Channel.DIGITAL_POST
     )
     sms_opt_out: Mapped[bool] = mapped_column(default=False)
+    # The language the citizen chose in the assistant ("da" or "en"; None: never chose one). The
+    # reminder job writes their SMS reminders in it (docs/english.md).
+    preferred_language: Mapped[Language | None] = mapped_column(String(2), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User | None] = relationship()

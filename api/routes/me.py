@@ -1,17 +1,25 @@
-"""Who am I (any authenticated user) and who is my caseworker (citizens)."""
+"""Who am I (any authenticated user), who is my caseworker and which language do I want (citizens).
+
+``PUT /me/language``: the language a citizen chose in the assistant (its language switch, "ENGLISH"
+by SMS; the action server sends it with the citizen's verified subject). The reminder job writes
+their SMS reminders in it (docs/english.md).
+"""
 
 from __future__ import annotations
+
+import logging
 
 from fastapi import APIRouter, HTTPException, status
 
 from api.deps import CurrentPrincipal, SessionDep
 from api.errors import error_responses
 from api.models.users import Role, User
-from api.schemas.citizens import CitizenOut, MeOut
+from api.schemas.citizens import CitizenOut, LanguagePreferenceIn, LanguagePreferenceOut, MeOut
 from api.schemas.users import CaseworkerOut
 from api.services.access import MyCitizen, citizen_of_user
 
 router = APIRouter(tags=["me"])
+log = logging.getLogger("api.me")
 
 
 @router.get("/me", summary="The calling user; for citizens also the profile and case")
@@ -34,3 +42,22 @@ def read_my_caseworker(citizen: MyCitizen) -> CaseworkerOut:
     if citizen.case is None or citizen.case.caseworker is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no caseworker assigned")
     return CaseworkerOut.model_validate(citizen.case.caseworker)
+
+
+@router.get("/me/language", summary="The language I chose in the assistant (null: none)")
+def read_my_language(citizen: MyCitizen) -> LanguagePreferenceOut:
+    return LanguagePreferenceOut(language=citizen.preferred_language)
+
+
+@router.put("/me/language", summary="Choose the language the assistant and my SMS reminders use")
+def set_my_language(
+    body: LanguagePreferenceIn, citizen: MyCitizen, session: SessionDep
+) -> LanguagePreferenceOut:
+    if citizen.preferred_language != body.language:
+        citizen.preferred_language = body.language
+        session.commit()
+        log.info(
+            "language preference changed",
+            extra={"citizen_id": citizen.id, "language": body.language},
+        )
+    return LanguagePreferenceOut(language=body.language)

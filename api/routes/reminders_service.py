@@ -133,6 +133,7 @@ def reminder_candidates(
                     if covering
                     else None
                 ),
+                preferred_language=citizen.preferred_language,
             )
         )
     return result

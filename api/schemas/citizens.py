@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import computed_field
+from pydantic import Field, computed_field
 
 from api.models.cases import TARGET_GROUPS, CaseStatus, TargetGroup
 from api.models.citizens import Channel
 from api.models.users import Role
-from api.schemas.common import LocalDateTime, ORMModel
+from api.schemas.common import InputModel, LocalDateTime, ORMModel
 from api.schemas.users import CaseworkerOut
+from kkshared.i18n import Language
 
 
 class CaseOut(ORMModel):
@@ -31,7 +32,18 @@ class CitizenOut(ORMModel):
     phone: str | None
     preferred_channel: Channel
     sms_opt_out: bool
+    preferred_language: Language | None = None
     case: CaseOut | None = None
+
+
+class LanguagePreferenceIn(InputModel):
+    language: Language = Field(description="da: Danish, en: English")
+
+
+class LanguagePreferenceOut(ORMModel):
+    language: Language | None = Field(
+        description="the language the citizen chose; null: none chosen (Danish)"
+    )
 
 
 class MeOut(ORMModel):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from api.models.reminders import MeetingAnswer, ReminderKind, ReminderStatus
 from api.schemas.common import InputModel, LocalDateTime, ORMModel
 from api.schemas.meetings import MeetingOut
+from kkshared.i18n import Language
 
 # --- the citizen's opt-in -----------------------------------------------------------------
 
@@ -124,6 +125,9 @@ class ReminderCandidateOut(ORMModel):
     phone: str = Field(description="E.164; needed to send the SMS, never logged")
     closure: ClosureNoticeOut | None = Field(
         None, description="a closure of the meeting's location covering the meeting"
+    )
+    preferred_language: Language | None = Field(
+        None, description="the language the citizen chose in the assistant; null: none"
     )
 
 

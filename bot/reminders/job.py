@@ -12,8 +12,10 @@ One run (``ReminderJob.run_once``):
    day; a lease). Not claimed (another job has it, or it went out already): nothing more.
 5. Start the conversation in Rasa (``trigger_intent`` on ``sms:<hash>``): the bot's message with
    the choices 1/2/3 is in the citizen's conversation, so the answer continues it. The time and
-   place are formatted in the conversation's language (its ``language`` slot, read first; issue
-   20, docs/english.md "SMS"), which is passed on so the reminder is in that language too.
+   place are formatted in the citizen's language, which is passed on so the reminder is in that
+   language too (issue 20, docs/english.md "SMS"): the language they chose in the assistant (the
+   case service keeps it, on the web and by SMS alike), else their SMS conversation's
+   ``language`` slot (read from Rasa), else Danish.
 6. Queue the SMS in the channel's outbox under the key ``<kind>:<meeting>:<day>`` (at most one row
    per key: a job that died after queueing and is run again finds it and does not send twice) and
    record the outcome ``queued``. The SMS service's outbox worker sends it.
@@ -171,10 +173,16 @@ class ReminderJob:
         summary.queued.append(key)
         logger.info("reminders: %s queued (reminder %s)", key, claim.id)
 
-    async def citizen_language(self, conversation_id: str) -> Language:
-        """The language of the citizen's SMS conversation: its ``language`` slot as the citizen
-        last left it ("ENGLISH"/"DANSK", or what their messages were written in); Danish for a
-        number without a conversation. Raises ``RasaApiError`` like ``trigger_intent``."""
+    async def citizen_language(
+        self, candidate: reminders.ReminderCandidate, conversation_id: str
+    ) -> Language:
+        """The language the citizen chose in the assistant (web chat or SMS, kept by the case
+        service); without one, their SMS conversation's ``language`` slot as they last left it
+        (what their messages were written in, or "ENGLISH" from a number the case service did not
+        know then); Danish for a number without a conversation. Raises ``RasaApiError`` like
+        ``trigger_intent``."""
+        if candidate.preferred_language is not None:
+            return candidate.preferred_language
         return language_of((await self.rasa.slots(conversation_id)).get(LANGUAGE_SLOT))
 
     async def _conversation_turn(
@@ -190,7 +198,7 @@ class ReminderJob:
         meeting = candidate.meeting
         assert meeting.starts_at is not None
         conversation_id = tracker_id(hashed)
-        language = await self.citizen_language(conversation_id)
+        language = await self.citizen_language(candidate, conversation_id)
         entities = {
             "meeting_id": meeting.id,
             "reminder_when": format_datetime(meeting.starts_at, language),

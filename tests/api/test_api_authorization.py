@@ -150,6 +150,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/catalogue/preview"): Rule("user", EDITORS, {"question": "hvad er kontanthjælp"}),
     ("POST", "/service/citizens/{citizen_id}/sms-opt-out"): Rule("service", body={"opt_out": True}),
     # SMS reminders (issue 19; tests/api/test_reminders.py covers them with real meetings).
+    ("GET", "/me/language"): Rule("user", CITIZEN),
+    ("PUT", "/me/language"): Rule("user", CITIZEN, {"language": "en"}),
     ("GET", "/me/sms-reminders"): Rule("user", CITIZEN),
     ("PUT", "/me/sms-reminders"): Rule("user", CITIZEN, {"opted_in": True}),
     ("GET", "/citizens/{citizen_id}/sms-reminders"): Rule("user", CITIZEN_DATA),

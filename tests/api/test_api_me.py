@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+import pytest
 from api_helpers import service_headers, today_cph
 
 
@@ -80,3 +81,53 @@ def test_caseworker(client, demo, auth):
 
 def test_citizen_endpoints_for_staff_are_403(client, auth):
     assert client.get("/me/meetings", headers=auth("demo-sagsbehandler")).status_code == 403
+
+
+def test_a_citizen_chooses_a_language_and_it_is_kept(client, demo, auth):
+    assert client.get("/me/language", headers=auth("demo-borger")).json() == {"language": None}
+    assert (
+        client.get("/me", headers=auth("demo-borger")).json()["citizen"]["preferred_language"]
+        is None
+    )
+    r = client.put("/me/language", json={"language": "en"}, headers=auth("demo-borger"))
+    assert r.status_code == 200 and r.json() == {"language": "en"}
+    assert client.get("/me/language", headers=auth("demo-borger")).json() == {"language": "en"}
+    me = client.get("/me", headers=auth("demo-borger")).json()
+    assert me["citizen"]["preferred_language"] == "en"
+    # Another citizen's choice is their own.
+    other = client.get("/me/language", headers=auth("demo-borger-syg")).json()
+    assert other == {"language": None}
+    r = client.put("/me/language", json={"language": "da"}, headers=auth("demo-borger"))
+    assert r.json() == {"language": "da"}
+
+
+def test_the_action_server_sets_the_language_for_the_verified_subject(client, demo, auth):
+    subject = demo.user_id("demo-borger-syg")
+    r = client.put("/me/language", json={"language": "en"}, headers=service_headers(subject))
+    assert r.status_code == 200
+    assert client.get("/me/language", headers=auth("demo-borger-syg")).json() == {"language": "en"}
+    assert client.get("/me/language", headers=auth("demo-borger")).json() == {"language": None}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"language": "fr"},
+        {"language": ""},
+        {"language": None},
+        {},
+        {"language": "en", "citizen_id": "c-demo-borger-syg"},
+    ],
+)
+def test_a_language_the_assistant_does_not_write_is_refused_with_a_reason(client, auth, body):
+    r = client.put("/me/language", json=body, headers=auth("demo-borger"))
+    assert r.status_code == 422
+    assert r.json()["detail"]
+    assert client.get("/me/language", headers=auth("demo-borger")).json() == {"language": None}
+
+
+def test_only_citizens_have_a_language_choice(client, auth):
+    for user in ("demo-sagsbehandler", "demo-admin"):
+        r = client.put("/me/language", json={"language": "en"}, headers=auth(user))
+        assert r.status_code == 403
+    assert client.put("/me/language", json={"language": "en"}).status_code == 401

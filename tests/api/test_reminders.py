@@ -112,6 +112,11 @@ def test_candidates_are_opted_in_citizens_with_a_number_and_no_stop(client, auth
     ]
     assert [c["meeting"]["id"] for c in mine] == in_window and set(in_window) <= set(upcoming)
     assert all(c["phone"] == "+4500000101" and c["closure"] is None for c in mine)
+    # The language the citizen chose in the assistant comes along (none chosen: null).
+    assert mine and all(c["preferred_language"] is None for c in mine)
+    client.put("/me/language", json={"language": "en"}, headers=auth("demo-borger"))
+    mine = [c for c in _candidates(client) if c["citizen_id"] == citizen_id]
+    assert mine and all(c["preferred_language"] == "en" for c in mine)
     # STOP by SMS ends every SMS, whatever the opt-in says.
     db_session.get(Citizen, citizen_id).sms_opt_out = True
     db_session.flush()

@@ -3,6 +3,8 @@ validation of action-server responses accepts and refuses what Rasa's does."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
@@ -119,3 +121,53 @@ def test_possible_rule_keys_are_rasas_for_every_conversation_of_up_to_four_state
             assert got == rasas(policy, lookup, list(conversation)), conversation
             sizes.add(len(got))
     assert 0 in sizes and max(sizes) > 1  # empty and several-key results both occur
+
+
+class _Request:
+    def __init__(self, path: str, body: object = None, method: str = "POST") -> None:
+        self.method, self.path, self._body = method, path, body
+
+    @property
+    def json(self) -> object:
+        if isinstance(self._body, Exception):
+            raise self._body
+        return self._body
+
+
+@pytest.mark.parametrize(
+    ("request_", "language"),
+    [
+        (
+            _Request(
+                "/conversations/sms:x/trigger_intent", {"name": "i", "entities": {"language": "en"}}
+            ),
+            "en",
+        ),
+        (
+            _Request(
+                "/conversations/sms:x/trigger_intent",
+                {"name": "i", "entities": [{"entity": "language", "value": "da"}]},
+            ),
+            "da",
+        ),
+        (
+            _Request(
+                "/conversations/sms:x/trigger_intent", {"name": "i", "entities": {"language": "fr"}}
+            ),
+            None,
+        ),
+        (_Request("/conversations/sms:x/trigger_intent", {"name": "i"}), None),
+        (_Request("/conversations/sms:x/trigger_intent", ValueError("not json")), None),
+        (_Request("/webhooks/rest/webhook", {"entities": {"language": "en"}}), None),
+        (_Request("/conversations/sms:x/trigger_intent", None, method="GET"), None),
+    ],
+)
+def test_the_language_of_a_trigger_intent_request_is_kept_for_its_session(
+    request_, language
+) -> None:
+    async def scenario() -> object:
+        rasa_patches._TRIGGER_LANGUAGE.set("en")  # a previous request on the same connection
+        await rasa_patches.remember_trigger_language(request_)
+        return rasa_patches._TRIGGER_LANGUAGE.get()
+
+    assert asyncio.run(scenario()) == language

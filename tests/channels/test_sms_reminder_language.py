@@ -1,9 +1,11 @@
 """The reminder job writes a reminder in the citizen's language (issue 20; bot/reminders/job.py).
 
-The job reads the ``language`` slot of the citizen's SMS conversation (``sms:<hash>``) through
-Rasa's HTTP API, formats the meeting's time and place in that language (Babel's ``en``: "Wednesday
-4 March 2026 at 10:00") and passes the language on with ``trigger_intent``, so the new session's
-slot, and with it the reminder's response variation, is that language too.
+The job takes the language the citizen chose in the assistant (kept by the case service, sent
+with the candidate); without one, it reads the ``language`` slot of the citizen's SMS conversation
+(``sms:<hash>``) through Rasa's HTTP API. It formats the meeting's time and place in that
+language (Babel's ``en``: "Wednesday 4 March 2026 at 10:00") and passes the language on with
+``trigger_intent``, so the new session's slot, and with it the reminder's response variation, is
+that language too.
 
 The real ``RasaApi`` client talks HTTP to a stand-in for Rasa's API (token checked) whose
 ``trigger_intent`` answers with the domain's own response texts (bot/domain/reminders.yml), the
@@ -77,6 +79,7 @@ class RasaStandIn(StandInServer):
         self.slots: dict[str, dict[str, Any]] = {}  # conversation id -> slots
         self.triggered: list[tuple[str, dict[str, Any]]] = []  # (conversation, request body)
         self.tracker_status = 200
+        self.tracker_reads = 0
         self.start()
 
 
@@ -98,6 +101,7 @@ class _RasaHandler(JsonHandler):
         conversation = self._conversation("tracker")
         if conversation is None:
             return
+        self.server.tracker_reads += 1
         if self.server.tracker_status != 200:
             return self._json(self.server.tracker_status, {"reason": "ConversationError"})
         # A conversation Rasa does not know has the slots' initial values (language: da).
@@ -126,14 +130,20 @@ def rasa():
     server.stop()
 
 
-def turn(rasa: RasaStandIn, tmp_path: Path, form: str = "fysisk"):
-    """The job's reminder SMS for MEETING (the ``Reply`` it would queue)."""
+def turn(rasa: RasaStandIn, tmp_path: Path, form: str = "fysisk", chosen: str | None = None):
+    """The job's reminder SMS for MEETING (the ``Reply`` it would queue); ``chosen``: the
+    language the citizen chose in the assistant, as the case service sends it."""
     settings = load_settings({"KK_SMS_HMAC_KEY": HMAC_KEY})
     store = SmsStore(f"sqlite:///{tmp_path / 'sms.db'}")
     case_service = CaseServiceClient("http://127.0.0.1:9", "unused", timeout=1.0)
     job = ReminderJob(settings, store, case_service, RasaApi(rasa.url, TOKEN, timeout=10.0))
     candidate = reminders.ReminderCandidate.from_json(
-        {"meeting": {**MEETING, "form": form}, "citizen_id": "c-lang1", "phone": PHONE}
+        {
+            "meeting": {**MEETING, "form": form},
+            "citizen_id": "c-lang1",
+            "phone": PHONE,
+            "preferred_language": chosen,
+        }
     )
 
     async def scenario():
@@ -203,6 +213,32 @@ def test_a_danish_or_unknown_conversation_gets_the_danish_reminder(rasa, tmp_pat
         "bekræfte, 2 hvis du ikke kan komme, 3 for at bede om en ny tid."
     )
     assert reply.encoding == "GSM" and reply.segments == segment_count(reply.text)
+
+
+def test_the_language_the_citizen_chose_wins_and_rasa_is_not_asked(rasa, tmp_path) -> None:
+    rasa.slots[CONVERSATION] = {"language": "da"}  # e.g. Danish SMS, English chosen on the web
+    rasa.tracker_status = 500  # not needed: a chosen language is not looked up
+    reply = turn(rasa, tmp_path, chosen="en")
+    assert rasa.tracker_reads == 0
+    entities = rasa.triggered[0][1]["entities"]
+    assert entities["language"] == "en"
+    assert entities["reminder_when"] == "Wednesday 4 March 2026 at 10:00"
+    assert reply is not None and reply.text.startswith("Reminder from Jobcenter København: ")
+
+
+def test_danish_chosen_gives_danish_although_the_sms_conversation_was_english(
+    rasa, tmp_path
+) -> None:
+    rasa.slots[CONVERSATION] = {"language": "en"}
+    reply = turn(rasa, tmp_path, chosen="da")
+    assert rasa.tracker_reads == 0 and rasa.triggered[0][1]["entities"]["language"] == "da"
+    assert reply is not None and reply.text.startswith("Påmindelse fra Jobcenter København: ")
+
+
+def test_no_choice_reads_the_sms_conversation(rasa, tmp_path) -> None:
+    rasa.slots[CONVERSATION] = {"language": "en"}
+    turn(rasa, tmp_path, chosen=None)
+    assert rasa.tracker_reads == 1 and rasa.triggered[0][1]["entities"]["language"] == "en"
 
 
 def test_no_language_means_no_reminder_now_and_a_retry_later(rasa, tmp_path) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import api_url, http, login, sqlite_path
+from conftest import Chat, api_url, http, login, sqlite_path
 
 from bot.reminders.schedule import is_working_day, working_day_before
 from bot.sms.identity import phone_hash, tracker_id
@@ -481,3 +481,30 @@ def test_an_english_citizen_gets_the_reminder_in_english_with_english_dates() ->
     [reply] = citizen.text("1")
     assert reply == "Thank you. The job centre has been told that you are coming to the meeting."
     assert citizen.reminders()[meeting]["confirmation"]["answer"] == "confirmed"
+
+
+def test_english_chosen_in_the_web_chat_gives_english_reminders_by_sms() -> None:
+    """Issue 20: the citizen switches to English in the logged-in web chat and has never texted
+    the SMS number; the case service keeps the choice and the reminder comes in English."""
+    _transcript("--- English chosen in the web chat ---")
+    citizen = Citizen()
+    chat = Chat(token=citizen.token)
+    assert "I will now answer in English." in chat.say('/set_language{"language":"en"}')
+    assert citizen.call("GET", "/me/language") == (200, {"language": "en"})
+    thursday = weekday_after(future(120), 3, lambda d: is_working_day(d - timedelta(days=1)))
+    citizen.meeting(local(thursday, 9))
+    run_job(local(thursday - timedelta(days=1), 16))
+    [sms] = wait_sent(citizen, 1)
+    _transcript(f"+{citizen.msisdn} < {sms}")
+    assert "Reminder from Jobcenter København" in sms and "Påmindelse" not in sms, sms
+    # The reminder opened the SMS conversation: its AI notice comes first, in English too.
+    assert "automatic assistant" in sms and decided_language(sms) == "en", sms
+    assert f"on {format_date(thursday, 'en')} at 09:00 at " in sms
+    # Back to Danish in the web chat: the next reminder is Danish again.
+    assert "Nu skriver jeg på dansk." in chat.say('/set_language{"language":"da"}')
+    assert citizen.call("GET", "/me/language") == (200, {"language": "da"})
+    friday = weekday_after(future(130), 4, lambda d: is_working_day(d - timedelta(days=1)))
+    citizen.meeting(local(friday, 9))
+    run_job(local(friday - timedelta(days=1), 16))
+    [_, danish] = wait_sent(citizen, 2)
+    assert "Påmindelse" in danish and "Reminder" not in danish, danish
