@@ -20,7 +20,9 @@ The patches:
   (``None.name()``), the session is never started and no rule applies (the bot answered
   ``utter_default``). With no output channel the session start now gets a collecting one, and its
   messages (the AI notice) are kept for the request's output channel (``session_start_messages``;
-  the SMS channel puts them first in the reminder).
+  the SMS channel puts them first in the reminder). The collector has the name of the channel a
+  ``trigger_intent`` request asks for (``output_channel=sms``: ``remember_trigger_request``
+  below), so the notice is that channel's variant (the short SMS one).
 - ``MessageProcessor.log_message`` and ``_update_tracker_session`` (correctness, issue 20): Rasa
   starts a new session (``action_session_start`` utters the AI notice) before the message that
   started it is parsed, so the notice followed the old session's ``language`` slot: Danish before
@@ -30,7 +32,7 @@ The patches:
   ``session_started_metadata`` (Rasa's function with that one addition). The new session's slots
   start over as before, and the classifier sets the slot from the message again. A session that
   the reminder job's ``trigger_intent`` starts takes the ``language`` entity of that request
-  (``remember_trigger_language``, a request middleware the SMS channel registers: the route
+  (``remember_trigger_request``, a request middleware the SMS channel registers: the route
   starts the session before it reads the entities). A session started by a message that says
   nothing ("ok", "1"), or by another API call, keeps the old slot's notice.
 - ``EndpointConfig.request`` (speed): Rasa opens a new aiohttp session, so a new TCP connection,
@@ -69,6 +71,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -354,6 +357,11 @@ def _patch_session_start(processor_cls: Any) -> None:
         if output_channel is not None:
             return await original(self, sender_id, output_channel, metadata)
         collector = CollectingOutputChannel()
+        requested = _TRIGGER.get()
+        if requested is not None and requested.output_channel:
+            # Named like the channel the request asked for, so its variants are chosen (the
+            # short SMS notice before a reminder).
+            collector.name = lambda: requested.output_channel
         tracker = await original(self, sender_id, collector, metadata)
         _SESSION_START_MESSAGES.set(list(collector.messages))
         return tracker
@@ -366,8 +374,18 @@ _LANGUAGE_SLOT = "language"
 # The text of the message the current request is logging (per asyncio task), for the session
 # start it may cause.
 _MESSAGE_TEXT: ContextVar[str | None] = ContextVar("kk_message_text", default=None)
-# The ``language`` entity of the current trigger_intent request (the reminder job's).
-_TRIGGER_LANGUAGE: ContextVar[Language | None] = ContextVar("kk_trigger_language", default=None)
+
+
+@dataclass(frozen=True)
+class TriggerRequest:
+    """What a ``trigger_intent`` request (the reminder job's) asks for, kept for the session
+    start Rasa's route runs before it reads the request."""
+
+    language: Language | None  # its ``language`` entity
+    output_channel: str | None  # its ``output_channel`` query parameter ("sms")
+
+
+_TRIGGER: ContextVar[TriggerRequest | None] = ContextVar("kk_trigger_request", default=None)
 
 
 def _entity_value(entities: Any, name: str) -> Any:
@@ -381,21 +399,25 @@ def _entity_value(entities: Any, name: str) -> Any:
     return None
 
 
-async def remember_trigger_language(request: Any) -> None:
-    """Sanic request middleware: keep the ``language`` entity of a ``trigger_intent`` request
-    for the session start that Rasa's route runs before it reads the entities. Set on every
-    request (None when there is none), since the requests of one keep-alive connection share a
-    task and with it the context."""
-    language = None
+async def remember_trigger_request(request: Any) -> None:
+    """Sanic request middleware: keep what a ``trigger_intent`` request asks for (its
+    ``language`` entity and ``output_channel``) for the session start that Rasa's route runs
+    before it reads the request. Set on every request (None for any other), since the requests of
+    one keep-alive connection share a task and with it the context."""
+    trigger = None
     if request.method == "POST" and request.path.endswith("/trigger_intent"):
         try:
             body = request.json
         except Exception:  # Rasa's route answers a body it cannot read itself
             body = None
-        if isinstance(body, dict):
-            value = _entity_value(body.get("entities"), _LANGUAGE_SLOT)
-            language = value if value in LANGUAGES else None
-    _TRIGGER_LANGUAGE.set(language)
+        value = (
+            _entity_value(body.get("entities"), _LANGUAGE_SLOT) if isinstance(body, dict) else None
+        )
+        channel = request.args.get("output_channel")
+        trigger = TriggerRequest(
+            value if value in LANGUAGES else None, channel if isinstance(channel, str) else None
+        )
+    _TRIGGER.set(trigger)
 
 
 def _patch_session_language(processor_cls: Any) -> None:
@@ -422,7 +444,8 @@ def _patch_session_language(processor_cls: Any) -> None:
             action_session_start = self._get_action(ACTION_SESSION_START_NAME)
             if metadata:
                 tracker.update(SlotSet(SESSION_START_METADATA_SLOT, metadata), self.domain)
-            language = _opening_language(_MESSAGE_TEXT.get()) or _TRIGGER_LANGUAGE.get()
+            trigger = _TRIGGER.get()
+            language = _opening_language(_MESSAGE_TEXT.get()) or (trigger and trigger.language)
             if language is not None and tracker.get_slot(_LANGUAGE_SLOT) != language:
                 tracker.update(SlotSet(_LANGUAGE_SLOT, language), self.domain)
             await self._run_action(

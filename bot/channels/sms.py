@@ -41,7 +41,7 @@ from sanic.response import HTTPResponse
 from bot.channels.common import MergingCollectingOutputChannel
 from bot.channels.pause import paused_answer
 from bot.nlu.parse_ahead import classify_ahead
-from bot.rasa_patches import remember_trigger_language, session_start_messages
+from bot.rasa_patches import remember_trigger_request, session_start_messages
 from bot.settings import SmsSettings, load_settings
 from bot.sms.schema import SchemaOutdated
 from bot.sms.service import SmsService
@@ -152,8 +152,8 @@ class SmsInput(InputChannel):
 
         @webhook.listener("before_server_start")
         async def register_middleware(app: Any, loop: Any) -> None:
-            # A reminder's new session: its AI notice in the reminder's language.
-            app.register_middleware(remember_trigger_language, "request")
+            # A reminder's new session: its AI notice in the reminder's language, SMS variant.
+            app.register_middleware(remember_trigger_request, "request")
 
         @webhook.listener("after_server_start")
         async def start_service(app: Any, loop: Any) -> None:

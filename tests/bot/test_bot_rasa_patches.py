@@ -124,8 +124,11 @@ def test_possible_rule_keys_are_rasas_for_every_conversation_of_up_to_four_state
 
 
 class _Request:
-    def __init__(self, path: str, body: object = None, method: str = "POST") -> None:
+    def __init__(
+        self, path: str, body: object = None, method: str = "POST", args: dict | None = None
+    ) -> None:
         self.method, self.path, self._body = method, path, body
+        self.args = args or {}
 
     @property
     def json(self) -> object:
@@ -134,40 +137,39 @@ class _Request:
         return self._body
 
 
+TRIGGER = "/conversations/sms:x/trigger_intent"
+
+
 @pytest.mark.parametrize(
-    ("request_", "language"),
+    ("request_", "kept"),
     [
         (
             _Request(
-                "/conversations/sms:x/trigger_intent", {"name": "i", "entities": {"language": "en"}}
+                TRIGGER,
+                {"name": "i", "entities": {"language": "en"}},
+                args={"output_channel": "sms"},
             ),
-            "en",
+            rasa_patches.TriggerRequest("en", "sms"),
         ),
         (
-            _Request(
-                "/conversations/sms:x/trigger_intent",
-                {"name": "i", "entities": [{"entity": "language", "value": "da"}]},
-            ),
-            "da",
+            _Request(TRIGGER, {"name": "i", "entities": [{"entity": "language", "value": "da"}]}),
+            rasa_patches.TriggerRequest("da", None),
         ),
         (
-            _Request(
-                "/conversations/sms:x/trigger_intent", {"name": "i", "entities": {"language": "fr"}}
-            ),
-            None,
+            _Request(TRIGGER, {"name": "i", "entities": {"language": "fr"}}),
+            rasa_patches.TriggerRequest(None, None),
         ),
-        (_Request("/conversations/sms:x/trigger_intent", {"name": "i"}), None),
-        (_Request("/conversations/sms:x/trigger_intent", ValueError("not json")), None),
+        (_Request(TRIGGER, {"name": "i"}), rasa_patches.TriggerRequest(None, None)),
+        (_Request(TRIGGER, ValueError("not json")), rasa_patches.TriggerRequest(None, None)),
         (_Request("/webhooks/rest/webhook", {"entities": {"language": "en"}}), None),
-        (_Request("/conversations/sms:x/trigger_intent", None, method="GET"), None),
+        (_Request(TRIGGER, None, method="GET"), None),
     ],
 )
-def test_the_language_of_a_trigger_intent_request_is_kept_for_its_session(
-    request_, language
-) -> None:
+def test_what_a_trigger_intent_request_asks_for_is_kept_for_its_session(request_, kept) -> None:
     async def scenario() -> object:
-        rasa_patches._TRIGGER_LANGUAGE.set("en")  # a previous request on the same connection
-        await rasa_patches.remember_trigger_language(request_)
-        return rasa_patches._TRIGGER_LANGUAGE.get()
+        # A previous request on the same keep-alive connection.
+        rasa_patches._TRIGGER.set(rasa_patches.TriggerRequest("en", "sms"))
+        await rasa_patches.remember_trigger_request(request_)
+        return rasa_patches._TRIGGER.get()
 
-    assert asyncio.run(scenario()) == language
+    assert asyncio.run(scenario()) == kept

@@ -216,6 +216,9 @@ def test_a_meeting_tomorrow_gets_exactly_one_reminder_at_the_set_time() -> None:
     assert "Påmindelse fra Jobcenter København" in sms and CHOICES in sms
     assert "kl. 10.00" in sms and "Lærkevej" in sms and str(wednesday.day) in sms
     assert "jobsamtale" not in sms  # no meeting type (it can tell about health)
+    # The reminder opened the conversation: the SMS variant of the AI notice comes first.
+    assert sms.startswith("KK-assistenten er en automatisk assistent. Skriv ikke dit CPR-nummer.")
+    assert "ikke et menneske" not in sms
     run_job(local(tuesday, 16, 5))
     run_job(local(tuesday, 18, 0))
     assert len(wait_sent(citizen, 1)) == 1  # exactly one
@@ -499,6 +502,7 @@ def test_english_chosen_in_the_web_chat_gives_english_reminders_by_sms() -> None
     assert "Reminder from Jobcenter København" in sms and "Påmindelse" not in sms, sms
     # The reminder opened the SMS conversation: its AI notice comes first, in English too.
     assert "automatic assistant" in sms and decided_language(sms) == "en", sms
+    assert sms.startswith("KK-assistenten is an automatic assistant.") and "not a person" not in sms
     assert f"on {format_date(thursday, 'en')} at 09:00 at " in sms
     # Back to Danish in the web chat: the next reminder is Danish again.
     assert "Nu skriver jeg på dansk." in chat.say('/set_language{"language":"da"}')
