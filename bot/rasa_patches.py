@@ -438,8 +438,9 @@ def _patch_session_language(processor_cls: Any) -> None:
         self: Any, tracker: Any, output_channel: Any, metadata: Any = None
     ) -> None:
         """Rasa 3.6.21's ``MessageProcessor._update_tracker_session`` (start a session when the
-        tracker has none or it expired), with the ``language`` slot set from the message that
-        starts it, next to Rasa's ``session_started_metadata``."""
+        tracker has none or it expired), with the ``language`` slot set from the message (or
+        the ``trigger_intent`` request) that starts it, next to Rasa's
+        ``session_started_metadata``."""
         if not tracker.applied_events() or self._has_session_expired(tracker):
             action_session_start = self._get_action(ACTION_SESSION_START_NAME)
             if metadata:
