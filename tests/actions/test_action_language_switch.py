@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 from case_service_stub import free_port
-from test_action_own_case import live, run, subject_of  # noqa: F401 (live is a fixture)
+from test_action_own_case import demo_token, live, run, subject_of  # noqa: F401 (live: fixture)
 from tracker_factory import said
 
 from actions import client as action_client
@@ -25,17 +25,9 @@ NOT_STORED = "language choice not stored"
 
 def chosen_language(username: str) -> str | None:
     """``GET /me/language`` as the citizen themself (their own token)."""
-    base = os.environ["KK_E2E_API_URL"]
-    login = urllib.request.Request(
-        f"{base}/auth/demo-login",
-        method="POST",
-        data=json.dumps({"username": username}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(login, timeout=10) as response:
-        token = json.loads(response.read())["access_token"]
     request = urllib.request.Request(
-        f"{base}/me/language", headers={"Authorization": f"Bearer {token}"}
+        f"{os.environ['KK_E2E_API_URL']}/me/language",
+        headers={"Authorization": f"Bearer {demo_token(username)}"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())["language"]

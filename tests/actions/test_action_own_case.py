@@ -34,7 +34,8 @@ def live(monkeypatch: pytest.MonkeyPatch) -> str:
     action_client.reset_client()
 
 
-def subject_of(username: str) -> str:
+def demo_token(username: str) -> str:
+    """A user token for a demo user from the running case service."""
     request = urllib.request.Request(
         f"{os.environ['KK_E2E_API_URL']}/auth/demo-login",
         method="POST",
@@ -42,10 +43,13 @@ def subject_of(username: str) -> str:
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
-        token = json.loads(response.read())["access_token"]
+        return json.loads(response.read())["access_token"]
+
+
+def subject_of(username: str) -> str:
     import jwt
 
-    return jwt.decode(token, options={"verify_signature": False})["sub"]
+    return jwt.decode(demo_token(username), options={"verify_signature": False})["sub"]
 
 
 def run(action, tracker) -> list[dict]:
