@@ -49,7 +49,10 @@ def read_my_language(citizen: MyCitizen) -> LanguagePreferenceOut:
     return LanguagePreferenceOut(language=citizen.preferred_language)
 
 
-@router.put("/me/language", summary="Choose the language the assistant and my SMS reminders use")
+@router.put(
+    "/me/language",
+    summary="Choose the language of my SMS reminders (the assistant keeps it when I switch)",
+)
 def set_my_language(
     body: LanguagePreferenceIn, citizen: MyCitizen, session: SessionDep
 ) -> LanguagePreferenceOut:
