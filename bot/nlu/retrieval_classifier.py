@@ -92,6 +92,7 @@ from kkshared.catalogue_yaml import (
     read_answers,
     with_translations,
 )
+from kkshared.i18n import language_of
 from kkshared.knowledge import default_seeds_dir
 from kkshared.language import Language, decided_language
 from kkshared.memory import release_freed_memory
@@ -302,10 +303,18 @@ def language_keyword(text: str) -> Language | None:
     return LANGUAGE_KEYWORDS.get(_words(text))
 
 
+# The language entity of an intent payload (the web chat's switch: /set_language{"language":"en"}).
+_PAYLOAD_LANGUAGE = re.compile(r'"language"\s*:\s*"(da|en)"')
+
+
 def opening_language(text: str) -> Language | None:
     """The language a conversation that ``text`` opens is in, as the classifier will decide it
     (the language keyword, else the text's own; None when it does not say): what the session's AI
-    notice is written in (``bot/rasa_patches.py``)."""
+    notice is written in (``bot/rasa_patches.py``). A button's intent payload ("/affirm", a
+    reminder's "/reminder_confirm{...}") is no text: only a ``language`` entity in it says one."""
+    if text.startswith("/"):
+        match = _PAYLOAD_LANGUAGE.search(text)
+        return language_of(match.group(1)) if match else None
     return language_keyword(text) or decided_language(text)
 
 

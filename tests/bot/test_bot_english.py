@@ -173,6 +173,11 @@ def test_the_opening_language_is_the_keyword_or_the_text_s_own() -> None:
     assert opening_language("hvornår får jeg mine penge") == "da"
     assert opening_language("ok") is None
     assert opening_language("1") is None
+    # Intent payloads (the web chat's switch, buttons, an SMS "1" mapped to a reminder's button).
+    assert opening_language('/set_language{"language":"en"}') == "en"
+    assert opening_language('/set_language{"language":"da"}') == "da"
+    assert opening_language('/reminder_confirm{"meeting_id": "m-1"}') is None
+    assert opening_language("/affirm") is None
 
 
 def test_a_language_name_inside_a_question_is_no_keyword() -> None:

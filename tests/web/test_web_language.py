@@ -54,7 +54,9 @@ def test_switch_to_english_and_back(page, api_url, rasa_url, axe_source):
     # The widget's own words are English now, and the switch offers Danish.
     expect(page.get_by_label("Write your message")).to_be_visible()
     expect(page.get_by_text("You are chatting with an AI assistant, not a person.")).to_be_visible()
-    expect(page.get_by_text("Do not write your CPR number", exact=False)).to_be_visible()
+    expect(
+        page.get_by_text("Do not write your CPR number (Danish personal ID number)", exact=True)
+    ).to_be_visible()
     expect(page.get_by_role("button", name="Send", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Talk to a member of staff")).to_be_visible()
     expect(page.get_by_role("button", name="Dansk", exact=True)).to_have_attribute("lang", "da")
@@ -63,6 +65,9 @@ def test_switch_to_english_and_back(page, api_url, rasa_url, axe_source):
     replies = chat.bot_messages()
     assert replies.count() > before, "no answer to the language switch"
     expect(chat.log).to_contain_text("I will now answer in English.")
+    # The switch opened the conversation: the bot's AI notice is English too (bot/rasa_patches.py).
+    expect(chat.log).to_contain_text("You are writing with KK-assistenten, an automatic assistant")
+    expect(chat.log).not_to_contain_text("Du skriver med KK-assistenten")
 
     # An English question gets an English answer.
     answer = Chat.text_of(chat.send("when is kontanthjælp paid out"))
