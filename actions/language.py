@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from kkshared.i18n import Language, language_of
+from kkshared.i18n import LANGUAGE_SLOT, Language, language_of
 
 
 def conversation_language(tracker: Tracker) -> Language:
-    return language_of(tracker.get_slot("language"))
+    return language_of(tracker.get_slot(LANGUAGE_SLOT))

@@ -75,10 +75,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.shared.core.constants import PREVIOUS_ACTION
 
 from bot import json_codec
-from kkshared.i18n import LANGUAGES, Language
+from kkshared.i18n import LANGUAGE_SLOT, LANGUAGES, Language
 
 # The Rasa version the patches below were written for and tested with.
 RASA_VERSION = "3.6.21"
@@ -346,9 +347,18 @@ def session_start_messages() -> list[dict[str, Any]]:
     return messages
 
 
-def _patch_session_start(processor_cls: Any) -> None:
-    from rasa.core.channels.channel import CollectingOutputChannel
+class _NamedCollector(CollectingOutputChannel):
+    """Rasa's collecting output channel, named ``name`` when given (else "collector")."""
 
+    def __init__(self, name: str | None = None) -> None:
+        super().__init__()
+        self._name = name
+
+    def name(self) -> str:
+        return self._name or super().name()
+
+
+def _patch_session_start(processor_cls: Any) -> None:
     original = processor_cls.fetch_tracker_and_update_session
 
     async def fetch_tracker_and_update_session(
@@ -356,12 +366,10 @@ def _patch_session_start(processor_cls: Any) -> None:
     ) -> Any:
         if output_channel is not None:
             return await original(self, sender_id, output_channel, metadata)
-        collector = CollectingOutputChannel()
         requested = _TRIGGER.get()
-        if requested is not None and requested.output_channel:
-            # Named like the channel the request asked for, so its variants are chosen (the
-            # short SMS notice before a reminder).
-            collector.name = lambda: requested.output_channel
+        # Named like the channel a trigger_intent request asked for, so its variants are chosen
+        # (the short SMS notice before a reminder).
+        collector = _NamedCollector(requested.output_channel if requested else None)
         tracker = await original(self, sender_id, collector, metadata)
         _SESSION_START_MESSAGES.set(list(collector.messages))
         return tracker
@@ -369,8 +377,6 @@ def _patch_session_start(processor_cls: Any) -> None:
     processor_cls.fetch_tracker_and_update_session = fetch_tracker_and_update_session
 
 
-# The conversation's language slot (bot/domain/language.yml).
-_LANGUAGE_SLOT = "language"
 # The text of the message the current request is logging (per asyncio task), for the session
 # start it may cause.
 _MESSAGE_TEXT: ContextVar[str | None] = ContextVar("kk_message_text", default=None)
@@ -411,7 +417,7 @@ async def remember_trigger_request(request: Any) -> None:
         except Exception:  # Rasa's route answers a body it cannot read itself
             body = None
         value = (
-            _entity_value(body.get("entities"), _LANGUAGE_SLOT) if isinstance(body, dict) else None
+            _entity_value(body.get("entities"), LANGUAGE_SLOT) if isinstance(body, dict) else None
         )
         channel = request.args.get("output_channel")
         trigger = TriggerRequest(
@@ -447,8 +453,8 @@ def _patch_session_language(processor_cls: Any) -> None:
                 tracker.update(SlotSet(SESSION_START_METADATA_SLOT, metadata), self.domain)
             trigger = _TRIGGER.get()
             language = _opening_language(_MESSAGE_TEXT.get()) or (trigger and trigger.language)
-            if language is not None and tracker.get_slot(_LANGUAGE_SLOT) != language:
-                tracker.update(SlotSet(_LANGUAGE_SLOT, language), self.domain)
+            if language is not None and tracker.get_slot(LANGUAGE_SLOT) != language:
+                tracker.update(SlotSet(LANGUAGE_SLOT, language), self.domain)
             await self._run_action(
                 action=action_session_start,
                 tracker=tracker,

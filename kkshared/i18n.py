@@ -25,6 +25,9 @@ from babel.messages.pofile import read_po
 Language = Literal["da", "en"]
 LANGUAGES: tuple[Language, ...] = ("da", "en")
 DEFAULT_LANGUAGE: Language = "da"
+# The conversation's language in Rasa (bot/domain/language.yml): a slot filled from the entity of
+# the same name ("da"/"en"), read by the actions, the channels, the reminder job and the patches.
+LANGUAGE_SLOT = "language"
 DOMAIN = "kk"
 LOCALE_DIR = Path(os.environ.get("KK_LOCALE_DIR") or Path(__file__).resolve().parents[1] / "locale")
 

@@ -14,12 +14,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kkshared.i18n import DEFAULT_LANGUAGE, Language, language_of
+from kkshared.i18n import DEFAULT_LANGUAGE, LANGUAGE_SLOT, Language, language_of
 from kkshared.language import detect
 
 logger = logging.getLogger(__name__)
-
-LANGUAGE_SLOT = "language"
 
 
 async def tracker_language(tracker_store: Any, sender_id: str) -> Language:

@@ -45,7 +45,7 @@ from bot.sms.store import CLOSURE_ALERT, REMINDER, Reply, SmsStore
 from kkshared import reminders
 from kkshared.case_service import CaseServiceClient, CaseServiceError
 from kkshared.formatting import format_datetime
-from kkshared.i18n import Language, language_of
+from kkshared.i18n import LANGUAGE_SLOT, Language, language_of
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +54,6 @@ INTENTS = {
     reminders.CLOSURE: "EXTERNAL_closure_alert",
 }
 OUTBOX_KINDS = {reminders.DAY_BEFORE: REMINDER, reminders.CLOSURE: CLOSURE_ALERT}
-# The conversation's language (bot/domain/language.yml): a slot filled from the entity of the
-# same name, so the job passes it along with the reminder's entities.
-LANGUAGE_SLOT = "language"
 
 
 def utc_now() -> datetime:
